@@ -1,0 +1,350 @@
+/*
+ * appel_li.c: the virtual-memory primitives of Appel and Li (ASPLOS 1991) as run by the
+ * exokernel paper: dirty, prot1, prot100, unprot100, trap, appel1, appel2.
+ *
+ * All rows share one region of REGION_PAGES pages, allocated on first use and touched so
+ * that every page is present.  Rows that work on 100 pages use pages 0..NPAGES-1 of it, so
+ * the range never covers the whole region (the same on every system).
+ */
+#include "bench.h"
+
+#define NPAGES		100	/* pages used by prot100/unprot100/appel1/appel2 */
+#define REGION_PAGES	128
+
+static char *region;
+
+static volatile unsigned long faults;	/* calls of the current fault handler */
+
+static char *
+page(unsigned i)
+{
+	return region + (unsigned long)i * BENCH_PAGE;
+}
+
+static int
+need_region(const char **why)
+{
+	unsigned i;
+
+	if (region)
+		return 0;
+	region = bench_alloc_pages(REGION_PAGES);
+	if (!region) {
+		*why = "bench_alloc_pages failed";
+		return -1;
+	}
+	for (i = 0; i < REGION_PAGES; i++)
+		((volatile char *)page(i))[0] = 1;
+	return 0;
+}
+
+/* Store one byte to addr (volatile: the compiler must do the store). */
+static void
+touch(char *addr)
+{
+	*(volatile char *)addr = 1;
+}
+
+/* ----------------------------------------------------------------- dirty ---- */
+
+static const char *
+dirty_na(void)
+{
+	return bench_dirty_na();
+}
+
+/* Ask iters times whether one (written) page is dirty. */
+static int
+run_dirty(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i;
+	int d = 0;
+	uint32_t t0, t1;
+
+	if (need_region(why))
+		return -1;
+	touch(page(0));
+	t0 = bench_count();
+	for (i = 0; i < iters; i++)
+		d |= bench_is_dirty(page(0));
+	t1 = bench_count();
+	if (d != 1) {
+		*why = "bench_is_dirty did not report a written page as dirty";
+		return -1;
+	}
+	*ticks = (uint32_t)(t1 - t0);
+	*ops = iters;
+	return 0;
+}
+
+/* -------------------------------------------------- prot1, prot100, unprot100 ---- */
+
+/*
+ * prot1: read-protect one accessible page.  Each iteration times one bench_protect of a
+ * page that is accessible, then (untimed) makes it accessible again.
+ */
+static int
+run_prot1(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i;
+	uint64_t sum = 0;
+	uint32_t t0, t1;
+
+	if (need_region(why))
+		return -1;
+	for (i = 0; i < iters; i++) {
+		char *p = page(i % NPAGES);
+		t0 = bench_count();
+		if (bench_protect(p, 1))
+			goto fail;
+		t1 = bench_count();
+		if (bench_unprotect(p, 1))
+			goto fail;
+		sum += (uint32_t)(t1 - t0);
+	}
+	*ticks = sum;
+	*ops = iters;
+	return 0;
+fail:
+	*why = "bench_protect/bench_unprotect failed";
+	return -1;
+}
+
+/* prot100: read-protect 100 accessible pages with one call. */
+static int
+run_prot100(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i;
+	uint64_t sum = 0;
+	uint32_t t0, t1;
+
+	if (need_region(why))
+		return -1;
+	for (i = 0; i < iters; i++) {
+		t0 = bench_count();
+		if (bench_protect(page(0), NPAGES))
+			goto fail;
+		t1 = bench_count();
+		if (bench_unprotect(page(0), NPAGES))
+			goto fail;
+		sum += (uint32_t)(t1 - t0);
+	}
+	*ticks = sum;
+	*ops = iters;
+	return 0;
+fail:
+	*why = "bench_protect/bench_unprotect failed";
+	return -1;
+}
+
+/* unprot100: make 100 protected pages accessible with one call. */
+static int
+run_unprot100(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i;
+	uint64_t sum = 0;
+	uint32_t t0, t1;
+
+	if (need_region(why))
+		return -1;
+	for (i = 0; i < iters; i++) {
+		if (bench_protect(page(0), NPAGES))
+			goto fail;
+		t0 = bench_count();
+		if (bench_unprotect(page(0), NPAGES))
+			goto fail;
+		t1 = bench_count();
+		sum += (uint32_t)(t1 - t0);
+	}
+	*ticks = sum;
+	*ops = iters;
+	return 0;
+fail:
+	*why = "bench_protect/bench_unprotect failed";
+	return -1;
+}
+
+/* ------------------------------------------------------------------ trap ---- */
+
+/*
+ * trap: from just before a store to a protected page until the user-level handler runs.
+ * The handler reads the counter first thing, then (untimed) unprotects the page so that
+ * the store completes.
+ */
+static volatile uint32_t trap_t1;
+static char *trap_page;
+
+static void
+trap_handler(void *addr)
+{
+	trap_t1 = bench_count();
+	(void)addr;
+	faults++;
+	bench_unprotect(trap_page, 1);
+}
+
+static int
+run_trap(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i;
+	uint64_t sum = 0;
+	uint32_t t0;
+
+	if (need_region(why))
+		return -1;
+	faults = 0;
+	bench_set_fault_handler(trap_handler);
+	for (i = 0; i < iters; i++) {
+		trap_page = page(i % NPAGES);
+		if (bench_protect(trap_page, 1)) {
+			bench_set_fault_handler(0);
+			*why = "bench_protect failed";
+			return -1;
+		}
+		t0 = bench_count();
+		touch(trap_page);
+		sum += (uint32_t)(trap_t1 - t0);
+	}
+	bench_set_fault_handler(0);
+	if (faults != iters) {
+		*why = "fault handler call count differs from the number of traps";
+		return -1;
+	}
+	*ticks = sum;
+	*ops = iters;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- appel1 ---- */
+
+/*
+ * appel1 (prot1 + trap + unprot): all NPAGES pages protected but one.  Each iteration
+ * touches the next page in order; the handler protects the previously touched page
+ * (the only accessible one) and unprotects the faulting one.  Timed as a whole; per page.
+ */
+static char *appel1_prev;
+
+static void
+appel1_handler(void *addr)
+{
+	char *p = (char *)((unsigned long)addr & ~(unsigned long)(BENCH_PAGE - 1));
+
+	faults++;
+	bench_protect(appel1_prev, 1);
+	bench_unprotect(p, 1);
+	appel1_prev = p;
+}
+
+static int
+run_appel1(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i;
+	uint32_t t0, t1;
+
+	if (need_region(why))
+		return -1;
+	if (bench_protect(page(0), NPAGES - 1) || bench_unprotect(page(NPAGES - 1), 1)) {
+		*why = "bench_protect failed";
+		return -1;
+	}
+	appel1_prev = page(NPAGES - 1);
+	faults = 0;
+	bench_set_fault_handler(appel1_handler);
+	t0 = bench_count();
+	for (i = 0; i < iters; i++)
+		touch(page(i % NPAGES));
+	t1 = bench_count();
+	bench_set_fault_handler(0);
+	bench_unprotect(page(0), NPAGES);
+	if (faults != iters) {
+		*why = "fault handler call count differs from the number of pages touched";
+		return -1;
+	}
+	*ticks = (uint32_t)(t1 - t0);
+	*ops = iters;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- appel2 ---- */
+
+/*
+ * appel2 (protN + trap + unprot): protect NPAGES pages with one call, then touch each
+ * once in a random order; the handler unprotects the faulting page.  The protect call,
+ * the traps and the unprotects are all timed; the figure is per page.  iters is the
+ * number of pages and is rounded up to a multiple of NPAGES.  The order is a fixed
+ * pseudo-random permutation, the same on every system.
+ */
+static unsigned short appel2_order[NPAGES];
+
+static void
+appel2_handler(void *addr)
+{
+	char *p = (char *)((unsigned long)addr & ~(unsigned long)(BENCH_PAGE - 1));
+
+	faults++;
+	bench_unprotect(p, 1);
+}
+
+static void
+make_order(void)
+{
+	uint32_t x = 12345;
+	unsigned i, j;
+	unsigned short t;
+
+	for (i = 0; i < NPAGES; i++)
+		appel2_order[i] = (unsigned short)i;
+	for (i = NPAGES - 1; i > 0; i--) {
+		x = x * 1103515245u + 12345u;
+		j = (x >> 16) % (i + 1);
+		t = appel2_order[i];
+		appel2_order[i] = appel2_order[j];
+		appel2_order[j] = t;
+	}
+}
+
+static int
+run_appel2(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned r, i, rounds = (iters + NPAGES - 1) / NPAGES;
+	uint32_t t0, t1;
+
+	if (need_region(why))
+		return -1;
+	make_order();
+	faults = 0;
+	bench_set_fault_handler(appel2_handler);
+	t0 = bench_count();
+	for (r = 0; r < rounds; r++) {
+		if (bench_protect(page(0), NPAGES))
+			break;
+		for (i = 0; i < NPAGES; i++)
+			touch(page(appel2_order[i]));
+	}
+	t1 = bench_count();
+	bench_set_fault_handler(0);
+	if (r != rounds) {
+		*why = "bench_protect failed";
+		return -1;
+	}
+	if (faults != (unsigned long)rounds * NPAGES) {
+		*why = "fault handler call count differs from the number of pages touched";
+		return -1;
+	}
+	*ticks = (uint32_t)(t1 - t0);
+	*ops = (uint64_t)rounds * NPAGES;
+	return 0;
+}
+
+const struct bench_row bench_rows_appel_li[] = {
+	{ "dirty", "ask whether one page is dirty", 10000, 20, dirty_na, run_dirty },
+	{ "prot1", "read-protect one page", 10000, 20, 0, run_prot1 },
+	{ "prot100", "read-protect 100 pages (one call)", 2000, 5, 0, run_prot100 },
+	{ "unprot100", "unprotect 100 pages (one call)", 2000, 5, 0, run_unprot100 },
+	{ "trap", "store to a protected page until the user handler runs", 10000, 20, 0,
+	  run_trap },
+	{ "appel1", "prot1+trap+unprot, per page", 10000, 20, 0, run_appel1 },
+	{ "appel2", "protN+trap+unprot (N=100, random order), per page", 10000, 100, 0,
+	  run_appel2 },
+	{ 0, 0, 0, 0, 0, 0 }
+};

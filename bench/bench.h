@@ -1,0 +1,190 @@
+/*
+ * bench.h: the interface between the benchmark code and a system back end.
+ *
+ * The benchmarks (appel_li.c, crossings.c, matmul.c) and the driver (main.c) are written
+ * once against this header.  Each system supplies one back end that implements every
+ * function declared under "back end" below:
+ *
+ *   backend_posix.c  Linux (and any POSIX system): mmap, mprotect, sigaction.
+ *   backend_exos.c   ExOS on Aegis (not part of this directory's baseline work).
+ *
+ * Conventions common to every back end:
+ *   - A page is BENCH_PAGE bytes (4 KiB, the MIPS TLB page size used by both systems).
+ *   - Functions returning int return 0 on success and -1 on failure unless said otherwise.
+ *   - Nothing here may print; the driver does all output through bench_write().
+ *   - A back end may keep global state: the suite is single-threaded.
+ *   - "n/a" answers are strings naming the reason, e.g. "no user-visible dirty bit".
+ *     They appear verbatim in the results, inside double quotes: no '"' or newline.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <stdint.h>
+
+#define BENCH_PAGE 4096u
+
+/*
+ * Cycle counter.  rdhwr $2 reads CP0 Count (hardware register 2, "CC").  On QEMU malta
+ * Count runs at 160 MHz virtual; with -icount shift=0 one tick is 6.25 guest instructions.
+ * The kernel must have set HWREna bit 2 (Linux does; Aegis must too), otherwise rdhwr
+ * traps with a reserved-instruction exception.  Count is 32 bits and wraps every ~26.8 s
+ * of virtual time: the driver only ever subtracts two readings taken within one
+ * repetition, with unsigned 32-bit arithmetic.
+ */
+static inline uint32_t
+bench_count(void)
+{
+	uint32_t c;
+	__asm__ __volatile__(".set push\n\t.set mips32r2\n\trdhwr %0, $2\n\t.set pop"
+			     : "=r"(c) : : "memory");
+	return c;
+}
+
+/* Kinds of exception for the exception-dispatch rows (the paper's four columns). */
+enum bench_exc {
+	BENCH_EXC_UNALIGN,	/* address error: lw from an address that is not 4-aligned */
+	BENCH_EXC_OVERFLOW,	/* integer overflow: the trapping `add` instruction */
+	BENCH_EXC_COPROC,	/* coprocessor unusable (Cause.ExcCode 11) */
+	BENCH_EXC_PROT,		/* store to a page the back end has made inaccessible */
+	BENCH_EXC_N
+};
+
+/* Called on an access to a page protected with bench_protect(); see bench_set_fault_handler. */
+typedef void (*bench_fault_fn)(void *addr);
+
+/* ---------------------------------------------------------------- back end ---- */
+
+/*
+ * Short name of the system, printed in the header line ("linux", "exos").
+ */
+const char *bench_system(void);
+
+/*
+ * One-time set-up, called by bench_main() before anything else.  Return 0, or -1 if the
+ * back end cannot run at all (the driver then prints an error line and stops).
+ */
+int bench_init(void);
+
+/*
+ * Write n bytes to the console (stdout on Linux).  Must not buffer past the call:
+ * output has to survive a power-off right after bench_main() returns.
+ */
+void bench_write(const char *s, unsigned n);
+
+/*
+ * Allocate a region of npages pages, page-aligned, readable and writable, zero-filled,
+ * with every page already present (touched) so that no later access takes a first-touch
+ * fault.  Return its address, or 0 on failure.  Regions are never freed.
+ */
+void *bench_alloc_pages(unsigned npages);
+
+/*
+ * Read-protect npages pages starting at addr (page-aligned, inside one region returned by
+ * bench_alloc_pages): afterwards any load or store to them must fault and reach the
+ * handler installed with bench_set_fault_handler().  "Read-protect" means no access at
+ * all, as in Appel and Li.  The physical pages and their contents stay; only the access
+ * rights change.  Protecting an already protected page is allowed.
+ * This is the operation timed by prot1 (npages = 1) and prot100 (npages = 100), so do
+ * exactly the work needed, eagerly (no batching that defers work past the return), and
+ * make the change visible to the TLB before returning (flush or update stale entries).
+ * Must be callable from inside the fault handler.
+ */
+int bench_protect(void *addr, unsigned npages);
+
+/*
+ * Give npages pages at addr read and write access again (inverse of bench_protect).
+ * Timed by unprot100.  Must be callable from inside the fault handler.
+ */
+int bench_unprotect(void *addr, unsigned npages);
+
+/*
+ * Install fn as the handler for accesses to protected pages (replacing any earlier one).
+ * On such an access, the back end calls fn(addr) at user level, addr being the faulting
+ * data address (not rounded).  When fn returns, the faulting instruction is executed
+ * again; fn is expected to have made the page accessible (with bench_unprotect), otherwise
+ * it is called again.  fn may call bench_protect/bench_unprotect and bench_count.
+ * The back end must do no more than needed between the fault and the call to fn (the trap
+ * row times exactly that interval: from just before the faulting store until fn's first
+ * statement).  fn = 0 removes the handler.
+ */
+void bench_set_fault_handler(bench_fault_fn fn);
+
+/*
+ * Is the page containing addr dirty (written since it was mapped or since the system last
+ * cleaned it)?  Return 1 or 0, or -1 if the system has no way to tell a user program;
+ * bench_dirty_na() then returns the reason.  Timed by the dirty row.  On ExOS this reads
+ * the libOS's own page table.
+ */
+int bench_is_dirty(void *addr);
+const char *bench_dirty_na(void);	/* 0 when bench_is_dirty works */
+
+/*
+ * The cheapest system call the system has, one that does real kernel entry and exit but
+ * no work: getppid() on Linux (not cached by glibc).  On Aegis, the cheapest system call
+ * of the path that needs no kernel stack (document which one in the back end).
+ */
+void bench_null_syscall(void);
+
+/*
+ * Exception dispatch.  For each kind:
+ *   bench_exc_na(kind)       0 if the kind can be raised and caught at user level on this
+ *                            system; otherwise the reason it cannot (the row is n/a).
+ *   bench_exc_setup(kind)    prepare: install a user-level handler for that kind and
+ *                            whatever the raise needs (e.g. a protected page, turning off
+ *                            the kernel's unaligned-access fix-up).  0 or -1.
+ *   bench_exc_raise(kind)    execute exactly one instruction that raises that exception.
+ *                            The system delivers it to the user-level handler, which
+ *                            counts it and resumes execution at the instruction following
+ *                            the faulting one (the faulting instruction is not retried
+ *                            and the cause is not repaired: for BENCH_EXC_PROT the page
+ *                            stays protected).  bench_exc_raise returns after that.
+ *                            The faulting instruction must not be in a branch delay slot.
+ *   bench_exc_count()        number of exceptions the user-level handlers have caught
+ *                            since bench_exc_setup (the driver checks it equals the
+ *                            number of raises).
+ *   bench_exc_teardown(kind) undo bench_exc_setup.
+ * The exception rows time bench_exc_raise as a whole: kernel entry, dispatch to the user
+ * handler, the handler itself (which must be minimal: count, advance the PC) and the
+ * return to the interrupted code.
+ */
+const char *bench_exc_na(enum bench_exc kind);
+int bench_exc_setup(enum bench_exc kind);
+void bench_exc_raise(enum bench_exc kind);
+unsigned long bench_exc_count(void);
+void bench_exc_teardown(enum bench_exc kind);
+
+/* ------------------------------------------------------ provided by main.c ---- */
+
+/*
+ * The driver.  argv[1..argc-1] are options and row names (see bench/README.md).
+ * The back end's entry point calls it once and then exits/powers off.  Returns 0 when
+ * every requested row ran or was n/a, 1 otherwise.
+ */
+int bench_main(int argc, char **argv);
+
+/* ---------------------------------------------------------- benchmark rows ---- */
+
+/*
+ * A row's run function performs iters operations and returns 0, storing into *ticks the
+ * Count ticks attributed to them and into *ops the number of operations they represent
+ * (the unit of the per-op figure: calls, exceptions, or pages for appel1/appel2).
+ * Returns -1 on an error, with *why set to a short message.
+ * A row's na function (may be 0) returns 0 if the row can run, else the reason.
+ */
+struct bench_row {
+	const char *name;
+	const char *what;	/* one line: what is timed */
+	unsigned iters;		/* per repetition, normal mode */
+	unsigned smoke_iters;	/* per repetition, --smoke */
+	const char *(*na)(void);
+	int (*run)(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why);
+};
+
+/* appel_li.c */
+extern const struct bench_row bench_rows_appel_li[];
+/* crossings.c */
+extern const struct bench_row bench_rows_crossings[];
+/* matmul.c */
+extern const struct bench_row bench_rows_matmul[];
+
+#endif /* BENCH_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# /init of the Linux baseline initramfs (installed by mkinitramfs.sh).
+# Runs /bench with the arguments given on the kernel command line as
+#   bench.args=ARG[,ARG...]      (commas separate arguments; no spaces)
+# prints its output on the console, then powers the machine off.
+PATH=/bin
+export PATH
+busybox mount -t proc proc /proc
+busybox mount -t sysfs sysfs /sys
+busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+args=
+for w in $(busybox cat /proc/cmdline); do
+	case "$w" in
+	bench.args=*) args=${w#bench.args=} ;;
+	esac
+done
+IFS=,
+set -- $args
+unset IFS
+echo "# uname: $(busybox uname -r -v -m)"
+echo "# bench args: $*"
+/bench "$@"
+echo "# bench exit status: $?"
+busybox sync
+busybox poweroff -f
+# poweroff -f should not return; if it does, say so and stop here.
+echo "# poweroff failed"
+while :; do busybox sleep 1000; done

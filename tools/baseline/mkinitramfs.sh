@@ -1,0 +1,22 @@
+#!/bin/sh
+# mkinitramfs.sh: build build/baseline/initramfs.cpio.gz for the Linux baseline.
+#
+# Usage: mkinitramfs.sh BENCH_BINARY [OUT]
+# Contents: /init (tools/baseline/init.sh), /bin/busybox (static, from fetch.sh) with a
+# /bin/sh link, /bench (the static benchmark binary), /dev/console and /dev/null nodes,
+# and empty /proc /sys /dev /tmp mount points.
+set -eu
+BUILD=${BUILD:-build}
+HERE=$(dirname "$0")
+BIN=${1:?usage: mkinitramfs.sh BENCH_BINARY [OUT]}
+OUT=${2:-$BUILD/baseline/initramfs.cpio.gz}
+BB=$BUILD/baseline/busybox
+[ -x "$BB" ] || { echo "mkinitramfs.sh: $BB missing: run tools/baseline/fetch.sh" >&2; exit 1; }
+[ -f "$BIN" ] || { echo "mkinitramfs.sh: $BIN missing" >&2; exit 1; }
+mkdir -p "$(dirname "$OUT")"
+python3 "$HERE/mkcpio.py" "$OUT" \
+	dir:bin dir:dev dir:proc dir:sys dir:tmp \
+	cdev:dev/console=5,1 cdev:dev/null=1,3 \
+	"file:bin/busybox=$BB:0755" link:bin/sh=busybox \
+	"file:init=$HERE/init.sh:0755" \
+	"file:bench=$BIN:0755"

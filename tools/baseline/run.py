@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""run.py: boot the Linux baseline under QEMU malta and collect its BENCH lines.
+
+Usage: run.py [--out FILE] [--timeout SECONDS] [--log FILE] [--build DIR] [BENCH_ARG...]
+
+BENCH_ARGs are passed to the benchmark binary (through bench.args=a,b,c on the kernel
+command line; see tools/baseline/init.sh), e.g. `run.py --smoke prot1 trap`.
+Writes the BENCH lines, preceded by '#' comment lines naming the kernel package and the
+QEMU command, to --out (default BUILD/bench/linux.txt), and the whole serial log to --log
+(default: the out file with .log appended).  Exits non-zero, with a message naming the
+cause, on a time-out, a kernel panic, QEMU failing, or when `BENCH done` never appears.
+Standard library only.
+"""
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+QEMU = 'qemu-system-mipsel'
+APPEND_BASE = 'console=ttyS0 nokaslr norandmaps quiet'
+PANIC_RE = re.compile(r'Kernel panic|Attempted to kill init|Oops\b|BUG:')
+
+
+def die(msg):
+    sys.stderr.write('run.py: error: %s\n' % msg)
+    sys.exit(1)
+
+
+def qemu_command(build, bench_args):
+    kernel = os.path.join(build, 'baseline', 'vmlinuz')
+    initrd = os.path.join(build, 'baseline', 'initramfs.cpio.gz')
+    for f in (kernel, initrd):
+        if not os.path.exists(f):
+            die('%s is missing (make bench-linux builds it)' % f)
+    for a in bench_args:
+        if not a or ' ' in a or '"' in a:
+            die('benchmark argument %r may not be empty or contain spaces or quotes' % a)
+    append = APPEND_BASE
+    if bench_args:
+        append += ' bench.args=' + ','.join(bench_args)
+    return [QEMU, '-M', 'malta', '-m', '256', '-nographic', '-no-reboot',
+            '-icount', 'shift=0,align=off,sleep=on',
+            '-kernel', kernel, '-initrd', initrd, '-append', append]
+
+
+def run(cmd, timeout, log_path):
+    """Run QEMU, return (serial output, failure reason or None)."""
+    start = time.monotonic()
+    out = bytearray()
+    reason = None
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        while True:
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
+                reason = 'time-out after %d s (no power-off)' % timeout
+                break
+            ready, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break           # QEMU exited (power-off with -no-reboot)
+                out += chunk
+                text = out.decode('utf-8', 'replace')
+                m = PANIC_RE.search(text)
+                if m:
+                    # Let the panic message finish printing, then stop.
+                    time.sleep(1.0)
+                    try:
+                        while select.select([proc.stdout], [], [], 0.2)[0]:
+                            more = os.read(proc.stdout.fileno(), 65536)
+                            if not more:
+                                break
+                            out += more
+                    except OSError:
+                        pass
+                    reason = 'kernel failure: %r' % m.group(0)
+                    break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        with open(log_path, 'wb') as f:
+            f.write(out)
+    if reason is None and proc.returncode != 0:
+        reason = 'QEMU exited with status %d' % proc.returncode
+    return out.decode('utf-8', 'replace').replace('\r', ''), reason
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
+    ap.add_argument('--out')
+    ap.add_argument('--log')
+    ap.add_argument('--timeout', type=int, default=600)
+    ap.add_argument('bench_args', nargs='*')
+    args, extra = ap.parse_known_args()
+    bench_args = args.bench_args + extra      # lets --smoke etc. through
+    out_path = args.out or os.path.join(args.build, 'bench', 'linux.txt')
+    log_path = args.log or out_path + '.log'
+    os.makedirs(os.path.dirname(out_path) or '.', exist_ok=True)
+
+    cmd = qemu_command(args.build, bench_args)
+    t0 = time.monotonic()
+    serial, reason = run(cmd, args.timeout, log_path)
+    elapsed = time.monotonic() - t0
+    lines = [l.strip() for l in serial.split('\n')]
+    bench = [l for l in lines if l.startswith('BENCH ')]
+    if reason is None and 'BENCH done' not in [l[:10] for l in bench]:
+        reason = '"BENCH done" never appeared (benchmark crashed or init failed)'
+    if reason:
+        tail = '\n'.join(serial.rstrip().split('\n')[-15:])
+        die('%s\n--- last lines of the serial log (%s) ---\n%s' % (reason, log_path, tail))
+
+    try:
+        kver = open(os.path.join(args.build, 'baseline', 'kernel-version.txt')).read().strip()
+    except OSError:
+        kver = 'unknown'
+    header = ['# system: linux',
+              '# kernel package: ' + kver]
+    header += ['# ' + l[2:].strip() for l in lines if l.startswith('# uname:')]
+    header += ['# qemu: ' + ' '.join(c if ' ' not in c else '"%s"' % c for c in cmd),
+               '# host seconds: %.1f' % elapsed]
+    with open(out_path + '.tmp', 'w') as f:
+        f.write('\n'.join(header + bench) + '\n')
+    os.replace(out_path + '.tmp', out_path)
+    errs = [l for l in bench if ' error=' in l]
+    print('run.py: %d BENCH lines -> %s (%.0f s host)%s' % (
+        len(bench), out_path, elapsed,
+        ', %d error rows' % len(errs) if errs else ''))
+    return 1 if errs else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
