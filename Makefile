@@ -1,0 +1,136 @@
+# Makefile: the one entry point. `make run` boots Aegis through U-Boot on
+# QEMU malta and runs ExOS; `make test` runs every test. Both install what
+# is missing first (tools/deps.sh).
+
+CROSS   ?= mipsel-linux-gnu-
+CC      := $(CROSS)gcc
+LD      := $(CROSS)ld
+OBJCOPY := $(CROSS)objcopy
+NM      := $(CROSS)nm
+HOSTCC  ?= cc
+PYTHON  ?= python3
+BUILD   ?= build
+B       := $(BUILD)
+
+# Freestanding MIPS32r2 little-endian, no PIC, no small-data, soft float
+# (Aegis never touches the FPU; ExOS enables it through Aegis when needed).
+ARCHFLAGS := -march=mips32r2 -EL -mno-abicalls -fno-pic -G0 -msoft-float
+CFLAGS    := $(ARCHFLAGS) -ffreestanding -fno-builtin -fno-stack-protector \
+	     -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+	     -MMD -MP
+ASFLAGS   := $(ARCHFLAGS) -g -MMD -MP
+LDFLAGS   := -EL -nostdlib -static -no-pie
+
+GEN := $(B)/gen
+KINC := -Iaegis -I$(GEN)
+UINC := -Iexos -Iaegis -I$(GEN)
+
+KERNEL_SRCS := aegis/start.S aegis/vectors.S aegis/trapentry.S aegis/fastcall.S \
+	aegis/usercopy.S $(filter-out aegis/ktest.c,$(wildcard aegis/*.c)) aegis/ktest.c
+LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
+EXOS_SRCS   := exos/crt0.S $(wildcard exos/*.c)
+APPS        := init utest fault
+
+KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
+UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
+APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
+
+UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
+
+.PHONY: all deps run run-direct test test-host test-guest qemu-gdb clean bench
+all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
+
+deps:
+	@tools/deps.sh
+
+# --- generated system call tables and stubs ---------------------------------
+$(GEN)/syscall_nums.h $(GEN)/syscall_table.c $(GEN)/syscall_stubs.S $(GEN)/syscalls.h &: \
+		aegis/syscalls.tbl tools/gensyscalls.py
+	@mkdir -p $(GEN)
+	$(PYTHON) tools/gensyscalls.py aegis/syscalls.tbl $(GEN)
+
+# --- kernel ------------------------------------------------------------------
+$(B)/k/%.c.o: %.c $(GEN)/syscall_nums.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KINC) -c $< -o $@
+$(B)/k/%.S.o: %.S $(GEN)/syscall_nums.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) $(KINC) -c $< -o $@
+$(B)/k/gen/%.c.o: $(GEN)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KINC) -c $< -o $@
+
+$(B)/aegis.elf: $(KOBJS) linker.ld
+	$(LD) $(LDFLAGS) -T linker.ld -o $@ $(KOBJS)
+$(B)/aegis.bin: $(B)/aegis.elf
+	$(OBJCOPY) -O binary $< $@
+# Legacy uImage for U-Boot's bootm: loaded at and entered through _start.
+$(B)/aegis.uimg: $(B)/aegis.bin $(B)/aegis.elf
+	mkimage -A mips -O linux -T kernel -C none -a 0x80100000 \
+		-e 0x$$($(NM) $(B)/aegis.elf | awk '$$3 == "_start" {print $$1}') \
+		-n aegis -d $< $@ >/dev/null
+
+# --- ExOS and the programs -----------------------------------------------------
+$(B)/u/%.c.o: %.c $(GEN)/syscalls.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UINC) -c $< -o $@
+$(B)/u/%.S.o: %.S $(GEN)/syscall_nums.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) $(UINC) -c $< -o $@
+$(B)/u/gen/%.S.o: $(GEN)/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) $(UINC) -c $< -o $@
+$(B)/libexos.a: $(filter-out %/crt0.S.o,$(UOBJS))
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+# Each program is apps/NAME/*.c, linked after crt0 and before libexos.a.
+define APP_RULE
+$(B)/apps/$(1): $(patsubst %,$(B)/u/%.o,$(wildcard apps/$(1)/*.c)) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
+	@mkdir -p $$(dir $$@)
+	$(LD) $(LDFLAGS) -T exos/user.ld -o $$@ $(B)/u/exos/crt0.S.o $$(filter %.c.o,$$^) $(B)/libexos.a
+endef
+$(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
+
+# --- initrd and firmware images -------------------------------------------------
+$(B)/initrd.cpio: $(APP_BINS)
+	cd $(B)/apps && printf '%s\n' $(APPS) | cpio --quiet -o -H newc > ../initrd.cpio
+$(B)/initrd.uimg: $(B)/initrd.cpio
+	mkimage -A mips -O linux -T ramdisk -C none -a 0 -e 0 -n initrd -d $< $@ >/dev/null
+# Debian's maltael U-Boot must be word-swapped for QEMU's little-endian flash.
+$(B)/u-boot-swap.bin: $(UBOOT_BIN)
+	@mkdir -p $(B)
+	$(OBJCOPY) -I binary -O binary --reverse-bytes=4 $< $@
+
+# --- running ------------------------------------------------------------------
+# APPEND: kernel command line (init=NAME selects the first program).
+# QEMU_LOG=file adds `-d int,guest_errors -D file`.
+APPEND ?=
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/boot.py --path uboot --interactive --append "$(APPEND)" $(if $(QEMU_LOG),--qemu-log $(QEMU_LOG))
+run-direct: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/boot.py --path direct --interactive --append "$(APPEND)" $(if $(QEMU_LOG),--qemu-log $(QEMU_LOG))
+
+# gdb on a port derived from the user id, so users on one host do not clash.
+GDBPORT ?= $(shell expr 26000 + $$(id -u) % 5000)
+qemu-gdb: deps
+	@$(MAKE) --no-print-directory all
+	@echo "*** QEMU waits for gdb: gdb-multiarch $(B)/aegis.elf -ex 'target remote :$(GDBPORT)'"
+	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
+
+# --- tests --------------------------------------------------------------------
+HOST_TESTS := $(B)/host/test_lib
+$(B)/host/test_lib: tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ \
+		tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c
+
+test: deps
+	@$(MAKE) --no-print-directory all $(HOST_TESTS)
+	$(PYTHON) tools/runtests.py --build $(B)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/k $(B)/u -type f -name '*.d' 2>/dev/null)

@@ -1,0 +1,150 @@
+/*
+ * defs.h: every function and object that crosses a file boundary inside
+ * Aegis, grouped by the file that defines it.
+ */
+#ifndef AEGIS_DEFS_H
+#define AEGIS_DEFS_H
+#include "types.h"
+#include "mips.h"
+#include "layout.h"
+#include "abi.h"
+#include "trapframe.h"
+#include "../lib/lib.h"
+
+struct env;
+
+/* console.c */
+void console_putc(int c);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+
+/* panic.c */
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void panic_tf(const struct trapframe *tf, const char *why) __attribute__((noreturn));
+void halt(void) __attribute__((noreturn));
+const char *exc_name(u32 code);
+
+/* bootargs.c */
+enum boot_path { BOOT_UBOOT, BOOT_DIRECT };
+struct bootinfo {
+	enum boot_path path;
+	u32 memsize;            /* bytes of RAM, capped at MAX_MEMSIZE */
+	u32 initrd_pa;          /* physical address of the initrd, 0 if none */
+	u32 initrd_size;
+	char cmdline[256];      /* the kernel command line, boot-path words removed */
+	char init[32];          /* init=NAME: the first program (default "init") */
+	bool ktest;             /* ktest: run the kernel self-tests first */
+};
+extern struct bootinfo bootinfo;
+/* Normalise the registers either boot path handed to _start into bootinfo.
+ * Everything is copied: nothing in the firmware's memory is used later. */
+void bootargs_parse(int a0, char **a1, char **a2, u32 a3);
+
+/* vectors.S, trapentry.S, usercopy.S */
+extern char vectors_start[], vectors_end[];
+extern char kstack_top[];
+extern const void *fast_syscalls[];
+extern void *exc_table[EXC_NCODES];
+void trap_slow(void);
+void env_pop_tf(struct trapframe *tf) __attribute__((noreturn));
+/* Copy n bytes between kernel memory and a user address range that the caller
+ * has already checked lies below USER_TOP. Returns 0, or -E_FAULT if an
+ * access faulted (unmapped, or a write to a read-only page). */
+int user_copy(void *dst, const void *src, size_t n);
+extern char user_copy_start[], user_copy_end[], user_copy_fault[];
+
+/* trap.c */
+extern struct trapframe *cur_tf;
+void vectors_install(void);
+struct trapframe *trap(struct trapframe *tf);
+void kernel_trap(struct trapframe *tf);
+
+/* usermem.c */
+/* Is [va, va+len) a user range (no wrap, entirely below USER_TOP)? */
+bool user_range_ok(u32 va, u32 len);
+int copyin(void *dst, u32 usrc, u32 len);
+int copyout(u32 udst, const void *src, u32 len);
+
+/* tlb.c */
+#define STLB_ENTRIES 4096
+#define STLB_EMPTY   0xffffffffu
+struct stlb_entry { u32 tag, lo0, lo1, pad; };
+extern struct stlb_entry stlb[STLB_ENTRIES];
+void tlb_init(void);
+u32 tlb_get_asid(void);
+void tlb_set_asid(u32 asid);
+/* Install the pair (entryhi = VPN2|ASID, lo0, lo1) in the TLB without ever
+ * creating a duplicate: an existing entry for the same VPN2/ASID is replaced. */
+void tlb_write_pair(u32 entryhi, u32 lo0, u32 lo1);
+/* Remove any TLB entry for entryhi's VPN2/ASID. */
+void tlb_delete_pair(u32 entryhi);
+/* Remove every TLB entry tagged with asid. */
+void tlb_flush_asid(u32 asid);
+/* Read TLB slot i (for tests). */
+void tlb_read(int i, u32 *hi, u32 *lo0, u32 *lo1);
+u32 stlb_index(u32 entryhi);
+void stlb_write_pair(u32 entryhi, u32 lo0, u32 lo1);
+void stlb_delete_pair(u32 entryhi);
+void stlb_flush_asid(u32 asid);
+
+/* pmap.c */
+#define MAX_PAGES (MAX_MEMSIZE / PAGE_SIZE)
+void page_init(void);
+/* Allocate any free physical page for environment owner (an env slot).
+ * Returns the page number, or -E_NOMEM. The page is zeroed. */
+int page_alloc_any(int owner);
+void page_free(u32 ppn);
+/* Free every page owned by env slot owner. */
+void page_free_owner(int owner);
+u32 page_free_count(void);
+bool page_is_free(u32 ppn);
+int page_owner(u32 ppn);
+/* Write back the data cache and invalidate the instruction cache for
+ * [kva, kva+len), after writing code that will be executed. */
+void cache_sync(void *kva, u32 len);
+
+/* env.c */
+#define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
+#define NGMAP  64              /* guaranteed mappings per environment */
+enum env_status { ENV_FREE, ENV_RUNNABLE };
+struct gmap { u32 vpn; u32 ppn; bool writable; };
+struct env {
+	struct trapframe tf;   /* first: cur_tf points at it */
+	u32 id;                /* generation << 8 | slot */
+	u32 asid;
+	enum env_status status;
+	char name[32];
+	int ngmap;
+	struct gmap gmap[NGMAP];
+};
+extern struct env envs[NENV];
+extern struct env *curenv;
+extern u32 cur_envid;          /* read by the fast getenvid */
+void env_init(void);
+/* Create an environment running the ELF executable img (copied into pages
+ * the environment owns, mapped through its guaranteed mappings), with a
+ * stack of USTACK_PAGES below USTACK_TOP. Returns the env or NULL with *err. */
+struct env *env_create_elf(const char *name, const void *img, size_t len, int *err);
+/* Destroy e: free its pages, its TLB and STLB entries and its slot. */
+void env_destroy(struct env *e);
+/* Report an exception in e that it cannot handle, then destroy it. */
+void env_fault(struct env *e, const struct trapframe *tf, const char *why);
+/* Make e current: its trapframe, its ASID. */
+void env_switch(struct env *e);
+/* Pick the next runnable environment and make it current; halt if none. */
+struct trapframe *sched(void);
+/* Find e's guaranteed mapping for virtual page vpn, or NULL. */
+const struct gmap *gmap_lookup(const struct env *e, u32 vpn);
+/* Install e's guaranteed mappings for the pair holding va into STLB and TLB.
+ * Returns true if va's page is guaranteed-mapped (and writable if write). */
+bool gmap_fill(struct env *e, u32 va, bool write);
+
+/* syscall.c */
+u32 syscall_dispatch(struct trapframe *tf);
+extern bool yield_requested;
+
+/* ktest.c */
+void ktest_run(void);
+void ktest_env_exit(struct env *e, int status);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * ktest.c: kernel self-tests, run on the real board before the first
+ * environment when the command line says `ktest`. Output is KTAP: this suite
+ * is subtest 1 ("aegis"); the first environment's own suite is subtest 2,
+ * whose result line the kernel prints when that environment exits.
+ */
+#include "defs.h"
+
+static int kt_failed_checks;
+
+/* CHECK(cond): record and print a failed condition; the test goes on. */
+#define CHECK(cond) do { if (!(cond)) { \
+	kprintf("    # %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+	kt_failed_checks++; } } while (0)
+
+static void test_vectors_installed(void)
+{
+	u32 len = (u32)(vectors_end - vectors_start);
+	CHECK(lib_memcmp((void *)EBASE, vectors_start, len) == 0);
+	CHECK((mfc0(C0_EBASE, 1) & 0xfffff000) == EBASE);
+	CHECK(!(mfc0(C0_STATUS, 0) & ST_BEV));
+	CHECK(mfc0(C0_CAUSE, 0) & CAUSE_IV);
+}
+
+static void test_status_normalised(void)
+{
+	u32 st = mfc0(C0_STATUS, 0);
+	CHECK(!(st & (ST_ERL | ST_EXL | ST_KSU_MASK | ST_IE)));
+	CHECK((mfc0(C0_CONFIG, 0) & CFG_K0_MASK) == CFG_K0_CACHED);
+	CHECK(mfc0(C0_HWRENA, 0) & (1u << 2));
+}
+
+static void test_bootargs(void)
+{
+	CHECK(bootinfo.memsize == 256u << 20);
+	CHECK(bootinfo.initrd_size > 0);
+	CHECK(bootinfo.initrd_pa >= RESERVED_LOW && (bootinfo.initrd_pa & (PAGE_SIZE - 1)) == 0);
+	CHECK(bootinfo.init[0] != '\0');
+	struct cpio_file f;
+	CHECK(cpio_find(KADDR(bootinfo.initrd_pa), bootinfo.initrd_size, bootinfo.init, &f) == 0);
+}
+
+static void test_tlb_parked(void)
+{
+	/* After tlb_init and before any environment: every slot invalid and no
+	 * two slots with the same VPN2. */
+	u32 his[NTLB];
+	for (int i = 0; i < NTLB; i++) {
+		u32 lo0, lo1;
+		tlb_read(i, &his[i], &lo0, &lo1);
+		CHECK(!(lo0 & ELO_V) && !(lo1 & ELO_V));
+		for (int j = 0; j < i; j++)
+			CHECK((his[i] & EHI_VPN2_MASK) != (his[j] & EHI_VPN2_MASK));
+	}
+}
+
+static void test_printf(void)
+{
+	char b[64];
+	lib_snprintf(b, sizeof b, "%d %u %x %08x %s %c %5d|%-3d|", -42, 42u, 0xbeefu, 0x1234u,
+		     "ok", 'z', 7, 1);
+	CHECK(lib_strcmp(b, "-42 42 beef 00001234 ok z     7|1  |") == 0);
+	CHECK(lib_snprintf(b, 4, "%s", "truncate") == 8 && lib_strcmp(b, "tru") == 0);
+}
+
+static void test_page_alloc(void)
+{
+	u32 before = page_free_count();
+	int p[3];
+	for (int i = 0; i < 3; i++) {
+		p[i] = page_alloc_any(0);
+		CHECK(p[i] > 0);
+	}
+	CHECK(page_free_count() == before - 3);
+	CHECK(p[0] != p[1] && p[1] != p[2] && p[0] != p[2]);
+	u32 *w = KADDR((u32)p[1] * PAGE_SIZE);
+	CHECK(w[0] == 0 && w[1023] == 0);
+	page_free_owner(0);
+	CHECK(page_free_count() == before);
+	CHECK(!page_is_free(0));
+	CHECK(!page_is_free(PADDR(KERNEL_BASE) / PAGE_SIZE));
+	CHECK(!page_is_free(bootinfo.initrd_pa / PAGE_SIZE));
+}
+
+/* Map a page for ASID 0 (never an environment's) through the STLB alone and
+ * read it from kernel mode through kuseg: the refill vector must find it. */
+static void test_stlb_refill(void)
+{
+	const u32 va = 0x10000000;
+	int ppn = page_alloc_any(0);
+	CHECK(ppn > 0);
+	u32 *kva = KADDR((u32)ppn * PAGE_SIZE);
+	kva[0] = 0xa5a5f00d;
+	tlb_set_asid(0);
+	u32 lo0 = (u32)ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | ELO_D;
+	stlb_write_pair(va, lo0, 0);
+	u32 got = 0;
+	CHECK(user_copy(&got, (void *)va, 4) == 0);
+	CHECK(got == 0xa5a5f00d);
+	/* The refill put exactly one entry for the pair into the TLB. */
+	int hits = 0;
+	for (int i = 0; i < NTLB; i++) {
+		u32 hi, l0, l1;
+		tlb_read(i, &hi, &l0, &l1);
+		hits += (hi == va && l0 == lo0);
+	}
+	CHECK(hits == 1);
+	/* Rewriting the pair must replace it in place, never duplicate it. */
+	tlb_write_pair(va, lo0, 0);
+	tlb_write_pair(va, lo0 & ~ELO_D, 0);
+	hits = 0;
+	for (int i = 0; i < NTLB; i++) {
+		u32 hi, l0, l1;
+		tlb_read(i, &hi, &l0, &l1);
+		hits += ((hi & EHI_VPN2_MASK) == va && (hi & EHI_ASID_MASK) == 0);
+	}
+	CHECK(hits == 1);
+	/* Now read-only: a kernel write through the user mapping must fault
+	 * cleanly into -E_FAULT. */
+	CHECK(user_copy((void *)va, &got, 4) == -E_FAULT);
+	tlb_delete_pair(va);
+	stlb_delete_pair(va);
+	CHECK(user_copy(&got, (void *)va, 4) == -E_FAULT);
+	page_free_owner(0);
+}
+
+static void test_copyin_checks(void)
+{
+	u32 x;
+	CHECK(copyin(&x, 0x80000000u, 4) == -E_FAULT);      /* kernel address */
+	CHECK(copyin(&x, 0x7ffffffeu, 4) == -E_FAULT);      /* runs into kseg0 */
+	CHECK(copyin(&x, 0xfffffffcu, 8) == -E_FAULT);      /* wraps */
+	CHECK(copyin(&x, 0x00001000u, 4) == -E_FAULT);      /* unmapped */
+}
+
+static void test_syscall_dispatch(void)
+{
+	struct trapframe tf = { 0 };
+	tf.regs[R_V0] = 0xffff;
+	CHECK(syscall_dispatch(&tf) == (u32)-E_NOSYS);
+	tf.regs[R_V0] = 3;      /* a hole in the table */
+	CHECK(syscall_dispatch(&tf) == (u32)-E_NOSYS);
+	CHECK(fast_syscalls[0] != NULL);
+}
+
+static void test_elf_reject(void)
+{
+	static u32 junk[64] = { 0x464c457f, 0x00010101 };
+	u32 before = page_free_count();
+	int err = 0;
+	CHECK(env_create_elf("junk", junk, sizeof junk, &err) == NULL && err == -E_INVAL);
+	CHECK(page_free_count() == before);
+	for (int i = 0; i < NENV; i++)
+		CHECK(envs[i].status == ENV_FREE);
+}
+
+static const struct { const char *name; void (*fn)(void); } ktests[] = {
+	{ "vectors_installed", test_vectors_installed },
+	{ "status_normalised", test_status_normalised },
+	{ "bootargs", test_bootargs },
+	{ "tlb_parked", test_tlb_parked },
+	{ "printf", test_printf },
+	{ "page_alloc", test_page_alloc },
+	{ "stlb_refill", test_stlb_refill },
+	{ "copyin_checks", test_copyin_checks },
+	{ "syscall_dispatch", test_syscall_dispatch },
+	{ "elf_reject", test_elf_reject },
+};
+
+static bool ktest_first_done;
+
+void ktest_run(void)
+{
+	int failed = 0, n = (int)ARRAY_SIZE(ktests);
+	kprintf("KTAP version 1\n1..2\n");
+	kprintf("    KTAP version 1\n    # Subtest: aegis\n    1..%d\n", n);
+	for (int i = 0; i < n; i++) {
+		kt_failed_checks = 0;
+		ktests[i].fn();
+		kprintf("    %s %d %s\n", kt_failed_checks ? "not ok" : "ok", i + 1, ktests[i].name);
+		failed += kt_failed_checks != 0;
+	}
+	kprintf("%s 1 aegis\n", failed ? "not ok" : "ok");
+}
+
+/* Called when an environment exits (status) or is destroyed by a fault
+ * (status -1). In ktest mode the first one to go is subtest 2. */
+void ktest_env_exit(struct env *e, int status)
+{
+	if (!bootinfo.ktest || ktest_first_done)
+		return;
+	ktest_first_done = true;
+	if (status == 0)
+		kprintf("ok 2 %s\n", e->name);
+	else
+		kprintf("not ok 2 %s # exit status %d\n", e->name, status);
+}

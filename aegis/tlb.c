@@ -1,0 +1,125 @@
+/*
+ * tlb.c: the hardware TLB and the software TLB (STLB).
+ *
+ * Hardware rules kept here (see docs/architecture.md):
+ *  - two entries must never match the same VPN2/ASID: a pair is written with
+ *    tlbp first, and replaces a matching slot in place (tlbwi) instead of
+ *    taking a random one (tlbwr);
+ *  - an unused slot holds a unique kseg0 EntryHi (0x80000000 + slot<<13), which
+ *    can never match a mapped access, and EntryLo 0 (invalid);
+ *  - tlbp/tlbr change EntryHi: the current ASID is restored afterwards;
+ *  - ehb separates a CP0 write from the TLB instruction that reads it.
+ * The STLB is a direct-mapped cache of pairs in kernel memory, read by the
+ * refill vector (vectors.S) with the same index function as stlb_index().
+ */
+#include "defs.h"
+
+struct stlb_entry stlb[STLB_ENTRIES] __attribute__((aligned(65536)));
+
+static inline void tlbp(void) { __asm__ volatile("tlbp\n\tehb" ::: "memory"); }
+static inline void tlbr(void) { __asm__ volatile("tlbr\n\tehb" ::: "memory"); }
+static inline void tlbwi(void) { __asm__ volatile("tlbwi\n\tehb" ::: "memory"); }
+static inline void tlbwr(void) { __asm__ volatile("tlbwr\n\tehb" ::: "memory"); }
+
+/* The EntryHi that parks slot i: unique, in kseg0, never matched. */
+static u32 parked_hi(int i) { return KSEG0 + ((u32)i << 13); }
+
+u32 tlb_get_asid(void) { return mfc0(C0_ENTRYHI, 0) & EHI_ASID_MASK; }
+void tlb_set_asid(u32 asid) { mtc0(C0_ENTRYHI, 0, asid & EHI_ASID_MASK); }
+
+static void tlb_park(int i)
+{
+	mtc0(C0_ENTRYHI, 0, parked_hi(i));
+	mtc0(C0_ENTRYLO0, 0, 0);
+	mtc0(C0_ENTRYLO1, 0, 0);
+	mtc0(C0_INDEX, 0, i);
+	tlbwi();
+}
+
+/* Empty the TLB and the STLB; ASID 0, no wired entries, 4 KiB pages. */
+void tlb_init(void)
+{
+	mtc0(C0_PAGEMASK, 0, 0);
+	mtc0(C0_WIRED, 0, 0);
+	for (int i = 0; i < NTLB; i++)
+		tlb_park(i);
+	tlb_set_asid(0);
+	for (int i = 0; i < STLB_ENTRIES; i++)
+		stlb[i] = (struct stlb_entry){ STLB_EMPTY, 0, 0, 0 };
+}
+
+void tlb_write_pair(u32 entryhi, u32 lo0, u32 lo1)
+{
+	u32 asid = tlb_get_asid();
+	mtc0(C0_ENTRYHI, 0, entryhi);
+	tlbp();
+	s32 idx = (s32)mfc0(C0_INDEX, 0);
+	mtc0(C0_ENTRYLO0, 0, lo0);
+	mtc0(C0_ENTRYLO1, 0, lo1);
+	if (idx >= 0)
+		tlbwi();
+	else
+		tlbwr();
+	tlb_set_asid(asid);
+}
+
+void tlb_delete_pair(u32 entryhi)
+{
+	u32 asid = tlb_get_asid();
+	mtc0(C0_ENTRYHI, 0, entryhi);
+	tlbp();
+	s32 idx = (s32)mfc0(C0_INDEX, 0);
+	if (idx >= 0)
+		tlb_park(idx);
+	tlb_set_asid(asid);
+}
+
+void tlb_read(int i, u32 *hi, u32 *lo0, u32 *lo1)
+{
+	u32 asid = tlb_get_asid();
+	mtc0(C0_INDEX, 0, i);
+	tlbr();
+	*hi = mfc0(C0_ENTRYHI, 0);
+	*lo0 = mfc0(C0_ENTRYLO0, 0);
+	*lo1 = mfc0(C0_ENTRYLO1, 0);
+	tlb_set_asid(asid);
+}
+
+void tlb_flush_asid(u32 asid)
+{
+	for (int i = 0; i < NTLB; i++) {
+		u32 hi, lo0, lo1;
+		tlb_read(i, &hi, &lo0, &lo1);
+		if (hi < KSEG0 && (hi & EHI_ASID_MASK) == asid && !(lo0 & lo1 & ELO_G))
+			tlb_park(i);
+	}
+}
+
+/* The STLB slot for entryhi: must match the refill vector's computation. */
+u32 stlb_index(u32 entryhi)
+{
+	return ((entryhi >> 13) ^ entryhi) & (STLB_ENTRIES - 1);
+}
+
+void stlb_write_pair(u32 entryhi, u32 lo0, u32 lo1)
+{
+	struct stlb_entry *s = &stlb[stlb_index(entryhi)];
+	s->tag = STLB_EMPTY;            /* never a half-written entry that matches */
+	s->lo0 = lo0;
+	s->lo1 = lo1;
+	s->tag = entryhi & (EHI_VPN2_MASK | EHI_ASID_MASK);
+}
+
+void stlb_delete_pair(u32 entryhi)
+{
+	struct stlb_entry *s = &stlb[stlb_index(entryhi)];
+	if (s->tag == (entryhi & (EHI_VPN2_MASK | EHI_ASID_MASK)))
+		s->tag = STLB_EMPTY;
+}
+
+void stlb_flush_asid(u32 asid)
+{
+	for (int i = 0; i < STLB_ENTRIES; i++)
+		if (stlb[i].tag != STLB_EMPTY && (stlb[i].tag & EHI_ASID_MASK) == asid)
+			stlb[i].tag = STLB_EMPTY;
+}

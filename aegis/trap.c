@@ -1,0 +1,95 @@
+/*
+ * trap.c: installing the vectors, and the C side of the slow kernel entry.
+ */
+#include "defs.h"
+
+_Static_assert(offsetof(struct trapframe, hi) == TF_HI, "trapframe layout");
+_Static_assert(offsetof(struct trapframe, epc) == TF_EPC, "trapframe layout");
+_Static_assert(offsetof(struct trapframe, badvaddr) == TF_BADVADDR, "trapframe layout");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe layout");
+_Static_assert(offsetof(struct env, tf) == 0, "cur_tf points at env.tf");
+
+/* Handler per ExcCode, read by the general vector. Every exception that has
+ * no faster path goes through trap_slow. */
+void *exc_table[EXC_NCODES];
+
+/* Copy the vectors to EBase, point EBase at them, send interrupts to the
+ * +0x200 vector, leave BEV, and let user code read Count/CCRes (rdhwr $2/$3). */
+void vectors_install(void)
+{
+	u32 len = (u32)(vectors_end - vectors_start);
+	u8 *dst = (u8 *)EBASE;
+	for (u32 i = 0; i < len; i++)
+		dst[i] = (u8)vectors_start[i];
+	cache_sync(dst, len);
+	for (int i = 0; i < EXC_NCODES; i++)
+		exc_table[i] = (void *)trap_slow;
+	mtc0(C0_EBASE, 1, EBASE);
+	mtc0(C0_CAUSE, 0, CAUSE_IV);
+	mtc0(C0_STATUS, 0, mfc0(C0_STATUS, 0) & ~ST_BEV);
+	mtc0(C0_HWRENA, 0, (1u << 2) | (1u << 3));
+}
+
+static u32 exc_code(const struct trapframe *tf)
+{
+	return (tf->cause & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT;
+}
+
+/* A TLB exception from user mode: refill miss (arrived from the refill
+ * vector), invalid half (TLBL/TLBS) or write to a clean page (Mod). Served
+ * from the environment's guaranteed mappings; anything else is a fault the
+ * environment cannot handle yet. */
+static void user_tlb_fault(struct trapframe *tf, u32 code)
+{
+	bool write = code == EXC_TLBS || code == EXC_MOD;
+	if (tf->badvaddr < USER_TOP && gmap_fill(curenv, tf->badvaddr, write))
+		return;
+	env_fault(curenv, tf, tf->badvaddr < USER_TOP ? "no mapping" : "kernel address");
+}
+
+/* Entered from trap_slow for every exception from user mode that no fast
+ * path served; returns the trapframe to resume. */
+struct trapframe *trap(struct trapframe *tf)
+{
+	u32 code = exc_code(tf);
+	switch (code) {
+	case EXC_SYS:
+		tf->regs[R_V0] = syscall_dispatch(tf);
+		break;
+	case EXC_MOD:
+	case EXC_TLBL:
+	case EXC_TLBS:
+		user_tlb_fault(tf, code);
+		break;
+	case EXC_INT:
+		/* No interrupt source is enabled yet; a stray one is ignored. */
+		break;
+	default:
+		env_fault(curenv, tf, "unhandled exception");
+		break;
+	}
+	if (curenv && curenv->status == ENV_RUNNABLE && !yield_requested)
+		return &curenv->tf;
+	yield_requested = false;
+	return sched();
+}
+
+/* An exception taken in kernel mode. TLB misses on user addresses during a
+ * user_copy are served from the guaranteed mappings or turned into -E_FAULT;
+ * anything else is a kernel bug and panics. */
+void kernel_trap(struct trapframe *tf)
+{
+	u32 code = exc_code(tf);
+	bool in_copy = tf->epc >= (u32)(uintptr_t)user_copy_start &&
+		       tf->epc < (u32)(uintptr_t)user_copy_end;
+	if (in_copy) {
+		bool tlb = code == EXC_TLBL || code == EXC_TLBS || code == EXC_MOD;
+		bool write = code == EXC_TLBS || code == EXC_MOD;
+		if (tlb && curenv && tf->badvaddr < USER_TOP &&
+		    gmap_fill(curenv, tf->badvaddr, write))
+			return;
+		tf->epc = (u32)(uintptr_t)user_copy_fault;
+		return;
+	}
+	panic_tf(tf, "exception in kernel mode");
+}

@@ -1,0 +1,165 @@
+/*
+ * trapentry.S: the slow path into and out of the kernel's C code.
+ *
+ * trap_slow is reached from a vector with EXL=1 and only k0/k1 used.
+ *  - From user mode (Status.KSU = user): every register is saved into the
+ *    current environment's trapframe (cur_tf), the kernel stack is loaded,
+ *    EXL/KSU/IE are cleared (kernel mode, interrupts off, and a nested
+ *    exception now records its own EPC), and trap(tf) runs. trap() returns the
+ *    trapframe to resume (possibly another environment's), which
+ *    trap_return restores.
+ *  - From kernel mode (a fault inside the kernel, e.g. a guarded user copy):
+ *    registers are saved in a frame on the kernel stack and kernel_trap(tf)
+ *    runs; it either fixes the frame up (new EPC) or panics.
+ */
+#include "mips.h"
+#include "trapframe.h"
+
+	.set	noreorder
+	.set	noat
+
+/* SAVE_REGS base: store every register except zero, k0, k1 and sp. */
+.macro SAVE_REGS base
+	sw	$1, TF_REG(1)(\base)
+	sw	$2, TF_REG(2)(\base)
+	sw	$3, TF_REG(3)(\base)
+	sw	$4, TF_REG(4)(\base)
+	sw	$5, TF_REG(5)(\base)
+	sw	$6, TF_REG(6)(\base)
+	sw	$7, TF_REG(7)(\base)
+	sw	$8, TF_REG(8)(\base)
+	sw	$9, TF_REG(9)(\base)
+	sw	$10, TF_REG(10)(\base)
+	sw	$11, TF_REG(11)(\base)
+	sw	$12, TF_REG(12)(\base)
+	sw	$13, TF_REG(13)(\base)
+	sw	$14, TF_REG(14)(\base)
+	sw	$15, TF_REG(15)(\base)
+	sw	$16, TF_REG(16)(\base)
+	sw	$17, TF_REG(17)(\base)
+	sw	$18, TF_REG(18)(\base)
+	sw	$19, TF_REG(19)(\base)
+	sw	$20, TF_REG(20)(\base)
+	sw	$21, TF_REG(21)(\base)
+	sw	$22, TF_REG(22)(\base)
+	sw	$23, TF_REG(23)(\base)
+	sw	$24, TF_REG(24)(\base)
+	sw	$25, TF_REG(25)(\base)
+	sw	$28, TF_REG(28)(\base)
+	sw	$30, TF_REG(30)(\base)
+	sw	$31, TF_REG(31)(\base)
+	mfhi	$8
+	sw	$8, TF_HI(\base)
+	mflo	$8
+	sw	$8, TF_LO(\base)
+	mfc0	$8, CP0_EPC
+	sw	$8, TF_EPC(\base)
+	mfc0	$8, CP0_STATUS
+	sw	$8, TF_STATUS(\base)
+	mfc0	$8, CP0_CAUSE
+	sw	$8, TF_CAUSE(\base)
+	mfc0	$8, CP0_BADVADDR
+	sw	$8, TF_BADVADDR(\base)
+.endm
+
+/* RESTORE_REGS base: the inverse, sp included, base (k1) last untouched. */
+.macro RESTORE_REGS base
+	lw	$8, TF_HI(\base)
+	mthi	$8
+	lw	$8, TF_LO(\base)
+	mtlo	$8
+	lw	$1, TF_REG(1)(\base)
+	lw	$2, TF_REG(2)(\base)
+	lw	$3, TF_REG(3)(\base)
+	lw	$4, TF_REG(4)(\base)
+	lw	$5, TF_REG(5)(\base)
+	lw	$6, TF_REG(6)(\base)
+	lw	$7, TF_REG(7)(\base)
+	lw	$8, TF_REG(8)(\base)
+	lw	$9, TF_REG(9)(\base)
+	lw	$10, TF_REG(10)(\base)
+	lw	$11, TF_REG(11)(\base)
+	lw	$12, TF_REG(12)(\base)
+	lw	$13, TF_REG(13)(\base)
+	lw	$14, TF_REG(14)(\base)
+	lw	$15, TF_REG(15)(\base)
+	lw	$16, TF_REG(16)(\base)
+	lw	$17, TF_REG(17)(\base)
+	lw	$18, TF_REG(18)(\base)
+	lw	$19, TF_REG(19)(\base)
+	lw	$20, TF_REG(20)(\base)
+	lw	$21, TF_REG(21)(\base)
+	lw	$22, TF_REG(22)(\base)
+	lw	$23, TF_REG(23)(\base)
+	lw	$24, TF_REG(24)(\base)
+	lw	$25, TF_REG(25)(\base)
+	lw	$28, TF_REG(28)(\base)
+	lw	$29, TF_REG(29)(\base)
+	lw	$30, TF_REG(30)(\base)
+	lw	$31, TF_REG(31)(\base)
+.endm
+
+	.text
+	.globl	trap_slow
+	.ent	trap_slow
+trap_slow:
+	mfc0	k0, CP0_STATUS
+	andi	k0, k0, ST_KSU_USER
+	beqz	k0, from_kernel
+	nop
+	/* From user: k1 = current environment's trapframe. */
+	lui	k1, %hi(cur_tf)
+	lw	k1, %lo(cur_tf)(k1)
+	sw	sp, TF_REG(29)(k1)
+	SAVE_REGS k1
+	la	sp, kstack_top
+	/* Kernel mode, EXL=0, IE=0 (t0 = Status). */
+	mfc0	t0, CP0_STATUS
+	li	t1, ~(ST_KSU_MASK | ST_EXL | ST_IE)
+	and	t0, t0, t1
+	mtc0	t0, CP0_STATUS
+	ehb
+	jal	trap			/* v0 = trapframe to resume */
+	move	a0, k1
+	/* fall through */
+
+	.globl	trap_return
+/* trap_return(tf in v0): resume user code from a trapframe. Never returns. */
+trap_return:
+	move	k1, v0
+	/* Status from the frame first: EXL=1 and KSU=user, so nothing below
+	 * can be interrupted and eret drops to user mode. */
+	lw	k0, TF_STATUS(k1)
+	mtc0	k0, CP0_STATUS
+	ehb
+	lw	k0, TF_EPC(k1)
+	mtc0	k0, CP0_EPC
+	RESTORE_REGS k1
+	ehb
+	eret
+	.end	trap_slow
+
+	.ent	from_kernel
+from_kernel:
+	/* k1 = frame below the interrupted kernel sp. */
+	addiu	k1, sp, -TF_SIZE - 16
+	sw	sp, TF_REG(29)(k1)
+	SAVE_REGS k1
+	addiu	sp, k1, -16		/* a C frame below the saved registers */
+	mfc0	t0, CP0_STATUS
+	li	t1, ~(ST_KSU_MASK | ST_EXL | ST_IE)
+	and	t0, t0, t1
+	mtc0	t0, CP0_STATUS
+	ehb
+	jal	kernel_trap		/* returns only if the frame was fixed up */
+	move	a0, k1
+	addiu	k1, sp, 16
+	lw	k0, TF_STATUS(k1)
+	mtc0	k0, CP0_STATUS
+	ehb
+	lw	k0, TF_EPC(k1)
+	mtc0	k0, CP0_EPC
+	RESTORE_REGS k1
+	ehb
+	eret
+	.end	from_kernel
