@@ -172,6 +172,10 @@ def main():
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline and con.pump(0.5):
             pass
+        try:    # EOF on the console comes just before QEMU exits
+            proc.wait(timeout=max(2.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
         if proc.poll() is None:
             print(f"\nboot: FAILED: no halt within {args.timeout:.0f} s", file=sys.stderr)
             status = 2

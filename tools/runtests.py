@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Run every test of the project and report in KTAP.
+
+Suites: the host-side unit tests (pure logic, compiled natively), and boots
+of the real kernel on QEMU malta: through U-Boot and directly, each running
+the kernel self-tests and the user-level test program, plus a boot whose
+first program faults on purpose. Every suite is a KTAP subtest; a missing
+result, a panic, a time-out or a boot that does not halt is a failure. The
+run ends with one line `N passed, N failed`; the exit status is 1 if any
+test failed. Serial logs are kept in BUILD/test-logs/.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.results = []       # (name, ok, note)
+
+    def add(self, name, ok, note=""):
+        self.results.append((name, bool(ok), note))
+
+    def add_report(self, rep):
+        for leaf in rep.leaves:
+            self.add(leaf.path, leaf.ok, leaf.directive)
+        for p in rep.problems:
+            self.add(f"ktap: {p}", False)
+
+
+def run(cmd, timeout):
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as e:
+        return -1, (e.stdout or b"").decode(errors="replace") + f"\n(time-out after {timeout} s)"
+    except OSError as e:
+        return -1, f"cannot run {cmd[0]}: {e}"
+
+
+def host_suite(name, cmd):
+    s = Suite(name)
+    rc, out = run(cmd, 120)
+    s.add_report(ktap.parse(out))
+    if rc != 0:
+        s.add(f"exit status {rc}", False, out.strip().splitlines()[-1] if out.strip() else "")
+    if not s.results:
+        s.add("produced results", False, "no KTAP output")
+    return s
+
+
+def boot(build, path, append, logname, timeout=90):
+    """Boot once; returns (exit status of boot.py, console text, command)."""
+    log = os.path.join(build, "test-logs", logname)
+    cmd = [sys.executable, os.path.join(HERE, "boot.py"), "--build", build, "--path", path,
+           "--append", append, "--log", log, "--quiet", "--timeout", str(timeout)]
+    rc, out = run(cmd, timeout + 60)
+    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    return rc, text + out, cmd
+
+
+def guest_ktest_suite(build, path):
+    s = Suite(f"boot-{path}")
+    rc, text, cmd = boot(build, path, "ktest init=utest", f"{path}-ktest.log")
+    rep = ktap.parse(text)
+    s.add_report(rep)
+    s.add("kernel halted cleanly (no panic, no time-out)", rc == 0,
+          "" if rc == 0 else "reproduce: " + " ".join(cmd[1:]))
+    s.add("both suites reported", len(rep.leaves) > 0 and "utest" in text and "aegis" in text)
+    if path == "uboot":
+        # The log must show U-Boot's banner, then the kernel's, then the program's output.
+        i = text.find("U-Boot 20")
+        j = text.find("[aegis] Aegis exokernel", max(i, 0))
+        k = text.find("# Subtest: utest", max(j, 0))
+        s.add("log shows U-Boot, then Aegis, then the user program", 0 <= i < j < k)
+        s.add("kernel saw the U-Boot boot path", "boot path: U-Boot bootm" in text)
+    else:
+        s.add("kernel saw the direct boot path", "boot path: direct" in text)
+    return s
+
+
+def guest_fault_suite(build):
+    s = Suite("user-fault")
+    rc, text, cmd = boot(build, "direct", "init=fault", "direct-fault.log")
+    s.add("kernel halted cleanly after the fault", rc == 0)
+    s.add("program ran up to the fault", "fault: storing to kernel address" in text)
+    m = re.search(r"\[aegis\] env \w+ \(fault\): (.*): AdES at epc ([0-9a-f]{8}) "
+                  r"badvaddr 80000000.*destroyed", text)
+    s.add("kernel reported the fault (AdES, badvaddr 80000000)", m is not None)
+    s.add("faulting program did not continue", "still running" not in text)
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only", help="comma-separated suite names")
+    args = ap.parse_args()
+    b = args.build
+    os.makedirs(os.path.join(b, "test-logs"), exist_ok=True)
+    plan = [
+        ("host-lib", lambda: host_suite("host-lib", [os.path.join(b, "host", "test_lib")])),
+        ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
+        ("boot-uboot", lambda: guest_ktest_suite(b, "uboot")),
+        ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
+        ("user-fault", lambda: guest_fault_suite(b)),
+    ]
+    if args.only:
+        want = args.only.split(",")
+        plan = [p for p in plan if p[0] in want]
+    print("KTAP version 1")
+    print(f"1..{len(plan)}")
+    passed = failed = 0
+    for i, (name, fn) in enumerate(plan, 1):
+        suite = fn()
+        print("    KTAP version 1")
+        print(f"    # Subtest: {suite.name}")
+        print(f"    1..{len(suite.results)}")
+        for j, (tname, ok, note) in enumerate(suite.results, 1):
+            print(f"    {'ok' if ok else 'not ok'} {j} {tname}" + (f" # {note}" if note else ""))
+        sfail = sum(1 for r in suite.results if not r[1])
+        passed += len(suite.results) - sfail
+        failed += sfail
+        print(f"{'not ok' if sfail else 'ok'} {i} {suite.name}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
