@@ -101,6 +101,16 @@ def guest_fault_suite(build):
     return s
 
 
+def harness_suite(build):
+    """The harness itself must fail loudly: a kernel that panics."""
+    s = Suite("harness")
+    rc, text, _ = boot(build, "direct", "init=no-such-program", "direct-panic.log", timeout=30)
+    s.add("a kernel panic is reported as a failed boot", rc == 1, f"boot.py exit status {rc}")
+    s.add("the panic names the missing program",
+          "[aegis] PANIC: initrd has no program 'no-such-program'" in text)
+    return s
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -114,6 +124,7 @@ def main():
         ("boot-uboot", lambda: guest_ktest_suite(b, "uboot")),
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
         ("user-fault", lambda: guest_fault_suite(b)),
+        ("harness", lambda: harness_suite(b)),
     ]
     if args.only:
         want = args.only.split(",")
