@@ -21,6 +21,42 @@
 #define E_BUSY    7   /* the object is taken */
 #define E_NOENT   8   /* no such object (environment, file in the initrd) */
 
+/*
+ * Capabilities for physical pages (see docs/capabilities.md). A capability is
+ * two words: a name, CAP_NAME(ppn, rights), and a 32-bit check field, a
+ * secret the kernel chose at random for that page and those rights.
+ * Presenting both authorises a use; the words can be copied to any other
+ * environment. Rights: CAP_R (map readable) or CAP_RW (map writable too).
+ */
+#define CAP_R   1
+#define CAP_W   2
+#define CAP_RW  3
+#define CAP_NAME(ppn, rights) ((unsigned)(ppn) << 4 | (rights))
+#define CAP_PPN(name)    ((unsigned)(name) >> 4)
+#define CAP_RIGHTS(name) ((unsigned)(name) & 0xf)
+#define PAGE_ANY 0xffffffffu       /* page_alloc: any free page */
+
+/* Flags in the low 12 bits of the va argument of tlbwr and gmap_add. */
+#define VA_W         0x1   /* map writable (needs a CAP_RW capability) */
+#define VA_NOACCESS  0x2   /* tlbwr: install an invalid entry (no capability needed) */
+
+/*
+ * Upcalls. When an exception is forwarded, Aegis stores the faulting PC and
+ * the caller's a0, a1, a2 in the environment's save area (struct upcall_save,
+ * at the address given to set_upcalls; it must lie in a writable guaranteed
+ * mapping), then enters the handler in user mode with
+ *   a0 = EPC, a1 = BadVAddr, a2 = Cause; every other register as it was.
+ * TLB misses and invalid-page hits (TLBL, TLBS) and writes to clean pages
+ * (Mod) go to the TLB entry point, every other exception (AdEL, AdES, Bp,
+ * RI, CpU, Ov, Tr, FPE) to the exception entry point. The handler resumes
+ * the program itself.
+ */
+struct upcall_save { unsigned epc, a0, a1, a2; };
+#define UPCALL_SAVE_EPC 0
+#define UPCALL_SAVE_A0  4
+#define UPCALL_SAVE_A1  8
+#define UPCALL_SAVE_A2  12
+
 /* User address space. */
 #define USER_TOP     0x80000000u   /* first address user code may not map */
 #define USER_TEXT    0x00400000u   /* where ExOS programs are linked */

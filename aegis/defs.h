@@ -46,6 +46,8 @@ extern char kstack_top[];
 extern const void *fast_syscalls[];
 extern void *exc_table[EXC_NCODES];
 void trap_slow(void);
+void fwd_tlb(void);
+void fwd_exc(void);
 void env_pop_tf(struct trapframe *tf) __attribute__((noreturn));
 /* Copy n bytes between kernel memory and a user address range that the caller
  * has already checked lies below USER_TOP. Returns 0, or -E_FAULT if an
@@ -87,26 +89,66 @@ void stlb_write_pair(u32 entryhi, u32 lo0, u32 lo1);
 void stlb_delete_pair(u32 entryhi);
 void stlb_flush_asid(u32 asid);
 
+/* random.c */
+void random_init(void);
+u32 rand32(void);
+u64 siphash_word(u64 k0, u64 k1, u64 m);
+
 /* pmap.c */
 #define MAX_PAGES (MAX_MEMSIZE / PAGE_SIZE)
+enum page_state { PAGE_FREE, PAGE_KERNEL, PAGE_USED };
+struct ppage {
+	u64 holders;            /* bit i: environment slot i holds a reference */
+	u32 check[2];           /* capability secrets: [0] CAP_R, [1] CAP_RW */
+	u32 state;              /* enum page_state */
+};
+extern struct ppage pages[MAX_PAGES];
 void page_init(void);
-/* Allocate any free physical page for environment owner (an env slot).
- * Returns the page number, or -E_NOMEM. The page is zeroed. */
-int page_alloc_any(int owner);
-void page_free(u32 ppn);
-/* Free every page owned by env slot owner. */
-void page_free_owner(int owner);
+u32 page_count(void);
+/* Allocate page ppn (or any free page if ppn == PAGE_ANY) for environment
+ * slot: it becomes the only holder and the page is zeroed. Returns the page
+ * number, -E_BUSY if taken, -E_INVAL if no such page, -E_NOMEM if none free. */
+int page_alloc(u32 ppn, int slot);
+bool page_holds(u32 ppn, int slot);
+/* Add slot as a holder of the (used) page ppn. */
+void page_hold(u32 ppn, int slot);
+/* Slot lets go of ppn; the last holder's unref frees the page, which
+ * revokes every capability for it and removes every mapping of it.
+ * -E_PERM if slot does not hold ppn. */
+int page_unref(u32 ppn, int slot);
+void page_release_all(int slot);
 u32 page_free_count(void);
 bool page_is_free(u32 ppn);
-int page_owner(u32 ppn);
 /* Write back the data cache and invalidate the instruction cache for
  * [kva, kva+len), after writing code that will be executed. */
 void cache_sync(void *kva, u32 len);
 
+/* cap.c */
+/* Check capability (name, check) for rights need (CAP_R or CAP_RW). Returns
+ * the page number, or -E_BADCAP (and counts a failure for curenv). */
+int cap_page(u32 name, u32 check, u32 need);
+/* The check field of page ppn's capability with rights (CAP_R or CAP_RW). */
+u32 cap_check_for(u32 ppn, u32 rights);
+
+/* vm.c */
+/* Set the translation of e's page holding va to lo (0 = none), keeping the
+ * other half of the pair, in STLB and TLB. Guaranteed mappings stay valid. */
+void vm_set_half(struct env *e, u32 va, u32 lo);
+const struct gmap *gmap_lookup(const struct env *e, u32 vpn);
+/* Install e's guaranteed mapping for va's page. Returns false if va's page
+ * has none (or it is read-only and write is set). */
+bool gmap_fill(struct env *e, u32 va, bool write);
+/* Add (or replace) a guaranteed mapping vpn -> ppn; e becomes a holder of
+ * ppn. -E_NOMEM if e has NGMAP already. */
+int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable);
+int gmap_remove(struct env *e, u32 vpn);
+void gmap_remove_ppn(struct env *e, u32 ppn);
+void *gmap_new_page(struct env *e, u32 vpn, bool writable);
+
 /* env.c */
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
-#define NGMAP  64              /* guaranteed mappings per environment */
-enum env_status { ENV_FREE, ENV_RUNNABLE };
+#define NGMAP  128             /* guaranteed mappings per environment */
+enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
 struct env {
 	struct trapframe tf;   /* first: cur_tf points at it */
@@ -114,30 +156,47 @@ struct env {
 	u32 asid;
 	enum env_status status;
 	char name[32];
+	struct env *parent;    /* the environment that created it, or NULL */
+	u32 capfails;          /* failed capability presentations */
+	u32 up_exc, up_tlb;    /* upcall entry points, 0 = none */
+	u32 up_save_va;        /* the save area, user address ... */
+	u32 up_save_kva;       /* ... and its kseg0 alias, 0 = no upcalls */
 	int ngmap;
 	struct gmap gmap[NGMAP];
 };
+/* What the forwarding stubs (upcall.S) read: the running environment's save
+ * area (0 while in the kernel) and entry points. */
+struct upcall_regs { u32 save_kva, exc, tlb, save_kva_user; };
+extern struct upcall_regs cur_upcall;
 extern struct env envs[NENV];
 extern struct env *curenv;
 extern u32 cur_envid;          /* read by the fast getenvid */
 void env_init(void);
+int env_slot(const struct env *e);
+/* The live environment with this id, or NULL. */
+struct env *env_lookup(u32 id);
+/* A new environment (status ENV_NEW: not runnable yet) or NULL. */
+struct env *env_alloc(const char *name, struct env *parent);
 /* Create an environment running the ELF executable img (copied into pages
- * the environment owns, mapped through its guaranteed mappings), with a
+ * the environment holds, mapped through its guaranteed mappings), with a
  * stack of USTACK_PAGES below USTACK_TOP. Returns the env or NULL with *err. */
 struct env *env_create_elf(const char *name, const void *img, size_t len, int *err);
-/* Destroy e: free its pages, its TLB and STLB entries and its slot. */
+/* Destroy e: release its pages, its TLB and STLB entries and its slot; its
+ * children are destroyed too. */
 void env_destroy(struct env *e);
 /* Report an exception in e that it cannot handle, then destroy it. */
 void env_fault(struct env *e, const struct trapframe *tf, const char *why);
-/* Make e current: its trapframe, its ASID. */
+/* Make e current: its trapframe, its ASID, its upcalls. */
 void env_switch(struct env *e);
 /* Pick the next runnable environment and make it current; halt if none. */
 struct trapframe *sched(void);
-/* Find e's guaranteed mapping for virtual page vpn, or NULL. */
-const struct gmap *gmap_lookup(const struct env *e, u32 vpn);
-/* Install e's guaranteed mappings for the pair holding va into STLB and TLB.
- * Returns true if va's page is guaranteed-mapped (and writable if write). */
-bool gmap_fill(struct env *e, u32 va, bool write);
+/* Register e's upcalls; the save area must be in a writable guaranteed
+ * mapping. */
+int upcall_set(struct env *e, u32 exc, u32 tlb, u32 save_va);
+void upcall_clear(struct env *e);
+/* Deliver the exception in tf to e's handler (tlb: the TLB entry point).
+ * Returns false if e has no handlers. */
+bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb);
 
 /* syscall.c */
 u32 syscall_dispatch(struct trapframe *tf);

@@ -1,6 +1,7 @@
 /*
  * env.c: environments. An environment is an address space (an ASID), a saved
- * register context and the resources charged to it. Slot i has ASID i+1.
+ * register context, upcall entry points and the resources charged to it.
+ * Slot i has ASID i+1.
  */
 #include "defs.h"
 
@@ -8,6 +9,7 @@ struct env envs[NENV];
 struct env *curenv;
 u32 cur_envid;
 struct trapframe *cur_tf;
+struct upcall_regs cur_upcall;
 
 void env_init(void)
 {
@@ -18,75 +20,37 @@ void env_init(void)
 	}
 }
 
-static struct env *env_alloc(const char *name)
+int env_slot(const struct env *e) { return (int)(e - envs); }
+
+struct env *env_lookup(u32 id)
+{
+	u32 slot = id & 0xff;
+	if (slot >= NENV || envs[slot].status == ENV_FREE || envs[slot].id != id)
+		return NULL;
+	return &envs[slot];
+}
+
+struct env *env_alloc(const char *name, struct env *parent)
 {
 	for (int i = 0; i < NENV; i++) {
 		struct env *e = &envs[i];
 		if (e->status != ENV_FREE)
 			continue;
-		u32 gen = (e->id >> 8) + 1;
+		u32 gen = ((e->id >> 8) + 1) & 0xffffff;
 		struct trapframe zero = { 0 };
 		e->tf = zero;
-		e->id = gen << 8 | (u32)i;
+		e->id = (gen ? gen : 1) << 8 | (u32)i;
 		e->ngmap = 0;
-		e->status = ENV_RUNNABLE;
+		e->parent = parent;
+		e->capfails = 0;
+		e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
+		e->status = ENV_NEW;
 		lib_snprintf(e->name, sizeof(e->name), "%s", name);
 		/* User mode, EXL set so that eret drops into it. */
 		e->tf.status = ST_EXL | ST_KSU_USER;
 		return e;
 	}
 	return NULL;
-}
-
-static int env_slot(const struct env *e) { return (int)(e - envs); }
-
-/* Give e a fresh zeroed page at virtual page vpn, kept mapped by Aegis.
- * Returns its kseg0 address or NULL (out of pages or gmap slots). */
-static void *gmap_new_page(struct env *e, u32 vpn, bool writable)
-{
-	const struct gmap *old = gmap_lookup(e, vpn);
-	if (old) {
-		struct gmap *g = (struct gmap *)old;
-		g->writable |= writable;
-		return KADDR(g->ppn * PAGE_SIZE);
-	}
-	if (e->ngmap >= NGMAP)
-		return NULL;
-	int ppn = page_alloc_any(env_slot(e));
-	if (ppn < 0)
-		return NULL;
-	e->gmap[e->ngmap++] = (struct gmap){ vpn, (u32)ppn, writable };
-	return KADDR((u32)ppn * PAGE_SIZE);
-}
-
-const struct gmap *gmap_lookup(const struct env *e, u32 vpn)
-{
-	for (int i = 0; i < e->ngmap; i++)
-		if (e->gmap[i].vpn == vpn)
-			return &e->gmap[i];
-	return NULL;
-}
-
-static u32 gmap_entrylo(const struct gmap *g)
-{
-	if (!g)
-		return 0;
-	return g->ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (g->writable ? ELO_D : 0);
-}
-
-bool gmap_fill(struct env *e, u32 va, bool write)
-{
-	u32 vpn = va >> PAGE_SHIFT;
-	const struct gmap *g = gmap_lookup(e, vpn);
-	if (!g || (write && !g->writable))
-		return false;
-	u32 even = vpn & ~1u;
-	u32 hi = (even << PAGE_SHIFT) | e->asid;
-	u32 lo0 = gmap_entrylo(gmap_lookup(e, even));
-	u32 lo1 = gmap_entrylo(gmap_lookup(e, even + 1));
-	stlb_write_pair(hi, lo0, lo1);
-	tlb_write_pair(hi, lo0, lo1);
-	return true;
 }
 
 struct env *env_create_elf(const char *name, const void *img, size_t len, int *err)
@@ -97,7 +61,7 @@ struct env *env_create_elf(const char *name, const void *img, size_t len, int *e
 		*err = -E_INVAL;
 		return NULL;
 	}
-	struct env *e = env_alloc(name);
+	struct env *e = env_alloc(name, NULL);
 	if (!e) {
 		*err = -E_NOMEM;
 		return NULL;
@@ -135,6 +99,7 @@ struct env *env_create_elf(const char *name, const void *img, size_t len, int *e
 	e->tf.epc = entry;
 	e->tf.regs[R_SP] = USTACK_TOP - 16;
 	e->tf.regs[R_A0] = e->id;
+	e->status = ENV_RUNNABLE;
 	return e;
 fail:
 	env_destroy(e);
@@ -143,10 +108,14 @@ fail:
 
 void env_destroy(struct env *e)
 {
+	for (int i = 0; i < NENV; i++)
+		if (envs[i].status != ENV_FREE && envs[i].parent == e)
+			env_destroy(&envs[i]);
+	upcall_clear(e);
+	e->ngmap = 0;
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);
-	page_free_owner(env_slot(e));
-	e->ngmap = 0;
+	page_release_all(env_slot(e));
 	e->status = ENV_FREE;
 	if (curenv == e) {
 		curenv = NULL;
@@ -169,12 +138,15 @@ void env_switch(struct env *e)
 	curenv = e;
 	cur_tf = &e->tf;
 	cur_envid = e->id;
+	cur_upcall.exc = e->up_exc;
+	cur_upcall.tlb = e->up_tlb;
+	cur_upcall.save_kva_user = e->up_save_kva;
 	tlb_set_asid(e->asid);
 }
 
 struct trapframe *sched(void)
 {
-	int start = curenv ? (int)(curenv - envs) + 1 : 0;
+	int start = curenv ? env_slot(curenv) + 1 : 0;
 	for (int i = 0; i < NENV; i++) {
 		struct env *e = &envs[(start + i) % NENV];
 		if (e->status == ENV_RUNNABLE) {
@@ -184,4 +156,50 @@ struct trapframe *sched(void)
 	}
 	kprintf("[aegis] no runnable environments\n");
 	halt();
+}
+
+int upcall_set(struct env *e, u32 exc, u32 tlb, u32 save_va)
+{
+	if (!exc && !tlb && !save_va) {
+		upcall_clear(e);
+		return 0;
+	}
+	if (!exc || !tlb || exc >= USER_TOP || tlb >= USER_TOP || (exc | tlb) & 3)
+		return -E_INVAL;
+	if ((save_va & 3) || save_va >= USER_TOP ||
+	    (save_va & (PAGE_SIZE - 1)) > PAGE_SIZE - sizeof(struct upcall_save))
+		return -E_INVAL;
+	const struct gmap *g = gmap_lookup(e, save_va >> PAGE_SHIFT);
+	if (!g || !g->writable)
+		return -E_PERM;
+	e->up_exc = exc;
+	e->up_tlb = tlb;
+	e->up_save_va = save_va;
+	e->up_save_kva = (u32)(uintptr_t)KADDR(g->ppn * PAGE_SIZE + (save_va & (PAGE_SIZE - 1)));
+	if (e == curenv)
+		env_switch(e);
+	return 0;
+}
+
+void upcall_clear(struct env *e)
+{
+	e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
+	if (e == curenv)
+		env_switch(e);
+}
+
+bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb)
+{
+	if (!e->up_save_kva)
+		return false;
+	struct upcall_save *s = (struct upcall_save *)(uintptr_t)e->up_save_kva;
+	s->epc = tf->epc;
+	s->a0 = tf->regs[R_A0];
+	s->a1 = tf->regs[R_A1];
+	s->a2 = tf->regs[R_A2];
+	tf->regs[R_A0] = tf->epc;
+	tf->regs[R_A1] = tf->badvaddr;
+	tf->regs[R_A2] = tf->cause;
+	tf->epc = tlb ? e->up_tlb : e->up_exc;
+	return true;
 }

@@ -6,6 +6,9 @@
  */
 #include "defs.h"
 
+/* Pages the tests allocate are held by this slot, which no environment uses. */
+#define KTEST_SLOT 63
+
 static int kt_failed_checks;
 
 /* CHECK(cond): record and print a failed condition; the test goes on. */
@@ -68,14 +71,14 @@ static void test_page_alloc(void)
 	u32 before = page_free_count();
 	int p[3];
 	for (int i = 0; i < 3; i++) {
-		p[i] = page_alloc_any(0);
+		p[i] = page_alloc(PAGE_ANY, KTEST_SLOT);
 		CHECK(p[i] > 0);
 	}
 	CHECK(page_free_count() == before - 3);
 	CHECK(p[0] != p[1] && p[1] != p[2] && p[0] != p[2]);
 	u32 *w = KADDR((u32)p[1] * PAGE_SIZE);
 	CHECK(w[0] == 0 && w[1023] == 0);
-	page_free_owner(0);
+	page_release_all(KTEST_SLOT);
 	CHECK(page_free_count() == before);
 	CHECK(!page_is_free(0));
 	CHECK(!page_is_free(PADDR(KERNEL_BASE) / PAGE_SIZE));
@@ -87,7 +90,7 @@ static void test_page_alloc(void)
 static void test_stlb_refill(void)
 {
 	const u32 va = 0x10000000;
-	int ppn = page_alloc_any(0);
+	int ppn = page_alloc(PAGE_ANY, KTEST_SLOT);
 	CHECK(ppn > 0);
 	u32 *kva = KADDR((u32)ppn * PAGE_SIZE);
 	kva[0] = 0xa5a5f00d;
@@ -121,7 +124,7 @@ static void test_stlb_refill(void)
 	tlb_delete_pair(va);
 	stlb_delete_pair(va);
 	CHECK(user_copy(&got, (void *)va, 4) == -E_FAULT);
-	page_free_owner(0);
+	page_release_all(KTEST_SLOT);
 }
 
 static void test_copyin_checks(void)

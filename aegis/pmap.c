@@ -1,15 +1,17 @@
 /*
- * pmap.c: physical pages. Every page of RAM has a record saying whether it
- * is free and which environment slot owns it. Pages below RESERVED_LOW, the
- * kernel image and the initrd are never free.
+ * pmap.c: physical pages, named by number (page n = physical n * 4096).
+ *
+ * Each page records its state, which environments hold a reference to it
+ * (a bit per environment slot) and the secret check words of its two
+ * capabilities (read-only and read-write; see cap.c). A page is freed when
+ * its last holder lets go; its check words are then replaced, so every
+ * capability for it stops working, and every TLB/STLB entry that maps it is
+ * removed. Pages below RESERVED_LOW, the kernel image and the initrd are the
+ * kernel's and are never handed out.
  */
 #include "defs.h"
 
-#define OWNER_NONE   (-1)
-#define OWNER_KERNEL (-2)
-
-struct ppage { s16 owner; u16 refs; };
-static struct ppage pages[MAX_PAGES];
+struct ppage pages[MAX_PAGES];
 static u32 npages, nfree, hint;
 
 extern char __kernel_start[], _end[];
@@ -17,17 +19,21 @@ extern char __kernel_start[], _end[];
 static void reserve(u32 pa, u32 len)
 {
 	for (u32 p = pa / PAGE_SIZE; p < npages && p * PAGE_SIZE < pa + len; p++) {
-		if (pages[p].owner == OWNER_NONE)
+		if (pages[p].state == PAGE_FREE)
 			nfree--;
-		pages[p].owner = OWNER_KERNEL;
+		pages[p].state = PAGE_KERNEL;
 	}
 }
 
 void page_init(void)
 {
 	npages = bootinfo.memsize / PAGE_SIZE;
-	for (u32 p = 0; p < npages; p++)
-		pages[p] = (struct ppage){ OWNER_NONE, 0 };
+	for (u32 p = 0; p < npages; p++) {
+		pages[p].state = PAGE_FREE;
+		pages[p].holders = 0;
+		pages[p].check[0] = rand32();
+		pages[p].check[1] = rand32();
+	}
 	nfree = npages;
 	reserve(0, RESERVED_LOW);
 	reserve(PADDR(__kernel_start), (u32)(_end - __kernel_start));
@@ -36,41 +42,80 @@ void page_init(void)
 	hint = 0;
 }
 
-int page_alloc_any(int owner)
+u32 page_count(void) { return npages; }
+
+static void page_take(u32 p, int slot)
 {
-	for (u32 i = 0; i < npages; i++) {
-		u32 p = (hint + i) % npages;
-		if (pages[p].owner == OWNER_NONE) {
-			pages[p] = (struct ppage){ (s16)owner, 1 };
-			nfree--;
-			hint = p + 1;
-			u32 *kva = KADDR(p * PAGE_SIZE);
-			for (int w = 0; w < PAGE_SIZE / 4; w++)
-				kva[w] = 0;
-			return (int)p;
+	pages[p].state = PAGE_USED;
+	pages[p].holders = 1ull << slot;
+	nfree--;
+	u32 *kva = KADDR(p * PAGE_SIZE);
+	for (int w = 0; w < PAGE_SIZE / 4; w++)
+		kva[w] = 0;
+}
+
+int page_alloc(u32 ppn, int slot)
+{
+	if (ppn == PAGE_ANY) {
+		for (u32 i = 0; i < npages; i++) {
+			u32 p = (hint + i) % npages;
+			if (pages[p].state == PAGE_FREE) {
+				hint = p + 1;
+				page_take(p, slot);
+				return (int)p;
+			}
 		}
+		return -E_NOMEM;
 	}
-	return -E_NOMEM;
+	if (ppn >= npages)
+		return -E_INVAL;
+	if (pages[ppn].state != PAGE_FREE)
+		return -E_BUSY;
+	page_take(ppn, slot);
+	return (int)ppn;
 }
 
-void page_free(u32 ppn)
+/* The page has no holder left: revoke its capabilities and mappings. */
+static void page_free(u32 p)
 {
-	if (ppn < npages && pages[ppn].owner >= 0) {
-		pages[ppn] = (struct ppage){ OWNER_NONE, 0 };
-		nfree++;
-	}
+	pages[p].state = PAGE_FREE;
+	pages[p].holders = 0;
+	pages[p].check[0] = rand32();
+	pages[p].check[1] = rand32();
+	nfree++;
+	tlb_unmap_ppn(p);
+	stlb_unmap_ppn(p);
 }
 
-void page_free_owner(int owner)
+bool page_holds(u32 ppn, int slot)
+{
+	return ppn < npages && pages[ppn].state == PAGE_USED && (pages[ppn].holders >> slot & 1);
+}
+
+void page_hold(u32 ppn, int slot)
+{
+	pages[ppn].holders |= 1ull << slot;
+}
+
+int page_unref(u32 ppn, int slot)
+{
+	if (!page_holds(ppn, slot))
+		return -E_PERM;
+	pages[ppn].holders &= ~(1ull << slot);
+	if (!pages[ppn].holders)
+		page_free(ppn);
+	return 0;
+}
+
+void page_release_all(int slot)
 {
 	for (u32 p = 0; p < npages; p++)
-		if (pages[p].owner == owner)
-			page_free(p);
+		if (page_holds(p, slot))
+			page_unref(p, slot);
 }
 
 u32 page_free_count(void) { return nfree; }
-bool page_is_free(u32 ppn) { return ppn < npages && pages[ppn].owner == OWNER_NONE; }
-int page_owner(u32 ppn) { return ppn < npages ? pages[ppn].owner : OWNER_KERNEL; }
+bool page_is_free(u32 ppn) { return ppn < npages && pages[ppn].state == PAGE_FREE; }
 
 /* synci writes the line back from the D-cache and invalidates it in the
  * I-cache; 16 bytes is no more than any MIPS32 line, so no line is missed. */

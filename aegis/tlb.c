@@ -123,3 +123,64 @@ void stlb_flush_asid(u32 asid)
 		if (stlb[i].tag != STLB_EMPTY && (stlb[i].tag & EHI_ASID_MASK) == asid)
 			stlb[i].tag = STLB_EMPTY;
 }
+
+/* Look the pair for entryhi up in the TLB; returns false if absent. */
+bool tlb_lookup_pair(u32 entryhi, u32 *lo0, u32 *lo1)
+{
+	u32 asid = tlb_get_asid();
+	mtc0(C0_ENTRYHI, 0, entryhi);
+	tlbp();
+	s32 idx = (s32)mfc0(C0_INDEX, 0);
+	if (idx >= 0) {
+		tlbr();
+		*lo0 = mfc0(C0_ENTRYLO0, 0);
+		*lo1 = mfc0(C0_ENTRYLO1, 0);
+	}
+	tlb_set_asid(asid);
+	return idx >= 0;
+}
+
+static bool maps_ppn(u32 lo, u32 ppn)
+{
+	return (lo & ELO_V) && (lo >> ELO_PFN_SHIFT) == ppn;
+}
+
+void tlb_unmap_ppn(u32 ppn)
+{
+	for (int i = 0; i < NTLB; i++) {
+		u32 hi, lo0, lo1;
+		tlb_read(i, &hi, &lo0, &lo1);
+		if (!maps_ppn(lo0, ppn) && !maps_ppn(lo1, ppn))
+			continue;
+		if (maps_ppn(lo0, ppn))
+			lo0 = 0;
+		if (maps_ppn(lo1, ppn))
+			lo1 = 0;
+		u32 asid = tlb_get_asid();
+		if (!(lo0 | lo1)) {
+			tlb_park(i);
+		} else {
+			mtc0(C0_ENTRYHI, 0, hi);
+			mtc0(C0_ENTRYLO0, 0, lo0);
+			mtc0(C0_ENTRYLO1, 0, lo1);
+			mtc0(C0_INDEX, 0, i);
+			tlbwi();
+		}
+		tlb_set_asid(asid);
+	}
+}
+
+void stlb_unmap_ppn(u32 ppn)
+{
+	for (int i = 0; i < STLB_ENTRIES; i++) {
+		struct stlb_entry *s = &stlb[i];
+		if (s->tag == STLB_EMPTY)
+			continue;
+		if (maps_ppn(s->lo0, ppn))
+			s->lo0 = 0;
+		if (maps_ppn(s->lo1, ppn))
+			s->lo1 = 0;
+		if (!(s->lo0 | s->lo1))
+			s->tag = STLB_EMPTY;
+	}
+}

@@ -24,6 +24,14 @@ void vectors_install(void)
 	cache_sync(dst, len);
 	for (int i = 0; i < EXC_NCODES; i++)
 		exc_table[i] = (void *)trap_slow;
+	/* Exceptions a library OS handles go straight to it (upcall.S). */
+	static const u8 to_tlb[] = { EXC_MOD, EXC_TLBL, EXC_TLBS };
+	static const u8 to_exc[] = { EXC_ADEL, EXC_ADES, EXC_BP, EXC_RI, EXC_CPU,
+				     EXC_OV, EXC_TR, EXC_FPE };
+	for (u32 i = 0; i < sizeof to_tlb; i++)
+		exc_table[to_tlb[i]] = (void *)fwd_tlb;
+	for (u32 i = 0; i < sizeof to_exc; i++)
+		exc_table[to_exc[i]] = (void *)fwd_exc;
 	mtc0(C0_EBASE, 1, EBASE);
 	mtc0(C0_CAUSE, 0, CAUSE_IV);
 	mtc0(C0_STATUS, 0, mfc0(C0_STATUS, 0) & ~ST_BEV);
@@ -35,14 +43,16 @@ static u32 exc_code(const struct trapframe *tf)
 	return (tf->cause & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT;
 }
 
-/* A TLB exception from user mode: refill miss (arrived from the refill
- * vector), invalid half (TLBL/TLBS) or write to a clean page (Mod). Served
- * from the environment's guaranteed mappings; anything else is a fault the
- * environment cannot handle yet. */
+/* A TLB exception from user mode that reached the slow path: a refill that
+ * missed the STLB, or (without upcalls) an invalid-half hit or a write to a
+ * clean page. Guaranteed mappings are refilled here; everything else goes to
+ * the environment's TLB entry point, or destroys it if it has none. */
 static void user_tlb_fault(struct trapframe *tf, u32 code)
 {
 	bool write = code == EXC_TLBS || code == EXC_MOD;
 	if (tf->badvaddr < USER_TOP && gmap_fill(curenv, tf->badvaddr, write))
+		return;
+	if (upcall_deliver(curenv, tf, true))
 		return;
 	env_fault(curenv, tf, tf->badvaddr < USER_TOP ? "no mapping" : "kernel address");
 }
@@ -63,6 +73,17 @@ struct trapframe *trap(struct trapframe *tf)
 		break;
 	case EXC_INT:
 		/* No interrupt source is enabled yet; a stray one is ignored. */
+		break;
+	case EXC_ADEL:
+	case EXC_ADES:
+	case EXC_BP:
+	case EXC_RI:
+	case EXC_CPU:
+	case EXC_OV:
+	case EXC_TR:
+	case EXC_FPE:
+		if (!upcall_deliver(curenv, tf, false))
+			env_fault(curenv, tf, "unhandled exception");
 		break;
 	default:
 		env_fault(curenv, tf, "unhandled exception");

@@ -113,6 +113,10 @@ trap_slow:
 	sw	sp, TF_REG(29)(k1)
 	SAVE_REGS k1
 	la	sp, kstack_top
+	/* No upcalls while the kernel runs: an exception in kernel mode must
+	 * take the slow path (upcall.S). */
+	lui	t0, %hi(cur_upcall)
+	sw	zero, %lo(cur_upcall)(t0)
 	/* Kernel mode, EXL=0, IE=0 (t0 = Status). */
 	mfc0	t0, CP0_STATUS
 	li	t1, ~(ST_KSU_MASK | ST_EXL | ST_IE)
@@ -127,6 +131,10 @@ trap_slow:
 /* trap_return(tf in v0): resume user code from a trapframe. Never returns. */
 trap_return:
 	move	k1, v0
+	/* The environment's save area becomes visible to upcall.S again. */
+	lui	t0, %hi(cur_upcall)
+	lw	t1, %lo(cur_upcall+12)(t0)
+	sw	t1, %lo(cur_upcall)(t0)
 	/* Status from the frame first: EXL=1 and KSU=user, so nothing below
 	 * can be interrupted and eret drops to user mode. */
 	lw	k0, TF_STATUS(k1)

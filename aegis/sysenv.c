@@ -1,0 +1,96 @@
+/*
+ * sysenv.c: system calls on environments, the initrd and the FPU.
+ */
+#include "defs.h"
+
+/* env_alloc(): a new, empty child environment (no pages, not running).
+ * Returns its id; -E_NOMEM if every slot is taken. */
+u32 sys_env_alloc(struct trapframe *tf)
+{
+	(void)tf;
+	struct env *e = env_alloc("child", curenv);
+	return e ? e->id : (u32)-E_NOMEM;
+}
+
+/* env_start(envid, entry, sp, arg): start a child created by env_alloc at
+ * entry, with the given stack pointer and a0 = arg. -E_NOENT; -E_PERM: not
+ * the caller's child; -E_BUSY: already started; -E_INVAL: entry or sp not a
+ * user address, entry misaligned. */
+u32 sys_env_start(struct trapframe *tf)
+{
+	struct env *e = env_lookup(tf->regs[R_A0]);
+	u32 entry = tf->regs[R_A1], sp = tf->regs[R_A2];
+	if (!e)
+		return (u32)-E_NOENT;
+	if (e->parent != curenv)
+		return (u32)-E_PERM;
+	if (e->status != ENV_NEW)
+		return (u32)-E_BUSY;
+	if (entry >= USER_TOP || (entry & 3) || sp >= USER_TOP)
+		return (u32)-E_INVAL;
+	e->tf.epc = entry;
+	e->tf.regs[R_SP] = sp;
+	e->tf.regs[R_A0] = tf->regs[R_A3];
+	e->status = ENV_RUNNABLE;
+	return 0;
+}
+
+/* env_destroy(envid): destroy the caller (0 or its own id) or a child, and
+ * the children of that one. -E_NOENT; -E_PERM. */
+u32 sys_env_destroy(struct trapframe *tf)
+{
+	u32 id = tf->regs[R_A0];
+	struct env *e = id == 0 ? curenv : env_lookup(id);
+	if (!e)
+		return (u32)-E_NOENT;
+	if (e != curenv && e->parent != curenv)
+		return (u32)-E_PERM;
+	if (e == curenv)
+		ktest_env_exit(e, -2);
+	env_destroy(e);
+	return 0;
+}
+
+/* env_status(envid): 1 if the environment exists and runs, 2 if created but
+ * not started, -E_NOENT if there is none (it never existed or has ended). */
+u32 sys_env_status(struct trapframe *tf)
+{
+	struct env *e = env_lookup(tf->regs[R_A0]);
+	if (!e)
+		return (u32)-E_NOENT;
+	return e->status == ENV_RUNNABLE ? 1 : 2;
+}
+
+/* initrd_read(off, buf, len): copy up to len bytes of the initrd from offset
+ * off into the caller's memory; returns the number copied (0 at the end).
+ * With buf = 0 and len = 0, returns the initrd's size. -E_FAULT: buf is not
+ * writable mapped memory; -E_INVAL: len > 64 KiB. */
+u32 sys_initrd_read(struct trapframe *tf)
+{
+	u32 off = tf->regs[R_A0], buf = tf->regs[R_A1], len = tf->regs[R_A2];
+	if (buf == 0 && len == 0)
+		return bootinfo.initrd_size;
+	if (len > 65536)
+		return (u32)-E_INVAL;
+	if (off >= bootinfo.initrd_size)
+		return 0;
+	if (len > bootinfo.initrd_size - off)
+		len = bootinfo.initrd_size - off;
+	int r = copyout(buf, (const u8 *)KADDR(bootinfo.initrd_pa) + off, len);
+	return r < 0 ? (u32)r : len;
+}
+
+/* fpu(on): FPUmod. Enable (1) or disable (0) the caller's use of the
+ * floating-point unit (Status.CU1). The FPU registers are not saved by the
+ * kernel: their contents are the library OS's business. -E_INVAL: not 0/1. */
+u32 sys_fpu(struct trapframe *tf)
+{
+	u32 on = tf->regs[R_A0];
+	if (on > 1)
+		return (u32)-E_INVAL;
+	if (on)
+		tf->status |= ST_CU1;
+	else
+		tf->status &= ~ST_CU1;
+	return 0;
+}

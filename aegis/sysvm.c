@@ -1,0 +1,178 @@
+/*
+ * sysvm.c: system calls on physical pages, capabilities and translations.
+ * Each reads its arguments from the caller's a0..a3, checks every one and
+ * returns a result >= 0 or a negative E_* code; a second result goes in v1.
+ */
+#include "defs.h"
+
+/* The environment a call may act on: the caller (id 0 or its own id) or one
+ * of its children. */
+static struct env *self_or_child(u32 id, int *err)
+{
+	if (id == 0 || id == curenv->id)
+		return curenv;
+	struct env *e = env_lookup(id);
+	if (!e) {
+		*err = -E_NOENT;
+		return NULL;
+	}
+	if (e->parent != curenv) {
+		*err = -E_PERM;
+		return NULL;
+	}
+	return e;
+}
+
+/* page_alloc(ppn): allocate page ppn, or any free page for PAGE_ANY; the
+ * caller becomes its only holder. Returns the page number, with the check
+ * field of its CAP_RW capability in v1. -E_INVAL: no such page; -E_BUSY:
+ * taken; -E_NOMEM: no free page. */
+u32 sys_page_alloc(struct trapframe *tf)
+{
+	int r = page_alloc(tf->regs[R_A0], env_slot(curenv));
+	if (r >= 0)
+		tf->regs[R_V1] = cap_check_for((u32)r, CAP_RW);
+	return (u32)r;
+}
+
+/* page_unref(ppn): let go of page ppn (and drop the caller's guaranteed
+ * mappings of it). The last holder's unref frees the page: every capability
+ * for it stops working and every mapping of it goes. -E_PERM if the caller
+ * does not hold it. */
+u32 sys_page_unref(struct trapframe *tf)
+{
+	u32 ppn = tf->regs[R_A0];
+	if (!page_holds(ppn, env_slot(curenv)))
+		return (u32)-E_PERM;
+	gmap_remove_ppn(curenv, ppn);
+	return (u32)page_unref(ppn, env_slot(curenv));
+}
+
+/* page_grant(envid, capname, capcheck): make environment envid a holder of
+ * the page (ae_p_add). The caller must hold the page and present a valid
+ * capability for it. -E_NOENT: no such environment; -E_BADCAP; -E_PERM. */
+u32 sys_page_grant(struct trapframe *tf)
+{
+	struct env *e = env_lookup(tf->regs[R_A0]);
+	if (!e)
+		return (u32)-E_NOENT;
+	int ppn = cap_page(tf->regs[R_A1], tf->regs[R_A2], CAP_R);
+	if (ppn < 0)
+		return (u32)ppn;
+	if (!page_holds((u32)ppn, env_slot(curenv)))
+		return (u32)-E_PERM;
+	page_hold((u32)ppn, env_slot(e));
+	return 0;
+}
+
+/* cap_derive(capname, capcheck, rights): a capability for the same page with
+ * fewer rights (CAP_R from CAP_RW). Returns the new name, its check in v1.
+ * -E_BADCAP; -E_INVAL if rights is not CAP_R/CAP_RW; -E_PERM if rights
+ * exceeds the presented ones. */
+u32 sys_cap_derive(struct trapframe *tf)
+{
+	u32 name = tf->regs[R_A0], rights = tf->regs[R_A2];
+	int ppn = cap_page(name, tf->regs[R_A1], CAP_R);
+	if (ppn < 0)
+		return (u32)ppn;
+	if (rights != CAP_R && rights != CAP_RW)
+		return (u32)-E_INVAL;
+	if ((CAP_RIGHTS(name) & rights) != rights)
+		return (u32)-E_PERM;
+	tf->regs[R_V1] = cap_check_for((u32)ppn, rights);
+	return CAP_NAME((u32)ppn, rights);
+}
+
+/* Split va|flags; false if va is not a user address or flags has bits
+ * outside allowed. */
+static bool va_flags(u32 arg, u32 allowed, u32 *va, u32 *flags)
+{
+	*va = arg & ~(PAGE_SIZE - 1);
+	*flags = arg & (PAGE_SIZE - 1);
+	return *va < USER_TOP && !(*flags & ~allowed);
+}
+
+/* tlbwr(va|flags, capname, capcheck): map the caller's page at va to the
+ * capability's page, read-only or (VA_W) writable, in TLB and STLB.
+ * VA_NOACCESS installs an invalid entry instead (no capability needed): the
+ * next access is forwarded to the TLB entry point. -E_INVAL: bad va/flags;
+ * -E_BADCAP: invalid capability or too few rights; -E_BUSY: va is a
+ * guaranteed mapping. */
+u32 sys_tlbwr(struct trapframe *tf)
+{
+	u32 va, flags, lo = 0;
+	if (!va_flags(tf->regs[R_A0], VA_W | VA_NOACCESS, &va, &flags) ||
+	    flags == (VA_W | VA_NOACCESS))
+		return (u32)-E_INVAL;
+	if (gmap_lookup(curenv, va >> PAGE_SHIFT))
+		return (u32)-E_BUSY;
+	if (!(flags & VA_NOACCESS)) {
+		int ppn = cap_page(tf->regs[R_A1], tf->regs[R_A2], flags & VA_W ? CAP_RW : CAP_R);
+		if (ppn < 0)
+			return (u32)ppn;
+		lo = (u32)ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (flags & VA_W ? ELO_D : 0);
+	}
+	vm_set_half(curenv, va, lo);
+	return 0;
+}
+
+/* tlbvadelete(va): remove the caller's translation of va's page from TLB and
+ * STLB. -E_INVAL: not a user address; -E_BUSY: a guaranteed mapping. */
+u32 sys_tlbvadelete(struct trapframe *tf)
+{
+	u32 va = tf->regs[R_A0];
+	if (va >= USER_TOP)
+		return (u32)-E_INVAL;
+	if (gmap_lookup(curenv, va >> PAGE_SHIFT))
+		return (u32)-E_BUSY;
+	vm_set_half(curenv, va, 0);
+	return 0;
+}
+
+/* gmap_add(envid, va|flags, capname, capcheck): a guaranteed mapping of va
+ * (VA_W: writable) to the capability's page, for the caller (envid 0) or a
+ * child; that environment becomes a holder of the page. -E_NOENT, -E_PERM
+ * (not self or child), -E_INVAL, -E_BADCAP, -E_NOMEM (NGMAP reached). */
+u32 sys_gmap_add(struct trapframe *tf)
+{
+	int err = 0;
+	struct env *e = self_or_child(tf->regs[R_A0], &err);
+	u32 va, flags;
+	if (!e)
+		return (u32)err;
+	if (!va_flags(tf->regs[R_A1], VA_W, &va, &flags))
+		return (u32)-E_INVAL;
+	int ppn = cap_page(tf->regs[R_A2], tf->regs[R_A3], flags & VA_W ? CAP_RW : CAP_R);
+	if (ppn < 0)
+		return (u32)ppn;
+	return (u32)gmap_insert(e, va >> PAGE_SHIFT, (u32)ppn, flags & VA_W);
+}
+
+/* gmap_del(envid, va): remove a guaranteed mapping of the caller (envid 0)
+ * or a child (the page stays held). -E_NOENT: no such mapping. */
+u32 sys_gmap_del(struct trapframe *tf)
+{
+	int err = 0;
+	struct env *e = self_or_child(tf->regs[R_A0], &err);
+	if (!e)
+		return (u32)err;
+	if (tf->regs[R_A1] >= USER_TOP)
+		return (u32)-E_INVAL;
+	return (u32)gmap_remove(e, tf->regs[R_A1] >> PAGE_SHIFT);
+}
+
+/* set_upcalls(exc_entry, tlb_entry, save_va): where forwarded exceptions go
+ * (see abi.h). All three 0: no more upcalls. -E_INVAL: an entry is not a
+ * word-aligned user address, or the save area is misaligned or crosses a
+ * page; -E_PERM: the save area is not in a writable guaranteed mapping. */
+u32 sys_set_upcalls(struct trapframe *tf)
+{
+	return (u32)upcall_set(curenv, tf->regs[R_A0], tf->regs[R_A1], tf->regs[R_A2]);
+}
+
+/* capfails(): how many capabilities the caller presented that were invalid. */
+u32 sys_capfails(struct trapframe *tf)
+{
+	(void)tf;
+	return curenv->capfails;
+}

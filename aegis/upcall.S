@@ -1,0 +1,42 @@
+/*
+ * upcall.S: exceptions forwarded straight to the environment's handlers.
+ * Reached from the general vector through exc_table with EXL=1 and only
+ * k0/k1 used. cur_upcall holds the running environment's save area (a kseg0
+ * address, or 0 while the kernel runs or when it registered no handlers) and
+ * its two entry points; with no save area the exception takes the slow path.
+ *
+ * With the general vector's 10 instructions, an exception reaches its user
+ * handler in 24 instructions.
+ */
+#include "mips.h"
+#include "abi.h"
+
+	.set	noreorder
+	.set	noat
+	.text
+
+/* FORWARD off: off = offset in cur_upcall of the entry point to use. */
+.macro FORWARD off
+	lui	k1, %hi(cur_upcall)
+	lw	k0, %lo(cur_upcall+\off)(k1)	/* k0 = user entry point */
+	lw	k1, %lo(cur_upcall)(k1)		/* k1 = save area, kseg0 */
+	beqz	k1, trap_slow			/* none: kernel mode or no handlers */
+	nop
+	sw	a0, UPCALL_SAVE_A0(k1)
+	mfc0	a0, CP0_EPC			/* a0 = faulting PC */
+	sw	a1, UPCALL_SAVE_A1(k1)
+	sw	a2, UPCALL_SAVE_A2(k1)
+	sw	a0, UPCALL_SAVE_EPC(k1)
+	mtc0	k0, CP0_EPC			/* return into the handler */
+	mfc0	a1, CP0_BADVADDR		/* a1 = faulting address */
+	mfc0	a2, CP0_CAUSE			/* a2 = cause */
+	ehb
+	eret
+.endm
+
+	.globl	fwd_exc
+fwd_exc:
+	FORWARD 4
+	.globl	fwd_tlb
+fwd_tlb:
+	FORWARD 8

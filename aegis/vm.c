@@ -1,0 +1,131 @@
+/*
+ * vm.c: address translations. An environment's translations live in three
+ * places: the hardware TLB, the STLB (a cache of pairs, kernel memory), and
+ * its guaranteed mappings (a short list Aegis refills by itself). Every
+ * other translation is the library OS's: a miss on it is forwarded, and the
+ * library OS installs it with tlbwr and a capability.
+ */
+#include "defs.h"
+
+static u32 entrylo(u32 ppn, bool writable)
+{
+	return ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (writable ? ELO_D : 0);
+}
+
+const struct gmap *gmap_lookup(const struct env *e, u32 vpn)
+{
+	for (int i = 0; i < e->ngmap; i++)
+		if (e->gmap[i].vpn == vpn)
+			return &e->gmap[i];
+	return NULL;
+}
+
+/* The EntryLo a guaranteed mapping of e gives virtual page vpn, or 0. */
+static u32 gmap_lo(const struct env *e, u32 vpn)
+{
+	const struct gmap *g = gmap_lookup(e, vpn);
+	return g ? entrylo(g->ppn, g->writable) : 0;
+}
+
+void vm_set_half(struct env *e, u32 va, u32 lo)
+{
+	u32 vpn = va >> PAGE_SHIFT, even = vpn & ~1u;
+	u32 hi = even << PAGE_SHIFT | e->asid;
+	u32 lo0 = 0, lo1 = 0;
+	const struct stlb_entry *s = &stlb[stlb_index(hi)];
+	if (s->tag == hi) {
+		lo0 = s->lo0;
+		lo1 = s->lo1;
+	} else {
+		tlb_lookup_pair(hi, &lo0, &lo1);
+	}
+	if (vpn & 1)
+		lo1 = lo;
+	else
+		lo0 = lo;
+	/* A guaranteed mapping is never shown invalid, whatever was asked. */
+	if (!(lo0 & ELO_V))
+		lo0 = gmap_lo(e, even);
+	if (!(lo1 & ELO_V))
+		lo1 = gmap_lo(e, even + 1);
+	if (!(lo0 | lo1)) {
+		stlb_delete_pair(hi);
+		tlb_delete_pair(hi);
+	} else {
+		stlb_write_pair(hi, lo0, lo1);
+		tlb_write_pair(hi, lo0, lo1);
+	}
+}
+
+bool gmap_fill(struct env *e, u32 va, bool write)
+{
+	const struct gmap *g = gmap_lookup(e, va >> PAGE_SHIFT);
+	if (!g || (write && !g->writable))
+		return false;
+	vm_set_half(e, va, entrylo(g->ppn, g->writable));
+	return true;
+}
+
+int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
+{
+	struct gmap *g = (struct gmap *)gmap_lookup(e, vpn);
+	if (!g) {
+		if (e->ngmap >= NGMAP)
+			return -E_NOMEM;
+		g = &e->gmap[e->ngmap++];
+	}
+	*g = (struct gmap){ vpn, ppn, writable };
+	page_hold(ppn, env_slot(e));
+	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable));
+	return 0;
+}
+
+/* Drop guaranteed mapping i of e; unregisters the upcalls if it held the
+ * save area. */
+static void gmap_drop(struct env *e, int i)
+{
+	u32 vpn = e->gmap[i].vpn;
+	e->gmap[i] = e->gmap[--e->ngmap];
+	if (e->up_save_kva && e->up_save_va >> PAGE_SHIFT == vpn)
+		upcall_clear(e);
+	vm_set_half(e, vpn << PAGE_SHIFT, 0);
+}
+
+int gmap_remove(struct env *e, u32 vpn)
+{
+	for (int i = 0; i < e->ngmap; i++)
+		if (e->gmap[i].vpn == vpn) {
+			gmap_drop(e, i);
+			return 0;
+		}
+	return -E_NOENT;
+}
+
+void gmap_remove_ppn(struct env *e, u32 ppn)
+{
+	for (int i = 0; i < e->ngmap;)
+		if (e->gmap[i].ppn == ppn)
+			gmap_drop(e, i);
+		else
+			i++;
+}
+
+/* The page allocated to e would be copied by env loading: give e a fresh page
+ * at vpn as a guaranteed mapping. Returns its kseg0 address or NULL. */
+void *gmap_new_page(struct env *e, u32 vpn, bool writable)
+{
+	const struct gmap *old = gmap_lookup(e, vpn);
+	if (old) {
+		if (writable && !old->writable)
+			gmap_insert(e, vpn, old->ppn, true);
+		return KADDR(old->ppn * PAGE_SIZE);
+	}
+	int ppn = page_alloc(PAGE_ANY, env_slot(e));
+	if (ppn < 0)
+		return NULL;
+	if (gmap_insert(e, vpn, (u32)ppn, writable) < 0) {
+		page_unref((u32)ppn, env_slot(e));
+		return NULL;
+	}
+	return KADDR((u32)ppn * PAGE_SIZE);
+}
