@@ -25,10 +25,9 @@ GEN := $(B)/gen
 KINC := -Iaegis -I$(GEN)
 UINC := -Iexos -Iaegis -I$(GEN)
 
-KERNEL_SRCS := aegis/start.S aegis/vectors.S aegis/trapentry.S aegis/fastcall.S \
-	aegis/usercopy.S $(filter-out aegis/ktest.c,$(wildcard aegis/*.c)) aegis/ktest.c
+KERNEL_SRCS := $(wildcard aegis/*.S) $(wildcard aegis/*.c)
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
-EXOS_SRCS   := exos/crt0.S $(wildcard exos/*.c)
+EXOS_SRCS   := exos/crt0.S exos/upcall.S $(wildcard exos/*.c)
 APPS        := init utest fault
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o

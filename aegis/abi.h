@@ -51,7 +51,9 @@
  * RI, CpU, Ov, Tr, FPE) to the exception entry point. The handler resumes
  * the program itself.
  */
+#ifndef __ASSEMBLER__
 struct upcall_save { unsigned epc, a0, a1, a2; };
+#endif
 #define UPCALL_SAVE_EPC 0
 #define UPCALL_SAVE_A0  4
 #define UPCALL_SAVE_A1  8

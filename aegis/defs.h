@@ -84,6 +84,11 @@ void tlb_delete_pair(u32 entryhi);
 void tlb_flush_asid(u32 asid);
 /* Read TLB slot i (for tests). */
 void tlb_read(int i, u32 *hi, u32 *lo0, u32 *lo1);
+/* Look the pair for entryhi up in the TLB; false if absent. */
+bool tlb_lookup_pair(u32 entryhi, u32 *lo0, u32 *lo1);
+/* Remove every TLB / STLB translation to physical page ppn. */
+void tlb_unmap_ppn(u32 ppn);
+void stlb_unmap_ppn(u32 ppn);
 u32 stlb_index(u32 entryhi);
 void stlb_write_pair(u32 entryhi, u32 lo0, u32 lo1);
 void stlb_delete_pair(u32 entryhi);
@@ -163,6 +168,8 @@ struct env {
 	u32 up_save_kva;       /* ... and its kseg0 alias, 0 = no upcalls */
 	int ngmap;
 	struct gmap gmap[NGMAP];
+	struct { u32 id; int status; } exited[8];   /* children that ended, for env_reap */
+	u32 nexited;
 };
 /* What the forwarding stubs (upcall.S) read: the running environment's save
  * area (0 while in the kernel) and entry points. */
@@ -184,6 +191,9 @@ struct env *env_create_elf(const char *name, const void *img, size_t len, int *e
 /* Destroy e: release its pages, its TLB and STLB entries and its slot; its
  * children are destroyed too. */
 void env_destroy(struct env *e);
+/* Record that e ended with status (in its parent, for env_reap). Exit
+ * statuses are the program's; a kill by an exception is -1000 - ExcCode. */
+void env_record_exit(struct env *e, int status);
 /* Report an exception in e that it cannot handle, then destroy it. */
 void env_fault(struct env *e, const struct trapframe *tf, const char *why);
 /* Make e current: its trapframe, its ASID, its upcalls. */

@@ -43,6 +43,7 @@ struct env *env_alloc(const char *name, struct env *parent)
 		e->ngmap = 0;
 		e->parent = parent;
 		e->capfails = 0;
+		e->nexited = 0;
 		e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
 		e->status = ENV_NEW;
 		lib_snprintf(e->name, sizeof(e->name), "%s", name);
@@ -123,9 +124,20 @@ void env_destroy(struct env *e)
 	}
 }
 
+void env_record_exit(struct env *e, int status)
+{
+	struct env *p = e->parent;
+	if (!p || p->status == ENV_FREE)
+		return;
+	u32 i = p->nexited++ % ARRAY_SIZE(p->exited);
+	p->exited[i].id = e->id;
+	p->exited[i].status = status;
+}
+
 void env_fault(struct env *e, const struct trapframe *tf, const char *why)
 {
 	u32 code = (tf->cause & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT;
+	env_record_exit(e, -1000 - (int)code);
 	kprintf("[aegis] env %x (%s): %s: %s at epc %08x badvaddr %08x%s; destroyed\n",
 		e->id, e->name, why, exc_name(code), tf->epc, tf->badvaddr,
 		(tf->cause & CAUSE_BD) ? " (delay slot)" : "");

@@ -46,6 +46,7 @@ u32 sys_exit(struct trapframe *tf)
 	int status = (int)tf->regs[R_A0];
 	kprintf("[aegis] env %x (%s) exited with status %d\n", curenv->id, curenv->name, status);
 	ktest_env_exit(curenv, status);
+	env_record_exit(curenv, status);
 	env_destroy(curenv);
 	return 0;
 }

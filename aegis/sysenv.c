@@ -13,7 +13,7 @@ u32 sys_env_alloc(struct trapframe *tf)
 }
 
 /* env_start(envid, entry, sp, arg): start a child created by env_alloc at
- * entry, with the given stack pointer and a0 = arg. -E_NOENT; -E_PERM: not
+ * entry, with the given stack pointer, a0 = its id and a1 = arg. -E_NOENT; -E_PERM: not
  * the caller's child; -E_BUSY: already started; -E_INVAL: entry or sp not a
  * user address, entry misaligned. */
 u32 sys_env_start(struct trapframe *tf)
@@ -30,7 +30,8 @@ u32 sys_env_start(struct trapframe *tf)
 		return (u32)-E_INVAL;
 	e->tf.epc = entry;
 	e->tf.regs[R_SP] = sp;
-	e->tf.regs[R_A0] = tf->regs[R_A3];
+	e->tf.regs[R_A0] = e->id;
+	e->tf.regs[R_A1] = tf->regs[R_A3];
 	e->status = ENV_RUNNABLE;
 	return 0;
 }
@@ -47,6 +48,7 @@ u32 sys_env_destroy(struct trapframe *tf)
 		return (u32)-E_PERM;
 	if (e == curenv)
 		ktest_env_exit(e, -2);
+	env_record_exit(e, -2);
 	env_destroy(e);
 	return 0;
 }
@@ -93,4 +95,31 @@ u32 sys_fpu(struct trapframe *tf)
 	else
 		tf->status &= ~ST_CU1;
 	return 0;
+}
+
+/* env_reap(envid): the exit status of a child that has ended, in v1 (the
+ * program's exit status; -2 if destroyed by env_destroy; -1000 - ExcCode if
+ * killed by an exception it could not handle). Returns 0; -E_BUSY if the
+ * child still exists; -E_NOENT if no ended child with that id is recorded
+ * (each is reported once; the last 8 are kept). */
+u32 sys_env_reap(struct trapframe *tf)
+{
+	u32 id = tf->regs[R_A0];
+	struct env *e = env_lookup(id);
+	if (e && e->parent == curenv)
+		return (u32)-E_BUSY;
+	for (u32 i = 0; i < ARRAY_SIZE(curenv->exited); i++)
+		if (i < curenv->nexited && curenv->exited[i].id == id) {
+			tf->regs[R_V1] = (u32)curenv->exited[i].status;
+			curenv->exited[i].id = 0;
+			return 0;
+		}
+	return (u32)-E_NOENT;
+}
+
+/* pages_free(): how many physical pages are free (for tests and tools). */
+u32 sys_pages_free(struct trapframe *tf)
+{
+	(void)tf;
+	return page_free_count();
 }

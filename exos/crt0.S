@@ -9,7 +9,7 @@
 	.ent	_start
 _start:
 	addiu	sp, sp, -16		/* o32: room for the callee's a0..a3 */
-	jal	exos_start		/* exos_start(envid in a0): never returns */
+	jal	exos_start		/* exos_start(a0 = envid, a1 = arg): never returns */
 	nop
 1:	b	1b
 	nop

@@ -6,11 +6,17 @@
 #define EXOS_H
 #include "../aegis/types.h"
 #include "../aegis/abi.h"
+#include "../aegis/trapframe.h"
 #include "../lib/lib.h"
+#include "layout.h"
 #include "syscalls.h"          /* generated: sys_<name>() stubs */
+
+#define PAGE_SIZE  4096
+#define PAGE_SHIFT 12
 
 /* start.c */
 extern u32 exos_envid;         /* this environment's id */
+extern u32 exos_arg;           /* the argument its parent passed (0 for init) */
 int main(void);
 void exit(int status) __attribute__((noreturn));
 
@@ -20,7 +26,71 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 void console_flush(void);
 
-/* cycles.c */
+/* upcall.S: the entry points registered with Aegis (set_upcalls). */
+void exos_tlb_entry(void);
+void exos_exc_entry(void);
+
+/* vm.c: application-level virtual memory. */
+enum { VM_NONE, VM_READ, VM_RW };
+struct vm_fault {
+	u32 va;                  /* the address touched */
+	bool write;              /* a store */
+	bool present;            /* a page is mapped there (so: a protection fault) */
+	struct trapframe *frame; /* the program's registers; may be changed */
+};
+/* A region's fault handler: return 0 to resume the program at frame->epc
+ * (after opening the page, or after changing frame), anything else to end it. */
+typedef int (*vm_fault_fn)(struct vm_fault *f);
+struct vm_stats { u32 tlb_upcalls, handled_faults; };
+extern struct vm_stats vm_stats;
+/* Allocate a page and make it a guaranteed mapping at va (writable). */
+int exos_page_guaranteed(u32 va, u32 *ppn_out);
+/* Give [va, va + npages pages) fresh zeroed pages with protection prot. The
+ * TLB is filled on demand. -E_INVAL, -E_BUSY (already mapped), -E_NOMEM. */
+int vm_map(u32 va, u32 npages, int prot);
+/* Map physical page ppn (its CAP_RW check field) at va with protection prot. */
+int vm_map_page(u32 va, u32 ppn, u32 check, int prot);
+/* Remove the mappings; with unref, also give the pages back to Aegis. */
+int vm_unmap(u32 va, u32 npages, bool unref);
+/* Change the protection of mapped pages (VM_NONE, VM_READ, VM_RW). */
+int vm_protect(u32 va, u32 npages, int prot);
+/* 1 if the page at va was written since it was mapped, 0 if not, -E_INVAL
+ * if nothing is mapped there. Kept by ExOS itself: no system call. */
+int vm_dirty(u32 va);
+/* Map the page that is at src also at dst, with protection prot. */
+int vm_alias(u32 dst, u32 src, int prot);
+/* Call fn for faults in [va, va + len) that the page table does not resolve. */
+int vm_set_handler(u32 va, u32 len, vm_fault_fn fn);
+void exos_tlb_fault(struct trapframe *f);
+
+/* pt.h / pt2.c: the page table (see pt.h). */
+int pt_init(void);
+
+/* exc.c: exceptions. */
+/* A handler for one exception code: return 0 to resume at f->epc (it may
+ * change any register in f), anything else to end the program. */
+typedef int (*exc_handler_fn)(struct trapframe *f);
+void exos_set_exception_handler(u32 code, exc_handler_fn fn);
+/* Where the program goes after the instruction at f->epc (emulating the
+ * branch when the fault was in a delay slot), and a step over it. */
+u32 exos_next_pc(const struct trapframe *f);
+void exos_skip(struct trapframe *f);
+const char *exos_exc_name(u32 code);
+void exos_fatal(const struct trapframe *f, const char *why) __attribute__((noreturn));
+void exos_exc_init(void);
+void exos_exception(struct trapframe *f);
+
+/* malloc.c */
+void *malloc(size_t n);
+void free(void *p);
+
+/* spawn.c: programs. */
+/* Start the initrd program name in a new child environment (a1 = arg).
+ * Returns the child's id or a negative error. */
+int exos_spawn(const char *name, u32 arg);
+/* Wait (yielding) for a child to end; its exit status goes to *status. */
+int exos_wait(u32 child, int *status);
+
 /* Read the CP0 Count register from user mode (rdhwr $2, enabled by Aegis). */
 static inline u32 read_count(void)
 {

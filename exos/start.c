@@ -1,13 +1,35 @@
 /* start.c: library OS start-up and exit. */
 #include "exos.h"
 
-u32 exos_envid;
+u32 exos_envid, exos_arg;
 
-/* Called from crt0 with the id Aegis passed in a0: set up, run main, exit
- * with its result. */
-void exos_start(u32 envid)
+/* Set up ExOS's own resources: the upcall page, the exception stack and the
+ * page table, all guaranteed mappings; then register the upcall entry
+ * points with Aegis. */
+static int exos_vm_init(void)
+{
+	int r = exos_page_guaranteed(UPCALL_PAGE, NULL);
+	for (u32 va = XSTACK_BASE; r == 0 && va < XSTACK_TOP; va += PAGE_SIZE)
+		r = exos_page_guaranteed(va, NULL);
+	if (r == 0)
+		r = pt_init();
+	if (r == 0)
+		r = sys_set_upcalls((u32)exos_exc_entry, (u32)exos_tlb_entry, UPCALL_SAVE_VA);
+	exos_exc_init();
+	return r;
+}
+
+/* Called from crt0 with what Aegis passed: a0 = this environment's id,
+ * a1 = the argument its parent gave (0 for the first program). */
+void exos_start(u32 envid, u32 arg)
 {
 	exos_envid = envid;
+	exos_arg = arg;
+	int r = exos_vm_init();
+	if (r < 0) {
+		printf("exos: cannot set up virtual memory (error %d)\n", r);
+		exit(-1);
+	}
 	exit(main());
 }
 

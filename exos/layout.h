@@ -1,0 +1,33 @@
+/*
+ * layout.h: ExOS's use of the user address space (below 0x80000000).
+ *
+ *   0x00007000  upcall page (guaranteed): Aegis's save area at 0x7000, ExOS's
+ *               scratch words after it; all within 32 KiB of address 0, so
+ *               the upcall code reaches them as offsets from $zero
+ *   0x00400000  the program: text, data, bss (guaranteed mappings)
+ *   0x10000000  heap (malloc), mapped on demand through the page table
+ *   0x6ff00000  scratch page used while loading a child program
+ *   0x7f000000  page-table pages (guaranteed): the directory, then the
+ *               second-level pages
+ *   0x7fe00000  exception stack, 4 pages (guaranteed)
+ *   0x7ffe8000  program stack, 8 pages below 0x7fff0000 (guaranteed)
+ */
+#ifndef EXOS_LAYOUT_H
+#define EXOS_LAYOUT_H
+
+#define UPCALL_PAGE     0x00007000
+#define UPCALL_SAVE_VA  0x00007000   /* struct upcall_save, written by Aegis */
+#define XS_CAUSE        0x00007010   /* scratch: Cause, while the frame is built */
+#define XS_AT           0x00007014   /* scratch: the program's $at, on resume */
+#define XS_PC           0x00007018   /* scratch: the resume PC */
+
+#define HEAP_BASE       0x10000000
+#define HEAP_LIMIT      0x20000000
+#define SCRATCH_VA      0x6ff00000
+#define PT_BASE         0x7f000000
+#define PT_PAGES_MAX    64
+#define XSTACK_BASE     0x7fe00000
+#define XSTACK_SIZE     0x4000
+#define XSTACK_TOP      (XSTACK_BASE + XSTACK_SIZE)
+
+#endif

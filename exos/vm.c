@@ -1,0 +1,178 @@
+/*
+ * vm.c: application-level virtual memory. Pages are allocated from Aegis by
+ * name, recorded in ExOS's own page table (pt.h) with their capabilities,
+ * and put into the TLB only when a miss is forwarded here. Protection, dirty
+ * bits, aliasing and per-region fault handlers are all decided here.
+ */
+#include "exos.h"
+#include "pt.h"
+
+struct vm_stats vm_stats;
+
+#define NREGIONS 16
+static struct { u32 start, end; vm_fault_fn fn; } regions[NREGIONS];
+
+int exos_page_guaranteed(u32 va, u32 *ppn_out)
+{
+	u64 r = sys_page_alloc(PAGE_ANY);
+	int ppn = (int)(u32)r;
+	if (ppn < 0)
+		return ppn;
+	int e = sys_gmap_add(0, va | VA_W, CAP_NAME(ppn, CAP_RW), (u32)(r >> 32));
+	if (e < 0) {
+		sys_page_unref((u32)ppn);
+		return e;
+	}
+	if (ppn_out)
+		*ppn_out = (u32)ppn;
+	return 0;
+}
+
+/* Make the TLB agree with pte for va: nothing, an invalid entry (no access),
+ * read-only (also for a clean writable page, so the first write is seen), or
+ * writable. */
+static int vm_sync(u32 va, const struct pte *p, bool eager)
+{
+	u32 w = p->word, name = CAP_NAME(PTE_PPN(w), CAP_RW);
+	if (!(w & PTE_P))
+		return sys_tlbvadelete(va);
+	if (w & PTE_NA)
+		return sys_tlbwr(va | VA_NOACCESS, 0, 0);
+	if (!eager)
+		return sys_tlbvadelete(va);
+	return sys_tlbwr(va | ((w & PTE_W) && (w & PTE_D) ? VA_W : 0), name, p->check);
+}
+
+static u32 prot_bits(int prot)
+{
+	return prot == VM_NONE ? PTE_NA : prot == VM_RW ? PTE_W : 0;
+}
+
+int vm_map(u32 va, u32 npages, int prot)
+{
+	if ((va & (PAGE_SIZE - 1)) || va >= USER_TOP || npages > (USER_TOP - va) / PAGE_SIZE)
+		return -E_INVAL;
+	for (u32 i = 0; i < npages; i++) {
+		struct pte *p = pt_walk(va + i * PAGE_SIZE, true);
+		if (!p)
+			return -E_NOMEM;
+		if (p->word & PTE_P)
+			return -E_BUSY;
+		u64 r = sys_page_alloc(PAGE_ANY);
+		if ((int)(u32)r < 0)
+			return (int)(u32)r;
+		p->check = (u32)(r >> 32);
+		p->word = (u32)r << 12 | PTE_P | prot_bits(prot);
+	}
+	return 0;
+}
+
+int vm_map_page(u32 va, u32 ppn, u32 check, int prot)
+{
+	struct pte *p = pt_walk(va, true);
+	if (!p)
+		return -E_NOMEM;
+	p->word = ppn << 12 | PTE_P | prot_bits(prot);
+	p->check = check;
+	return vm_sync(va & ~(PAGE_SIZE - 1), p, false);
+}
+
+int vm_unmap(u32 va, u32 npages, bool unref)
+{
+	for (u32 i = 0; i < npages; i++) {
+		u32 a = va + i * PAGE_SIZE;
+		struct pte *p = pt_walk(a, false);
+		if (!p || !(p->word & PTE_P))
+			continue;
+		u32 ppn = PTE_PPN(p->word);
+		p->word = 0;
+		sys_tlbvadelete(a);
+		if (unref)
+			sys_page_unref(ppn);
+	}
+	return 0;
+}
+
+int vm_protect(u32 va, u32 npages, int prot)
+{
+	for (u32 i = 0; i < npages; i++) {
+		u32 a = (va & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE;
+		struct pte *p = pt_walk(a, false);
+		if (!p || !(p->word & PTE_P))
+			return -E_INVAL;
+		p->word = (p->word & ~(PTE_W | PTE_NA)) | prot_bits(prot);
+		int r = vm_sync(a, p, prot != VM_NONE);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int vm_dirty(u32 va)
+{
+	struct pte *p = pt_walk(va, false);
+	if (!p || !(p->word & PTE_P))
+		return -E_INVAL;
+	return (p->word & PTE_D) != 0;
+}
+
+int vm_alias(u32 dst, u32 src, int prot)
+{
+	struct pte *s = pt_walk(src, false);
+	if (!s || !(s->word & PTE_P))
+		return -E_INVAL;
+	return vm_map_page(dst & ~(PAGE_SIZE - 1), PTE_PPN(s->word), s->check, prot);
+}
+
+int vm_set_handler(u32 va, u32 len, vm_fault_fn fn)
+{
+	for (int i = 0; i < NREGIONS; i++)
+		if (!regions[i].fn || regions[i].start == va) {
+			regions[i].start = va;
+			regions[i].end = va + len;
+			regions[i].fn = fn;
+			return 0;
+		}
+	return -E_NOMEM;
+}
+
+static vm_fault_fn region_handler(u32 va)
+{
+	for (int i = 0; i < NREGIONS; i++)
+		if (regions[i].fn && va >= regions[i].start && va < regions[i].end)
+			return regions[i].fn;
+	return NULL;
+}
+
+/* Install what the page table allows for an access to va; false if the
+ * table does not allow it. */
+static bool vm_try_fill(u32 va, bool write)
+{
+	struct pte *p = pt_walk(va, false);
+	if (!p || !(p->word & PTE_P) || (p->word & PTE_NA) || (write && !(p->word & PTE_W)))
+		return false;
+	if (write)
+		p->word |= PTE_D;
+	return vm_sync(va & ~(PAGE_SIZE - 1), p, true) == 0;
+}
+
+/* The TLB entry point's C half: a miss, an access to an invalid entry, or a
+ * write to a page mapped read-only. Installs the mapping the page table
+ * allows; otherwise the region's fault handler decides (it returns 0 to
+ * resume at f->epc, after changing protections or f itself); with no handler,
+ * or if it declines, the program ends. */
+void exos_tlb_fault(struct trapframe *f)
+{
+	u32 va = f->badvaddr, code = (f->cause >> 2) & 31;
+	bool write = code == 3 /* TLBS */ || code == 1 /* Mod */;
+	vm_stats.tlb_upcalls++;
+	if (vm_try_fill(va, write))
+		return;
+	struct pte *p = pt_walk(va, false);
+	struct vm_fault flt = { va, write, p && (p->word & PTE_P), f };
+	vm_fault_fn fn = region_handler(va);
+	if (!fn || fn(&flt) != 0)
+		exos_fatal(f, "page fault");
+	vm_stats.handled_faults++;
+	vm_try_fill(va, write);     /* if the handler opened the page, map it now */
+}
