@@ -28,7 +28,7 @@ UINC := -Iexos -Iaegis -I$(GEN)
 KERNEL_SRCS := $(wildcard aegis/*.S) $(wildcard aegis/*.c)
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S $(wildcard exos/*.c)
-APPS        := init utest fault
+APPS        := init utest fault isolate fuzz
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
 UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
@@ -82,11 +82,11 @@ $(B)/u/gen/%.S.o: $(GEN)/%.S
 $(B)/libexos.a: $(filter-out %/crt0.S.o,$(UOBJS))
 	rm -f $@
 	$(CROSS)ar rcs $@ $^
-# Each program is apps/NAME/*.c, linked after crt0 and before libexos.a.
+# Each program is apps/NAME/*.c and *.S, linked after crt0 and before libexos.a.
 define APP_RULE
-$(B)/apps/$(1): $(patsubst %,$(B)/u/%.o,$(wildcard apps/$(1)/*.c)) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
+$(B)/apps/$(1): $(patsubst %,$(B)/u/%.o,$(wildcard apps/$(1)/*.c apps/$(1)/*.S)) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
 	@mkdir -p $$(dir $$@)
-	$(LD) $(LDFLAGS) -T exos/user.ld -o $$@ $(B)/u/exos/crt0.S.o $$(filter %.c.o,$$^) $(B)/libexos.a
+	$(LD) $(LDFLAGS) -T exos/user.ld -o $$@ $(B)/u/exos/crt0.S.o $$(filter-out %crt0.S.o,$$(filter %.o,$$^)) $(B)/libexos.a
 endef
 $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 

@@ -215,5 +215,7 @@ extern bool yield_requested;
 /* ktest.c */
 void ktest_run(void);
 void ktest_env_exit(struct env *e, int status);
+/* In ktest mode, report the end of e as subtest 2. */
+void ktest_watch(struct env *e);
 
 #endif

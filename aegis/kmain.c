@@ -16,6 +16,7 @@ static void start_init(void)
 	if (!e)
 		panic("cannot start '%s': error %d", bootinfo.init, err);
 	kprintf("[aegis] starting env %x (%s), asid %u\n", e->id, e->name, e->asid);
+	ktest_watch(e);
 	env_switch(e);
 	env_pop_tf(&e->tf);
 }

@@ -170,7 +170,12 @@ static const struct { const char *name; void (*fn)(void); } ktests[] = {
 	{ "elf_reject", test_elf_reject },
 };
 
-static bool ktest_first_done;
+static u32 ktest_init_id;     /* the first environment: its end is subtest 2 */
+
+void ktest_watch(struct env *e)
+{
+	ktest_init_id = e->id;
+}
 
 void ktest_run(void)
 {
@@ -187,12 +192,12 @@ void ktest_run(void)
 }
 
 /* Called when an environment exits (status) or is destroyed by a fault
- * (status -1). In ktest mode the first one to go is subtest 2. */
+ * (status -1). In ktest mode the end of the first environment is subtest 2. */
 void ktest_env_exit(struct env *e, int status)
 {
-	if (!bootinfo.ktest || ktest_first_done)
+	if (!bootinfo.ktest || !ktest_init_id || e->id != ktest_init_id)
 		return;
-	ktest_first_done = true;
+	ktest_init_id = 0;
 	if (status == 0)
 		kprintf("ok 2 %s\n", e->name);
 	else

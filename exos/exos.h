@@ -42,7 +42,7 @@ struct vm_fault {
  * (after opening the page, or after changing frame), anything else to end it. */
 typedef int (*vm_fault_fn)(struct vm_fault *f);
 struct vm_stats { u32 tlb_upcalls, handled_faults; };
-extern struct vm_stats vm_stats;
+extern volatile struct vm_stats vm_stats;   /* changed by the upcall handler */
 /* Allocate a page and make it a guaranteed mapping at va (writable). */
 int exos_page_guaranteed(u32 va, u32 *ppn_out);
 /* Give [va, va + npages pages) fresh zeroed pages with protection prot. The

@@ -7,7 +7,7 @@
 #include "exos.h"
 #include "pt.h"
 
-struct vm_stats vm_stats;
+volatile struct vm_stats vm_stats;
 
 #define NREGIONS 16
 static struct { u32 start, end; vm_fault_fn fn; } regions[NREGIONS];

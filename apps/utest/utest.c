@@ -3,13 +3,9 @@
  * `make test` (init=utest ktest). Prints a KTAP subtest "utest"; the kernel
  * prints its result line from the exit status (the number of failed tests).
  */
-#include "exos.h"
+#include "utest.h"
 
-static int failed_checks;
-
-#define CHECK(cond) do { if (!(cond)) { \
-	printf("    # %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failed_checks++; } } while (0)
+int failed_checks;
 
 /* Issue system call number n with no arguments, bypassing the stubs. */
 static int raw_syscall(u32 n)
@@ -93,7 +89,7 @@ static void test_read_count(void)
 	CHECK(b != a);
 }
 
-static const struct { const char *name; void (*fn)(void); } tests[] = {
+const struct utest basic_tests[] = {
 	{ "null_syscall", test_null_syscall },
 	{ "getenvid", test_getenvid },
 	{ "unknown_syscall", test_unknown_syscall },
@@ -103,16 +99,24 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "yield_alone", test_yield_alone },
 	{ "read_count", test_read_count },
 };
+const int n_basic_tests = ARRAY_SIZE(basic_tests);
 
 int main(void)
 {
-	int n = (int)ARRAY_SIZE(tests), failed = 0;
-	printf("    KTAP version 1\n    # Subtest: utest\n    1..%d\n", n);
-	for (int i = 0; i < n; i++) {
-		failed_checks = 0;
-		tests[i].fn();
-		printf("    %s %d %s\n", failed_checks ? "not ok" : "ok", i + 1, tests[i].name);
-		failed += failed_checks != 0;
-	}
+	static const struct { const struct utest *t; const int *n; } lists[] = {
+		{ basic_tests, &n_basic_tests }, { vm_tests, &n_vm_tests },
+		{ exc_tests, &n_exc_tests }, { iso_tests, &n_iso_tests },
+	};
+	int total = 0, k = 0, failed = 0;
+	for (u32 l = 0; l < ARRAY_SIZE(lists); l++)
+		total += *lists[l].n;
+	printf("    KTAP version 1\n    # Subtest: utest\n    1..%d\n", total);
+	for (u32 l = 0; l < ARRAY_SIZE(lists); l++)
+		for (int i = 0; i < *lists[l].n; i++) {
+			failed_checks = 0;
+			lists[l].t[i].fn();
+			printf("    %s %d %s\n", failed_checks ? "not ok" : "ok", ++k, lists[l].t[i].name);
+			failed += failed_checks != 0;
+		}
 	return failed;
 }

@@ -1,0 +1,18 @@
+/* utest.h: the user-level test suite's checking macro and test lists. */
+#ifndef UTEST_H
+#define UTEST_H
+#include "exos.h"
+
+extern int failed_checks;
+
+/* CHECK(cond): print the failed condition as a KTAP diagnostic; the test
+ * goes on and is reported "not ok". */
+#define CHECK(cond) do { if (!(cond)) { \
+	printf("    # %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+	failed_checks++; } } while (0)
+
+struct utest { const char *name; void (*fn)(void); };
+extern const struct utest basic_tests[], vm_tests[], exc_tests[], iso_tests[];
+extern const int n_basic_tests, n_vm_tests, n_exc_tests, n_iso_tests;
+
+#endif

@@ -1,0 +1,151 @@
+/* vmtests.c: ExOS's application-level virtual memory on Aegis. */
+#include "utest.h"
+
+/* Regions chosen so that their STLB slots, (VPN2 ^ ASID) mod 4096, do not
+ * collide with the program's own guaranteed pages. */
+#define BIG_VA    0x20000000u
+#define BIG_PAGES 10000u           /* 5000 pairs: more than the STLB's 4096 */
+#define SMALL_VA  0x30100000u
+#define PROT_VA   0x30200000u
+
+/* Touch far more pages than the TLB (32) and the STLB (8192) hold: every
+ * first touch is a miss forwarded to ExOS, which installs the page with
+ * tlbwr; a second pass must find every page's own data again. */
+static void test_tlb_pressure(void)
+{
+	int before = sys_pages_free();
+	CHECK(vm_map(BIG_VA, BIG_PAGES, VM_RW) == 0);
+	u32 up0 = vm_stats.tlb_upcalls;
+	for (u32 i = 0; i < BIG_PAGES; i++)
+		*(volatile u32 *)(BIG_VA + i * PAGE_SIZE + (i % 1024) * 4) = i ^ 0x5a5a0000;
+	CHECK(vm_stats.tlb_upcalls - up0 >= BIG_PAGES);
+	u32 bad = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (u32 i = 0; i < BIG_PAGES; i++)
+			bad += *(volatile u32 *)(BIG_VA + i * PAGE_SIZE + (i % 1024) * 4) != (i ^ 0x5a5a0000);
+	CHECK(bad == 0);
+	CHECK(vm_unmap(BIG_VA, BIG_PAGES, true) == 0);
+	/* Every page went back (page-table pages, one per 512, stay with ExOS). */
+	CHECK(sys_pages_free() >= before - (int)(BIG_PAGES / 512 + 2));
+}
+
+/* 64 pages do not fit in the TLB (16 pairs) but do in the STLB: once ExOS
+ * has installed them, misses are refilled by Aegis's refill handler from
+ * the STLB and never reach user level. */
+static void test_stlb_hits_stay_in_kernel(void)
+{
+	CHECK(vm_map(SMALL_VA, 64, VM_RW) == 0);
+	for (u32 i = 0; i < 64; i++)
+		*(volatile u32 *)(SMALL_VA + i * PAGE_SIZE) = i;
+	u32 up = vm_stats.tlb_upcalls;
+	u32 sum = 0;
+	for (int pass = 0; pass < 4; pass++)
+		for (u32 i = 0; i < 64; i++)
+			sum += *(volatile u32 *)(SMALL_VA + i * PAGE_SIZE);
+	CHECK(sum == 4 * (63 * 64 / 2));
+	CHECK(vm_stats.tlb_upcalls == up);
+	vm_unmap(SMALL_VA, 64, true);
+}
+
+static volatile int prot_faults;   /* changed by fault handlers */
+static volatile u32 prot_last_va;
+static volatile bool prot_last_write, prot_last_present;
+
+/* Count the fault and open the page again. */
+static int unprotect_handler(struct vm_fault *f)
+{
+	prot_faults++;
+	prot_last_va = f->va;
+	prot_last_write = f->write;
+	prot_last_present = f->present;
+	return vm_protect(f->va & ~(PAGE_SIZE - 1), 1, VM_RW);
+}
+
+static void test_protect_and_dirty(void)
+{
+	CHECK(vm_map(PROT_VA, 4, VM_RW) == 0);
+	CHECK(vm_set_handler(PROT_VA, 4 * PAGE_SIZE, unprotect_handler) == 0);
+	volatile u32 *p = (u32 *)PROT_VA, *q = (u32 *)(PROT_VA + PAGE_SIZE);
+	CHECK(vm_dirty(PROT_VA) == 0);
+	(void)*p;                                  /* a read does not dirty */
+	CHECK(vm_dirty(PROT_VA) == 0);
+	*p = 1;
+	CHECK(vm_dirty(PROT_VA) == 1);
+	CHECK(vm_dirty(PROT_VA + PAGE_SIZE) == 0);
+	CHECK(vm_dirty(0x3f000000) == -E_INVAL);    /* nothing mapped there */
+	/* Read-protect: the store faults once, the handler opens the page and
+	 * the store completes. */
+	prot_faults = 0;
+	CHECK(vm_protect(PROT_VA + PAGE_SIZE, 1, VM_READ) == 0);
+	CHECK(*q == 0);                            /* reading is allowed */
+	*q = 42;
+	CHECK(prot_faults == 1 && prot_last_write && prot_last_present);
+	CHECK(prot_last_va == PROT_VA + PAGE_SIZE);
+	CHECK(*q == 42);
+	/* No access at all: a load faults too. */
+	CHECK(vm_protect(PROT_VA, 1, VM_NONE) == 0);
+	CHECK(*p == 1);
+	CHECK(prot_faults == 2 && !prot_last_write);
+	/* Protecting a range again and again keeps data. */
+	for (int i = 0; i < 10; i++) {
+		CHECK(vm_protect(PROT_VA, 4, VM_NONE) == 0);
+		CHECK(vm_protect(PROT_VA, 4, VM_RW) == 0);
+	}
+	CHECK(*p == 1 && *q == 42);
+	vm_set_handler(PROT_VA, 4 * PAGE_SIZE, NULL);
+	vm_unmap(PROT_VA, 4, true);
+}
+
+static volatile int alias_faults;
+
+/* Step over the faulting store instead of opening the page. */
+static int skip_handler(struct vm_fault *f)
+{
+	alias_faults++;
+	exos_skip(f->frame);
+	return 0;
+}
+
+static void test_alias(void)
+{
+	const u32 src = 0x30300000, dst = 0x30400000;
+	CHECK(vm_map(src, 1, VM_RW) == 0);
+	CHECK(vm_alias(dst, src, VM_READ) == 0);
+	CHECK(vm_set_handler(dst, PAGE_SIZE, skip_handler) == 0);
+	*(volatile u32 *)src = 0xfeedbeef;
+	CHECK(*(volatile u32 *)dst == 0xfeedbeef);
+	alias_faults = 0;
+	*(volatile u32 *)dst = 1;                  /* read-only alias: faults, skipped */
+	CHECK(alias_faults == 1);
+	CHECK(*(volatile u32 *)src == 0xfeedbeef);
+	vm_set_handler(dst, PAGE_SIZE, NULL);
+	vm_unmap(dst, 1, false);
+	vm_unmap(src, 1, true);
+}
+
+static void test_malloc(void)
+{
+	u8 *a = malloc(100), *b = malloc(50000), *c = malloc(16);
+	CHECK(a && b && c && a != b && b != c);
+	for (int i = 0; i < 50000; i++)
+		b[i] = (u8)i;
+	u32 sum = 0;
+	for (int i = 0; i < 50000; i++)
+		sum += b[i];
+	CHECK(sum == 50000u / 256 * (255 * 256 / 2) + (50000 % 256) * (50000 % 256 - 1) / 2);
+	free(b);
+	u8 *d = malloc(40000);
+	CHECK(d == b);                             /* the freed block is reused */
+	free(a);
+	free(c);
+	free(d);
+}
+
+const struct utest vm_tests[] = {
+	{ "vm_tlb_pressure", test_tlb_pressure },
+	{ "vm_stlb_hits_stay_in_kernel", test_stlb_hits_stay_in_kernel },
+	{ "vm_protect_and_dirty", test_protect_and_dirty },
+	{ "vm_alias", test_alias },
+	{ "vm_malloc", test_malloc },
+};
+const int n_vm_tests = ARRAY_SIZE(vm_tests);
