@@ -23,6 +23,7 @@ vectors_start:
  * { tag = EntryHi (VPN2|ASID), EntryLo0, EntryLo1, unused }. An empty entry's
  * tag is STLB_EMPTY, which no refill's EntryHi can equal (bits 12:8 set).
  */
+	.globl	refill
 refill:
 	mfc0	k0, CP0_ENTRYHI		/* k0 = VPN2<<13 | ASID */
 	srl	k1, k0, 13		/* k1 = VPN2 */
@@ -51,6 +52,7 @@ refill:
  * A null fast system call costs 15 instructions from here to its eret.
  */
 	.org	0x180
+	.globl	general
 general:
 	mfc0	k0, CP0_CAUSE
 	andi	k0, k0, CAUSE_EXC_MASK	/* k0 = ExcCode * 4 */
@@ -65,6 +67,8 @@ general:
 	lw	k1, %lo(fast_syscalls)(k1)	/* k1 = fast handler */
 	jr	k1
 	ehb				/* (delay) EPC write visible to eret */
+	.globl	general_exc
+general_exc:
 2:	lui	k1, %hi(exc_table)
 	addu	k1, k1, k0
 	lw	k1, %lo(exc_table)(k1)	/* k1 = handler for this ExcCode */

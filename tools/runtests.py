@@ -121,6 +121,8 @@ def main():
     plan = [
         ("host-lib", lambda: host_suite("host-lib", [os.path.join(b, "host", "test_lib")])),
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
+        ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",
+                                                             "--elf", os.path.join(b, "aegis.elf"), "--check"])),
         ("boot-uboot", lambda: guest_ktest_suite(b, "uboot")),
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
         ("user-fault", lambda: guest_fault_suite(b)),
