@@ -36,7 +36,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps run run-direct test test-host test-guest qemu-gdb clean bench
+.PHONY: all deps run run-direct test qemu-gdb clean bench docs
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
 deps:
@@ -128,6 +128,10 @@ $(B)/host/test_lib: tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)
 	$(PYTHON) tools/runtests.py --build $(B)
+
+# Documents generated from the code (make test checks they are current).
+docs: $(B)/aegis.elf
+	$(PYTHON) tools/pathlen.py --elf $(B)/aegis.elf --markdown > docs/pathlengths.md
 
 clean:
 	rm -rf $(B)

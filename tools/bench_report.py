@@ -390,6 +390,7 @@ def main():
         'qemu': qemu,
         'linux_kernel': lm.get('kernel package', '(no Linux results)'),
         'linux_uname': lm.get('uname', '(not recorded)'),
+        'linux_clock': lm.get('kernel clock', '(not recorded)'),
         'aegis_info': am.get('kernel', am.get('system', '(no Aegis results yet)'))
         if am else '(no Aegis results yet)',
         'systems': ', '.join(DISPLAY.get(s, s) for s in systems),

@@ -59,6 +59,17 @@ def host_suite(name, cmd):
     return s
 
 
+def docs_suite(build):
+    """Generated documents must match what the scripts produce now."""
+    s = Suite("docs")
+    rc, out = run([sys.executable, os.path.join(HERE, "pathlen.py"), "--elf",
+                   os.path.join(build, "aegis.elf"), "--markdown"], 60)
+    have = open(os.path.join(ROOT, "docs", "pathlengths.md")).read() \
+        if os.path.exists(os.path.join(ROOT, "docs", "pathlengths.md")) else ""
+    s.add("docs/pathlengths.md is current (make docs)", rc == 0 and out == have)
+    return s
+
+
 def boot(build, path, append, logname, timeout=90):
     """Boot once; returns (exit status of boot.py, console text, command)."""
     log = os.path.join(build, "test-logs", logname)
@@ -123,6 +134,7 @@ def main():
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
         ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",
                                                              "--elf", os.path.join(b, "aegis.elf"), "--check"])),
+        ("docs", lambda: docs_suite(b)),
         ("boot-uboot", lambda: guest_ktest_suite(b, "uboot")),
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
         ("user-fault", lambda: guest_fault_suite(b)),

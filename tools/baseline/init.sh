@@ -21,6 +21,12 @@ echo "# uname: $(busybox uname -r -v -m)"
 echo "# bench args: $*"
 /bench "$@"
 echo "# bench exit status: $?"
+# How the kernel calibrated its clocks (it estimates the CPU frequency against the RTC at
+# boot; see run.py on -rtc clock=vm) and which timer interrupted how often.
+echo "# kernel clock: $(busybox dmesg | busybox grep -o 'CPU frequency [0-9.]* MHz')"
+busybox grep -E ' timer$' /proc/interrupts | while read -r n c rest; do
+	echo "# timer interrupts: irq $n $c ($rest)"
+done
 busybox sync
 busybox poweroff -f
 # poweroff -f should not return; if it does, say so and stop here.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """run.py: boot the Linux baseline under QEMU malta and collect its BENCH lines.
 
-Usage: run.py [--out FILE] [--timeout SECONDS] [--log FILE] [--build DIR] [BENCH_ARG...]
+Usage: run.py [--out FILE] [--timeout SECONDS] [--log FILE] [--build DIR] [--host-rtc]
+              [--] [BENCH_ARG...]
 
 BENCH_ARGs are passed to the benchmark binary (through bench.args=a,b,c on the kernel
 command line; see tools/baseline/init.sh), e.g. `run.py --smoke prot1 trap`.
@@ -29,7 +30,19 @@ def die(msg):
     sys.exit(1)
 
 
-def qemu_command(build, bench_args):
+# Malta's Linux estimates the CPU clock at boot by counting CP0 Count between two RTC
+# update edges.  QEMU's RTC follows host time by default, so under -icount the estimate
+# depends on host speed (10-13 MHz instead of 320 MHz here): the kernel's idea of time,
+# and so its timer-interrupt rate, vary from boot to boot, and runs land in one of two
+# modes (CP0 timer or PIT as clock event) whose figures differ by 3% (pure user code) to
+# 15% (mprotect rows).  -rtc clock=vm makes the RTC follow virtual time: the estimate is
+# 333 MHz at every boot and rows repeat across boots.  The price is host time: the
+# kernel's busy-wait on the RTC then takes about 45 s of host time under -icount.
+# --host-rtc leaves the option out (quick boot, for smoke runs that assert no timing).
+RTC_VM = ['-rtc', 'clock=vm']
+
+
+def qemu_command(build, bench_args, host_rtc=False):
     kernel = os.path.join(build, 'baseline', 'vmlinuz')
     initrd = os.path.join(build, 'baseline', 'initramfs.cpio.gz')
     for f in (kernel, initrd):
@@ -42,7 +55,7 @@ def qemu_command(build, bench_args):
     if bench_args:
         append += ' bench.args=' + ','.join(bench_args)
     return [QEMU, '-M', 'malta', '-m', '256', '-nographic', '-no-reboot',
-            '-icount', 'shift=0,align=off,sleep=on',
+            '-icount', 'shift=0,align=off,sleep=on'] + ([] if host_rtc else RTC_VM) + [
             '-kernel', kernel, '-initrd', initrd, '-append', append]
 
 
@@ -97,6 +110,9 @@ def main():
     ap.add_argument('--out')
     ap.add_argument('--log')
     ap.add_argument('--timeout', type=int, default=600)
+    ap.add_argument('--host-rtc', action='store_true',
+                    help='omit -rtc clock=vm: quick boot, but the kernel clock then '
+                    'depends on host speed (not for measurements)')
     ap.add_argument('bench_args', nargs='*')
     args, extra = ap.parse_known_args()
     bench_args = args.bench_args + extra      # lets --smoke etc. through
@@ -104,7 +120,7 @@ def main():
     log_path = args.log or out_path + '.log'
     os.makedirs(os.path.dirname(out_path) or '.', exist_ok=True)
 
-    cmd = qemu_command(args.build, bench_args)
+    cmd = qemu_command(args.build, bench_args, args.host_rtc)
     t0 = time.monotonic()
     serial, reason = run(cmd, args.timeout, log_path)
     elapsed = time.monotonic() - t0
@@ -122,7 +138,8 @@ def main():
         kver = 'unknown'
     header = ['# system: linux',
               '# kernel package: ' + kver]
-    header += ['# ' + l[2:].strip() for l in lines if l.startswith('# uname:')]
+    header += ['# ' + l[2:].strip() for l in lines
+               if l.startswith(('# uname:', '# kernel clock:', '# timer interrupts:'))]
     header += ['# qemu: ' + ' '.join(c if ' ' not in c else '"%s"' % c for c in cmd),
                '# host seconds: %.1f' % elapsed]
     with open(out_path + '.tmp', 'w') as f:
