@@ -29,6 +29,17 @@ int lib_memcmp(const void *a, const void *b, size_t n);
  * first character that is not a digit; *end (if not NULL) points there. */
 u32 lib_strtou(const char *s, const char **end);
 
+/* Xorshift32: a small, fast, NOT cryptographic generator for tests and
+ * benchmarks (state must not be 0). Returns the next value. */
+static inline u32 xorshift32(u32 *state)
+{
+	u32 x = *state;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
 /* cpio.c: the "newc" (070701) format that `cpio -H newc` writes. */
 struct cpio_file {
 	const char *name;      /* not NUL-terminated inside the archive: use namelen */

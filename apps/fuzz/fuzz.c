@@ -9,13 +9,7 @@
 #include "syscall_nums.h"
 
 static u32 rng;
-static u32 next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
+static u32 next_rand(void) { return xorshift32(&rng); }
 
 /* An argument: small numbers, page numbers, user and kernel addresses,
  * capability-shaped words and all-ones, in about equal measure. */

@@ -7,13 +7,7 @@
 #include "exos.h"
 
 static u32 rng = 0x9e3779b9;
-static u32 next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
+static u32 next_rand(void) { return xorshift32(&rng); }
 
 int main(void)
 {

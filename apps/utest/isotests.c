@@ -3,13 +3,7 @@
 #include "utest.h"
 
 static u32 rng = 0x2545f491;
-static u32 next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
+static u32 next_rand(void) { return xorshift32(&rng); }
 
 /* Guessing check fields never works, and every failure is counted. */
 static void test_forge(void)
