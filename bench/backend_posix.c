@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sysmips.h>
+#include <termios.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -34,16 +35,21 @@ bench_system(void)
 	return "linux";
 }
 
+/*
+ * Write, then wait until the serial line has sent everything (tcdrain), so that no
+ * transmit interrupts of the console land inside the next timed loop.
+ */
 void
 bench_write(const char *s, unsigned n)
 {
 	while (n > 0) {
 		ssize_t w = write(1, s, n);
 		if (w <= 0)
-			return;
+			break;
 		s += w;
 		n -= (unsigned)w;
 	}
+	tcdrain(1);
 }
 
 /* Resume after the faulting instruction (never in a delay slot: see bench_exc_raise). */

@@ -55,10 +55,11 @@ bench-linux: bench-linux-fetch $(BENCH_LINUX_INITRD)
 		--timeout $(BENCH_LINUX_TIMEOUT) -- $(BENCH_ARGS) $(ROWS)
 
 # The checker always runs, so a failed boot still yields a KTAP report (and a failure).
+# --host-rtc: quick boot (about 6 s instead of 55 s); fine since nothing here is timed.
 bench-smoke-linux: bench-linux-fetch $(BENCH_LINUX_INITRD)
 	@rm -f $(BENCH_LINUX_SMOKE)
 	@$(PYTHON) tools/baseline/run.py --build $(BUILD) --out $(BENCH_LINUX_SMOKE) \
-		--timeout $(BENCH_SMOKE_TIMEOUT) -- --smoke $(ROWS) >&2 || true
+		--host-rtc --timeout $(BENCH_SMOKE_TIMEOUT) -- --smoke $(ROWS) >&2 || true
 	@$(PYTHON) tools/baseline/smoke_check.py $(BENCH_LINUX_SMOKE) linux
 
 bench-report:

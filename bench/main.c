@@ -161,8 +161,9 @@ run_row(const struct bench_row *r)
 	iters = smoke ? r->smoke_iters : r->iters;
 	if (iters_override > 0)
 		iters = (unsigned)iters_override;
-	/* Warm-up: fault in code, data and page tables; not reported. */
-	if (r->run(r->smoke_iters, &ticks, &ops, &why)) {
+	/* Warm-up, same size as a repetition: faults in code, data and page tables and
+	 * lets the kernel settle after the previous row; not reported. */
+	if (r->run(iters, &ticks, &ops, &why)) {
 		error_line(r->name, why);
 		return;
 	}
