@@ -12,13 +12,17 @@ PYTHON  ?= python3
 BUILD   ?= build
 B       := $(BUILD)
 
-# Freestanding MIPS32r2 little-endian, no PIC, no small-data, soft float
-# (Aegis never touches the FPU; ExOS enables it through Aegis when needed).
-ARCHFLAGS := -march=mips32r2 -EL -mno-abicalls -fno-pic -G0 -msoft-float
-CFLAGS    := $(ARCHFLAGS) -ffreestanding -fno-builtin -fno-stack-protector \
+# Freestanding MIPS32r2 little-endian, no PIC, no small-data. The kernel is
+# soft-float (Aegis never touches the FPU); user code is hard-float, and ExOS
+# enables the FPU through Aegis on first use.
+ARCHFLAGS := -march=mips32r2 -EL -mno-abicalls -fno-pic -G0
+COMMONFLAGS := -ffreestanding -fno-builtin -fno-stack-protector \
 	     -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	     -MMD -MP
-ASFLAGS   := $(ARCHFLAGS) -g -MMD -MP
+CFLAGS    := $(ARCHFLAGS) -msoft-float $(COMMONFLAGS)
+UCFLAGS   := $(ARCHFLAGS) $(COMMONFLAGS)
+ASFLAGS   := $(ARCHFLAGS) -msoft-float -g -MMD -MP
+UASFLAGS  := $(ARCHFLAGS) -g -MMD -MP
 LDFLAGS   := -EL -nostdlib -static -no-pie
 
 GEN := $(B)/gen
@@ -72,13 +76,13 @@ $(B)/aegis.uimg: $(B)/aegis.bin $(B)/aegis.elf
 # --- ExOS and the programs -----------------------------------------------------
 $(B)/u/%.c.o: %.c $(GEN)/syscalls.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UINC) -c $< -o $@
+	$(CC) $(UCFLAGS) $(UINC) -c $< -o $@
 $(B)/u/%.S.o: %.S $(GEN)/syscall_nums.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ASFLAGS) $(UINC) -c $< -o $@
+	$(CC) $(UASFLAGS) $(UINC) -c $< -o $@
 $(B)/u/gen/%.S.o: $(GEN)/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(ASFLAGS) $(UINC) -c $< -o $@
+	$(CC) $(UASFLAGS) $(UINC) -c $< -o $@
 $(B)/libexos.a: $(filter-out %/crt0.S.o,$(UOBJS))
 	rm -f $@
 	$(CROSS)ar rcs $@ $^
@@ -90,9 +94,24 @@ $(B)/apps/$(1): $(patsubst %,$(B)/u/%.o,$(wildcard apps/$(1)/*.c apps/$(1)/*.S))
 endef
 $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 
+# The benchmark suite as an ExOS program: bench/'s shared sources with the
+# ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
+BENCH_EXOS_SRCS := bench/main.c bench/appel_li.c bench/crossings.c bench/matmul.c bench/backend_exos.c
+$(B)/bx/%.c.o: %.c $(GEN)/syscalls.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ARCHFLAGS) -O2 -ffreestanding -fno-builtin -fno-stack-protector -g -Wall -Wextra \
+		-MMD -MP $(UINC) -Ibench -c $< -o $@
+$(B)/apps/bench: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS)) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(LDFLAGS) -T exos/user.ld -o $@ $(B)/u/exos/crt0.S.o $(filter %.c.o,$^) $(B)/libexos.a
+
 # --- initrd and firmware images -------------------------------------------------
-$(B)/initrd.cpio: $(APP_BINS)
-	cd $(B)/apps && printf '%s\n' $(APPS) | cpio --quiet -o -H newc > ../initrd.cpio
+# The initrd holds stripped copies (symbols stay in build/apps/ for gdb).
+$(B)/initrd/%: $(B)/apps/%
+	@mkdir -p $(dir $@)
+	$(CROSS)strip -o $@ $<
+$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(APPS) bench)
+	cd $(B)/initrd && printf '%s\n' $(APPS) bench | cpio --quiet -o -H newc > ../initrd.cpio
 $(B)/initrd.uimg: $(B)/initrd.cpio
 	mkimage -A mips -O linux -T ramdisk -C none -a 0 -e 0 -n initrd -d $< $@ >/dev/null
 # Debian's maltael U-Boot must be word-swapped for QEMU's little-endian flash.
@@ -136,4 +155,4 @@ docs: $(B)/aegis.elf
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/k $(B)/u -type f -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/k $(B)/u $(B)/bx -type f -name '*.d' 2>/dev/null)

@@ -152,7 +152,7 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 
 /* env.c */
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
-#define NGMAP  128             /* guaranteed mappings per environment */
+#define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
 enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
 struct env {

@@ -123,3 +123,19 @@ u32 sys_pages_free(struct trapframe *tf)
 	(void)tf;
 	return page_free_count();
 }
+
+/* cmdline(buf, len): copy the kernel command line, NUL-terminated and cut to
+ * len bytes, into the caller's memory. Returns the full line's length (as
+ * strlen). -E_FAULT: buf is not writable mapped memory. */
+u32 sys_cmdline(struct trapframe *tf)
+{
+	u32 buf = tf->regs[R_A0], len = tf->regs[R_A1];
+	u32 n = (u32)lib_strlen(bootinfo.cmdline);
+	if (len == 0)
+		return n;
+	u32 copy = n < len - 1 ? n : len - 1;
+	char nul = '\0';
+	if (copyout(buf, bootinfo.cmdline, copy) < 0 || copyout(buf + copy, &nul, 1) < 0)
+		return (u32)-E_FAULT;
+	return n;
+}

@@ -12,12 +12,25 @@ static u32 entrylo(u32 ppn, bool writable)
 	return ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (writable ? ELO_D : 0);
 }
 
+/* Index of the first guaranteed mapping of e with vpn >= the given one (the
+ * list is kept sorted by vpn). */
+static int gmap_search(const struct env *e, u32 vpn)
+{
+	int lo = 0, hi = e->ngmap;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (e->gmap[mid].vpn < vpn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct gmap *gmap_lookup(const struct env *e, u32 vpn)
 {
-	for (int i = 0; i < e->ngmap; i++)
-		if (e->gmap[i].vpn == vpn)
-			return &e->gmap[i];
-	return NULL;
+	int i = gmap_search(e, vpn);
+	return i < e->ngmap && e->gmap[i].vpn == vpn ? &e->gmap[i] : NULL;
 }
 
 /* The EntryLo a guaranteed mapping of e gives virtual page vpn, or 0. */
@@ -68,13 +81,15 @@ bool gmap_fill(struct env *e, u32 va, bool write)
 
 int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
 {
-	struct gmap *g = (struct gmap *)gmap_lookup(e, vpn);
-	if (!g) {
+	int i = gmap_search(e, vpn);
+	if (i == e->ngmap || e->gmap[i].vpn != vpn) {
 		if (e->ngmap >= NGMAP)
 			return -E_NOMEM;
-		g = &e->gmap[e->ngmap++];
+		for (int j = e->ngmap; j > i; j--)
+			e->gmap[j] = e->gmap[j - 1];
+		e->ngmap++;
 	}
-	*g = (struct gmap){ vpn, ppn, writable };
+	e->gmap[i] = (struct gmap){ vpn, ppn, writable };
 	page_hold(ppn, env_slot(e));
 	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable));
 	return 0;
@@ -85,7 +100,9 @@ int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
 static void gmap_drop(struct env *e, int i)
 {
 	u32 vpn = e->gmap[i].vpn;
-	e->gmap[i] = e->gmap[--e->ngmap];
+	for (int j = i; j + 1 < e->ngmap; j++)
+		e->gmap[j] = e->gmap[j + 1];
+	e->ngmap--;
 	if (e->up_save_kva && e->up_save_va >> PAGE_SHIFT == vpn)
 		upcall_clear(e);
 	vm_set_half(e, vpn << PAGE_SHIFT, 0);
@@ -93,12 +110,11 @@ static void gmap_drop(struct env *e, int i)
 
 int gmap_remove(struct env *e, u32 vpn)
 {
-	for (int i = 0; i < e->ngmap; i++)
-		if (e->gmap[i].vpn == vpn) {
-			gmap_drop(e, i);
-			return 0;
-		}
-	return -E_NOENT;
+	int i = gmap_search(e, vpn);
+	if (i == e->ngmap || e->gmap[i].vpn != vpn)
+		return -E_NOENT;
+	gmap_drop(e, i);
+	return 0;
 }
 
 void gmap_remove_ppn(struct env *e, u32 ppn)

@@ -59,7 +59,8 @@ int vm_protect(u32 va, u32 npages, int prot);
 int vm_dirty(u32 va);
 /* Map the page that is at src also at dst, with protection prot. */
 int vm_alias(u32 dst, u32 src, int prot);
-/* Call fn for faults in [va, va + len) that the page table does not resolve. */
+/* Call fn for faults in [va, va + len) that the page table does not resolve
+ * (the smallest region holding the address wins; fn = NULL removes it). */
 int vm_set_handler(u32 va, u32 len, vm_fault_fn fn);
 void exos_tlb_fault(struct trapframe *f);
 

@@ -127,7 +127,7 @@ int vm_alias(u32 dst, u32 src, int prot)
 int vm_set_handler(u32 va, u32 len, vm_fault_fn fn)
 {
 	for (int i = 0; i < NREGIONS; i++)
-		if (!regions[i].fn || regions[i].start == va) {
+		if (!regions[i].fn || (regions[i].start == va && regions[i].end == va + len)) {
 			regions[i].start = va;
 			regions[i].end = va + len;
 			regions[i].fn = fn;
@@ -136,12 +136,18 @@ int vm_set_handler(u32 va, u32 len, vm_fault_fn fn)
 	return -E_NOMEM;
 }
 
+/* The handler of the smallest region holding va (regions may nest). */
 static vm_fault_fn region_handler(u32 va)
 {
+	vm_fault_fn fn = NULL;
+	u32 best = 0xffffffffu;
 	for (int i = 0; i < NREGIONS; i++)
-		if (regions[i].fn && va >= regions[i].start && va < regions[i].end)
-			return regions[i].fn;
-	return NULL;
+		if (regions[i].fn && va >= regions[i].start && va < regions[i].end &&
+		    regions[i].end - regions[i].start < best) {
+			best = regions[i].end - regions[i].start;
+			fn = regions[i].fn;
+		}
+	return fn;
 }
 
 /* Install what the page table allows for an access to va; false if the
