@@ -8,6 +8,10 @@
  *   backend_posix.c  Linux (and any POSIX system): mmap, mprotect, sigaction.
  *   backend_exos.c   ExOS on Aegis (not part of this directory's baseline work).
  *
+ * Toolchain needs of the shared code: 64-bit additions, subtractions and compares (no
+ * 64-bit division), and double-precision floating point in matmul.c (hard float on
+ * Linux; a back end built with -msoft-float needs libgcc's soft-float routines).
+ *
  * Conventions common to every back end:
  *   - A page is BENCH_PAGE bytes (4 KiB, the MIPS TLB page size used by both systems).
  *   - Functions returning int return 0 on success and -1 on failure unless said otherwise.
@@ -67,7 +71,9 @@ int bench_init(void);
 
 /*
  * Write n bytes to the console (stdout on Linux).  Must not buffer past the call:
- * output has to survive a power-off right after bench_main() returns.
+ * output has to survive a power-off right after bench_main() returns.  Should return
+ * only once the device has sent the bytes (Linux: tcdrain; a polled UART: wait for the
+ * transmitter to be empty), so that no console interrupts land in the next timed loop.
  */
 void bench_write(const char *s, unsigned n);
 

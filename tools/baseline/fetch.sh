@@ -108,9 +108,9 @@ aptopts() {
 OPTS=$(aptopts)
 
 # shellcheck disable=SC2086
-apt-get $OPTS update >"$APT/update.log" 2>&1 || {
-	cat "$APT/update.log" >&2
-	die "apt-get update (mipsel, private state in $APT) failed"
+apt-get $OPTS --error-on=any update >"$APT/update.log" 2>&1 || {
+	grep -E '^(W|E|Err):' "$APT/update.log" >&2 || cat "$APT/update.log" >&2
+	die "apt-get update (mipsel, private state in $APT) failed; sources used: $(tr '\n' ';' < "$SRC")"
 }
 
 # Resolve linux-image-4kc-malta -> linux-image-6.1.0-NN-4kc-malta.
