@@ -40,7 +40,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps run run-direct test qemu-gdb clean bench docs
+.PHONY: all deps run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
 deps:
@@ -147,6 +147,37 @@ $(B)/host/test_lib: tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)
 	$(PYTHON) tools/runtests.py --build $(B)
+
+# --- benchmarks -----------------------------------------------------------------
+# `make bench` runs the suite on both systems under the same QEMU options and
+# writes bench/results/ and docs/results.md. ROWS=a,b runs only those rows;
+# SYSTEM=aegis or SYSTEM=linux only one system (the report uses whatever
+# results each system last produced under build/bench/).
+include bench/bench.mk
+SYSTEM ?= both
+BENCH_AEGIS_OUT := $(B)/bench/aegis.txt
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-deps all
+ifneq ($(SYSTEM),aegis)
+	@echo "bench: Linux $(if $(ROWS),rows $(ROWS),all rows) ..."
+	@$(MAKE) --no-print-directory bench-linux
+endif
+ifneq ($(SYSTEM),linux)
+	@echo "bench: Aegis/ExOS $(if $(ROWS),rows $(ROWS),all rows) ..."
+	@$(MAKE) --no-print-directory bench-aegis
+endif
+	@$(MAKE) --no-print-directory bench-report
+
+bench-aegis: all
+	$(PYTHON) tools/bench_aegis.py --build $(B) --out $(BENCH_AEGIS_OUT) -- $(BENCH_ARGS) $(ROWS)
+
+# A quick run of every row on Aegis (used by make test: values, not timing).
+bench-smoke-aegis: all
+	@rm -f $(B)/bench/aegis-smoke.txt
+	@$(PYTHON) tools/bench_aegis.py --build $(B) --out $(B)/bench/aegis-smoke.txt --host-rtc \
+		--timeout 120 -- --smoke $(ROWS) >&2 || true
+	@$(PYTHON) tools/baseline/smoke_check.py $(B)/bench/aegis-smoke.txt aegis
 
 # Documents generated from the code (make test checks they are current).
 docs: $(B)/aegis.elf

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Run every test of the project and report in KTAP.
 
-Suites: the host-side unit tests (pure logic, compiled natively), and boots
-of the real kernel on QEMU malta: through U-Boot and directly, each running
-the kernel self-tests and the user-level test program, plus a boot whose
-first program faults on purpose. Every suite is a KTAP subtest; a missing
+Suites: the host-side unit tests (pure logic, compiled natively), the
+path-length budgets, generated docs being current, boots of the real kernel
+on QEMU malta (through U-Boot and directly, each running the kernel
+self-tests and the user-level test program; a boot whose first program
+faults on purpose; a kernel panic being caught), and a short smoke run of
+the benchmark programs on Aegis and on the Linux baseline (values checked,
+no timing). Every suite is a KTAP subtest; a missing
 result, a panic, a time-out or a boot that does not halt is a failure. The
 run ends with one line `N passed, N failed`; the exit status is 1 if any
 test failed. Serial logs are kept in BUILD/test-logs/.
@@ -48,9 +51,9 @@ def run(cmd, timeout):
         return -1, f"cannot run {cmd[0]}: {e}"
 
 
-def host_suite(name, cmd):
+def host_suite(name, cmd, timeout=600):
     s = Suite(name)
-    rc, out = run(cmd, 120)
+    rc, out = run(cmd, timeout)
     s.add_report(ktap.parse(out))
     if rc != 0:
         s.add(f"exit status {rc}", False, out.strip().splitlines()[-1] if out.strip() else "")
@@ -139,6 +142,10 @@ def main():
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
         ("user-fault", lambda: guest_fault_suite(b)),
         ("harness", lambda: harness_suite(b)),
+        ("bench-smoke-aegis", lambda: host_suite("bench-smoke-aegis", [
+            "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-aegis"])),
+        ("bench-smoke-linux", lambda: host_suite("bench-smoke-linux", [
+            "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-linux"])),
     ]
     if args.only:
         want = args.only.split(",")

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""bench_aegis.py: run the benchmark suite on Aegis/ExOS and collect its BENCH lines.
+
+Usage: bench_aegis.py [--out FILE] [--timeout S] [--build DIR] [--host-rtc] [--] [ARG...]
+
+The same QEMU line as the Linux baseline (tools/baseline/run.py: same machine,
+memory, -icount and -rtc options), with Aegis as the kernel and the `bench`
+program of the initrd as the first environment; ARGs reach it through
+`bench.args=a,b,c` on the kernel command line, as on Linux. Writes the BENCH
+lines, after '#' lines naming the kernel build and the QEMU command, to --out
+(default BUILD/bench/aegis.txt) and the serial log next to it. Fails with the
+cause on a time-out, a panic, or a run without `BENCH done`.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "baseline"))
+import run as baseline  # noqa: E402  (the Linux runner: same options, same capture)
+
+
+def qemu_command(build, bench_args, host_rtc):
+    for f in ("aegis.elf", "initrd.cpio"):
+        if not os.path.exists(os.path.join(build, f)):
+            baseline.die(f"{build}/{f} is missing (make all builds it)")
+    for a in bench_args:
+        if not a or " " in a or '"' in a:
+            baseline.die(f"benchmark argument {a!r} may not be empty or contain spaces or quotes")
+    append = "init=bench"
+    if bench_args:
+        append += " bench.args=" + ",".join(bench_args)
+    return ["qemu-system-mipsel", "-M", "malta", "-m", "256", "-nographic", "-no-reboot",
+            "-icount", "shift=0,align=off,sleep=on"] + ([] if host_rtc else baseline.RTC_VM) + [
+            "-kernel", os.path.join(build, "aegis.elf"),
+            "-initrd", os.path.join(build, "initrd.cpio"), "-append", append]
+
+
+def kernel_version():
+    try:
+        rev = subprocess.run(["git", "-C", os.path.dirname(HERE), "describe", "--always", "--dirty"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    except OSError:
+        rev = ""
+    return f"aegis (this repository, {rev or 'unknown revision'})"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
+    ap.add_argument("--out")
+    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--host-rtc", action="store_true", help="omit -rtc clock=vm (smoke runs)")
+    ap.add_argument("bench_args", nargs="*")
+    args, extra = ap.parse_known_args()
+    bench_args = [a for arg in args.bench_args + extra for a in arg.split(",") if a]
+    out_path = args.out or os.path.join(args.build, "bench", "aegis.txt")
+    log_path = out_path + ".log"
+    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
+
+    cmd = qemu_command(args.build, bench_args, args.host_rtc)
+    t0 = time.monotonic()
+    serial, reason = baseline.run(cmd, args.timeout, log_path)
+    elapsed = time.monotonic() - t0
+    if reason is None and "[aegis] PANIC" in serial:
+        reason = "kernel panic"
+    bench = [l.strip() for l in serial.split("\n") if l.strip().startswith("BENCH ")]
+    if reason is None and not any(l.startswith("BENCH done") for l in bench):
+        reason = '"BENCH done" never appeared (the bench program failed)'
+    if reason:
+        tail = "\n".join(serial.rstrip().split("\n")[-15:])
+        baseline.die(f"{reason}\n--- last lines of the serial log ({log_path}) ---\n{tail}")
+    header = ["# system: aegis",
+              "# kernel: " + kernel_version(),
+              "# qemu: " + " ".join(c if " " not in c else f'"{c}"' for c in cmd),
+              f"# host seconds: {elapsed:.1f}"]
+    with open(out_path + ".tmp", "w") as f:
+        f.write("\n".join(header + bench) + "\n")
+    os.replace(out_path + ".tmp", out_path)
+    errs = [l for l in bench if " error=" in l]
+    print(f"bench_aegis.py: {len(bench)} BENCH lines -> {out_path} ({elapsed:.0f} s host)"
+          + (f", {len(errs)} error rows" if errs else ""))
+    return 1 if errs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
