@@ -80,6 +80,8 @@ void tlb_set_asid(u32 asid);
 void tlb_write_pair(u32 entryhi, u32 lo0, u32 lo1);
 /* Remove any TLB entry for entryhi's VPN2/ASID. */
 void tlb_delete_pair(u32 entryhi);
+/* Park every TLB entry of asid for virtual pages [vpn, end). */
+void tlb_drop_range(u32 asid, u32 vpn, u32 end);
 /* Remove every TLB entry tagged with asid. */
 void tlb_flush_asid(u32 asid);
 /* Read TLB slot i (for tests). */
@@ -137,8 +139,14 @@ u32 cap_check_for(u32 ppn, u32 rights);
 
 /* vm.c */
 /* Set the translation of e's page holding va to lo (0 = none), keeping the
- * other half of the pair, in STLB and TLB. Guaranteed mappings stay valid. */
-void vm_set_half(struct env *e, u32 va, u32 lo);
+ * other half of the pair, in STLB and TLB. Guaranteed mappings stay valid.
+ * With keep, a pair left with no valid half stays in STLB and TLB as an
+ * invalid entry, so the next access is forwarded on the fast path. */
+void vm_set_half(struct env *e, u32 va, u32 lo, bool keep);
+/* Remove (or, with noaccess, make invalid) e's translations of the pages
+ * [va, va + npages pages), in one pass. -E_BUSY if a guaranteed mapping is
+ * inside the range. */
+int vm_range(struct env *e, u32 va, u32 npages, bool noaccess);
 const struct gmap *gmap_lookup(const struct env *e, u32 vpn);
 /* Install e's guaranteed mapping for va's page. Returns false if va's page
  * has none (or it is read-only and write is set). */

@@ -112,7 +112,7 @@ u32 sys_tlbwr(struct trapframe *tf)
 			return (u32)ppn;
 		lo = (u32)ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (flags & VA_W ? ELO_D : 0);
 	}
-	vm_set_half(curenv, va, lo);
+	vm_set_half(curenv, va, lo, flags & VA_NOACCESS);
 	return 0;
 }
 
@@ -125,8 +125,22 @@ u32 sys_tlbvadelete(struct trapframe *tf)
 		return (u32)-E_INVAL;
 	if (gmap_lookup(curenv, va >> PAGE_SHIFT))
 		return (u32)-E_BUSY;
-	vm_set_half(curenv, va, 0);
+	vm_set_half(curenv, va, 0, false);
 	return 0;
+}
+
+/* tlb_range(va, npages, noaccess): for the caller's pages [va, va + npages
+ * pages): remove their translations from TLB and STLB (noaccess 0), or make
+ * them invalid entries (noaccess 1: the next access is forwarded at once).
+ * One kernel entry for a whole range, e.g. protecting 100 pages.
+ * -E_INVAL: va not a user address, the range runs past USER_TOP, or
+ * noaccess not 0/1; -E_BUSY: a guaranteed mapping lies inside. */
+u32 sys_tlb_range(struct trapframe *tf)
+{
+	u32 va = tf->regs[R_A0] & ~(PAGE_SIZE - 1), n = tf->regs[R_A1], noaccess = tf->regs[R_A2];
+	if (va >= USER_TOP || n > (USER_TOP - va) / PAGE_SIZE || noaccess > 1)
+		return (u32)-E_INVAL;
+	return (u32)vm_range(curenv, va, n, noaccess);
 }
 
 /* gmap_add(envid, va|flags, capname, capcheck): a guaranteed mapping of va

@@ -184,3 +184,17 @@ void stlb_unmap_ppn(u32 ppn)
 			s->tag = STLB_EMPTY;
 	}
 }
+
+void tlb_drop_range(u32 asid, u32 vpn, u32 end)
+{
+	for (int i = 0; i < NTLB; i++) {
+		u32 hi, lo0, lo1;
+		tlb_read(i, &hi, &lo0, &lo1);
+		u32 p = (hi & EHI_VPN2_MASK) >> PAGE_SHIFT;
+		if (hi < KSEG0 && (hi & EHI_ASID_MASK) == asid && p >= vpn && p < end) {
+			u32 cur = tlb_get_asid();
+			tlb_park(i);
+			tlb_set_asid(cur);
+		}
+	}
+}

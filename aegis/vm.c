@@ -40,7 +40,7 @@ static u32 gmap_lo(const struct env *e, u32 vpn)
 	return g ? entrylo(g->ppn, g->writable) : 0;
 }
 
-void vm_set_half(struct env *e, u32 va, u32 lo)
+void vm_set_half(struct env *e, u32 va, u32 lo, bool keep)
 {
 	u32 vpn = va >> PAGE_SHIFT, even = vpn & ~1u;
 	u32 hi = even << PAGE_SHIFT | e->asid;
@@ -61,7 +61,7 @@ void vm_set_half(struct env *e, u32 va, u32 lo)
 		lo0 = gmap_lo(e, even);
 	if (!(lo1 & ELO_V))
 		lo1 = gmap_lo(e, even + 1);
-	if (!(lo0 | lo1)) {
+	if (!(lo0 | lo1) && !keep) {
 		stlb_delete_pair(hi);
 		tlb_delete_pair(hi);
 	} else {
@@ -75,7 +75,7 @@ bool gmap_fill(struct env *e, u32 va, bool write)
 	const struct gmap *g = gmap_lookup(e, va >> PAGE_SHIFT);
 	if (!g || (write && !g->writable))
 		return false;
-	vm_set_half(e, va, entrylo(g->ppn, g->writable));
+	vm_set_half(e, va, entrylo(g->ppn, g->writable), false);
 	return true;
 }
 
@@ -91,7 +91,7 @@ int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
 	}
 	e->gmap[i] = (struct gmap){ vpn, ppn, writable };
 	page_hold(ppn, env_slot(e));
-	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable));
+	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable), false);
 	return 0;
 }
 
@@ -105,7 +105,7 @@ static void gmap_drop(struct env *e, int i)
 	e->ngmap--;
 	if (e->up_save_kva && e->up_save_va >> PAGE_SHIFT == vpn)
 		upcall_clear(e);
-	vm_set_half(e, vpn << PAGE_SHIFT, 0);
+	vm_set_half(e, vpn << PAGE_SHIFT, 0, false);
 }
 
 int gmap_remove(struct env *e, u32 vpn)
@@ -144,4 +144,36 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable)
 		return NULL;
 	}
 	return KADDR((u32)ppn * PAGE_SIZE);
+}
+
+int vm_range(struct env *e, u32 va, u32 npages, bool noaccess)
+{
+	u32 vpn = va >> PAGE_SHIFT, end = vpn + npages;
+	int g = gmap_search(e, vpn);
+	if (g < e->ngmap && e->gmap[g].vpn < end)
+		return -E_BUSY;
+	/* Half pairs at the edges keep their other half. */
+	if ((vpn & 1) && vpn < end)
+		vm_set_half(e, vpn++ << PAGE_SHIFT, 0, noaccess);
+	if ((end & 1) && end > vpn)
+		vm_set_half(e, --end << PAGE_SHIFT, 0, noaccess);
+	u32 npairs = (end - vpn) / 2;
+	if (npairs <= STLB_ENTRIES) {
+		for (u32 p = vpn; p < end; p += 2) {
+			u32 hi = p << PAGE_SHIFT | e->asid;
+			if (noaccess)
+				stlb_write_pair(hi, 0, 0);
+			else
+				stlb_delete_pair(hi);
+		}
+	} else {
+		/* More pairs than the STLB holds: one pass over the STLB instead. */
+		for (u32 i = 0; i < STLB_ENTRIES; i++) {
+			u32 tag = stlb[i].tag, p = tag >> PAGE_SHIFT;
+			if (tag != STLB_EMPTY && (tag & EHI_ASID_MASK) == e->asid && p >= vpn && p < end)
+				stlb[i].tag = STLB_EMPTY;
+		}
+	}
+	tlb_drop_range(e->asid, vpn, end);
+	return 0;
 }

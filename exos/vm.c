@@ -93,19 +93,22 @@ int vm_unmap(u32 va, u32 npages, bool unref)
 	return 0;
 }
 
+/* One page: tell the TLB at once (an open page is mapped eagerly). Several
+ * pages: update the table, then one tlb_range call drops their translations
+ * (or, for VM_NONE, leaves invalid entries); accesses then reach the TLB-miss
+ * handler, which installs what the table allows. */
 int vm_protect(u32 va, u32 npages, int prot)
 {
+	va &= ~(PAGE_SIZE - 1);
 	for (u32 i = 0; i < npages; i++) {
-		u32 a = (va & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE;
-		struct pte *p = pt_walk(a, false);
+		struct pte *p = pt_walk(va + i * PAGE_SIZE, false);
 		if (!p || !(p->word & PTE_P))
 			return -E_INVAL;
 		p->word = (p->word & ~(PTE_W | PTE_NA)) | prot_bits(prot);
-		int r = vm_sync(a, p, prot != VM_NONE);
-		if (r < 0)
-			return r;
+		if (npages == 1)
+			return vm_sync(va, p, prot != VM_NONE);
 	}
-	return 0;
+	return npages ? sys_tlb_range(va, npages, prot == VM_NONE) : 0;
 }
 
 int vm_dirty(u32 va)
