@@ -97,10 +97,9 @@ $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 # The benchmark suite as an ExOS program: bench/'s shared sources with the
 # ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
 BENCH_EXOS_SRCS := bench/main.c bench/appel_li.c bench/crossings.c bench/matmul.c bench/backend_exos.c
-$(B)/bx/%.c.o: %.c $(GEN)/syscalls.h
+$(B)/bx/%.c.o: %.c $(GEN)/syscalls.h bench/bench.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ARCHFLAGS) -O2 -ffreestanding -fno-builtin -fno-stack-protector -g -Wall -Wextra \
-		-MMD -MP $(UINC) -Ibench -c $< -o $@
+	$(CC) $(BENCH_CFLAGS) -EL -fno-stack-protector -g -MMD -MP $(UINC) -Ibench -c $< -o $@
 $(B)/apps/bench: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS)) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
 	@mkdir -p $(dir $@)
 	$(LD) $(LDFLAGS) -T exos/user.ld -o $@ $(B)/u/exos/crt0.S.o $(filter %.c.o,$^) $(B)/libexos.a
@@ -150,24 +149,30 @@ test: deps
 
 # --- benchmarks -----------------------------------------------------------------
 # `make bench` runs the suite on both systems under the same QEMU options and
-# writes bench/results/ and docs/results.md. ROWS=a,b runs only those rows;
-# SYSTEM=aegis or SYSTEM=linux only one system (the report uses whatever
-# results each system last produced under build/bench/).
+# writes bench/results/ and docs/results.md. SYSTEM=aegis or SYSTEM=linux runs
+# one system (the report then pairs it with the other's last full run).
+# ROWS=a,b runs only those rows: a partial run never touches the full results;
+# its files and report go to build/bench/partial/.
 include bench/bench.mk
 SYSTEM ?= both
-BENCH_AEGIS_OUT := $(B)/bench/aegis.txt
+BENCH_OUT := $(if $(ROWS),$(B)/bench/partial,$(B)/bench)
+BENCH_AEGIS_OUT ?= $(B)/bench/aegis.txt
+BENCH_REPORT_ARGS := $(if $(ROWS),--results $(BENCH_OUT) --docs $(BENCH_OUT)/results.md \
+	$(foreach s,$(if $(filter both,$(SYSTEM)),linux aegis,$(SYSTEM)),--system $(s)=$(BENCH_OUT)/$(s).txt))
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-deps all
+	@mkdir -p $(BENCH_OUT)
 ifneq ($(SYSTEM),aegis)
-	@echo "bench: Linux $(if $(ROWS),rows $(ROWS),all rows) ..."
-	@$(MAKE) --no-print-directory bench-linux
+	@echo "bench: Linux, $(if $(ROWS),rows $(ROWS),every row) ..."
+	@$(MAKE) --no-print-directory bench-linux BENCH_LINUX_OUT=$(BENCH_OUT)/linux.txt
 endif
 ifneq ($(SYSTEM),linux)
-	@echo "bench: Aegis/ExOS $(if $(ROWS),rows $(ROWS),all rows) ..."
-	@$(MAKE) --no-print-directory bench-aegis
+	@echo "bench: Aegis/ExOS, $(if $(ROWS),rows $(ROWS),every row) ..."
+	@$(MAKE) --no-print-directory bench-aegis BENCH_AEGIS_OUT=$(BENCH_OUT)/aegis.txt
 endif
-	@$(MAKE) --no-print-directory bench-report
+	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_REPORT_ARGS)
+	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)
 
 bench-aegis: all
 	$(PYTHON) tools/bench_aegis.py --build $(B) --out $(BENCH_AEGIS_OUT) -- $(BENCH_ARGS) $(ROWS)

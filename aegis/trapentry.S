@@ -99,6 +99,30 @@
 	lw	$31, TF_REG(31)(\base)
 .endm
 
+/* RESUME base: return from the frame at base (k1). Status first: it has
+ * EXL=1, so nothing below can be interrupted and EPC stays ours; then EPC,
+ * every register, and eret to the mode Status names. */
+.macro RESUME base
+	lw	k0, TF_STATUS(\base)
+	mtc0	k0, CP0_STATUS
+	ehb
+	lw	k0, TF_EPC(\base)
+	mtc0	k0, CP0_EPC
+	RESTORE_REGS \base
+	ehb
+	eret
+.endm
+
+/* KERNEL_MODE: Status to kernel mode, EXL=0, IE=0 (uses t0, t1), so that an
+ * exception in the kernel's C code records its own EPC. */
+.macro KERNEL_MODE
+	mfc0	t0, CP0_STATUS
+	li	t1, ~(ST_KSU_MASK | ST_EXL | ST_IE)
+	and	t0, t0, t1
+	mtc0	t0, CP0_STATUS
+	ehb
+.endm
+
 	.text
 	.globl	trap_slow
 	.ent	trap_slow
@@ -117,12 +141,7 @@ trap_slow:
 	 * take the slow path (upcall.S). */
 	lui	t0, %hi(cur_upcall)
 	sw	zero, %lo(cur_upcall)(t0)
-	/* Kernel mode, EXL=0, IE=0 (t0 = Status). */
-	mfc0	t0, CP0_STATUS
-	li	t1, ~(ST_KSU_MASK | ST_EXL | ST_IE)
-	and	t0, t0, t1
-	mtc0	t0, CP0_STATUS
-	ehb
+	KERNEL_MODE
 	jal	trap			/* v0 = trapframe to resume */
 	move	a0, k1
 	/* fall through */
@@ -135,16 +154,7 @@ trap_return:
 	lui	t0, %hi(cur_upcall)
 	lw	t1, %lo(cur_upcall+12)(t0)
 	sw	t1, %lo(cur_upcall)(t0)
-	/* Status from the frame first: EXL=1 and KSU=user, so nothing below
-	 * can be interrupted and eret drops to user mode. */
-	lw	k0, TF_STATUS(k1)
-	mtc0	k0, CP0_STATUS
-	ehb
-	lw	k0, TF_EPC(k1)
-	mtc0	k0, CP0_EPC
-	RESTORE_REGS k1
-	ehb
-	eret
+	RESUME	k1			/* to user mode (KSU=user in the frame) */
 	.end	trap_slow
 
 	.ent	from_kernel
@@ -154,20 +164,9 @@ from_kernel:
 	sw	sp, TF_REG(29)(k1)
 	SAVE_REGS k1
 	addiu	sp, k1, -16		/* a C frame below the saved registers */
-	mfc0	t0, CP0_STATUS
-	li	t1, ~(ST_KSU_MASK | ST_EXL | ST_IE)
-	and	t0, t0, t1
-	mtc0	t0, CP0_STATUS
-	ehb
+	KERNEL_MODE
 	jal	kernel_trap		/* returns only if the frame was fixed up */
 	move	a0, k1
 	addiu	k1, sp, 16
-	lw	k0, TF_STATUS(k1)
-	mtc0	k0, CP0_STATUS
-	ehb
-	lw	k0, TF_EPC(k1)
-	mtc0	k0, CP0_EPC
-	RESTORE_REGS k1
-	ehb
-	eret
+	RESUME	k1			/* back into the kernel */
 	.end	from_kernel

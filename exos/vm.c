@@ -11,6 +11,7 @@ volatile struct vm_stats vm_stats;
 
 #define NREGIONS 16
 static struct { u32 start, end; vm_fault_fn fn; } regions[NREGIONS];
+static int nregions;          /* slots [0, nregions) may be in use */
 
 int exos_page_guaranteed(u32 va, u32 *ppn_out)
 {
@@ -129,14 +130,25 @@ int vm_alias(u32 dst, u32 src, int prot)
 
 int vm_set_handler(u32 va, u32 len, vm_fault_fn fn)
 {
-	for (int i = 0; i < NREGIONS; i++)
-		if (!regions[i].fn || (regions[i].start == va && regions[i].end == va + len)) {
-			regions[i].start = va;
-			regions[i].end = va + len;
-			regions[i].fn = fn;
-			return 0;
-		}
-	return -E_NOMEM;
+	int slot = -1;
+	for (int i = 0; i < nregions; i++)
+		if (regions[i].start == va && regions[i].end == va + len)
+			slot = i;
+	for (int i = 0; slot < 0 && fn && i < NREGIONS; i++)
+		if (!regions[i].fn)
+			slot = i;
+	if (slot < 0)
+		return fn ? -E_NOMEM : 0;
+	regions[slot].start = va;
+	regions[slot].end = va + len;
+	regions[slot].fn = fn;
+	while (nregions < NREGIONS && regions[nregions].fn)
+		nregions++;
+	while (nregions > 0 && !regions[nregions - 1].fn)
+		nregions--;
+	if (slot >= nregions && fn)
+		nregions = slot + 1;
+	return 0;
 }
 
 /* The handler of the smallest region holding va (regions may nest). */
@@ -144,7 +156,7 @@ static vm_fault_fn region_handler(u32 va)
 {
 	vm_fault_fn fn = NULL;
 	u32 best = 0xffffffffu;
-	for (int i = 0; i < NREGIONS; i++)
+	for (int i = 0; i < nregions; i++)
 		if (regions[i].fn && va >= regions[i].start && va < regions[i].end &&
 		    regions[i].end - regions[i].start < best) {
 			best = regions[i].end - regions[i].start;
@@ -153,11 +165,10 @@ static vm_fault_fn region_handler(u32 va)
 	return fn;
 }
 
-/* Install what the page table allows for an access to va; false if the
- * table does not allow it. */
-static bool vm_try_fill(u32 va, bool write)
+/* Install what the page table entry p allows for an access to va; false if
+ * it does not allow it. */
+static bool vm_try_fill(struct pte *p, u32 va, bool write)
 {
-	struct pte *p = pt_walk(va, false);
 	if (!p || !(p->word & PTE_P) || (p->word & PTE_NA) || (write && !(p->word & PTE_W)))
 		return false;
 	if (write)
@@ -175,13 +186,13 @@ void exos_tlb_fault(struct trapframe *f)
 	u32 va = f->badvaddr, code = (f->cause >> 2) & 31;
 	bool write = code == 3 /* TLBS */ || code == 1 /* Mod */;
 	vm_stats.tlb_upcalls++;
-	if (vm_try_fill(va, write))
-		return;
 	struct pte *p = pt_walk(va, false);
+	if (vm_try_fill(p, va, write))
+		return;
 	struct vm_fault flt = { va, write, p && (p->word & PTE_P), f };
 	vm_fault_fn fn = region_handler(va);
 	if (!fn || fn(&flt) != 0)
 		exos_fatal(f, "page fault");
 	vm_stats.handled_faults++;
-	vm_try_fill(va, write);     /* if the handler opened the page, map it now */
+	vm_try_fill(p, va, write);  /* if the handler opened the page, map it now */
 }

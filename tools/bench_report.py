@@ -316,6 +316,29 @@ plot "{dat}" using 0:2:($0-0.35):($0+0.35):({base}):2:xtic(1) with boxxyerror lc
     return desc
 
 
+def targets_table(table, path):
+    """Markdown: each target of bench/targets.tsv against the measured ratio."""
+    if not os.path.exists(path):
+        return '(no targets file)'
+    ratios = {e['row']: e.get('ratio') for e in table}
+    out = ['| Row | target (Linux/Aegis) | measured | met | why not |', '|---|---|---:|---|---|']
+    for line in open(path, encoding='utf-8'):
+        if not line.strip() or line.startswith('#'):
+            continue
+        row, lo, hi, why = (line.rstrip('\n').split('\t') + ['-', '-', '-'])[:4]
+        lo = float(lo)
+        hi = None if hi.strip() == '-' else float(hi)
+        r = ratios.get(row)
+        want = ('%.2f to %.2f' % (lo, hi)) if hi is not None else ('>= %g' % lo)
+        if r is None:
+            out.append('| %s | %s | — | not measured | |' % (row, want))
+            continue
+        met = r >= lo and (hi is None or r <= hi)
+        out.append('| %s | %s | %.2f | %s | %s |' % (
+            row, want, r, 'yes' if met else '**no**', '' if met or why.strip() == '-' else why.strip()))
+    return '\n'.join(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
@@ -324,6 +347,7 @@ def main():
     ap.add_argument('--docs', default='docs/results.md')
     ap.add_argument('--template', default='bench/results.md.in')
     ap.add_argument('--spread', type=float, default=2.0)
+    ap.add_argument('--targets', default='bench/targets.tsv')
     args = ap.parse_args()
 
     files = {}
@@ -402,6 +426,7 @@ def main():
         'systems': ', '.join(DISPLAY.get(s, s) for s in systems),
         'iterations': iters.getvalue(),
         'tables': main_md,
+        'targets': targets_table(table, args.targets),
         'details': detail,
         'flags': flags,
         'plot': ('![%s](../%s/ratios.svg)\n\n(%s; PNG: `%s/ratios.png`)' % (

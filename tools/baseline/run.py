@@ -59,6 +59,18 @@ def qemu_command(build, bench_args, host_rtc=False):
             '-kernel', kernel, '-initrd', initrd, '-append', append]
 
 
+def progress(seen, upto):
+    """Print a progress line (stderr) for each BENCH row line completed after
+    offset upto of the serial output seen so far."""
+    start = seen.rfind(b'\n', 0, upto) + 1
+    for raw in bytes(seen[start:]).split(b'\n')[:-1]:
+        l = raw.decode('utf-8', 'replace').strip()
+        m = re.match(r'BENCH row=(\S+) (rep=(\d+)|na=|error=)', l)
+        if m and (m.group(3) in (None, '0')):
+            sys.stderr.write('  %s ...\n' % (m.group(1) if m.group(3) else l[6:]))
+            sys.stderr.flush()
+
+
 def run(cmd, timeout, log_path):
     """Run QEMU, return (serial output, failure reason or None)."""
     start = time.monotonic()
@@ -78,6 +90,7 @@ def run(cmd, timeout, log_path):
                 if not chunk:
                     break           # QEMU exited (power-off with -no-reboot)
                 out += chunk
+                progress(out, len(out) - len(chunk))
                 text = out.decode('utf-8', 'replace')
                 m = PANIC_RE.search(text)
                 if m:
