@@ -38,13 +38,23 @@ def qemu_command(build, bench_args, host_rtc):
             "-initrd", os.path.join(build, "initrd.cpio"), "-append", append]
 
 
+SOURCES = ["aegis", "exos", "lib", "apps", "linker.ld", "Makefile", "bench/bench.mk",
+           "bench/bench.h", "bench/main.c", "bench/appel_li.c", "bench/crossings.c",
+           "bench/matmul.c", "bench/backend_exos.c"]
+
+
 def kernel_version():
+    """The commit the kernel and benchmark were built from, '+changes' if any
+    of their sources differ from it (generated results do not count)."""
+    root = os.path.dirname(HERE)
     try:
-        rev = subprocess.run(["git", "-C", os.path.dirname(HERE), "describe", "--always", "--dirty"],
+        rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", root, "status", "--porcelain", "--"] + SOURCES,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
     except OSError:
-        rev = ""
-    return f"aegis (this repository, {rev or 'unknown revision'})"
+        rev, changed = "", ""
+    return f"aegis (this repository, {rev or 'unknown revision'}{' +changes' if changed else ''})"
 
 
 def main():
