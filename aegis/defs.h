@@ -178,6 +178,11 @@ struct env {
 	struct gmap gmap[NGMAP];
 	struct { u32 id; int status; } exited[8];   /* children that ended, for env_reap */
 	u32 nexited;
+	u32 epilogue;          /* slice-end entry point, 0 = none */
+	u32 crit_start, crit_end;  /* no epilogue while the PC is in here */
+	bool in_grace;         /* sent to its epilogue, not done yet */
+	int overruns;          /* grace periods overrun in a row */
+	int penalty;           /* slices to skip */
 };
 /* What the forwarding stubs (upcall.S) read: the running environment's save
  * area (0 while in the kernel) and entry points. */
@@ -215,10 +220,38 @@ void upcall_clear(struct env *e);
 /* Deliver the exception in tf to e's handler (tlb: the TLB entry point).
  * Returns false if e has no handlers. */
 bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb);
+/* The same, into entry point entry (e.g. the epilogue). */
+bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry);
+
+/* slice.c */
+#define NSLICES       64
+#define SLICE_TICKS   100000     /* 625,000 instructions at 6.25 per tick */
+#define GRACE_TICKS   12500
+#define OVERRUN_LIMIT 3
+#define EXIT_ABORTED  (-3)       /* env_reap status of an environment aborted for overruns */
+void slice_init(void);
+/* Own slice position pos (-1: any free one). Returns it; -E_BUSY if taken,
+ * -E_INVAL if out of range, -E_NOMEM if none is free. */
+int slice_alloc(struct env *e, int pos);
+/* Give position pos back; -E_PERM if e does not own it. */
+int slice_free(struct env *e, int pos);
+void slice_release_all(struct env *e);
+int slice_count(const struct env *e);
+void timer_set(u32 ticks);
+/* The timer fired: epilogue, overrun accounting, or the next slice. Returns
+ * the trapframe to resume. */
+struct trapframe *slice_end(struct trapframe *tf);
+/* Start the next position's slice; returns the trapframe to resume. */
+struct trapframe *slice_next(void);
+/* e says its epilogue is done. */
+void slice_done(struct env *e);
 
 /* syscall.c */
 u32 syscall_dispatch(struct trapframe *tf);
-extern bool yield_requested;
+extern bool yield_requested;   /* give the rest of the slice to the next environment */
+extern struct env *yield_to;   /* ... or to this one */
+extern bool slice_over;        /* the caller is done with its slice */
+struct trapframe *after_trap(void);
 
 /* ktest.c */
 void ktest_run(void);

@@ -44,11 +44,19 @@ struct env *env_alloc(const char *name, struct env *parent)
 		e->parent = parent;
 		e->capfails = 0;
 		e->nexited = 0;
+		e->epilogue = e->crit_start = e->crit_end = 0;
+		e->in_grace = false;
+		e->overruns = e->penalty = 0;
+		if (slice_alloc(e, -1) < 0) {
+			e->status = ENV_FREE;
+			return NULL;
+		}
 		e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
 		e->status = ENV_NEW;
 		lib_snprintf(e->name, sizeof(e->name), "%s", name);
-		/* User mode, EXL set so that eret drops into it. */
-		e->tf.status = ST_EXL | ST_KSU_USER;
+		/* User mode, EXL set so that eret drops into it; the timer
+		 * interrupt enabled. */
+		e->tf.status = ST_EXL | ST_KSU_USER | ST_IM_TIMER | ST_IE;
 		return e;
 	}
 	return NULL;
@@ -113,6 +121,7 @@ void env_destroy(struct env *e)
 		if (envs[i].status != ENV_FREE && envs[i].parent == e)
 			env_destroy(&envs[i]);
 	upcall_clear(e);
+	slice_release_all(e);
 	e->ngmap = 0;
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);
@@ -202,7 +211,12 @@ void upcall_clear(struct env *e)
 
 bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb)
 {
-	if (!e->up_save_kva)
+	return upcall_deliver_to(e, tf, tlb ? e->up_tlb : e->up_exc);
+}
+
+bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry)
+{
+	if (!e->up_save_kva || !entry)
 		return false;
 	struct upcall_save *s = (struct upcall_save *)(uintptr_t)e->up_save_kva;
 	s->epc = tf->epc;
@@ -212,6 +226,6 @@ bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb)
 	tf->regs[R_A0] = tf->epc;
 	tf->regs[R_A1] = tf->badvaddr;
 	tf->regs[R_A2] = tf->cause;
-	tf->epc = tlb ? e->up_tlb : e->up_exc;
+	tf->epc = entry;
 	return true;
 }

@@ -17,8 +17,7 @@ static void start_init(void)
 		panic("cannot start '%s': error %d", bootinfo.init, err);
 	kprintf("[aegis] starting env %x (%s), asid %u\n", e->id, e->name, e->asid);
 	ktest_watch(e);
-	env_switch(e);
-	env_pop_tf(&e->tf);
+	env_pop_tf(slice_next());
 }
 
 void kmain(int a0, char **a1, char **a2, u32 a3)
@@ -34,6 +33,7 @@ void kmain(int a0, char **a1, char **a2, u32 a3)
 	tlb_init();
 	page_init();
 	env_init();
+	slice_init();
 	kprintf("[aegis] %u free pages; vectors at %08x; STLB %u entries\n",
 		page_free_count(), EBASE, STLB_ENTRIES);
 	if (bootinfo.ktest)

@@ -51,7 +51,8 @@ u32 sys_exit(struct trapframe *tf)
 	return 0;
 }
 
-bool yield_requested;
+bool yield_requested, slice_over;
+struct env *yield_to;
 
 /* yield(): give the processor to the next runnable environment in round-robin
  * order (the caller itself if it is the only one). Returns 0 when resumed. */
@@ -59,5 +60,60 @@ u32 sys_yield(struct trapframe *tf)
 {
 	(void)tf;
 	yield_requested = true;
+	return 0;
+}
+
+/* yield_to(envid): give the rest of this slice to environment envid (it
+ * runs at once; the caller runs again at its own next slice, or when
+ * something yields to it). -E_NOENT: no such environment, or it cannot run. */
+u32 sys_yield_to(struct trapframe *tf)
+{
+	struct env *e = env_lookup(tf->regs[R_A0]);
+	if (!e || e->status != ENV_RUNNABLE)
+		return (u32)-E_NOENT;
+	yield_to = e;
+	return 0;
+}
+
+/* slice_alloc(pos): own slice position pos of the processor's vector
+ * (0..63), or any free one for 0xffffffff. Returns the position; -E_BUSY if
+ * it is taken, -E_INVAL if out of range, -E_NOMEM if none is free. */
+u32 sys_slice_alloc(struct trapframe *tf)
+{
+	u32 pos = tf->regs[R_A0];
+	return (u32)slice_alloc(curenv, pos == 0xffffffffu ? -1 : pos < NSLICES ? (int)pos : NSLICES);
+}
+
+/* slice_free(pos): give position pos back. -E_PERM if the caller does not
+ * own it; -E_INVAL if out of range. */
+u32 sys_slice_free(struct trapframe *tf)
+{
+	u32 pos = tf->regs[R_A0];
+	return (u32)slice_free(curenv, pos < NSLICES ? (int)pos : NSLICES);
+}
+
+/* set_epilogue(entry, crit_start, crit_end): at the end of each of its
+ * slices, send the caller to entry (as an upcall, see abi.h) unless its PC is
+ * in [crit_start, crit_end); it must then call slice_done within the grace
+ * period. entry 0: no epilogue (the kernel switches it out). -E_INVAL: not
+ * word-aligned user addresses, or crit_end < crit_start. */
+u32 sys_set_epilogue(struct trapframe *tf)
+{
+	u32 entry = tf->regs[R_A0], cs = tf->regs[R_A1], ce = tf->regs[R_A2];
+	if (entry >= USER_TOP || (entry & 3) || cs > ce || ce > USER_TOP)
+		return (u32)-E_INVAL;
+	curenv->epilogue = entry;
+	curenv->crit_start = cs;
+	curenv->crit_end = ce;
+	return 0;
+}
+
+/* slice_done(): the caller has saved what it needs at the end of its slice;
+ * the next position's owner runs. Returns 0 when the caller runs again. */
+u32 sys_slice_done(struct trapframe *tf)
+{
+	(void)tf;
+	slice_done(curenv);
+	slice_over = true;
 	return 0;
 }

@@ -72,8 +72,9 @@ struct trapframe *trap(struct trapframe *tf)
 		user_tlb_fault(tf, code);
 		break;
 	case EXC_INT:
-		/* No interrupt source is enabled yet; a stray one is ignored. */
-		break;
+		if (tf->cause & (1u << 15))      /* IP7: the Count/Compare timer */
+			return slice_end(tf);
+		break;                           /* no other source is enabled */
 	case EXC_ADEL:
 	case EXC_ADES:
 	case EXC_BP:
@@ -88,6 +89,26 @@ struct trapframe *trap(struct trapframe *tf)
 	default:
 		env_fault(curenv, tf, "unhandled exception");
 		break;
+	}
+	return after_trap();
+}
+
+/* Which environment runs next, after a system call or exception: the one a
+ * yield named, the next position's owner (slice_done), the same one, or
+ * (when it yielded or ended) the next runnable one for the rest of the
+ * slice. */
+struct trapframe *after_trap(void)
+{
+	struct env *to = yield_to;
+	yield_to = NULL;
+	if (slice_over) {
+		slice_over = false;
+		return slice_next();
+	}
+	if (to && to->status == ENV_RUNNABLE) {
+		yield_requested = false;
+		env_switch(to);
+		return &to->tf;
 	}
 	if (curenv && curenv->status == ENV_RUNNABLE && !yield_requested)
 		return &curenv->tf;

@@ -26,9 +26,14 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 void console_flush(void);
 
-/* upcall.S: the entry points registered with Aegis (set_upcalls). */
+/* upcall.S: the entry points registered with Aegis (set_upcalls,
+ * set_epilogue), and the bounds of the code that uses the save area. */
 void exos_tlb_entry(void);
 void exos_exc_entry(void);
+void exos_epilogue_entry(void);
+extern char exos_upcall_text_start[], exos_upcall_text_end[];
+extern volatile u32 exos_epilogues;      /* slice ends handled (start.c) */
+void exos_epilogue(struct trapframe *f);
 
 /* vm.c: application-level virtual memory. */
 enum { VM_NONE, VM_READ, VM_RW };

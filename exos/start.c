@@ -15,8 +15,24 @@ static int exos_vm_init(void)
 		r = pt_init();
 	if (r == 0)
 		r = sys_set_upcalls((u32)exos_exc_entry, (u32)exos_tlb_entry, UPCALL_SAVE_VA);
+	if (r == 0)
+		r = sys_set_epilogue((u32)exos_epilogue_entry, (u32)exos_upcall_text_start,
+				     (u32)exos_upcall_text_end);
 	exos_exc_init();
 	return r;
+}
+
+volatile u32 exos_epilogues;
+
+/* The end of a time slice (the epilogue entry's C half): every register of
+ * the program is in f, on the exception stack, so nothing else needs saving;
+ * tell Aegis and let the next slice's owner run. The program continues where
+ * it was when this environment's next slice begins. */
+void exos_epilogue(struct trapframe *f)
+{
+	(void)f;
+	exos_epilogues++;
+	sys_slice_done();
 }
 
 /* Called from crt0 with what Aegis passed: a0 = this environment's id,

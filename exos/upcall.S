@@ -126,5 +126,12 @@
 	.end	\name
 .endm
 
+/* The code that uses the save area and scratch words: Aegis is told not to
+ * send the slice epilogue while the PC is in here (set_epilogue). */
+	.globl	exos_upcall_text_start
+exos_upcall_text_start:
 UPCALL_ENTRY exos_tlb_entry, exos_tlb_fault
 UPCALL_ENTRY exos_exc_entry, exos_exception
+UPCALL_ENTRY exos_epilogue_entry, exos_epilogue
+	.globl	exos_upcall_text_end
+exos_upcall_text_end:

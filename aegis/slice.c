@@ -1,0 +1,137 @@
+/*
+ * slice.c: the processor as a vector of time slices, scheduled round robin.
+ *
+ * Each of the NSLICES positions is free or owned by an environment; the
+ * CP0 Count/Compare timer marks the end of each slice. At the end of a slice
+ * the running environment, if it registered an epilogue entry, is sent there
+ * (like an exception upcall) and has GRACE_TICKS to say it is done
+ * (slice_done); if it overruns, it loses its next slice, and after
+ * OVERRUN_LIMIT overruns in a row it is destroyed. An environment without an
+ * epilogue is switched out by the kernel (its registers are already saved in
+ * its trapframe). Then the owner of the next position runs.
+ */
+#include "defs.h"
+
+static s8 owner[NSLICES];            /* env slot owning each position, -1 = free */
+static int cur_pos = -1;             /* the position whose time is running */
+
+void slice_init(void)
+{
+	for (int i = 0; i < NSLICES; i++)
+		owner[i] = -1;
+}
+
+int slice_alloc(struct env *e, int pos)
+{
+	if (pos == -1) {
+		for (pos = 0; pos < NSLICES && owner[pos] >= 0; pos++)
+			;
+		if (pos == NSLICES)
+			return -E_NOMEM;
+	} else if (pos < 0 || pos >= NSLICES) {
+		return -E_INVAL;
+	} else if (owner[pos] >= 0) {
+		return -E_BUSY;
+	}
+	owner[pos] = (s8)env_slot(e);
+	return pos;
+}
+
+int slice_free(struct env *e, int pos)
+{
+	if (pos < 0 || pos >= NSLICES)
+		return -E_INVAL;
+	if (owner[pos] != env_slot(e))
+		return -E_PERM;
+	owner[pos] = -1;
+	return 0;
+}
+
+void slice_release_all(struct env *e)
+{
+	for (int i = 0; i < NSLICES; i++)
+		if (owner[i] == env_slot(e))
+			owner[i] = -1;
+}
+
+int slice_count(const struct env *e)
+{
+	int n = 0;
+	for (int i = 0; i < NSLICES; i++)
+		n += owner[i] == env_slot(e);
+	return n;
+}
+
+/* Count ticks from now until the timer interrupts (writing Compare also
+ * clears a pending timer interrupt). */
+void timer_set(u32 ticks)
+{
+	mtc0(C0_COMPARE, 0, mfc0(C0_COUNT, 0) + ticks);
+}
+
+/* The owner of the next position that may run; penalised owners skip one
+ * slice per overrun. NULL if no position has a runnable owner. */
+static struct env *next_owner(void)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 1; i <= NSLICES; i++) {
+			int pos = (cur_pos + i) % NSLICES;
+			if (owner[pos] < 0)
+				continue;
+			struct env *e = &envs[owner[pos]];
+			if (e->status != ENV_RUNNABLE)
+				continue;
+			if (e->penalty > 0 && pass == 0) {
+				e->penalty--;
+				continue;
+			}
+			cur_pos = pos;
+			return e;
+		}
+	return NULL;
+}
+
+struct trapframe *slice_next(void)
+{
+	struct env *e = next_owner();
+	timer_set(SLICE_TICKS);
+	if (!e)
+		return sched();          /* runnable environments without slices */
+	env_switch(e);
+	return &e->tf;
+}
+
+/* Is pc inside e's critical range (where it uses its save area)? */
+static bool in_critical(const struct env *e, u32 pc)
+{
+	return pc >= e->crit_start && pc < e->crit_end;
+}
+
+struct trapframe *slice_end(struct trapframe *tf)
+{
+	struct env *e = curenv;
+	if (e && e->in_grace) {
+		e->in_grace = false;
+		e->overruns++;
+		e->penalty++;
+		if (e->overruns > OVERRUN_LIMIT) {
+			kprintf("[aegis] env %x (%s): overran its slice %d times; aborted\n",
+				e->id, e->name, e->overruns);
+			env_record_exit(e, EXIT_ABORTED);
+			ktest_env_exit(e, EXIT_ABORTED);
+			env_destroy(e);
+		}
+	} else if (e && e->epilogue && !in_critical(e, tf->epc) &&
+		   upcall_deliver_to(e, tf, e->epilogue)) {
+		e->in_grace = true;
+		timer_set(GRACE_TICKS);
+		return tf;
+	}
+	return slice_next();
+}
+
+void slice_done(struct env *e)
+{
+	e->in_grace = false;
+	e->overruns = 0;
+}
