@@ -161,7 +161,7 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 /* env.c */
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
 #define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
-enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE };
+enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE, ENV_WAITING };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
 struct env {
 	struct trapframe tf;   /* first: cur_tf points at it */
@@ -183,6 +183,8 @@ struct env {
 	bool in_grace;         /* sent to its epilogue, not done yet */
 	int overruns;          /* grace periods overrun in a row */
 	int penalty;           /* slices to skip */
+	u32 pct_entry;         /* protected entry point, 0 = none */
+	struct env *waiting_on;  /* in scall: the callee its slices go to */
 };
 /* What the forwarding stubs (upcall.S) read: the running environment's save
  * area (0 while in the kernel) and entry points. */
@@ -222,6 +224,14 @@ void upcall_clear(struct env *e);
 bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb);
 /* The same, into entry point entry (e.g. the epilogue). */
 bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry);
+
+/* pct.c */
+/* Protected control transfer from curenv (registers in tf) to environment
+ * id, synchronous (scall) or not (acall). Returns 0 or an error for the
+ * caller; on success the callee runs next. */
+int pct_transfer(struct trapframe *tf, u32 id, bool sync);
+/* e is going away: environments blocked in an scall to it get -E_NOENT. */
+void pct_env_gone(struct env *e);
 
 /* slice.c */
 #define NSLICES       64

@@ -47,6 +47,8 @@ struct env *env_alloc(const char *name, struct env *parent)
 		e->epilogue = e->crit_start = e->crit_end = 0;
 		e->in_grace = false;
 		e->overruns = e->penalty = 0;
+		e->pct_entry = 0;
+		e->waiting_on = NULL;
 		if (slice_alloc(e, -1) < 0) {
 			e->status = ENV_FREE;
 			return NULL;
@@ -122,6 +124,7 @@ void env_destroy(struct env *e)
 			env_destroy(&envs[i]);
 	upcall_clear(e);
 	slice_release_all(e);
+	pct_env_gone(e);
 	e->ngmap = 0;
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);

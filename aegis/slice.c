@@ -79,6 +79,10 @@ static struct env *next_owner(void)
 			if (owner[pos] < 0)
 				continue;
 			struct env *e = &envs[owner[pos]];
+			/* An environment blocked in an scall donates its slices. */
+			if (e->status == ENV_WAITING && e->waiting_on &&
+			    e->waiting_on->status == ENV_RUNNABLE)
+				e = e->waiting_on;
 			if (e->status != ENV_RUNNABLE)
 				continue;
 			if (e->penalty > 0 && pass == 0) {

@@ -54,13 +54,58 @@ u32 sys_env_destroy(struct trapframe *tf)
 }
 
 /* env_status(envid): 1 if the environment exists and runs, 2 if created but
- * not started, -E_NOENT if there is none (it never existed or has ended). */
+ * not started, 3 if waiting for a protected control transfer, -E_NOENT if
+ * there is none (it never existed or has ended). */
 u32 sys_env_status(struct trapframe *tf)
 {
 	struct env *e = env_lookup(tf->regs[R_A0]);
 	if (!e)
 		return (u32)-E_NOENT;
-	return e->status == ENV_RUNNABLE ? 1 : 2;
+	return e->status == ENV_RUNNABLE ? 1 : e->status == ENV_WAITING ? 3 : 2;
+}
+
+/* pct_entry(entry): the caller's protected entry point (0: none, transfers
+ * to it then fail with -E_INVAL). -E_INVAL: not a word-aligned user address. */
+u32 sys_pct_entry(struct trapframe *tf)
+{
+	u32 entry = tf->regs[R_A0];
+	if (entry >= USER_TOP || (entry & 3))
+		return (u32)-E_INVAL;
+	curenv->pct_entry = entry;
+	return 0;
+}
+
+/* pct_idle(): wait, not scheduled, until a protected control transfer enters
+ * the caller at its entry point. Does not return. -E_INVAL if the caller has
+ * no entry point. */
+u32 sys_pct_idle(struct trapframe *tf)
+{
+	(void)tf;
+	if (!curenv->pct_entry)
+		return (u32)-E_INVAL;
+	curenv->status = ENV_WAITING;
+	curenv->waiting_on = NULL;
+	return 0;
+}
+
+/* scall(envid, a1, a2, a3): synchronous protected control transfer. The
+ * callee starts at its entry point with every register of the caller (a0 =
+ * its own id, a1..a3 and the rest as arguments) and v0 = the caller's id; the
+ * caller waits, giving its slices to the callee, until a transfer enters it
+ * at its own entry point. -E_NOENT: no such environment; -E_INVAL: the
+ * callee is the caller or has no entry point; -E_BUSY: the callee is running
+ * (not waiting). Returns only on error. */
+u32 sys_scall(struct trapframe *tf)
+{
+	return (u32)pct_transfer(tf, tf->regs[R_A0], true);
+}
+
+/* acall(envid, a1, a2, a3): the same, asynchronous: the caller gives the rest
+ * of its slice to the callee and stays runnable; it continues after the call
+ * (returning 0) at its next slice. Errors as for scall. */
+u32 sys_acall(struct trapframe *tf)
+{
+	return (u32)pct_transfer(tf, tf->regs[R_A0], false);
 }
 
 /* initrd_read(off, buf, len): copy up to len bytes of the initrd from offset

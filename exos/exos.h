@@ -97,6 +97,20 @@ int exos_spawn(const char *name, u32 arg);
 /* Wait (yielding) for a child to end; its exit status goes to *status. */
 int exos_wait(u32 child, int *status);
 
+/* lrpc.S, lrpc.c: lightweight RPC over protected control transfer. */
+typedef u32 (*lrpc_handler_fn)(u32 caller, u32 a1, u32 a2, u32 a3);
+/* Call server's handler with (caller, a1, a2, a3); returns its result, or a
+ * negative error from scall (-E_BUSY: the server is serving someone else). */
+int lrpc_call(u32 server, u32 a1, u32 a2, u32 a3);
+/* The same, trusting the server to preserve the callee-saved registers (they
+ * are not saved and restored here). */
+int lrpc_call_trusted(u32 server, u32 a1, u32 a2, u32 a3);
+/* Become a server: every call runs fn; never returns. */
+void lrpc_serve(lrpc_handler_fn fn) __attribute__((noreturn));
+void lrpc_client_entry(void);
+void lrpc_server_entry(void);
+void lrpc_idle(void) __attribute__((noreturn));
+
 /* Read the CP0 Count register from user mode (rdhwr $2, enabled by Aegis). */
 static inline u32 read_count(void)
 {

@@ -132,22 +132,32 @@ static void test_other_env_cannot_touch(void)
 	vm_unmap(va, 1, true);
 }
 
-/* Random arguments to every system call, from a disposable child: whatever
- * happens to the child, the kernel survives and gets every page back. */
+/* Random arguments to every system call, from disposable children (each
+ * usually breaks itself after a thousand calls or so, e.g. by giving back its
+ * own pages): whatever happens to them, the kernel survives and gets every
+ * page back. */
 static void test_fuzz(void)
 {
-	u32 seed = read_count() | 1;
-	printf("    # fuzz seed %08x (reproduce: spawn \"fuzz\" with this seed)\n", seed);
 	int before = sys_pages_free();
-	int child = exos_spawn("fuzz", seed);
-	CHECK(child > 0);
-	int status = 0;
-	CHECK(exos_wait((u32)child, &status) == 0);
-	printf("    # fuzz child ended with status %d\n", status);
-	CHECK(sys_null() == 0);
-	CHECK(sys_pages_free() == before);
+	for (int round = 0; round < 4; round++) {
+		u32 seed = read_count() * 2654435761u | 1;
+		printf("    # fuzz seed %08x (reproduce: spawn \"fuzz\" with this seed)\n", seed);
+		int child = exos_spawn("fuzz", seed);
+		CHECK(child > 0);
+		/* The child may have made itself wait for ever (scall to a
+		 * waiting environment): give it a while, then destroy it. */
+		for (int i = 0; i < 20000 && sys_env_status((u32)child) == 1; i++)
+			sys_yield();
+		if (sys_env_status((u32)child) > 0)
+			CHECK(sys_env_destroy((u32)child) == 0);
+		int status = 0;
+		CHECK(exos_wait((u32)child, &status) == 0);
+		printf("    # fuzz child ended with status %d\n", status);
+		CHECK(sys_null() == 0);
+		CHECK(sys_pages_free() == before);
+	}
 	/* The kernel still creates, runs and reaps environments. */
-	child = exos_spawn("isolate", 0);
+	int child = exos_spawn("isolate", 0), status = -1;
 	CHECK(child > 0 && exos_wait((u32)child, &status) == 0 && status == 0);
 }
 

@@ -1,0 +1,102 @@
+/* pcttests.c: protected control transfer and ExOS's LRPC on it. */
+#include "utest.h"
+
+/* Transfers that cannot happen fail with an error, and nothing moves. */
+static void test_pct_errors(void)
+{
+	CHECK(sys_scall(0x7fff, 0, 0, 0) == -E_NOENT);
+	CHECK(sys_acall(0x7fff, 0, 0, 0) == -E_NOENT);
+	CHECK(sys_scall(exos_envid, 0, 0, 0) == -E_INVAL);       /* itself */
+	int noentry = exos_spawn("spin", 1);                     /* no entry point */
+	int running = exos_spawn("spin", 4);                     /* never waits */
+	CHECK(noentry > 0 && running > 0);
+	sys_yield();
+	CHECK(sys_scall((u32)noentry, 0, 0, 0) == -E_INVAL);
+	CHECK(sys_acall((u32)noentry, 0, 0, 0) == -E_INVAL);
+	CHECK(sys_scall((u32)running, 0, 0, 0) == -E_BUSY);
+	CHECK(sys_pct_entry(0x80000000u) == -E_INVAL);
+	CHECK(sys_pct_entry(0x00400002u) == -E_INVAL);
+	sys_env_destroy((u32)noentry);
+	sys_env_destroy((u32)running);
+	int st;
+	exos_wait((u32)noentry, &st);
+	exos_wait((u32)running, &st);
+}
+
+static int server;
+
+/* Start the LRPC server and wait until it waits at its entry point. */
+static int start_server(void)
+{
+	int s = exos_spawn("lrpcsrv", 0);
+	for (int i = 0; s > 0 && i < 1000 && sys_env_status((u32)s) != 3; i++)
+		sys_yield();
+	return s;
+}
+
+static void test_lrpc_basic(void)
+{
+	server = start_server();
+	CHECK(server > 0 && sys_env_status((u32)server) == 3);
+	CHECK(lrpc_call((u32)server, 5, 7, 0) == 12);
+	u32 bad = 0;
+	for (u32 i = 0; i < 1000; i++)
+		bad += (u32)lrpc_call((u32)server, i, i * 7, 0) != i * 8;
+	CHECK(bad == 0);
+	CHECK(sys_env_status((u32)server) == 3);                 /* waiting again */
+}
+
+/* The callee learns the caller's id from the kernel (v0), so a caller cannot
+ * pose as another: whatever it puts in its registers. */
+static void test_caller_identity(void)
+{
+	CHECK((u32)lrpc_call((u32)server, 0x100, 0x101, 0xcafe) == exos_envid);
+}
+
+/* Trusted LRPC does not save s0..s7/fp: the server preserves them. Many
+ * live values across the calls check that they come back intact. */
+static void test_lrpc_trusted(void)
+{
+	u32 acc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, bad = 0;
+	for (u32 i = 0; i < 500; i++) {
+		u32 r = (u32)lrpc_call_trusted((u32)server, acc[i & 7], i, 0);
+		bad += r != acc[i & 7] + i;
+		acc[i & 7] = r & 0xffff;
+	}
+	CHECK(bad == 0);
+}
+
+/* Two more clients call the server at the same time as this one: every
+ * answer is right (busy calls are retried). */
+static void test_lrpc_concurrent(void)
+{
+	int c1 = exos_spawn("lrpccli", (u32)server), c2 = exos_spawn("lrpccli", (u32)server);
+	CHECK(c1 > 0 && c2 > 0);
+	u32 bad = 0, done = 0, rng = 77;
+	while (done < 300) {
+		u32 x = xorshift32(&rng) & 0xffff, y = xorshift32(&rng);
+		int r = lrpc_call((u32)server, x, y, 2);
+		if (r == -E_BUSY) {
+			sys_yield();
+			continue;
+		}
+		bad += (u32)r != x * 3 + (y ^ 0x5a5a);
+		done++;
+	}
+	int s1 = -1, s2 = -1;
+	CHECK(exos_wait((u32)c1, &s1) == 0 && s1 == 0);
+	CHECK(exos_wait((u32)c2, &s2) == 0 && s2 == 0);
+	CHECK(bad == 0);
+	sys_env_destroy((u32)server);
+	int st;
+	exos_wait((u32)server, &st);
+}
+
+const struct utest pct_tests[] = {
+	{ "pct_errors", test_pct_errors },
+	{ "lrpc_basic", test_lrpc_basic },
+	{ "pct_caller_identity", test_caller_identity },
+	{ "lrpc_trusted", test_lrpc_trusted },
+	{ "lrpc_concurrent", test_lrpc_concurrent },
+};
+const int n_pct_tests = ARRAY_SIZE(pct_tests);
