@@ -59,6 +59,10 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define UPCALL_SAVE_A1  8
 #define UPCALL_SAVE_A2  12
 
+/* Revocation upcalls (set_revocation): a2 says which, a1 how many. */
+#define REVOKE_REQUEST     0x5245564bu   /* give back a1 pages (page_unref) */
+#define REVOKE_REPOSSESSED 0x5245504fu   /* a1 pages were taken: read repossessed() */
+
 /* User address space. */
 #define USER_TOP     0x80000000u   /* first address user code may not map */
 #define USER_TEXT    0x00400000u   /* where ExOS programs are linked */

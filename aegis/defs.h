@@ -156,11 +156,18 @@ bool gmap_fill(struct env *e, u32 va, bool write);
 int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable);
 int gmap_remove(struct env *e, u32 vpn);
 void gmap_remove_ppn(struct env *e, u32 ppn);
+/* A guaranteed mapping of e to page ppn, or NULL. */
+const struct gmap *gmap_find_ppn(const struct env *e, u32 ppn);
+/* Remove e's TLB and STLB translations to page ppn (other environments'
+ * stay). */
+void vm_unmap_ppn(struct env *e, u32 ppn);
 void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 
 /* env.c */
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
 #define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
+#define NVITAL 8               /* vital pages per environment */
+#define NREPO  64              /* repossession vector entries */
 enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE, ENV_WAITING };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
 struct env {
@@ -185,6 +192,14 @@ struct env {
 	int penalty;           /* slices to skip */
 	u32 pct_entry;         /* protected entry point, 0 = none */
 	struct env *waiting_on;  /* in scall: the callee its slices go to */
+	u32 revoke_entry;      /* revocation upcall entry, 0 = none */
+	u32 revoke_want;       /* pages still to give back */
+	u32 revoke_slices;     /* slice ends left before the abort protocol */
+	u32 revoke_notify;     /* upcall to deliver: REVOKE_REQUEST/REPOSSESSED, 0 = none */
+	u32 vital[NVITAL];     /* pages never repossessed */
+	int nvital;
+	u32 repo[NREPO];       /* the repossession vector */
+	u32 nrepo;             /* pages repossessed since it was last read */
 };
 /* What the forwarding stubs (upcall.S) read: the running environment's save
  * area (0 while in the kernel) and entry points. */
@@ -224,6 +239,18 @@ void upcall_clear(struct env *e);
 bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb);
 /* The same, into entry point entry (e.g. the epilogue). */
 bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry);
+
+/* revoke.c */
+#define REVOKE_SLICES 2          /* slice ends an environment has to comply */
+/* Ask e to give back npages pages. -E_INVAL if npages is 0 or absurd. */
+int revoke_request(struct env *e, u32 npages);
+/* e gave a page back (page_unref): count it against a request. */
+void revoke_unref_hook(struct env *e);
+/* Deliver a pending revocation or repossession upcall into e's trapframe. */
+void revoke_deliver_pending(struct env *e);
+/* One of e's slices ended: past the deadline, run the abort protocol. */
+void revoke_slice_end(struct env *e);
+bool page_is_vital(const struct env *e, u32 ppn);
 
 /* pct.c */
 /* Protected control transfer from curenv (registers in tf) to environment

@@ -49,6 +49,9 @@ struct env *env_alloc(const char *name, struct env *parent)
 		e->overruns = e->penalty = 0;
 		e->pct_entry = 0;
 		e->waiting_on = NULL;
+		e->revoke_entry = e->revoke_want = e->revoke_slices = e->revoke_notify = 0;
+		e->nvital = 0;
+		e->nrepo = 0;
 		if (slice_alloc(e, -1) < 0) {
 			e->status = ENV_FREE;
 			return NULL;
@@ -166,6 +169,7 @@ void env_switch(struct env *e)
 	cur_upcall.tlb = e->up_tlb;
 	cur_upcall.save_kva_user = e->up_save_kva;
 	tlb_set_asid(e->asid);
+	revoke_deliver_pending(e);
 }
 
 struct trapframe *sched(void)

@@ -114,6 +114,8 @@ static bool in_critical(const struct env *e, u32 pc)
 struct trapframe *slice_end(struct trapframe *tf)
 {
 	struct env *e = curenv;
+	if (e)
+		revoke_slice_end(e);
 	if (e && e->in_grace) {
 		e->in_grace = false;
 		e->overruns++;

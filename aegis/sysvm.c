@@ -45,7 +45,69 @@ u32 sys_page_unref(struct trapframe *tf)
 	if (!page_holds(ppn, env_slot(curenv)))
 		return (u32)-E_PERM;
 	gmap_remove_ppn(curenv, ppn);
+	for (int i = 0; i < curenv->nvital; i++)        /* no longer vital */
+		if (curenv->vital[i] == ppn)
+			curenv->vital[i] = curenv->vital[--curenv->nvital];
+	revoke_unref_hook(curenv);
 	return (u32)page_unref(ppn, env_slot(curenv));
+}
+
+/* page_vital(ppn): mark a page the caller holds as vital: the abort protocol
+ * never repossesses it (at most NVITAL = 8 per environment). -E_PERM: not
+ * held; -E_NOMEM: already 8. Marking a vital page again is a no-op. */
+u32 sys_page_vital(struct trapframe *tf)
+{
+	u32 ppn = tf->regs[R_A0];
+	if (!page_holds(ppn, env_slot(curenv)))
+		return (u32)-E_PERM;
+	if (page_is_vital(curenv, ppn))
+		return 0;
+	if (curenv->nvital >= NVITAL)
+		return (u32)-E_NOMEM;
+	curenv->vital[curenv->nvital++] = ppn;
+	return 0;
+}
+
+/* revoke(envid, npages): ask a child to give back npages pages (visible
+ * revocation; the parent acts as its resource manager). If it has not done
+ * so within REVOKE_SLICES of its slices, the abort protocol takes them.
+ * -E_NOENT; -E_PERM: not the caller's child; -E_INVAL: npages 0 or absurd. */
+u32 sys_revoke(struct trapframe *tf)
+{
+	struct env *e = env_lookup(tf->regs[R_A0]);
+	if (!e)
+		return (u32)-E_NOENT;
+	if (e->parent != curenv)
+		return (u32)-E_PERM;
+	return (u32)revoke_request(e, tf->regs[R_A1]);
+}
+
+/* set_revocation(entry): where revocation and repossession upcalls go (see
+ * abi.h), 0 = none (requests are then only enforced). -E_INVAL: not a
+ * word-aligned user address. */
+u32 sys_set_revocation(struct trapframe *tf)
+{
+	u32 entry = tf->regs[R_A0];
+	if (entry >= USER_TOP || (entry & 3))
+		return (u32)-E_INVAL;
+	curenv->revoke_entry = entry;
+	return 0;
+}
+
+/* repossessed(buf, n): copy up to n entries of the caller's repossession
+ * vector (page numbers taken by the abort protocol) to buf and empty it.
+ * Returns how many pages were taken since the last call (entries past 64 are
+ * counted but not recorded). -E_FAULT: buf not writable. */
+u32 sys_repossessed(struct trapframe *tf)
+{
+	u32 buf = tf->regs[R_A0], n = tf->regs[R_A1], have = curenv->nrepo;
+	u32 copy = have < NREPO ? have : NREPO;
+	if (copy > n)
+		copy = n;
+	if (copy && copyout(buf, curenv->repo, copy * 4) < 0)
+		return (u32)-E_FAULT;
+	curenv->nrepo = 0;
+	return have;
 }
 
 /* page_grant(envid, capname, capcheck): make environment envid a holder of

@@ -177,3 +177,36 @@ int vm_range(struct env *e, u32 va, u32 npages, bool noaccess)
 	tlb_drop_range(e->asid, vpn, end);
 	return 0;
 }
+
+const struct gmap *gmap_find_ppn(const struct env *e, u32 ppn)
+{
+	for (int i = 0; i < e->ngmap; i++)
+		if (e->gmap[i].ppn == ppn)
+			return &e->gmap[i];
+	return NULL;
+}
+
+void vm_unmap_ppn(struct env *e, u32 ppn)
+{
+	for (u32 i = 0; i < STLB_ENTRIES; i++) {
+		struct stlb_entry *s = &stlb[i];
+		if (s->tag == STLB_EMPTY || (s->tag & EHI_ASID_MASK) != e->asid)
+			continue;
+		u32 even = (s->tag & EHI_VPN2_MASK) >> PAGE_SHIFT;
+		if ((s->lo0 & ELO_V) && (s->lo0 >> ELO_PFN_SHIFT) == ppn)
+			vm_set_half(e, even << PAGE_SHIFT, 0, false);
+		if ((s->lo1 & ELO_V) && (s->lo1 >> ELO_PFN_SHIFT) == ppn)
+			vm_set_half(e, (even + 1) << PAGE_SHIFT, 0, false);
+	}
+	for (int i = 0; i < NTLB; i++) {
+		u32 hi, lo0, lo1;
+		tlb_read(i, &hi, &lo0, &lo1);
+		if (hi >= KSEG0 || (hi & EHI_ASID_MASK) != e->asid)
+			continue;
+		u32 even = (hi & EHI_VPN2_MASK) >> PAGE_SHIFT;
+		if ((lo0 & ELO_V) && (lo0 >> ELO_PFN_SHIFT) == ppn)
+			vm_set_half(e, even << PAGE_SHIFT, 0, false);
+		if ((lo1 & ELO_V) && (lo1 >> ELO_PFN_SHIFT) == ppn)
+			vm_set_half(e, (even + 1) << PAGE_SHIFT, 0, false);
+	}
+}

@@ -97,6 +97,17 @@ int exos_spawn(const char *name, u32 arg);
 /* Wait (yielding) for a child to end; its exit status goes to *status. */
 int exos_wait(u32 child, int *status);
 
+/* revoke.c: visible revocation. */
+/* give_back(n): the application's choice of n pages to return (with
+ * vm_unmap(..., true)); lost(va): called for each page-table entry cleared
+ * because its page was repossessed. Either may be NULL. */
+void exos_set_revoke_policy(void (*give_back)(u32 npages), void (*lost)(u32 va));
+void exos_revoke_entry(void);
+void exos_revoke(struct trapframe *f);
+extern volatile u32 exos_pages_repossessed;
+/* The physical page mapped at va (0 if none). */
+u32 vm_ppn(u32 va);
+
 /* lrpc.S, lrpc.c: lightweight RPC over protected control transfer. */
 typedef u32 (*lrpc_handler_fn)(u32 caller, u32 a1, u32 a2, u32 a3);
 /* Call server's handler with (caller, a1, a2, a3); returns its result, or a

@@ -24,5 +24,8 @@ int pt_init(void);
 /* The entry for va; with alloc, create the structure that holds it (which
  * may take a page). NULL if absent (or if alloc failed). */
 struct pte *pt_walk(u32 va, bool alloc);
+/* Clear every entry naming physical page ppn (it was repossessed); calls
+ * fn(va) for each. Returns how many were cleared. */
+int pt_forget_ppn(u32 ppn, void (*fn)(u32 va));
 
 #endif

@@ -30,3 +30,21 @@ struct pte *pt_walk(u32 va, bool alloc)
 	}
 	return (struct pte *)*slot + ((va >> 12) & 511);
 }
+
+int pt_forget_ppn(u32 ppn, void (*fn)(u32 va))
+{
+	int n = 0;
+	for (u32 d = 0; d < 1024; d++) {
+		struct pte *t = (struct pte *)DIR[d];
+		if (!t)
+			continue;
+		for (u32 i = 0; i < 512; i++)
+			if ((t[i].word & PTE_P) && PTE_PPN(t[i].word) == ppn) {
+				t[i].word = 0;
+				n++;
+				if (fn)
+					fn(d << 21 | i << 12);
+			}
+	}
+	return n;
+}

@@ -20,6 +20,8 @@ static int exos_vm_init(void)
 				     (u32)exos_upcall_text_end);
 	if (r == 0)      /* replies to this environment's LRPC calls come here */
 		r = sys_pct_entry((u32)lrpc_client_entry);
+	if (r == 0)
+		r = sys_set_revocation((u32)exos_revoke_entry);
 	exos_exc_init();
 	return r;
 }

@@ -133,5 +133,6 @@ exos_upcall_text_start:
 UPCALL_ENTRY exos_tlb_entry, exos_tlb_fault
 UPCALL_ENTRY exos_exc_entry, exos_exception
 UPCALL_ENTRY exos_epilogue_entry, exos_epilogue
+UPCALL_ENTRY exos_revoke_entry, exos_revoke
 	.globl	exos_upcall_text_end
 exos_upcall_text_end:

@@ -1,0 +1,87 @@
+/*
+ * revoke.c: visible revocation and the abort protocol, for pages.
+ *
+ * A request to return k pages (revoke(); the kernel would do the same under
+ * memory pressure) reaches the environment as an upcall to its revocation
+ * entry (a1 = k, a2 = REVOKE_REQUEST), the next time it runs and never while
+ * its PC is in its critical range. The environment chooses which pages to
+ * give back with page_unref; each one counts. If it has not given back k
+ * pages by the end of REVOKE_SLICES of its slices, the abort protocol takes
+ * the rest by force: pages it holds that are not vital (guaranteed mappings
+ * last), each removed from its holders, its guaranteed mappings and its
+ * translations, and recorded in its repossession vector; then a repossession
+ * upcall (a1 = the number taken, a2 = REVOKE_REPOSSESSED) tells it to read
+ * the vector (repossessed()) and repair its own mappings. Up to NVITAL pages
+ * an environment marks vital are never taken.
+ */
+#include "defs.h"
+
+int revoke_request(struct env *e, u32 npages)
+{
+	if (npages == 0 || npages > MAX_PAGES)
+		return -E_INVAL;
+	e->revoke_want = npages;
+	e->revoke_slices = REVOKE_SLICES;
+	e->revoke_notify = REVOKE_REQUEST;
+	return 0;
+}
+
+void revoke_unref_hook(struct env *e)
+{
+	if (e->revoke_want > 0 && --e->revoke_want == 0) {
+		e->revoke_slices = 0;
+		if (e->revoke_notify == REVOKE_REQUEST)
+			e->revoke_notify = 0;     /* satisfied before it was even told */
+	}
+}
+
+void revoke_deliver_pending(struct env *e)
+{
+	u32 kind = e->revoke_notify;
+	if (!kind || !e->revoke_entry || (e->tf.epc >= e->crit_start && e->tf.epc < e->crit_end))
+		return;
+	if (!upcall_deliver_to(e, &e->tf, e->revoke_entry))
+		return;
+	e->tf.regs[R_A1] = kind == REVOKE_REQUEST ? e->revoke_want : e->nrepo;
+	e->tf.regs[R_A2] = kind;
+	e->revoke_notify = 0;
+}
+
+bool page_is_vital(const struct env *e, u32 ppn)
+{
+	for (int i = 0; i < e->nvital; i++)
+		if (e->vital[i] == ppn)
+			return true;
+	return false;
+}
+
+/* Take page ppn from e by force and record it. */
+static void repossess(struct env *e, u32 ppn)
+{
+	gmap_remove_ppn(e, ppn);
+	vm_unmap_ppn(e, ppn);
+	page_unref(ppn, env_slot(e));
+	if (e->nrepo < NREPO)
+		e->repo[e->nrepo] = ppn;
+	e->nrepo++;
+}
+
+void revoke_slice_end(struct env *e)
+{
+	if (!e->revoke_want || !e->revoke_slices || --e->revoke_slices)
+		return;
+	/* The abort protocol: ordinary pages first, then guaranteed mappings. */
+	for (int pass = 0; pass < 2 && e->revoke_want; pass++)
+		for (u32 p = 0; p < page_count() && e->revoke_want; p++) {
+			if (!page_holds(p, env_slot(e)) || page_is_vital(e, p))
+				continue;
+			if ((gmap_find_ppn(e, p) != NULL) != (pass == 1))
+				continue;
+			repossess(e, p);
+			e->revoke_want--;
+		}
+	e->revoke_want = 0;
+	kprintf("[aegis] env %x (%s): did not return its pages; %u repossessed\n",
+		e->id, e->name, e->nrepo);
+	e->revoke_notify = REVOKE_REPOSSESSED;
+}
