@@ -92,6 +92,9 @@ bool tlb_lookup_pair(u32 entryhi, u32 *lo0, u32 *lo1);
 void tlb_unmap_ppn(u32 ppn);
 void stlb_unmap_ppn(u32 ppn);
 u32 stlb_index(u32 entryhi);
+/* Set an STLB entry (tag STLB_EMPTY: empty it), keeping the per-page counts
+ * of STLB references. Every STLB change goes through it. */
+void stlb_set(struct stlb_entry *s, u32 tag, u32 lo0, u32 lo1);
 void stlb_write_pair(u32 entryhi, u32 lo0, u32 lo1);
 void stlb_delete_pair(u32 entryhi);
 void stlb_flush_asid(u32 asid);
@@ -107,7 +110,8 @@ enum page_state { PAGE_FREE, PAGE_KERNEL, PAGE_USED };
 struct ppage {
 	u64 holders;            /* bit i: environment slot i holds a reference */
 	u32 check[2];           /* capability secrets: [0] CAP_R, [1] CAP_RW */
-	u32 state;              /* enum page_state */
+	u16 state;              /* enum page_state */
+	u16 stlb_refs;          /* valid STLB halves naming this page */
 };
 extern struct ppage pages[MAX_PAGES];
 void page_init(void);
@@ -241,7 +245,7 @@ bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb);
 bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry);
 
 /* revoke.c */
-#define REVOKE_SLICES 2          /* slice ends an environment has to comply */
+#define REVOKE_SLICES 3          /* slice ends an environment has to comply */
 /* Ask e to give back npages pages. -E_INVAL if npages is 0 or absurd. */
 int revoke_request(struct env *e, u32 npages);
 /* e gave a page back (page_unref): count it against a request. */

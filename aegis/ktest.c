@@ -180,8 +180,10 @@ static void test_free_revokes(void)
 	CHECK(cap_page(CAP_NAME(ppn, CAP_RW), ro, CAP_R) == -E_BADCAP);
 	const u32 hi = 0x10000000;            /* ASID 0: no environment's */
 	stlb_write_pair(hi, (u32)ppn << ELO_PFN_SHIFT | ELO_V, 0);
+	CHECK(pages[ppn].stlb_refs == 1);
 	CHECK(page_unref((u32)ppn, KTEST_SLOT) == 0);
 	CHECK(stlb[stlb_index(hi)].tag == STLB_EMPTY);
+	CHECK(pages[ppn].stlb_refs == 0);
 	CHECK(cap_page(CAP_NAME(ppn, CAP_RW), rw, CAP_R) == -E_BADCAP);
 	CHECK(page_unref((u32)ppn, KTEST_SLOT) == -E_PERM);
 }

@@ -31,6 +31,7 @@ void page_init(void)
 	for (u32 p = 0; p < npages; p++) {
 		pages[p].state = PAGE_FREE;
 		pages[p].holders = 0;
+		pages[p].stlb_refs = 0;
 		pages[p].check[0] = rand32();
 		pages[p].check[1] = rand32();
 	}

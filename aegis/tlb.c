@@ -45,7 +45,7 @@ void tlb_init(void)
 		tlb_park(i);
 	tlb_set_asid(0);
 	for (int i = 0; i < STLB_ENTRIES; i++)
-		stlb[i] = (struct stlb_entry){ STLB_EMPTY, 0, 0, 0 };
+		stlb[i] = (struct stlb_entry){ STLB_EMPTY, 0, 0, 0 };   /* before any page counts */
 }
 
 void tlb_write_pair(u32 entryhi, u32 lo0, u32 lo1)
@@ -95,6 +95,30 @@ void tlb_flush_asid(u32 asid)
 	}
 }
 
+/* Count the valid halves of an STLB entry against their pages (delta +1 or
+ * -1), so that freeing a page knows whether the STLB may name it. */
+static void stlb_count(u32 lo0, u32 lo1, int delta)
+{
+	if (lo0 & ELO_V)
+		pages[lo0 >> ELO_PFN_SHIFT].stlb_refs += delta;
+	if (lo1 & ELO_V)
+		pages[lo1 >> ELO_PFN_SHIFT].stlb_refs += delta;
+}
+
+/* Every change to an STLB entry goes through here. tag STLB_EMPTY empties
+ * it; the tag is written last, so a half-written entry never matches. */
+void stlb_set(struct stlb_entry *s, u32 tag, u32 lo0, u32 lo1)
+{
+	if (s->tag != STLB_EMPTY)
+		stlb_count(s->lo0, s->lo1, -1);
+	s->tag = STLB_EMPTY;
+	s->lo0 = lo0;
+	s->lo1 = lo1;
+	if (tag != STLB_EMPTY)
+		stlb_count(lo0, lo1, +1);
+	s->tag = tag;
+}
+
 /* The STLB slot for entryhi: must match the refill vector's computation. */
 u32 stlb_index(u32 entryhi)
 {
@@ -103,25 +127,21 @@ u32 stlb_index(u32 entryhi)
 
 void stlb_write_pair(u32 entryhi, u32 lo0, u32 lo1)
 {
-	struct stlb_entry *s = &stlb[stlb_index(entryhi)];
-	s->tag = STLB_EMPTY;            /* never a half-written entry that matches */
-	s->lo0 = lo0;
-	s->lo1 = lo1;
-	s->tag = entryhi & (EHI_VPN2_MASK | EHI_ASID_MASK);
+	stlb_set(&stlb[stlb_index(entryhi)], entryhi & (EHI_VPN2_MASK | EHI_ASID_MASK), lo0, lo1);
 }
 
 void stlb_delete_pair(u32 entryhi)
 {
 	struct stlb_entry *s = &stlb[stlb_index(entryhi)];
 	if (s->tag == (entryhi & (EHI_VPN2_MASK | EHI_ASID_MASK)))
-		s->tag = STLB_EMPTY;
+		stlb_set(s, STLB_EMPTY, 0, 0);
 }
 
 void stlb_flush_asid(u32 asid)
 {
 	for (int i = 0; i < STLB_ENTRIES; i++)
 		if (stlb[i].tag != STLB_EMPTY && (stlb[i].tag & EHI_ASID_MASK) == asid)
-			stlb[i].tag = STLB_EMPTY;
+			stlb_set(&stlb[i], STLB_EMPTY, 0, 0);
 }
 
 /* Look the pair for entryhi up in the TLB; returns false if absent. */
@@ -172,16 +192,12 @@ void tlb_unmap_ppn(u32 ppn)
 
 void stlb_unmap_ppn(u32 ppn)
 {
-	for (int i = 0; i < STLB_ENTRIES; i++) {
+	for (int i = 0; i < STLB_ENTRIES && pages[ppn].stlb_refs; i++) {
 		struct stlb_entry *s = &stlb[i];
-		if (s->tag == STLB_EMPTY)
+		if (s->tag == STLB_EMPTY || (!maps_ppn(s->lo0, ppn) && !maps_ppn(s->lo1, ppn)))
 			continue;
-		if (maps_ppn(s->lo0, ppn))
-			s->lo0 = 0;
-		if (maps_ppn(s->lo1, ppn))
-			s->lo1 = 0;
-		if (!(s->lo0 | s->lo1))
-			s->tag = STLB_EMPTY;
+		u32 lo0 = maps_ppn(s->lo0, ppn) ? 0 : s->lo0, lo1 = maps_ppn(s->lo1, ppn) ? 0 : s->lo1;
+		stlb_set(s, (lo0 | lo1) ? s->tag : STLB_EMPTY, lo0, lo1);
 	}
 }
 

@@ -171,7 +171,7 @@ int vm_range(struct env *e, u32 va, u32 npages, bool noaccess)
 		for (u32 i = 0; i < STLB_ENTRIES; i++) {
 			u32 tag = stlb[i].tag, p = tag >> PAGE_SHIFT;
 			if (tag != STLB_EMPTY && (tag & EHI_ASID_MASK) == e->asid && p >= vpn && p < end)
-				stlb[i].tag = STLB_EMPTY;
+				stlb_set(&stlb[i], STLB_EMPTY, 0, 0);
 		}
 	}
 	tlb_drop_range(e->asid, vpn, end);
