@@ -171,6 +171,7 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
 #define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
 #define NVITAL 8               /* vital pages per environment */
+#define GMAP_FILTER_LOG2 11    /* a 2048-bit filter per environment */
 #define NREPO  64              /* repossession vector entries */
 enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE, ENV_WAITING };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
@@ -187,6 +188,7 @@ struct env {
 	u32 up_save_kva;       /* ... and its kseg0 alias, 0 = no upcalls */
 	int ngmap;
 	struct gmap gmap[NGMAP];
+	u32 gmap_filter[1 << GMAP_FILTER_LOG2 >> 5];  /* vm.c: pairs that may hold a guaranteed mapping */
 	struct { u32 id; int status; } exited[8];   /* children that ended, for env_reap */
 	u32 nexited;
 	u32 epilogue;          /* slice-end entry point, 0 = none */

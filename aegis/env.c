@@ -41,6 +41,8 @@ struct env *env_alloc(const char *name, struct env *parent)
 		e->tf = zero;
 		e->id = (gen ? gen : 1) << 8 | (u32)i;
 		e->ngmap = 0;
+		for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
+			e->gmap_filter[k] = 0;
 		e->parent = parent;
 		e->capfails = 0;
 		e->nexited = 0;
@@ -129,6 +131,8 @@ void env_destroy(struct env *e)
 	slice_release_all(e);
 	pct_env_gone(e);
 	e->ngmap = 0;
+	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
+		e->gmap_filter[k] = 0;
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);
 	page_release_all(env_slot(e));

@@ -12,6 +12,29 @@ static u32 entrylo(u32 ppn, bool writable)
 	return ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (writable ? ELO_D : 0);
 }
 
+/* A filter over the pairs that hold guaranteed mappings: a clear bit means
+ * none does, so the search can be skipped (most tlbwr calls). */
+static u32 gmap_bit(u32 vpn)
+{
+	return ((vpn >> 1) * 2654435761u) >> (32 - GMAP_FILTER_LOG2);
+}
+
+static bool gmap_maybe(const struct env *e, u32 vpn)
+{
+	u32 b = gmap_bit(vpn);
+	return e->gmap_filter[b >> 5] >> (b & 31) & 1;
+}
+
+static void gmap_filter_rebuild(struct env *e)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(e->gmap_filter); i++)
+		e->gmap_filter[i] = 0;
+	for (int i = 0; i < e->ngmap; i++) {
+		u32 b = gmap_bit(e->gmap[i].vpn);
+		e->gmap_filter[b >> 5] |= 1u << (b & 31);
+	}
+}
+
 /* Index of the first guaranteed mapping of e with vpn >= the given one (the
  * list is kept sorted by vpn). */
 static int gmap_search(const struct env *e, u32 vpn)
@@ -29,6 +52,8 @@ static int gmap_search(const struct env *e, u32 vpn)
 
 const struct gmap *gmap_lookup(const struct env *e, u32 vpn)
 {
+	if (!gmap_maybe(e, vpn))
+		return NULL;
 	int i = gmap_search(e, vpn);
 	return i < e->ngmap && e->gmap[i].vpn == vpn ? &e->gmap[i] : NULL;
 }
@@ -36,6 +61,8 @@ const struct gmap *gmap_lookup(const struct env *e, u32 vpn)
 /* The EntryLo a guaranteed mapping of e gives virtual page vpn, or 0. */
 static u32 gmap_lo(const struct env *e, u32 vpn)
 {
+	if (!gmap_maybe(e, vpn))
+		return 0;
 	const struct gmap *g = gmap_lookup(e, vpn);
 	return g ? entrylo(g->ppn, g->writable) : 0;
 }
@@ -90,6 +117,7 @@ int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
 		e->ngmap++;
 	}
 	e->gmap[i] = (struct gmap){ vpn, ppn, writable };
+	gmap_filter_rebuild(e);
 	page_hold(ppn, env_slot(e));
 	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable), false);
 	return 0;
@@ -103,6 +131,7 @@ static void gmap_drop(struct env *e, int i)
 	for (int j = i; j + 1 < e->ngmap; j++)
 		e->gmap[j] = e->gmap[j + 1];
 	e->ngmap--;
+	gmap_filter_rebuild(e);
 	if (e->up_save_kva && e->up_save_va >> PAGE_SHIFT == vpn)
 		upcall_clear(e);
 	vm_set_half(e, vpn << PAGE_SHIFT, 0, false);
