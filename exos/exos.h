@@ -94,6 +94,11 @@ void free(void *p);
 /* Start the initrd program name in a new child environment (a1 = arg).
  * Returns the child's id or a negative error. */
 int exos_spawn(const char *name, u32 arg);
+/* The same, with pages shared with the child: each physical page (ppn and
+ * its CAP_RW check field) appears writable at va in the child before it runs
+ * (shared memory). */
+struct exos_share { u32 va, ppn, check; };
+int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, int nshares);
 /* Wait (yielding) for a child to end; its exit status goes to *status. */
 int exos_wait(u32 child, int *status);
 

@@ -78,6 +78,11 @@ static void sync_icache(u8 *p)
 
 int exos_spawn(const char *name, u32 arg)
 {
+	return exos_spawn_with(name, arg, NULL, 0);
+}
+
+int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, int nshares)
+{
 	int r = load_initrd();
 	if (r < 0)
 		return r;
@@ -118,6 +123,10 @@ int exos_spawn(const char *name, u32 arg)
 	for (u32 i = 1; r >= 0 && i <= USTACK_PAGES; i++)
 		if (!child_page((u32)child, pv, &npv, MAXPAGES, (USTACK_TOP >> PAGE_SHIFT) - i, true))
 			r = -E_NOMEM;
+	/* Shared pages: the same physical page in the child, guaranteed-mapped. */
+	for (int i = 0; r >= 0 && i < nshares; i++)
+		r = sys_gmap_add((u32)child, shares[i].va | VA_W, CAP_NAME(shares[i].ppn, CAP_RW),
+				 shares[i].check);
 	vm_unmap(SCRATCH_VA, 1, false);
 	/* The child holds its pages now (gmap_add); the parent lets go. */
 	for (int i = 0; i < npv; i++)

@@ -6,6 +6,10 @@
  *   2  install an epilogue that never says it is done, then spin forever
  *   3  hand the processor back to the parent 100 times (yield_to), exit 100
  *   4  keep its protected entry point but never wait at it: spin forever
+ *   5  stride worker number (arg >> 8): give up every slice position it
+ *      owns, then add up the processor time it receives (Count ticks
+ *      between consecutive readings while it runs; the gaps while others
+ *      run are left out) in the shared page at 0x6000
  * Modes 1 and 2 also withdraw the protected entry point.
  */
 #include "exos.h"
@@ -30,6 +34,17 @@ int main(void)
 		spin_forever();
 	case 4:
 		spin_forever();
+	case 5: {
+		volatile u32 *ticks = (volatile u32 *)0x6000 + parent;   /* parent = worker number */
+		for (u32 pos = 0; pos < 64; pos++)
+			sys_slice_free(pos);
+		for (u32 last = read_count();;) {
+			u32 now = read_count();
+			if (now - last < 2000)      /* running all along */
+				*ticks += now - last;
+			last = now;
+		}
+	}
 	case 3:
 		for (int i = 0; i < 100; i++)
 			sys_yield_to(parent);
