@@ -56,10 +56,11 @@ static void take_word(const char *w)
 	}
 }
 
-/* Split s at spaces and take each word. */
+/* Split s at spaces and take each word (a word is cut at the command
+ * line's own length). */
 static void take_words(const char *s)
 {
-	char w[64];
+	char w[sizeof(bootinfo.cmdline)];
 	while (*s) {
 		while (*s == ' ')
 			s++;

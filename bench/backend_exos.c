@@ -7,6 +7,7 @@
  */
 #include "exos.h"
 #include "bench.h"
+#include "syscall_nums.h"
 
 #define REGION_BASE 0x40000000u      /* bench_alloc_pages hands out pages from here */
 #define REGION_END  0x60000000u
@@ -154,10 +155,149 @@ void bench_exc_teardown(enum bench_exc kind)
 	}
 }
 
+/* ------------------------------------------------------------ IPC rows ---- */
+/* The partner is this same program in a second environment (started with
+ * arg = kind + 1 | our id << 8), sharing one page: at PARTNER_SHARE in the
+ * partner, at IPC_SHARE here. Page layout: two pipes, then for xfer/yield/
+ * shm a word and a turn flag. */
+
+#define IPC_SHARE     0x5ff00000u
+#define PARTNER_SHARE 0x00005000u
+struct ipc_page {
+	struct exos_pipe to_partner, to_us;
+	volatile u32 word, turn;       /* turn: 1 = the partner's move */
+};
+_Static_assert(sizeof(struct ipc_page) <= 4096, "one shared page");
+
+static int partner = -1;
+static struct ipc_page *ipc;
+static u32 ipc_ppn;
+
+const char *bench_ipc_na(enum bench_ipc kind)
+{
+	(void)kind;
+	return 0;
+}
+
+int bench_ipc_setup(enum bench_ipc kind)
+{
+	u64 r = sys_page_alloc(PAGE_ANY);
+	ipc_ppn = (u32)r;
+	u32 check = (u32)(r >> 32);
+	if ((int)ipc_ppn < 0 || vm_map_page(IPC_SHARE, ipc_ppn, check, VM_RW) < 0)
+		return -1;
+	ipc = (struct ipc_page *)IPC_SHARE;
+	pipe_init(&ipc->to_partner);
+	pipe_init(&ipc->to_us);
+	ipc->word = ipc->turn = 0;
+	struct exos_share share = { PARTNER_SHARE, ipc_ppn, check };
+	partner = exos_spawn_with("bench", ((u32)kind + 1) | exos_envid << 8, &share, 1);
+	if (partner < 0)
+		return -1;
+	/* Let it start and, for the transfer and RPC rows, wait at its entry. */
+	for (int i = 0; i < 1000 && sys_env_status((u32)partner) == 1; i++)
+		if (sys_yield_to((u32)partner) < 0)
+			break;
+	return 0;
+}
+
+/* Wait for the partner's move, giving it the processor. */
+static void wait_turn(void)
+{
+	while (ipc->turn)
+		sys_yield_to((u32)partner);
+}
+
+uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
+{
+	u32 v = w;
+	switch (kind) {
+	case BENCH_IPC_XFER:
+		return (u32)lrpc_call_trusted((u32)partner, w, 0, 0);
+	case BENCH_IPC_RPC:
+		return (u32)lrpc_call((u32)partner, w, 0, 0);
+	case BENCH_IPC_RPC_TRUSTED:
+		return (u32)lrpc_call_trusted((u32)partner, w, 0, 0);
+	case BENCH_IPC_PIPE:
+		pipe_write(&ipc->to_partner, &v, 4, (u32)partner);
+		pipe_read(&ipc->to_us, &v, 4, (u32)partner);
+		return v;
+	case BENCH_IPC_YIELD:
+	case BENCH_IPC_SHM:
+		ipc->word = w;
+		ipc->turn = 1;
+		wait_turn();
+		return ipc->word;
+	default:
+		return 0;
+	}
+}
+
+void bench_ipc_teardown(enum bench_ipc kind)
+{
+	(void)kind;
+	int st;
+	if (partner > 0) {
+		sys_env_destroy((u32)partner);
+		exos_wait((u32)partner, &st);
+	}
+	partner = -1;
+	vm_unmap(IPC_SHARE, 1, true);
+}
+
+/* The partner's sides. */
+static u32 rpc_add_one(u32 caller, u32 a1, u32 a2, u32 a3)
+{
+	(void)caller, (void)a2, (void)a3;
+	return a1 + 1;
+}
+
+/* Protected entry for the transfer row: reply at once, without a stack:
+ * a1 = the word, v0 = the caller; scall(caller, word + 1). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+void xfer_entry(void);
+__asm__(".text\n.globl xfer_entry\nxfer_entry:\n"
+	".set push\n.set noreorder\n"
+	"\taddiu $5, $5, 1\n\tmove $4, $2\n\tli $2, " STR(SYS_scall) "\n\tsyscall\n"
+	".set pop\n");
+
+static int partner_main(u32 kind, u32 parent)
+{
+	struct ipc_page *pg = (struct ipc_page *)PARTNER_SHARE;
+	u32 v;
+	switch (kind) {
+	case BENCH_IPC_XFER:
+		sys_pct_entry((u32)xfer_entry);
+		lrpc_idle();
+	case BENCH_IPC_RPC:
+	case BENCH_IPC_RPC_TRUSTED:
+		lrpc_serve(rpc_add_one);
+	case BENCH_IPC_PIPE:
+		for (;;) {
+			if (pipe_read(&pg->to_partner, &v, 4, parent) < 4)
+				return 0;
+			v++;
+			pipe_write(&pg->to_us, &v, 4, parent);
+		}
+	default:                               /* yield, shm */
+		for (;;) {
+			if (pg->turn) {
+				pg->word++;
+				pg->turn = 0;
+			}
+			if (sys_yield_to(parent) < 0)
+				return 0;
+		}
+	}
+}
+
 /* The ExOS program: bench.args=A,B,C from the kernel command line become
  * argv[1..]. */
 int main(void)
 {
+	if (exos_arg)               /* started by bench_ipc_setup: a partner */
+		return partner_main((exos_arg & 0xff) - 1, exos_arg >> 8);
 	static char line[256];
 	static char *argv[32];
 	int argc = 0;

@@ -159,6 +159,42 @@ void bench_exc_raise(enum bench_exc kind);
 unsigned long bench_exc_count(void);
 void bench_exc_teardown(enum bench_exc kind);
 
+/*
+ * Communication with a partner (ipc.c rows). The back end starts a partner (a second
+ * process on Linux, a second environment on ExOS) that answers every message w with
+ * w + 1, by the mechanism named:
+ *   BENCH_IPC_XFER      the cheapest transfer of control to the partner and back:
+ *                       ExOS: protected control transfer (scall there, scall back);
+ *                       Linux: a pipe ping-pong (a one-byte write each way).
+ *   BENCH_IPC_YIELD     give the processor to the partner and get it back: ExOS:
+ *                       yield_to each way; Linux: sched_yield in both processes.
+ *                       The word travels through memory shared by the two.
+ *   BENCH_IPC_PIPE      a pipe each way (ExOS: its library pipes).
+ *   BENCH_IPC_SHM       shared memory plus a wake-up: ExOS: a shared page and
+ *                       yield_to; Linux: a shared mapping and futex wait/wake.
+ *   BENCH_IPC_RPC       a remote procedure call: ExOS: LRPC; Linux: a request and
+ *                       a reply over a Unix-domain stream socket.
+ *   BENCH_IPC_RPC_TRUSTED  ExOS: trusted LRPC (callee-saved registers not saved);
+ *                       Linux: the same socket RPC as above.
+ *   bench_ipc_na(kind)        0 if available, else why not (no '"' or newline).
+ *   bench_ipc_setup(kind)     start the partner; 0 or -1.
+ *   bench_ipc_call(kind, w)   one round trip: send w, return the partner's answer.
+ *   bench_ipc_teardown(kind)  stop the partner and free what setup took.
+ */
+enum bench_ipc {
+	BENCH_IPC_XFER,
+	BENCH_IPC_YIELD,
+	BENCH_IPC_PIPE,
+	BENCH_IPC_SHM,
+	BENCH_IPC_RPC,
+	BENCH_IPC_RPC_TRUSTED,
+	BENCH_IPC_N
+};
+const char *bench_ipc_na(enum bench_ipc kind);
+int bench_ipc_setup(enum bench_ipc kind);
+uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w);
+void bench_ipc_teardown(enum bench_ipc kind);
+
 /* ------------------------------------------------------ provided by main.c ---- */
 
 /*
@@ -192,5 +228,7 @@ extern const struct bench_row bench_rows_appel_li[];
 extern const struct bench_row bench_rows_crossings[];
 /* matmul.c */
 extern const struct bench_row bench_rows_matmul[];
+/* ipc.c */
+extern const struct bench_row bench_rows_ipc[];
 
 #endif /* BENCH_H */

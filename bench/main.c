@@ -22,6 +22,7 @@ static const struct bench_row *const tables[] = {
 	bench_rows_appel_li,
 	bench_rows_crossings,
 	bench_rows_matmul,
+	bench_rows_ipc,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

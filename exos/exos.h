@@ -102,6 +102,19 @@ int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, 
 /* Wait (yielding) for a child to end; its exit status goes to *status. */
 int exos_wait(u32 child, int *status);
 
+/* pipe.c: pipes in shared memory between two environments. Two pipes fit
+ * in one shared page. A blocked side yields to peer (the other end's
+ * environment). Returns n, or (reader) fewer if the writer is gone, or
+ * -E_NOENT (writer) if the reader is gone. */
+#define PIPE_SIZE 2032               /* two pipes and two words fit in a page */
+struct exos_pipe {
+	volatile u32 head, tail;       /* bytes written / read, ever */
+	volatile u8 buf[PIPE_SIZE];
+};
+void pipe_init(struct exos_pipe *p);
+int pipe_write(struct exos_pipe *p, const void *data, u32 n, u32 peer);
+int pipe_read(struct exos_pipe *p, void *data, u32 n, u32 peer);
+
 /* revoke.c: visible revocation. */
 /* give_back(n): the application's choice of n pages to return (with
  * vm_unmap(..., true)); lost(va): called for each page-table entry cleared

@@ -96,7 +96,7 @@ int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, 
 	int child = sys_env_alloc();
 	if (child < 0)
 		return child;
-	enum { MAXPAGES = 120 };
+	enum { MAXPAGES = 480 };           /* under the kernel's 512 guaranteed mappings */
 	static struct given pv[MAXPAGES];
 	int npv = 0;
 	for (int i = 0; i < nph && r >= 0; i++) {

@@ -1,0 +1,61 @@
+/*
+ * ipc.c: control transfer and communication rows (the exokernel paper's
+ * protected control transfer and ExOS IPC tables). Each row starts a partner
+ * through the back end, makes round trips (send w, expect w + 1), and checks
+ * every answer. xfer and yield are reported per one-way switch (two per round
+ * trip), the others per round trip.
+ */
+#include "bench.h"
+
+static int run_ipc(enum bench_ipc kind, unsigned iters, unsigned per_trip,
+		   uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	unsigned i, bad = 0;
+	uint32_t t0, t1;
+
+	if (bench_ipc_setup(kind)) {
+		*why = "bench_ipc_setup failed";
+		return -1;
+	}
+	t0 = bench_count();
+	for (i = 0; i < iters; i++)
+		bad += bench_ipc_call(kind, i) != i + 1;
+	t1 = bench_count();
+	bench_ipc_teardown(kind);
+	if (bad) {
+		*why = "the partner answered wrongly";
+		return -1;
+	}
+	*ticks = (uint32_t)(t1 - t0);
+	*ops = (uint64_t)iters * per_trip;
+	return 0;
+}
+
+#define IPC_ROW(fn, kind, per_trip)                                                \
+	static const char *fn##_na(void) { return bench_ipc_na(kind); }            \
+	static int fn(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why) \
+	{                                                                          \
+		return run_ipc(kind, iters, per_trip, ticks, ops, why);             \
+	}
+
+IPC_ROW(run_xfer, BENCH_IPC_XFER, 2)
+IPC_ROW(run_yield, BENCH_IPC_YIELD, 2)
+IPC_ROW(run_pipe, BENCH_IPC_PIPE, 1)
+IPC_ROW(run_shm, BENCH_IPC_SHM, 1)
+IPC_ROW(run_rpc, BENCH_IPC_RPC, 1)
+IPC_ROW(run_rpc_trusted, BENCH_IPC_RPC_TRUSTED, 1)
+
+const struct bench_row bench_rows_ipc[] = {
+	{ "xfer", "control transfer to another domain, one way (ExOS: protected control "
+	  "transfer; Linux: pipe ping-pong)", 2000, 20, run_xfer_na, run_xfer },
+	{ "yield", "give the processor to another domain, one way (ExOS: yield_to; Linux: "
+	  "sched_yield)", 2000, 20, run_yield_na, run_yield },
+	{ "ipc_pipe", "round trip of a word through pipes", 2000, 20, run_pipe_na, run_pipe },
+	{ "ipc_shm", "round trip through shared memory with a wake-up (Linux: futex)", 2000,
+	  20, run_shm_na, run_shm },
+	{ "ipc_rpc", "RPC round trip (ExOS: LRPC; Linux: Unix-domain socket)", 2000, 20,
+	  run_rpc_na, run_rpc },
+	{ "ipc_rpc_trusted", "RPC round trip, trusted (ExOS: trusted LRPC; Linux: the same "
+	  "socket RPC)", 2000, 20, run_rpc_trusted_na, run_rpc_trusted },
+	{ 0, 0, 0, 0, 0, 0 }
+};
