@@ -6,6 +6,8 @@
  *   2  install an epilogue that never says it is done, then spin forever
  *   3  hand the processor back to the parent 100 times (yield_to), exit 100
  *   4  keep its protected entry point but never wait at it: spin forever
+ *   6  pipe echo for the parent (arg >> 8): two pipes in the shared page at
+ *      0x6000, everything read from the first is written to the second
  *   5  stride worker number (arg >> 8): give up every slice position it
  *      owns, then add up the processor time it receives (Count ticks
  *      between consecutive readings while it runs; the gaps while others
@@ -34,6 +36,22 @@ int main(void)
 		spin_forever();
 	case 4:
 		spin_forever();
+	case 6: {
+		struct exos_pipe *in = (struct exos_pipe *)0x6000, *out = in + 1;
+		u8 buf[700];
+		for (;;) {
+			u32 avail = in->head - in->tail;
+			u32 n = avail < sizeof buf ? avail : sizeof buf;
+			if (n == 0) {
+				if (sys_yield_to(parent) < 0)
+					return 0;
+				continue;
+			}
+			pipe_read(in, buf, n, parent);
+			if (pipe_write(out, buf, n, parent) < 0)
+				return 0;
+		}
+	}
 	case 5: {
 		volatile u32 *ticks = (volatile u32 *)0x6000 + parent;   /* parent = worker number */
 		for (u32 pos = 0; pos < 64; pos++)
