@@ -69,8 +69,7 @@ int vm_alias(u32 dst, u32 src, int prot);
 int vm_set_handler(u32 va, u32 len, vm_fault_fn fn);
 void exos_tlb_fault(struct trapframe *f);
 
-/* pt.h / pt2.c: the page table (see pt.h). */
-int pt_init(void);
+/* pt.h: the page table (two-level or inverted; see pt.h). */
 
 /* exc.c: exceptions. */
 /* A handler for one exception code: return 0 to resume at f->epc (it may

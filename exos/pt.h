@@ -1,7 +1,10 @@
 /*
- * pt.h: the page-table interface ExOS's VM code uses. Any structure that
- * implements pt_init and pt_walk can replace the two-level table in pt2.c
- * (e.g. an inverted table): the kernel never reads it.
+ * pt.h: the page-table interface ExOS's VM code uses. The kernel never reads
+ * the table, so its structure is the application's choice: ExOS has a
+ * two-level table (pt2.c, the default) and an inverted, hashed one
+ * (pt_inverted.c). A program picks one by defining
+ *     const struct pt_ops *exos_page_table = &pt_inverted;
+ * (the library's definition is weak).
  */
 #ifndef EXOS_PT_H
 #define EXOS_PT_H
@@ -19,13 +22,25 @@ struct pte {
 #define PTE_D   0x8    /* written since mapped (kept by ExOS through Mod faults) */
 #define PTE_PPN(w) ((w) >> 12)
 
-/* Set up an empty table. Returns 0 or a negative error. */
-int pt_init(void);
-/* The entry for va; with alloc, create the structure that holds it (which
- * may take a page). NULL if absent (or if alloc failed). */
-struct pte *pt_walk(u32 va, bool alloc);
-/* Clear every entry naming physical page ppn (it was repossessed); calls
- * fn(va) for each. Returns how many were cleared. */
-int pt_forget_ppn(u32 ppn, void (*fn)(u32 va));
+struct pt_ops {
+	const char *name;
+	/* Set up an empty table. Returns 0 or a negative error. */
+	int (*init)(void);
+	/* The entry for va; with alloc, create it (and what holds it). NULL if
+	 * absent (or if alloc failed). An entry may exist with word 0. */
+	struct pte *(*walk)(u32 va, bool alloc);
+	/* Clear every entry naming physical page ppn, calling fn(va) for each;
+	 * returns how many. */
+	int (*forget_ppn)(u32 ppn, void (*fn)(u32 va));
+};
+extern const struct pt_ops pt_twolevel, pt_inverted;
+extern const struct pt_ops *exos_page_table;
+
+static inline int pt_init(void) { return exos_page_table->init(); }
+static inline struct pte *pt_walk(u32 va, bool alloc) { return exos_page_table->walk(va, alloc); }
+static inline int pt_forget_ppn(u32 ppn, void (*fn)(u32 va))
+{
+	return exos_page_table->forget_ppn(ppn, fn);
+}
 
 #endif

@@ -10,12 +10,12 @@
 #define DIR ((u32 *)PT_BASE)
 static u32 next_pt_va = PT_BASE + PAGE_SIZE;
 
-int pt_init(void)
+static int pt2_init(void)
 {
 	return exos_page_guaranteed(PT_BASE, NULL);
 }
 
-struct pte *pt_walk(u32 va, bool alloc)
+static struct pte *pt2_walk(u32 va, bool alloc)
 {
 	if (va >= USER_TOP)
 		return NULL;
@@ -31,7 +31,7 @@ struct pte *pt_walk(u32 va, bool alloc)
 	return (struct pte *)*slot + ((va >> 12) & 511);
 }
 
-int pt_forget_ppn(u32 ppn, void (*fn)(u32 va))
+static int pt2_forget_ppn(u32 ppn, void (*fn)(u32 va))
 {
 	int n = 0;
 	for (u32 d = 0; d < 1024; d++) {
@@ -48,3 +48,8 @@ int pt_forget_ppn(u32 ppn, void (*fn)(u32 va))
 	}
 	return n;
 }
+
+const struct pt_ops pt_twolevel = { "two-level", pt2_init, pt2_walk, pt2_forget_ppn };
+
+/* The default; a program overrides it with its own definition. */
+__attribute__((weak)) const struct pt_ops *exos_page_table = &pt_twolevel;

@@ -1,5 +1,6 @@
 /* start.c: library OS start-up and exit. */
 #include "exos.h"
+#include "pt.h"
 
 u32 exos_envid, exos_arg;
 

@@ -141,11 +141,22 @@ static void test_malloc(void)
 	free(d);
 }
 
+/* A program that chose ExOS's inverted page table (apps/ptinv) maps,
+ * touches, protects and aliases pages as well: the page-table structure is
+ * the application's. */
+static void test_inverted_page_table(void)
+{
+	int child = exos_spawn("ptinv", 0), status = -1;
+	CHECK(child > 0 && exos_wait((u32)child, &status) == 0);
+	CHECK(status == 0);
+}
+
 const struct utest vm_tests[] = {
 	{ "vm_tlb_pressure", test_tlb_pressure },
 	{ "vm_stlb_hits_stay_in_kernel", test_stlb_hits_stay_in_kernel },
 	{ "vm_protect_and_dirty", test_protect_and_dirty },
 	{ "vm_alias", test_alias },
 	{ "vm_malloc", test_malloc },
+	{ "vm_inverted_page_table", test_inverted_page_table },
 };
 const int n_vm_tests = ARRAY_SIZE(vm_tests);
