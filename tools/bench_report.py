@@ -35,6 +35,7 @@ GROUPS = [
     ('vm', 'Virtual-memory primitives (Appel and Li)'),
     ('cross', 'Procedure and system calls'),
     ('exc', 'Exception dispatch to a user-level handler'),
+    ('ipc', 'Control transfer and IPC'),
     ('app', 'Application'),
     ('other', 'Other rows'),
 ]
@@ -61,6 +62,17 @@ ROWS = [
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
     ('exc_prot', 'exc', 'protection fault',
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
+    ('xfer', 'ipc', 'control transfer, one way (Linux: pipe)',
+     'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
+    ('yield', 'ipc', 'yield to another process, one way',
+     'kernel primitives 10-100x faster than Ultrix'),
+    ('ipc_pipe', 'ipc', 'pipe round trip', 'ExOS IPC 5-40x faster than Ultrix\'s'),
+    ('ipc_shm', 'ipc', 'shared memory + wake-up round trip',
+     'ExOS IPC 5-40x faster than Ultrix\'s'),
+    ('ipc_rpc', 'ipc', 'RPC round trip (ExOS: LRPC)', 'ExOS IPC 5-40x faster than Ultrix\'s'),
+    ('ipc_rpc_trusted', 'ipc', 'trusted RPC round trip (ExOS: trusted LRPC)',
+     'faster than LRPC (skips saving callee-saved registers); '
+     'ExOS IPC 5-40x faster than Ultrix\'s'),
     ('matmul', 'app', '150x150 matrix multiply',
      'no difference: application-level VM costs ordinary programs nothing'),
 ]
