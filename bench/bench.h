@@ -165,7 +165,7 @@ void bench_exc_teardown(enum bench_exc kind);
  * w + 1, by the mechanism named:
  *   BENCH_IPC_XFER      the cheapest transfer of control to the partner and back:
  *                       ExOS: protected control transfer (scall there, scall back);
- *                       Linux: a pipe ping-pong (a one-byte write each way).
+ *                       Linux: a pipe ping-pong (a 4-byte word each way).
  *   BENCH_IPC_YIELD     give the processor to the partner and get it back: ExOS:
  *                       yield_to each way; Linux: sched_yield in both processes.
  *                       The word travels through memory shared by the two.

@@ -73,11 +73,13 @@ def docs_suite(build):
     return s
 
 
-def boot(build, path, append, logname, timeout=90):
+def boot(build, path, append, logname, timeout=90, icount=False):
     """Boot once; returns (exit status of boot.py, console text, command)."""
     log = os.path.join(build, "test-logs", logname)
     cmd = [sys.executable, os.path.join(HERE, "boot.py"), "--build", build, "--path", path,
            "--append", append, "--log", log, "--quiet", "--timeout", str(timeout)]
+    if icount:
+        cmd.append("--icount")
     rc, out = run(cmd, timeout + 60)
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     return rc, text + out, cmd
@@ -115,6 +117,22 @@ def guest_fault_suite(build):
     return s
 
 
+def stride_suite(build):
+    """The application-level stride scheduler, on virtual time (-icount), where
+    processor time is instructions and the shares are exact to measure."""
+    s = Suite("stride")
+    rc, text, _ = boot(build, "direct", "init=stride", "direct-stride.log", timeout=120, icount=True)
+    m = re.search(r"stride: tickets 100:200:300, shares ([0-9.]+) ([0-9.]+) ([0-9.]+)", text)
+    s.add("kernel halted cleanly", rc == 0)
+    s.add("shares reported", m is not None)
+    if m:
+        for i, share in enumerate(m.groups()):
+            s.add(f"worker {i} share within 5% of its tickets", abs(float(share) - 1) <= 0.05,
+                  f"{share} of its ticket share")
+    s.add("scheduler exited 0", "env 100 (stride) exited with status 0" in text)
+    return s
+
+
 def harness_suite(build):
     """The harness itself must fail loudly: a kernel that panics."""
     s = Suite("harness")
@@ -142,6 +160,7 @@ def main():
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
         ("user-fault", lambda: guest_fault_suite(b)),
         ("harness", lambda: harness_suite(b)),
+        ("stride", lambda: stride_suite(b)),
         ("bench-smoke-aegis", lambda: host_suite("bench-smoke-aegis", [
             "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-aegis"])),
         ("bench-smoke-linux", lambda: host_suite("bench-smoke-linux", [

@@ -76,26 +76,11 @@ static void test_slice_alloc(void)
 	CHECK(sys_slice_free((u32)mine) == 0);
 }
 
-/* An application-level stride scheduler (apps/stride) shares the processor
- * among three workers as 100:200:300 tickets, within 5% (it checks and
- * prints the shares). This environment gives its own slices to the
- * scheduler while it waits, so all the time goes through it. */
-static void test_stride_shares(void)
-{
-	int child = exos_spawn("stride", 0);
-	CHECK(child > 0);
-	while (child > 0 && sys_env_status((u32)child) == 1)
-		sys_yield_to((u32)child);
-	int status = -1;
-	CHECK(exos_wait((u32)child, &status) == 0 && status == 0);
-}
-
 const struct utest sched_tests[] = {
 	{ "sched_spinner_preempted", test_spinner_preempted },
 	{ "sched_overrun_aborted", test_overrun_aborted },
 	{ "sched_epilogue_runs", test_epilogue_runs },
 	{ "sched_yield_to", test_yield_to },
 	{ "sched_slice_alloc", test_slice_alloc },
-	{ "sched_stride_shares", test_stride_shares },
 };
 const int n_sched_tests = ARRAY_SIZE(sched_tests);
