@@ -29,7 +29,7 @@ GEN := $(B)/gen
 KINC := -Iaegis -I$(GEN)
 UINC := -Iexos -Iaegis -I$(GEN)
 
-KERNEL_SRCS := $(wildcard aegis/*.S) $(wildcard aegis/*.c)
+KERNEL_SRCS := $(wildcard aegis/*.S) $(filter-out aegis/asmoffsets.c,$(wildcard aegis/*.c))
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S exos/lrpc.S $(wildcard exos/*.c)
 APPS        := init utest fault isolate fuzz spin lrpcsrv lrpccli revokee stride ptinv
@@ -52,11 +52,18 @@ $(GEN)/syscall_nums.h $(GEN)/syscall_table.c $(GEN)/syscall_stubs.S $(GEN)/sysca
 	@mkdir -p $(GEN)
 	$(PYTHON) tools/gensyscalls.py aegis/syscalls.tbl $(GEN)
 
+# Structure offsets for the assembly, from the compiler's own layout.
+$(GEN)/asmoffsets.h: aegis/asmoffsets.c aegis/defs.h aegis/abi.h $(GEN)/syscall_nums.h
+	@mkdir -p $(GEN)
+	$(CC) $(CFLAGS) $(KINC) -S -o $(GEN)/asmoffsets.s $<
+	{ echo "/* Generated from aegis/asmoffsets.c. Do not edit. */"; \
+	  sed -n 's/.*->\([A-Z_]*\) \([0-9]*\).*/#define \1 \2/p' $(GEN)/asmoffsets.s; } > $@
+
 # --- kernel ------------------------------------------------------------------
 $(B)/k/%.c.o: %.c $(GEN)/syscall_nums.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(KINC) -c $< -o $@
-$(B)/k/%.S.o: %.S $(GEN)/syscall_nums.h
+$(B)/k/%.S.o: %.S $(GEN)/syscall_nums.h $(GEN)/asmoffsets.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) $(KINC) -c $< -o $@
 $(B)/k/gen/%.c.o: $(GEN)/%.c

@@ -21,13 +21,13 @@ def parse(path):
             if len(parts) != 5:
                 sys.exit(f"{path}:{lineno}: expected 5 columns, got {len(parts)}")
             num, name, path_kind, ret, args = parts
-            if path_kind not in ("fast", "slow"):
-                sys.exit(f"{path}:{lineno}: path must be fast or slow")
+            if path_kind not in ("fast", "slow", "both"):
+                sys.exit(f"{path}:{lineno}: path must be fast, slow or both")
             args = [] if args == "-" else [a.strip() for a in args.split(",")]
             if len(args) > 4:
                 sys.exit(f"{path}:{lineno}: at most 4 arguments (a0..a3)")
-            calls.append(dict(num=int(num), name=name, fast=path_kind == "fast",
-                              ret=ret, args=args))
+            calls.append(dict(num=int(num), name=name, fast=path_kind in ("fast", "both"),
+                              slow=path_kind in ("slow", "both"), ret=ret, args=args))
     nums = [c["num"] for c in calls]
     if len(set(nums)) != len(nums) or len({c["name"] for c in calls}) != len(calls):
         sys.exit(f"{path}: duplicate number or name")
@@ -35,7 +35,7 @@ def parse(path):
     if fast != list(range(len(fast))):
         sys.exit(f"{path}: fast calls must be numbered 0..NFAST-1 without gaps")
     if any(c["num"] < len(fast) for c in calls if not c["fast"]):
-        sys.exit(f"{path}: a slow call is numbered below NFAST")
+        sys.exit(f"{path}: a slow-only call is numbered below NFAST")
     return calls, len(fast)
 
 
@@ -62,12 +62,12 @@ def main():
     for c in calls:
         if c["fast"]:
             tab.append(f"extern const char fast_{c['name']}[];\n")
-        else:
+        if c["slow"]:
             tab.append(f"u32 sys_{c['name']}(struct trapframe *tf);\n")
     tab.append("\nconst void *fast_syscalls[NFAST] = {\n")
     tab += [f"\t[SYS_{c['name']}] = fast_{c['name']},\n" for c in calls if c["fast"]]
     tab.append("};\n\nu32 (*const slow_syscalls[NSYSCALLS])(struct trapframe *) = {\n")
-    tab += [f"\t[SYS_{c['name']}] = sys_{c['name']},\n" for c in calls if not c["fast"]]
+    tab += [f"\t[SYS_{c['name']}] = sys_{c['name']},\n" for c in calls if c["slow"]]
     tab.append("};\n\nconst char *const syscall_names[NSYSCALLS] = {\n")
     tab += [f"\t[SYS_{c['name']}] = \"{c['name']}\",\n" for c in calls]
     tab.append("};\n")

@@ -5,7 +5,8 @@ Each path is a list of straight-line segments: N instructions from a symbol,
 or from a symbol through the first `eret` / first jump (with its delay slot).
 Prints a Markdown table, or with --check fails (KTAP, exit 1) if a path is
 over its budget (issue 3: refill with an STLB hit <= 20, exception dispatch to
-the user handler <= 25, fast null system call <= 15).
+the user handler <= 25, fast null system call <= 15; the scall and yield_to
+budgets are this project's guards against regressions).
 """
 import argparse
 import re
@@ -23,6 +24,12 @@ PATHS = [
     ("TLB fault (Mod, invalid entry) dispatch to the user handler", 25,
      [("general", 5), ("general_exc", "jr"), ("fwd_tlb", "eret")],
      "as above, to the TLB entry point"),
+    ("scall, fast path: caller saved, callee entered", 120,
+     [("general", "jr"), ("fast_scall", "eret")],
+     "fastcall.S: check the callee, save the caller's frame, switch, eret with the registers as they are"),
+    ("yield_to, fast path: full context switch", 160,
+     [("general", "jr"), ("fast_yield_to", "jr"), ("trap_return", "eret")],
+     "fastcall.S then trapentry.S: save every register, switch, restore the target's"),
 ]
 
 

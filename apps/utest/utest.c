@@ -34,7 +34,7 @@ static void test_getenvid(void)
 
 static void test_unknown_syscall(void)
 {
-	CHECK(raw_syscall(3) == -E_NOSYS);
+	CHECK(raw_syscall(5) == -E_NOSYS);      /* a hole in the table */
 	CHECK(raw_syscall(12345) == -E_NOSYS);
 	CHECK(raw_syscall(0xffffffff) == -E_NOSYS);
 }
