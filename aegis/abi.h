@@ -62,6 +62,8 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 /* Revocation upcalls (set_revocation): a2 says which, a1 how many. */
 #define REVOKE_REQUEST     0x5245564bu   /* give back a1 pages (page_unref) */
 #define REVOKE_REPOSSESSED 0x5245504fu   /* a1 pages were taken: read repossessed() */
+#define REVOKE_SLICES_REQ  0x52455653u   /* give back a1 slice positions (slice_free) */
+#define REVOKE_SLICES_TAKEN 0x52455654u  /* a1 slice positions were taken */
 
 /* User address space. */
 #define USER_TOP     0x80000000u   /* first address user code may not map */

@@ -20,6 +20,7 @@ void asm_offsets(void)
 	OFFSET(ENV_PCT_ENTRY, offsetof(struct env, pct_entry));
 	OFFSET(ENV_WAITING_ON, offsetof(struct env, waiting_on));
 	OFFSET(ENV_REVOKE_NOTIFY, offsetof(struct env, revoke_notify));
+	OFFSET(ENV_SLICE_NOTIFY, offsetof(struct env, slice_notify));
 	OFFSET(ENV_RUNNABLE_V, ENV_RUNNABLE);
 	OFFSET(ENV_WAITING_V, ENV_WAITING);
 	OFFSET(NENV_V, NENV);

@@ -202,6 +202,10 @@ struct env {
 	u32 revoke_want;       /* pages still to give back */
 	u32 revoke_slices;     /* slice ends left before the abort protocol */
 	u32 revoke_notify;     /* upcall to deliver: REVOKE_REQUEST/REPOSSESSED, 0 = none */
+	u32 revoke_slice_want; /* slice positions still to give back */
+	u32 revoke_slice_ends; /* its slice ends left before they are taken */
+	u32 slice_notify;      /* REVOKE_SLICES_REQ/TAKEN upcall to deliver, 0 = none */
+	u32 slices_taken;
 	u32 vital[NVITAL];     /* pages never repossessed */
 	int nvital;
 	u32 repo[NREPO];       /* the repossession vector */
@@ -250,6 +254,11 @@ bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry);
 #define REVOKE_SLICES 3          /* slice ends an environment has to comply */
 /* Ask e to give back npages pages. -E_INVAL if npages is 0 or absurd. */
 int revoke_request(struct env *e, u32 npages);
+/* Ask e to give back n slice positions. -E_INVAL if n is 0 or more than it
+ * owns. */
+int revoke_slices_request(struct env *e, u32 n);
+/* e gave a slice position back (slice_free): count it against a request. */
+void revoke_slice_free_hook(struct env *e);
 /* e gave a page back (page_unref): count it against a request. */
 void revoke_unref_hook(struct env *e);
 /* Deliver a pending revocation or repossession upcall into e's trapframe. */
@@ -279,6 +288,8 @@ int slice_alloc(struct env *e, int pos);
 /* Give position pos back; -E_PERM if e does not own it. */
 int slice_free(struct env *e, int pos);
 void slice_release_all(struct env *e);
+/* Take e's highest-numbered slice position by force; returns it or -1. */
+int slice_take_one(struct env *e);
 int slice_count(const struct env *e);
 void timer_set(u32 ticks);
 /* The timer fired: epilogue, overrun accounting, or the next slice. Returns

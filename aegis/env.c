@@ -52,6 +52,7 @@ struct env *env_alloc(const char *name, struct env *parent)
 		e->pct_entry = 0;
 		e->waiting_on = NULL;
 		e->revoke_entry = e->revoke_want = e->revoke_slices = e->revoke_notify = 0;
+		e->revoke_slice_want = e->revoke_slice_ends = e->slice_notify = e->slices_taken = 0;
 		e->nvital = 0;
 		e->nrepo = 0;
 		if (slice_alloc(e, -1) < 0) {

@@ -45,6 +45,9 @@ fast_getenvid:
 	lw	k1, ENV_REVOKE_NOTIFY(k0)
 	bnez	k1, trap_slow		/* an upcall to deliver: the C path does it */
 	nop
+	lw	k1, ENV_SLICE_NOTIFY(k0)
+	bnez	k1, trap_slow
+	nop
 .endm
 
 /*

@@ -13,6 +13,10 @@
  * upcall (a1 = the number taken, a2 = REVOKE_REPOSSESSED) tells it to read
  * the vector (repossessed()) and repair its own mappings. Up to NVITAL pages
  * an environment marks vital are never taken.
+ *
+ * Slice positions work the same way (revoke_slices): a REVOKE_SLICES_REQ
+ * upcall, slice_free to comply, and after the deadline the kernel takes the
+ * highest-numbered positions and says so with REVOKE_SLICES_TAKEN.
  */
 #include "defs.h"
 
@@ -26,6 +30,25 @@ int revoke_request(struct env *e, u32 npages)
 	return 0;
 }
 
+int revoke_slices_request(struct env *e, u32 n)
+{
+	if (n == 0 || (int)n > slice_count(e))
+		return -E_INVAL;
+	e->revoke_slice_want = n;
+	e->revoke_slice_ends = REVOKE_SLICES;
+	e->slice_notify = REVOKE_SLICES_REQ;
+	return 0;
+}
+
+void revoke_slice_free_hook(struct env *e)
+{
+	if (e->revoke_slice_want > 0 && --e->revoke_slice_want == 0) {
+		e->revoke_slice_ends = 0;
+		if (e->slice_notify == REVOKE_SLICES_REQ)
+			e->slice_notify = 0;
+	}
+}
+
 void revoke_unref_hook(struct env *e)
 {
 	if (e->revoke_want > 0 && --e->revoke_want == 0) {
@@ -37,14 +60,20 @@ void revoke_unref_hook(struct env *e)
 
 void revoke_deliver_pending(struct env *e)
 {
-	u32 kind = e->revoke_notify;
+	bool pages = e->revoke_notify != 0;
+	u32 kind = pages ? e->revoke_notify : e->slice_notify;
 	if (!kind || !e->revoke_entry || (e->tf.epc >= e->crit_start && e->tf.epc < e->crit_end))
 		return;
 	if (!upcall_deliver_to(e, &e->tf, e->revoke_entry))
 		return;
-	e->tf.regs[R_A1] = kind == REVOKE_REQUEST ? e->revoke_want : e->nrepo;
+	e->tf.regs[R_A1] = kind == REVOKE_REQUEST ? e->revoke_want :
+			   kind == REVOKE_REPOSSESSED ? e->nrepo :
+			   kind == REVOKE_SLICES_REQ ? e->revoke_slice_want : e->slices_taken;
 	e->tf.regs[R_A2] = kind;
-	e->revoke_notify = 0;
+	if (pages)
+		e->revoke_notify = 0;
+	else
+		e->slice_notify = 0;
 }
 
 bool page_is_vital(const struct env *e, u32 ppn)
@@ -66,8 +95,23 @@ static void repossess(struct env *e, u32 ppn)
 	e->nrepo++;
 }
 
+/* Past the deadline for slices: take the positions still owed. */
+static void revoke_slices_by_force(struct env *e)
+{
+	if (!e->revoke_slice_want || !e->revoke_slice_ends || --e->revoke_slice_ends)
+		return;
+	e->slices_taken = 0;
+	for (; e->revoke_slice_want > 0; e->revoke_slice_want--)
+		if (slice_take_one(e) >= 0)
+			e->slices_taken++;
+	kprintf("[aegis] env %x (%s): did not return its slices; %u taken\n",
+		e->id, e->name, e->slices_taken);
+	e->slice_notify = REVOKE_SLICES_TAKEN;
+}
+
 void revoke_slice_end(struct env *e)
 {
+	revoke_slices_by_force(e);
 	if (!e->revoke_want || !e->revoke_slices || --e->revoke_slices)
 		return;
 	/* The abort protocol: ordinary pages first, then guaranteed mappings. */

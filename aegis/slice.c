@@ -47,6 +47,16 @@ int slice_free(struct env *e, int pos)
 	return 0;
 }
 
+int slice_take_one(struct env *e)
+{
+	for (int i = NSLICES - 1; i >= 0; i--)
+		if (owner[i] == env_slot(e)) {
+			owner[i] = -1;
+			return i;
+		}
+	return -1;
+}
+
 void slice_release_all(struct env *e)
 {
 	for (int i = 0; i < NSLICES; i++)

@@ -89,7 +89,31 @@ u32 sys_slice_alloc(struct trapframe *tf)
 u32 sys_slice_free(struct trapframe *tf)
 {
 	u32 pos = tf->regs[R_A0];
-	return (u32)slice_free(curenv, pos < NSLICES ? (int)pos : NSLICES);
+	int r = slice_free(curenv, pos < NSLICES ? (int)pos : NSLICES);
+	if (r == 0)
+		revoke_slice_free_hook(curenv);
+	return (u32)r;
+}
+
+/* slices_owned(): how many slice positions the caller owns. */
+u32 sys_slices_owned(struct trapframe *tf)
+{
+	(void)tf;
+	return (u32)slice_count(curenv);
+}
+
+/* revoke_slices(envid, n): ask a child to give back n of its slice
+ * positions (visible revocation, as for pages); past REVOKE_SLICES of its
+ * slice ends the kernel takes the highest-numbered ones. -E_NOENT; -E_PERM:
+ * not the caller's child; -E_INVAL: n is 0 or more than it owns. */
+u32 sys_revoke_slices(struct trapframe *tf)
+{
+	struct env *e = env_lookup(tf->regs[R_A0]);
+	if (!e)
+		return (u32)-E_NOENT;
+	if (e->parent != curenv)
+		return (u32)-E_PERM;
+	return (u32)revoke_slices_request(e, tf->regs[R_A1]);
 }
 
 /* set_epilogue(entry, crit_start, crit_end): at the end of each of its

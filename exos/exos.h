@@ -119,6 +119,9 @@ int pipe_read(struct exos_pipe *p, void *data, u32 n, u32 peer);
  * vm_unmap(..., true)); lost(va): called for each page-table entry cleared
  * because its page was repossessed. Either may be NULL. */
 void exos_set_revoke_policy(void (*give_back)(u32 npages), void (*lost)(u32 va));
+/* The same for slice positions: give_back(n) returns n positions
+ * (slice_free); taken(n): n positions were taken by force. */
+void exos_set_slice_revoke_policy(void (*give_back)(u32 n), void (*taken)(u32 n));
 void exos_revoke_entry(void);
 void exos_revoke(struct trapframe *f);
 extern volatile u32 exos_pages_repossessed;

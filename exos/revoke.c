@@ -12,8 +12,15 @@
 #include "pt.h"
 
 static void (*give_back_fn)(u32 npages);
+static void (*slices_back_fn)(u32 n), (*slices_taken_fn)(u32 n);
 static void (*lost_fn)(u32 va);
 volatile u32 exos_pages_repossessed;
+
+void exos_set_slice_revoke_policy(void (*give_back)(u32 n), void (*taken)(u32 n))
+{
+	slices_back_fn = give_back;
+	slices_taken_fn = taken;
+}
 
 void exos_set_revoke_policy(void (*give_back)(u32 npages), void (*lost)(u32 va))
 {
@@ -29,6 +36,12 @@ void exos_revoke(struct trapframe *f)
 	if (kind == REVOKE_REQUEST) {
 		if (give_back_fn)
 			give_back_fn(n);
+		return;
+	}
+	if (kind == REVOKE_SLICES_REQ || kind == REVOKE_SLICES_TAKEN) {
+		void (*fn)(u32) = kind == REVOKE_SLICES_REQ ? slices_back_fn : slices_taken_fn;
+		if (fn)
+			fn(n);
 		return;
 	}
 	if (kind != REVOKE_REPOSSESSED)

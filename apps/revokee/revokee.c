@@ -5,6 +5,9 @@
  * repossesses pages and ExOS clears their page-table entries. Exit status:
  * 100 * (pages given back or entries cleared) + 10 if the system's free
  * pages grew by exactly that many + 1 if the vital pages are intact.
+ * arg 3 / 4: the same for slice positions: it owns 5, is asked for 3, and
+ * gives them back (3) or has them taken (4); exits with 10 * (positions it
+ * owns at the end) + 1 if it was told (taken: the count it was told).
  */
 #include "exos.h"
 
@@ -28,8 +31,36 @@ static void on_lost(u32 va)
 	lost++;
 }
 
+static volatile u32 slices_told;
+
+static void give_back_slices(u32 n)
+{
+	for (int pos = 63; pos >= 0 && n > 0; pos--)
+		if (sys_slice_free((u32)pos) == 0)
+			n--;
+	slices_told = 1;
+}
+
+static void slices_taken(u32 n)
+{
+	slices_told = n;
+}
+
+static int slice_mode(bool comply)
+{
+	for (int i = 0; i < 4; i++)
+		if (sys_slice_alloc(0xffffffffu) < 0)
+			return -2;
+	exos_set_slice_revoke_policy(comply ? give_back_slices : NULL, slices_taken);
+	for (int i = 0; i < 100000 && !slices_told; i++)
+		sys_yield();
+	return 10 * sys_slices_owned() + (int)slices_told;
+}
+
 int main(void)
 {
+	if (exos_arg == 3 || exos_arg == 4)
+		return slice_mode(exos_arg == 3);
 	if (vm_map(REGION, NPAGES, VM_RW) < 0)
 		return -1;
 	for (u32 i = 0; i < NPAGES; i++)

@@ -48,9 +48,41 @@ static void test_revoke_abort_protocol(void)
 	CHECK(revoke_child(2) == 811);
 }
 
+/* Slice positions: the child owns 5 and is asked for 3. */
+static int revoke_slices_child(u32 mode)
+{
+	int child = exos_spawn("revokee", mode);
+	CHECK(child > 0);
+	for (int i = 0; i < 50; i++)
+		sys_yield();
+	CHECK(sys_revoke_slices((u32)child, 0) == -E_INVAL);
+	CHECK(sys_revoke_slices((u32)child, 6) == -E_INVAL);        /* more than it owns */
+	CHECK(sys_revoke_slices(exos_envid, 1) == -E_PERM);
+	CHECK(sys_revoke_slices((u32)child, 3) == 0);
+	int status = -1;
+	CHECK(exos_wait((u32)child, &status) == 0);
+	if (status != 21 && status != 23)
+		printf("    # revokee (slices) status %d\n", status);
+	return status;
+}
+
+/* A cooperative environment gives 3 positions back and keeps 2. */
+static void test_revoke_slices_complies(void)
+{
+	CHECK(revoke_slices_child(3) == 21);
+}
+
+/* One that ignores the request has 3 taken and is told so. */
+static void test_revoke_slices_taken(void)
+{
+	CHECK(revoke_slices_child(4) == 23);
+}
+
 const struct utest revoke_tests[] = {
 	{ "revoke_vital_limits", test_vital_limits },
 	{ "revoke_complies", test_revoke_complies },
 	{ "revoke_abort_protocol", test_revoke_abort_protocol },
+	{ "revoke_slices_complies", test_revoke_slices_complies },
+	{ "revoke_slices_taken", test_revoke_slices_taken },
 };
 const int n_revoke_tests = ARRAY_SIZE(revoke_tests);
