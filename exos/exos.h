@@ -98,6 +98,16 @@ int exos_spawn(const char *name, u32 arg);
  * (shared memory). */
 struct exos_share { u32 va, ppn, check; };
 int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, int nshares);
+/* fork.c: a copy of this environment, copy-on-write: returns the child's id
+ * in the parent and 0 in the child, or a negative error. */
+int exos_fork(void);
+void exos_fork_child_init(u32 envid);
+/* start.c: register this environment's upcalls, epilogue, protected entry
+ * and revocation entry with Aegis. */
+int exos_register(void);
+/* vm.c: give the copy-on-write page at va (its entry p) a private copy. */
+struct pte;
+int vm_cow_copy(u32 va, struct pte *p);
 /* Wait (yielding) for a child to end; its exit status goes to *status. */
 int exos_wait(u32 child, int *status);
 

@@ -24,6 +24,8 @@
 #define HEAP_BASE       0x10000000
 #define HEAP_LIMIT      0x20000000
 #define SCRATCH_VA      0x6ff00000
+#define COW_SCRATCH_VA  0x6fe00000
+#define FORK_SCRATCH_VA 0x6fd00000
 #define PT_BASE         0x7f000000
 #define PT_PAGES_MAX    64
 #define XSTACK_BASE     0x7fe00000

@@ -20,6 +20,8 @@ struct pte {
 #define PTE_W   0x2    /* writes allowed */
 #define PTE_NA  0x4    /* no access at all (read-protected) */
 #define PTE_D   0x8    /* written since mapped (kept by ExOS through Mod faults) */
+#define PTE_COW 0x10   /* shared after fork: writable, but copied on the first write */
+#define PTE_SHARED 0x20 /* shared memory on purpose (vm_map_page): fork shares it */
 #define PTE_PPN(w) ((w) >> 12)
 
 struct pt_ops {
@@ -32,6 +34,10 @@ struct pt_ops {
 	/* Clear every entry naming physical page ppn, calling fn(va) for each;
 	 * returns how many. */
 	int (*forget_ppn)(u32 ppn, void (*fn)(u32 va));
+	/* Call fn for every entry with a page (PTE_P). */
+	void (*foreach)(void (*fn)(u32 va, struct pte *p));
+	/* The virtual range [*start, *end) of the table's own pages. */
+	void (*extent)(u32 *start, u32 *end);
 };
 extern const struct pt_ops pt_twolevel, pt_inverted;
 extern const struct pt_ops *exos_page_table;

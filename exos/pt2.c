@@ -49,7 +49,24 @@ static int pt2_forget_ppn(u32 ppn, void (*fn)(u32 va))
 	return n;
 }
 
-const struct pt_ops pt_twolevel = { "two-level", pt2_init, pt2_walk, pt2_forget_ppn };
+static void pt2_foreach(void (*fn)(u32 va, struct pte *p))
+{
+	for (u32 d = 0; d < 1024; d++) {
+		struct pte *t = (struct pte *)DIR[d];
+		for (u32 i = 0; t && i < 512; i++)
+			if (t[i].word & PTE_P)
+				fn(d << 21 | i << 12, &t[i]);
+	}
+}
+
+static void pt2_extent(u32 *start, u32 *end)
+{
+	*start = PT_BASE;
+	*end = next_pt_va;
+}
+
+const struct pt_ops pt_twolevel = { "two-level", pt2_init, pt2_walk, pt2_forget_ppn,
+				    pt2_foreach, pt2_extent };
 
 /* The default; a program overrides it with its own definition. */
 __attribute__((weak)) const struct pt_ops *exos_page_table = &pt_twolevel;

@@ -65,4 +65,18 @@ static int ipt_forget_ppn(u32 ppn, void (*fn)(u32 va))
 	return n;
 }
 
-const struct pt_ops pt_inverted = { "inverted", ipt_init, ipt_walk, ipt_forget_ppn };
+static void ipt_foreach(void (*fn)(u32 va, struct pte *p))
+{
+	for (u32 h = 0; h < IPT_SLOTS; h++)
+		if (IPT[h].key && (IPT[h].pte.word & PTE_P))
+			fn((IPT[h].key - 1) << PAGE_SHIFT, &IPT[h].pte);
+}
+
+static void ipt_extent(u32 *start, u32 *end)
+{
+	*start = IPT_BASE;
+	*end = IPT_BASE + IPT_SLOTS * sizeof(struct ipt_entry);
+}
+
+const struct pt_ops pt_inverted = { "inverted", ipt_init, ipt_walk, ipt_forget_ppn,
+				    ipt_foreach, ipt_extent };

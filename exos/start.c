@@ -15,7 +15,14 @@ static int exos_vm_init(void)
 	if (r == 0)
 		r = pt_init();
 	if (r == 0)
-		r = sys_set_upcalls((u32)exos_exc_entry, (u32)exos_tlb_entry, UPCALL_SAVE_VA);
+		r = exos_register();
+	exos_exc_init();
+	return r;
+}
+
+int exos_register(void)
+{
+	int r = sys_set_upcalls((u32)exos_exc_entry, (u32)exos_tlb_entry, UPCALL_SAVE_VA);
 	if (r == 0)
 		r = sys_set_epilogue((u32)exos_epilogue_entry, (u32)exos_upcall_text_start,
 				     (u32)exos_upcall_text_end);
@@ -23,7 +30,6 @@ static int exos_vm_init(void)
 		r = sys_pct_entry((u32)lrpc_client_entry);
 	if (r == 0)
 		r = sys_set_revocation((u32)exos_revoke_entry);
-	exos_exc_init();
 	return r;
 }
 

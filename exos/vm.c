@@ -73,7 +73,7 @@ int vm_map_page(u32 va, u32 ppn, u32 check, int prot)
 	struct pte *p = pt_walk(va, true);
 	if (!p)
 		return -E_NOMEM;
-	p->word = ppn << 12 | PTE_P | prot_bits(prot);
+	p->word = ppn << 12 | PTE_P | PTE_SHARED | prot_bits(prot);
 	p->check = check;
 	return vm_sync(va & ~(PAGE_SIZE - 1), p, false);
 }
@@ -106,6 +106,8 @@ int vm_protect(u32 va, u32 npages, int prot)
 		if (!p || !(p->word & PTE_P))
 			return -E_INVAL;
 		p->word = (p->word & ~(PTE_W | PTE_NA)) | prot_bits(prot);
+		if (p->word & PTE_COW)          /* still shared: the first write copies */
+			p->word &= ~PTE_W;
 		if (npages == 1)
 			return vm_sync(va, p, prot != VM_NONE);
 	}
@@ -165,6 +167,28 @@ static vm_fault_fn region_handler(u32 va)
 	return fn;
 }
 
+/* Give the page at va (copy-on-write after fork) a private copy: a new page
+ * with the same bytes, writable; the shared one is let go. */
+int vm_cow_copy(u32 va, struct pte *p)
+{
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 ppn = (u32)r, old = PTE_PPN(p->word);
+	if ((int)ppn < 0)
+		return (int)ppn;
+	int e = vm_map_page(COW_SCRATCH_VA, ppn, (u32)(r >> 32), VM_RW);
+	if (e < 0)
+		return e;
+	const u32 *from = (const u32 *)va;
+	u32 *to = (u32 *)COW_SCRATCH_VA;
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		to[i] = from[i];
+	vm_unmap(COW_SCRATCH_VA, 1, false);
+	p->word = ppn << 12 | (p->word & ~(0xfffff000u | PTE_COW)) | PTE_W | PTE_D;
+	p->check = (u32)(r >> 32);
+	sys_page_unref(old);
+	return vm_sync(va, p, true);
+}
+
 /* Install what the page table entry p allows for an access to va; false if
  * it does not allow it. */
 static bool vm_try_fill(struct pte *p, u32 va, bool write)
@@ -187,6 +211,11 @@ void exos_tlb_fault(struct trapframe *f)
 	bool write = code == 3 /* TLBS */ || code == 1 /* Mod */;
 	vm_stats.tlb_upcalls++;
 	struct pte *p = pt_walk(va, false);
+	if (write && p && (p->word & (PTE_P | PTE_COW | PTE_NA)) == (PTE_P | PTE_COW)) {
+		if (vm_cow_copy(va & ~(PAGE_SIZE - 1), p) < 0)
+			exos_fatal(f, "out of memory for a copy-on-write page");
+		return;
+	}
 	if (vm_try_fill(p, va, write))
 		return;
 	struct vm_fault flt = { va, write, p && (p->word & PTE_P), f };
