@@ -177,6 +177,7 @@ endif
 ifneq ($(SYSTEM),linux)
 	@echo "bench: Aegis/ExOS, $(if $(ROWS),rows $(ROWS),every row) ..."
 	@$(MAKE) --no-print-directory bench-aegis BENCH_AEGIS_OUT=$(BENCH_OUT)/aegis.txt
+	$(if $(ROWS),,$(PYTHON) tools/stride_plot.py --build $(B) --results bench/results)
 endif
 	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_REPORT_ARGS)
 	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)

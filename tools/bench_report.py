@@ -328,6 +328,17 @@ plot "{dat}" using 0:2:($0-0.35):($0+0.35):({base}):2:xtic(1) with boxxyerror lc
     return desc
 
 
+def stride_section(results):
+    """The stride-scheduling plot and final shares (tools/stride_plot.py)."""
+    txt = os.path.join(results, 'stride.txt')
+    if not os.path.exists(txt):
+        return '(no stride run: make bench runs tools/stride_plot.py)'
+    shares = open(txt).read().strip()
+    return ('![stride shares over time](../%s/stride.svg)\n\n'
+            'Final shares, as fractions of each worker\'s ticket share (1.000 = exact): %s '
+            '(data: `%s/stride.csv`).' % (results, shares, results))
+
+
 def targets_table(table, path):
     """Markdown: each target of bench/targets.tsv against the measured ratio."""
     if not os.path.exists(path):
@@ -439,6 +450,7 @@ def main():
         'iterations': iters.getvalue(),
         'tables': main_md,
         'targets': targets_table(table, args.targets),
+        'stride': stride_section(args.results),
         'details': detail,
         'flags': flags,
         'plot': ('![%s](../%s/ratios.svg)\n\n(%s; PNG: `%s/ratios.png`)' % (

@@ -43,8 +43,15 @@ int main(void)
 		sys_yield_to((u32)worker[i]);
 	for (int i = 0; i < NWORK; i++)
 		counts[i] = 0;
-	u32 start = read_count();
+	u32 start = read_count(), next_report = 10 * 100000u;
 	while (read_count() - start < RUN_TICKS) {
+		if (read_count() - start >= next_report) {
+			/* Cumulative processor time of each worker so far, for the plot
+			 * of shares over time (tools/stride_plot.py). */
+			printf("STRIDE t=%u w0=%u w1=%u w2=%u\n", (read_count() - start) / 1000,
+			       counts[0] / 1000, counts[1] / 1000, counts[2] / 1000);
+			next_report += 10 * 100000u;
+		}
 		int k = 0;
 		for (int i = 1; i < NWORK; i++)
 			if (pass[i] < pass[k])
