@@ -39,6 +39,7 @@ static int run_ipc(enum bench_ipc kind, unsigned iters, unsigned per_trip,
 	}
 
 IPC_ROW(run_xfer, BENCH_IPC_XFER, 2)
+IPC_ROW(run_xfer_rt, BENCH_IPC_XFER, 1)
 IPC_ROW(run_yield, BENCH_IPC_YIELD, 2)
 IPC_ROW(run_pipe, BENCH_IPC_PIPE, 1)
 IPC_ROW(run_shm, BENCH_IPC_SHM, 1)
@@ -48,6 +49,8 @@ IPC_ROW(run_rpc_trusted, BENCH_IPC_RPC_TRUSTED, 1)
 const struct bench_row bench_rows_ipc[] = {
 	{ "xfer", "control transfer to another domain, one way (ExOS: protected control "
 	  "transfer; Linux: pipe ping-pong)", 2000, 20, run_xfer_na, run_xfer },
+	{ "xfer_rt", "control transfer to another domain and back, a round trip", 2000, 20,
+	  run_xfer_rt_na, run_xfer_rt },
 	{ "yield", "give the processor to another domain, one way (ExOS: yield_to; Linux: "
 	  "sched_yield)", 2000, 20, run_yield_na, run_yield },
 	{ "ipc_pipe", "round trip of a word through pipes", 2000, 20, run_pipe_na, run_pipe },

@@ -64,6 +64,8 @@ ROWS = [
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
     ('xfer', 'ipc', 'control transfer, one way (Linux: pipe)',
      'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
+    ('xfer_rt', 'ipc', 'control transfer, round trip (Linux: pipe)',
+     'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
     ('yield', 'ipc', 'yield to another process, one way',
      'kernel primitives 10-100x faster than Ultrix'),
     ('ipc_pipe', 'ipc', 'pipe round trip', 'ExOS IPC 5-40x faster than Ultrix\'s'),
