@@ -6,6 +6,7 @@
  * fork_save call with the registers it saved.
  */
 #include "regdef.h"
+#include "calleesave.h"
 	.set	noreorder
 
 #define C_S0 0
@@ -25,15 +26,7 @@ fork_ctx:
 	.ent	fork_save
 fork_save:				/* t0 = the context block */
 	la	t0, fork_ctx
-	sw	s0, C_S0+0(t0)
-	sw	s1, C_S0+4(t0)
-	sw	s2, C_S0+8(t0)
-	sw	s3, C_S0+12(t0)
-	sw	s4, C_S0+16(t0)
-	sw	s5, C_S0+20(t0)
-	sw	s6, C_S0+24(t0)
-	sw	s7, C_S0+28(t0)
-	sw	fp, C_FP(t0)
+	SAVE_CALLEE t0, C_S0		/* s0..s7, fp (C_FP = C_S0 + 32) */
 	sw	gp, C_GP(t0)
 	sw	sp, C_SP(t0)
 	sw	ra, C_RA(t0)
@@ -50,15 +43,7 @@ fork_child_entry:			/* a0 = the child's id; t0 = the context block */
 	jal	exos_fork_child_init	/* (a0) */
 	nop
 	la	t0, fork_ctx
-	lw	s0, C_S0+0(t0)
-	lw	s1, C_S0+4(t0)
-	lw	s2, C_S0+8(t0)
-	lw	s3, C_S0+12(t0)
-	lw	s4, C_S0+16(t0)
-	lw	s5, C_S0+20(t0)
-	lw	s6, C_S0+24(t0)
-	lw	s7, C_S0+28(t0)
-	lw	fp, C_FP(t0)
+	LOAD_CALLEE t0, C_S0
 	lw	gp, C_GP(t0)
 	lw	sp, C_SP(t0)
 	lw	ra, C_RA(t0)

@@ -16,6 +16,7 @@
  */
 #include "regdef.h"
 #include "syscall_nums.h"
+#include "calleesave.h"
 
 	.set	noreorder
 	.set	noat
@@ -44,15 +45,7 @@ lrpc_handler:
 	.ent	lrpc_call
 lrpc_call:
 	la	t0, lrpc_save
-	sw	s0, L_S0+0(t0)
-	sw	s1, L_S0+4(t0)
-	sw	s2, L_S0+8(t0)
-	sw	s3, L_S0+12(t0)
-	sw	s4, L_S0+16(t0)
-	sw	s5, L_S0+20(t0)
-	sw	s6, L_S0+24(t0)
-	sw	s7, L_S0+28(t0)
-	sw	fp, L_FP(t0)
+	SAVE_CALLEE t0, L_S0		/* s0..s7, fp (L_FP = L_S0 + 32) */
 	b	1f
 	li	t1, 1			/* (delay) t1 = all registers saved */
 	.end	lrpc_call
@@ -85,15 +78,7 @@ lrpc_client_entry:
 	lw	t1, L_FULL(t0)
 	beqz	t1, 2f
 	nop
-	lw	s0, L_S0+0(t0)
-	lw	s1, L_S0+4(t0)
-	lw	s2, L_S0+8(t0)
-	lw	s3, L_S0+12(t0)
-	lw	s4, L_S0+16(t0)
-	lw	s5, L_S0+20(t0)
-	lw	s6, L_S0+24(t0)
-	lw	s7, L_S0+28(t0)
-	lw	fp, L_FP(t0)
+	LOAD_CALLEE t0, L_S0
 2:	jr	ra
 	move	v0, a1			/* (delay) the result */
 3:	la	ra, 3b			/* wait for the real reply */
