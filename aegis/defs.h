@@ -222,6 +222,11 @@ void env_init(void);
 int env_slot(const struct env *e);
 /* The live environment with this id, or NULL. */
 struct env *env_lookup(u32 id);
+/* The caller's child with this id; else NULL with *err = -E_NOENT (no such
+ * environment) or -E_PERM (not the caller's child). */
+struct env *env_child(u32 id, int *err);
+/* The caller itself (id 0 or its own id) or env_child(id, err). */
+struct env *env_self_or_child(u32 id, int *err);
 /* A new environment (status ENV_NEW: not runnable yet) or NULL. */
 struct env *env_alloc(const char *name, struct env *parent);
 /* Create an environment running the ELF executable img (copied into pages

@@ -30,6 +30,25 @@ struct env *env_lookup(u32 id)
 	return &envs[slot];
 }
 
+struct env *env_child(u32 id, int *err)
+{
+	struct env *e = env_lookup(id);
+	if (!e)
+		*err = -E_NOENT;
+	else if (e->parent != curenv)
+		*err = -E_PERM;
+	else
+		return e;
+	return NULL;
+}
+
+struct env *env_self_or_child(u32 id, int *err)
+{
+	if (id == 0 || id == curenv->id)
+		return curenv;
+	return env_child(id, err);
+}
+
 struct env *env_alloc(const char *name, struct env *parent)
 {
 	for (int i = 0; i < NENV; i++) {

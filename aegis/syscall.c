@@ -108,12 +108,9 @@ u32 sys_slices_owned(struct trapframe *tf)
  * not the caller's child; -E_INVAL: n is 0 or more than it owns. */
 u32 sys_revoke_slices(struct trapframe *tf)
 {
-	struct env *e = env_lookup(tf->regs[R_A0]);
-	if (!e)
-		return (u32)-E_NOENT;
-	if (e->parent != curenv)
-		return (u32)-E_PERM;
-	return (u32)revoke_slices_request(e, tf->regs[R_A1]);
+	int err = 0;
+	struct env *e = env_child(tf->regs[R_A0], &err);
+	return e ? (u32)revoke_slices_request(e, tf->regs[R_A1]) : (u32)err;
 }
 
 /* set_epilogue(entry, crit_start, crit_end): at the end of each of its

@@ -18,12 +18,11 @@ u32 sys_env_alloc(struct trapframe *tf)
  * user address, entry misaligned. */
 u32 sys_env_start(struct trapframe *tf)
 {
-	struct env *e = env_lookup(tf->regs[R_A0]);
+	int err = 0;
+	struct env *e = env_child(tf->regs[R_A0], &err);
 	u32 entry = tf->regs[R_A1], sp = tf->regs[R_A2];
 	if (!e)
-		return (u32)-E_NOENT;
-	if (e->parent != curenv)
-		return (u32)-E_PERM;
+		return (u32)err;
 	if (e->status != ENV_NEW)
 		return (u32)-E_BUSY;
 	if (entry >= USER_TOP || (entry & 3) || sp >= USER_TOP)
@@ -40,12 +39,10 @@ u32 sys_env_start(struct trapframe *tf)
  * the children of that one. -E_NOENT; -E_PERM. */
 u32 sys_env_destroy(struct trapframe *tf)
 {
-	u32 id = tf->regs[R_A0];
-	struct env *e = id == 0 ? curenv : env_lookup(id);
+	int err = 0;
+	struct env *e = env_self_or_child(tf->regs[R_A0], &err);
 	if (!e)
-		return (u32)-E_NOENT;
-	if (e != curenv && e->parent != curenv)
-		return (u32)-E_PERM;
+		return (u32)err;
 	if (e == curenv)
 		ktest_env_exit(e, -2);
 	env_record_exit(e, -2);

@@ -5,24 +5,6 @@
  */
 #include "defs.h"
 
-/* The environment a call may act on: the caller (id 0 or its own id) or one
- * of its children. */
-static struct env *self_or_child(u32 id, int *err)
-{
-	if (id == 0 || id == curenv->id)
-		return curenv;
-	struct env *e = env_lookup(id);
-	if (!e) {
-		*err = -E_NOENT;
-		return NULL;
-	}
-	if (e->parent != curenv) {
-		*err = -E_PERM;
-		return NULL;
-	}
-	return e;
-}
-
 /* page_alloc(ppn): allocate page ppn, or any free page for PAGE_ANY; the
  * caller becomes its only holder. Returns the page number, with the check
  * field of its CAP_RW capability in v1. -E_INVAL: no such page; -E_BUSY:
@@ -74,12 +56,9 @@ u32 sys_page_vital(struct trapframe *tf)
  * -E_NOENT; -E_PERM: not the caller's child; -E_INVAL: npages 0 or absurd. */
 u32 sys_revoke(struct trapframe *tf)
 {
-	struct env *e = env_lookup(tf->regs[R_A0]);
-	if (!e)
-		return (u32)-E_NOENT;
-	if (e->parent != curenv)
-		return (u32)-E_PERM;
-	return (u32)revoke_request(e, tf->regs[R_A1]);
+	int err = 0;
+	struct env *e = env_child(tf->regs[R_A0], &err);
+	return e ? (u32)revoke_request(e, tf->regs[R_A1]) : (u32)err;
 }
 
 /* set_revocation(entry): where revocation and repossession upcalls go (see
@@ -212,7 +191,7 @@ u32 sys_tlb_range(struct trapframe *tf)
 u32 sys_gmap_add(struct trapframe *tf)
 {
 	int err = 0;
-	struct env *e = self_or_child(tf->regs[R_A0], &err);
+	struct env *e = env_self_or_child(tf->regs[R_A0], &err);
 	u32 va, flags;
 	if (!e)
 		return (u32)err;
@@ -229,7 +208,7 @@ u32 sys_gmap_add(struct trapframe *tf)
 u32 sys_gmap_del(struct trapframe *tf)
 {
 	int err = 0;
-	struct env *e = self_or_child(tf->regs[R_A0], &err);
+	struct env *e = env_self_or_child(tf->regs[R_A0], &err);
 	if (!e)
 		return (u32)err;
 	if (tf->regs[R_A1] >= USER_TOP)
