@@ -105,6 +105,10 @@ void exos_fork_child_init(u32 envid);
 /* start.c: register this environment's upcalls, epilogue, protected entry
  * and revocation entry with Aegis. */
 int exos_register(void);
+/* vm.c: a new page holding a copy of the page at src (copied through the
+ * scratch address scratch); its number and CAP_RW check field come back, and
+ * the caller holds it. 0 or a negative error (nothing is kept then). */
+int vm_page_copy(u32 src, u32 scratch, u32 *ppn, u32 *check);
 /* vm.c: give the copy-on-write page at va (its entry p) a private copy. */
 struct pte;
 int vm_cow_copy(u32 va, struct pte *p);

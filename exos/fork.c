@@ -41,19 +41,11 @@ static void share_entry(u32 va, struct pte *p)
 static int copy_range(u32 start, u32 end)
 {
 	for (u32 va = start & ~(PAGE_SIZE - 1); va < end; va += PAGE_SIZE) {
-		u64 r = sys_page_alloc(PAGE_ANY);
-		u32 ppn = (u32)r, check = (u32)(r >> 32);
-		if ((int)ppn < 0)
-			return (int)ppn;
-		int e = vm_map_page(FORK_SCRATCH_VA, ppn, check, VM_RW);
-		if (e == 0) {
-			const u32 *from = (const u32 *)va;
-			u32 *to = (u32 *)FORK_SCRATCH_VA;
-			for (u32 i = 0; i < PAGE_SIZE / 4; i++)
-				to[i] = from[i];
-			vm_unmap(FORK_SCRATCH_VA, 1, false);
-			e = sys_gmap_add(fork_child, va | VA_W, CAP_NAME(ppn, CAP_RW), check);
-		}
+		u32 ppn, check;
+		int e = vm_page_copy(va, FORK_SCRATCH_VA, &ppn, &check);
+		if (e < 0)
+			return e;
+		e = sys_gmap_add(fork_child, va | VA_W, CAP_NAME(ppn, CAP_RW), check);
 		sys_page_unref(ppn);              /* the child holds it now */
 		if (e < 0)
 			return e;

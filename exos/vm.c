@@ -169,22 +169,34 @@ static vm_fault_fn region_handler(u32 va)
 
 /* Give the page at va (copy-on-write after fork) a private copy: a new page
  * with the same bytes, writable; the shared one is let go. */
-int vm_cow_copy(u32 va, struct pte *p)
+int vm_page_copy(u32 src, u32 scratch, u32 *ppn, u32 *check)
 {
 	u64 r = sys_page_alloc(PAGE_ANY);
-	u32 ppn = (u32)r, old = PTE_PPN(p->word);
-	if ((int)ppn < 0)
-		return (int)ppn;
-	int e = vm_map_page(COW_SCRATCH_VA, ppn, (u32)(r >> 32), VM_RW);
-	if (e < 0)
+	*ppn = (u32)r;
+	*check = (u32)(r >> 32);
+	if ((int)*ppn < 0)
+		return (int)*ppn;
+	int e = vm_map_page(scratch, *ppn, *check, VM_RW);
+	if (e < 0) {
+		sys_page_unref(*ppn);
 		return e;
-	const u32 *from = (const u32 *)va;
-	u32 *to = (u32 *)COW_SCRATCH_VA;
+	}
+	const u32 *from = (const u32 *)src;
+	u32 *to = (u32 *)scratch;
 	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
 		to[i] = from[i];
-	vm_unmap(COW_SCRATCH_VA, 1, false);
+	vm_unmap(scratch, 1, false);
+	return 0;
+}
+
+int vm_cow_copy(u32 va, struct pte *p)
+{
+	u32 ppn, check, old = PTE_PPN(p->word);
+	int e = vm_page_copy(va, COW_SCRATCH_VA, &ppn, &check);
+	if (e < 0)
+		return e;
 	p->word = ppn << 12 | (p->word & ~(0xfffff000u | PTE_COW)) | PTE_W | PTE_D;
-	p->check = (u32)(r >> 32);
+	p->check = check;
 	sys_page_unref(old);
 	return vm_sync(va, p, true);
 }
