@@ -26,28 +26,30 @@ fast_getenvid:
 
 /*
  * ENV_OF_ID: k0 = &envs[a0 & 0xff] if that slot exists and holds the
- * environment with id a0; otherwise go to the C path (trap_slow, which runs
- * sys_<name> with EPC = ra already set). Uses k0, k1.
+ * environment with id a0 and it has no upcall pending; otherwise go to the C
+ * path (trap_slow, which runs sys_<name> with EPC = ra already set). Leaves
+ * k1 = the environment's status. Each delay slot loads the next value: the
+ * load is harmless when the branch goes to trap_slow. Uses k0, k1.
  */
+.if ENV_SIZE > 32767
+.error "struct env too large for addiu"
+.endif
 .macro ENV_OF_ID
 	andi	k0, a0, 0xff		/* k0 = slot */
 	sltiu	k1, k0, NENV_V
 	beqz	k1, trap_slow
-	nop
-	li	k1, ENV_SIZE
+	addiu	k1, zero, ENV_SIZE	/* (delay) */
 	mul	k0, k0, k1
 	lui	k1, %hi(envs)
 	addiu	k1, k1, %lo(envs)
 	addu	k0, k0, k1		/* k0 = &envs[slot] */
 	lw	k1, ENV_ID(k0)
 	bne	k1, a0, trap_slow	/* no such environment (now) */
-	nop
-	lw	k1, ENV_REVOKE_NOTIFY(k0)
+	lw	k1, ENV_REVOKE_NOTIFY(k0)	/* (delay) */
 	bnez	k1, trap_slow		/* an upcall to deliver: the C path does it */
-	nop
-	lw	k1, ENV_SLICE_NOTIFY(k0)
+	lw	k1, ENV_SLICE_NOTIFY(k0)	/* (delay) */
 	bnez	k1, trap_slow
-	nop
+	lw	k1, ENV_STATUS(k0)	/* (delay) k1 = status */
 .endm
 
 /*
@@ -84,12 +86,10 @@ fast_getenvid:
  */
 	.globl	fast_yield_to
 fast_yield_to:
-	ENV_OF_ID			/* k0 = target */
-	lw	k1, ENV_STATUS(k0)
+	ENV_OF_ID			/* k0 = target, k1 = its status */
 	xori	k1, k1, ENV_RUNNABLE_V
 	bnez	k1, trap_slow		/* not runnable */
-	nop
-	lui	k1, %hi(cur_tf)
+	lui	k1, %hi(cur_tf)		/* (delay) */
 	lw	k1, %lo(cur_tf)(k1)	/* k1 = the caller's trapframe */
 	sw	sp, TF_REG(29)(k1)
 	SAVE_REGS k1
@@ -109,15 +109,12 @@ fast_yield_to:
  */
 	.globl	fast_scall
 fast_scall:
-	ENV_OF_ID			/* k0 = callee */
-	lw	k1, ENV_STATUS(k0)
+	ENV_OF_ID			/* k0 = callee, k1 = its status */
 	xori	k1, k1, ENV_WAITING_V
 	bnez	k1, trap_slow		/* not waiting (this includes the caller) */
-	nop
-	lw	k1, ENV_PCT_ENTRY(k0)
+	lw	k1, ENV_PCT_ENTRY(k0)	/* (delay) */
 	beqz	k1, trap_slow		/* no entry point */
-	nop
-	lui	k1, %hi(cur_tf)
+	lui	k1, %hi(cur_tf)		/* (delay) */
 	lw	k1, %lo(cur_tf)(k1)	/* k1 = the caller (its trapframe is at offset 0) */
 	sw	sp, TF_REG(29)(k1)
 	SAVE_REGS k1			/* t0 is used as a temporary from here */
