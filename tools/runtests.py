@@ -70,6 +70,20 @@ def docs_suite(build):
     have = open(os.path.join(ROOT, "docs", "pathlengths.md")).read() \
         if os.path.exists(os.path.join(ROOT, "docs", "pathlengths.md")) else ""
     s.add("docs/pathlengths.md is current (make docs)", rc == 0 and out == have)
+    # Counts quoted in prose must be today's counts.
+    counts = {}
+    for line in out.splitlines():
+        m = re.match(r"\| (.+?) \| (\d+) \| \d+ \|", line)
+        if m:
+            counts[m[1]] = m[2]
+    quotes = [("architecture.md", "returns: %s instructions", "TLB refill, STLB hit"),
+              ("architecture.md", "costs %s instructions", "null system call, fast path"),
+              ("architecture.md", "user mode: %s instructions", "exception dispatch to the user handler"),
+              ("exos.md", "(%s instructions from the vector", "exception dispatch to the user handler")]
+    for doc, phrase, path in quotes:
+        text = open(os.path.join(ROOT, "docs", doc)).read()
+        want = phrase % counts.get(path, "?")
+        s.add(f"docs/{doc} quotes the current count for '{path}'", want in text, want)
     return s
 
 
