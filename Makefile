@@ -40,11 +40,14 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
+.PHONY: all deps deps-gdb run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
+# Debian packages, by group (tools/deps.sh --list names each and why).
 deps:
 	@tools/deps.sh
+deps-gdb:
+	@tools/deps.sh gdb
 
 # --- generated system call tables and stubs ---------------------------------
 $(GEN)/syscall_nums.h $(GEN)/syscall_table.c $(GEN)/syscall_stubs.S $(GEN)/syscalls.h &: \
@@ -138,7 +141,7 @@ run-direct: deps
 
 # gdb on a port derived from the user id, so users on one host do not clash.
 GDBPORT ?= $(shell expr 26000 + $$(id -u) % 5000)
-qemu-gdb: deps
+qemu-gdb: deps-gdb
 	@$(MAKE) --no-print-directory all
 	@echo "*** QEMU waits for gdb: gdb-multiarch $(B)/aegis.elf -ex 'target remote :$(GDBPORT)'"
 	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
@@ -167,8 +170,8 @@ BENCH_AEGIS_OUT ?= $(B)/bench/aegis.txt
 BENCH_REPORT_ARGS := $(if $(ROWS),--results $(BENCH_OUT) --docs $(BENCH_OUT)/results.md \
 	$(foreach s,$(if $(filter both,$(SYSTEM)),linux aegis,$(SYSTEM)),--system $(s)=$(BENCH_OUT)/$(s).txt))
 
-bench: deps
-	@$(MAKE) --no-print-directory bench-deps all
+bench: bench-deps
+	@$(MAKE) --no-print-directory all
 	@mkdir -p $(BENCH_OUT)
 ifneq ($(SYSTEM),aegis)
 	@echo "bench: Linux, $(if $(ROWS),rows $(ROWS),every row) ..."

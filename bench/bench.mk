@@ -9,7 +9,7 @@
 #   bench-smoke-linux  same, with --smoke, into $(BUILD)/bench/linux-smoke.txt, then a KTAP
 #                      report of which rows printed sane values (used by `make test`).
 #   bench-report       tables, plots and docs/results.md from $(BUILD)/bench/{linux,aegis}.txt
-#   bench-deps         install the host packages this fragment needs (Debian, as root)
+#   bench-deps         install the Debian packages `make bench` needs (tools/deps.sh bench)
 #   bench-linux-bin, bench-linux-initramfs, bench-linux-fetch: the steps, separately.
 
 BUILD ?= build
@@ -38,7 +38,7 @@ ROWS ?=
 	bench-linux-fetch bench-linux-bin bench-linux-initramfs
 
 bench-deps:
-	sh tools/baseline/install-deps.sh
+	@tools/deps.sh bench
 
 # Quiet and quick when the kernel and busybox are already there.
 bench-linux-fetch:

@@ -32,8 +32,7 @@ def qemu_command(build, bench_args, host_rtc):
     append = "init=bench"
     if bench_args:
         append += " bench.args=" + ",".join(bench_args)
-    return ["qemu-system-mipsel", "-M", "malta", "-m", "256", "-nographic", "-no-reboot",
-            "-icount", "shift=0,align=off,sleep=on"] + ([] if host_rtc else baseline.RTC_VM) + [
+    return baseline.qemu.board(icount=True) + ([] if host_rtc else baseline.RTC_VM) + [
             "-kernel", os.path.join(build, "aegis.elf"),
             "-initrd", os.path.join(build, "initrd.cpio"), "-append", append]
 

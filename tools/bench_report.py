@@ -272,12 +272,10 @@ def write_csv(path, table, systems):
 
 
 def plot(table, systems, results_dir):
-    """Write ratios.svg/.png; return a one-line description, or None without gnuplot."""
+    """Write ratios.svg/.png; return a one-line description. Exits if gnuplot is missing."""
     gp = shutil.which('gnuplot')
     if not gp:
-        sys.stderr.write('bench_report.py: warning: gnuplot not found (make bench-deps); '
-                         'no plots written\n')
-        return None
+        die('gnuplot not found: it is in Debian package gnuplot-nox (tools/deps.sh bench)')
     both = 'linux' in systems and 'aegis' in systems
     data = io.StringIO()
     if both:

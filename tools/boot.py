@@ -15,12 +15,14 @@ serial console (Ctrl-A X quits QEMU) until QEMU exits.
 import argparse
 import os
 import select
-import shutil
 import subprocess
 import sys
 import time
 import termios
 import tty
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402
 
 PROMPT = b"maltael # "
 KERNEL_ADDR = 0x01000000   # physical; U-Boot sees it as 0x81000000
@@ -29,9 +31,7 @@ INITRD_ADDR = 0x02000000
 
 def qemu_command(args):
     b = args.build
-    cmd = ["qemu-system-mipsel", "-M", "malta", "-m", "256", "-nographic", "-no-reboot"]
-    if args.icount:
-        cmd += ["-icount", "shift=0,align=off,sleep=on"]
+    cmd = qemu.board(icount=args.icount)
     if args.path == "uboot":
         cmd += ["-bios", os.path.join(b, "u-boot-swap.bin"),
                 "-device", f"loader,file={os.path.join(b, 'aegis.uimg')},addr={KERNEL_ADDR:#x},force-raw=on",
@@ -145,8 +145,8 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="do not echo the console")
     args = ap.parse_args()
 
-    if not shutil.which("qemu-system-mipsel"):
-        sys.exit("boot: qemu-system-mipsel not found: run `make deps`")
+    if qemu.missing_binary():
+        sys.exit("boot: " + qemu.missing_binary())
     for f in (["u-boot-swap.bin", "aegis.uimg", "initrd.uimg"] if args.path == "uboot"
               else ["aegis.elf", "initrd.cpio"]):
         if not os.path.exists(os.path.join(args.build, f)):
@@ -164,7 +164,9 @@ def main():
     status = 0
     try:
         if args.path == "uboot" and not drive_uboot(con, args.append, 30):
-            print("\nboot: FAILED: U-Boot did not reach its prompt or take the commands", file=sys.stderr)
+            why = qemu.explain_failure(con.seen.decode(errors="replace")) if proc.poll() is not None else None
+            print("\nboot: FAILED: U-Boot did not reach its prompt or take the commands"
+                  + (f": {why}" if why else ""), file=sys.stderr)
             return 2
         if args.interactive:
             interact(con)
@@ -183,8 +185,9 @@ def main():
             print("\nboot: FAILED: kernel panic", file=sys.stderr)
             status = 1
         elif b"[aegis] halt" not in con.seen:
-            print(f"\nboot: FAILED: QEMU exited ({proc.returncode}) before the kernel halted",
-                  file=sys.stderr)
+            why = qemu.explain_failure(con.seen.decode(errors="replace"))
+            print(f"\nboot: FAILED: QEMU exited ({proc.returncode}) before the kernel halted"
+                  + (f": {why}" if why else ""), file=sys.stderr)
             status = 2
         return status
     finally:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run every test of the project and report in KTAP.
 
-Suites: the host-side unit tests (pure logic, compiled natively), the
+Suites: the host-side unit tests (pure logic, compiled natively; the set-up
+scripts against stand-ins for apt and dpkg), the
 path-length budgets, generated docs being current, boots of the real kernel
 on QEMU malta (through U-Boot and directly, each running the kernel
 self-tests and the user-level test program; a boot whose first program
@@ -84,6 +85,13 @@ def docs_suite(build):
         text = open(os.path.join(ROOT, "docs", doc)).read()
         want = phrase % counts.get(path, "?")
         s.add(f"docs/{doc} quotes the current count for '{path}'", want in text, want)
+    # The README's list of installed packages is deps.sh's list.
+    rc, out = run(["bash", os.path.join(HERE, "deps.sh"), "--list"], 30)
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    pkgs = [l.split()[0] for l in out.splitlines() if l.strip()]
+    absent = [p for p in pkgs if f"`{p}`" not in readme]
+    s.add("README names every package tools/deps.sh installs", rc == 0 and pkgs and not absent,
+          ("missing: " + " ".join(absent)) if absent else "")
     return s
 
 
@@ -154,6 +162,12 @@ def harness_suite(build):
     s.add("a kernel panic is reported as a failed boot", rc == 1, f"boot.py exit status {rc}")
     s.add("the panic names the missing program",
           "[aegis] PANIC: initrd has no program 'no-such-program'" in text)
+    # A QEMU that cannot start is a failure that names the package.
+    p = subprocess.run([sys.executable, os.path.join(HERE, "boot.py"), "--build", build,
+                        "--path", "direct", "--quiet"], env={"PATH": "/nonexistent"},
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    s.add("no QEMU: boot fails naming package qemu-system-mips",
+          p.returncode != 0 and "qemu-system-mips " in p.stdout, p.stdout.strip()[-200:])
     return s
 
 
@@ -167,6 +181,7 @@ def main():
     plan = [
         ("host-lib", lambda: host_suite("host-lib", [os.path.join(b, "host", "test_lib")])),
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
+        ("host-setup", lambda: host_suite("host-setup", [sys.executable, "tests/test_setup.py"])),
         ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",
                                                              "--elf", os.path.join(b, "aegis.elf"), "--check"])),
         ("docs", lambda: docs_suite(b)),

@@ -25,8 +25,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--results", default="bench/results")
     args = ap.parse_args()
-    cmd = ["qemu-system-mipsel", "-M", "malta", "-m", "256", "-nographic", "-no-reboot",
-           "-icount", "shift=0,align=off,sleep=on", "-kernel", os.path.join(args.build, "aegis.elf"),
+    cmd = baseline.qemu.board(icount=True) + ["-kernel", os.path.join(args.build, "aegis.elf"),
            "-initrd", os.path.join(args.build, "initrd.cpio"), "-append", "init=stride"]
     log = os.path.join(args.build, "bench", "stride.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
@@ -46,6 +45,8 @@ def main():
             total = sum(w) or 1
             f.write("%d,%.4f,%.4f,%.4f\n" % (t, *(x / total for x in w)))
     gp = shutil.which("gnuplot")
+    if not gp:
+        baseline.die("gnuplot not found: it is in Debian package gnuplot-nox (tools/deps.sh bench)")
     if gp:
         for term, ext in (("svg size 720,360", "svg"), ("pngcairo size 720,360", "png")):
             script = f"""

@@ -20,7 +20,9 @@ import subprocess
 import sys
 import time
 
-QEMU = 'qemu-system-mipsel'
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import qemu  # noqa: E402  (tools/qemu.py: the board both systems run on)
+
 APPEND_BASE = 'console=ttyS0 nokaslr norandmaps quiet'
 PANIC_RE = re.compile(r'Kernel panic|Attempted to kill init|Oops\b|BUG:')
 
@@ -54,8 +56,7 @@ def qemu_command(build, bench_args, host_rtc=False):
     append = APPEND_BASE
     if bench_args:
         append += ' bench.args=' + ','.join(bench_args)
-    return [QEMU, '-M', 'malta', '-m', '256', '-nographic', '-no-reboot',
-            '-icount', 'shift=0,align=off,sleep=on'] + ([] if host_rtc else RTC_VM) + [
+    return qemu.board(icount=True) + ([] if host_rtc else RTC_VM) + [
             '-kernel', kernel, '-initrd', initrd, '-append', append]
 
 
@@ -76,6 +77,8 @@ def run(cmd, timeout, log_path):
     start = time.monotonic()
     out = bytearray()
     reason = None
+    if qemu.missing_binary():
+        die(qemu.missing_binary())
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
@@ -113,7 +116,8 @@ def run(cmd, timeout, log_path):
         with open(log_path, 'wb') as f:
             f.write(out)
     if reason is None and proc.returncode != 0:
-        reason = 'QEMU exited with status %d' % proc.returncode
+        why = qemu.explain_failure(out.decode('utf-8', 'replace'))
+        reason = 'QEMU exited with status %d%s' % (proc.returncode, ': ' + why if why else '')
     return out.decode('utf-8', 'replace').replace('\r', ''), reason
 
 
