@@ -123,10 +123,11 @@ $(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(APPS) bench)
 	cd $(B)/initrd && printf '%s\n' $(APPS) bench | cpio --quiet -o -H newc > ../initrd.cpio
 $(B)/initrd.uimg: $(B)/initrd.cpio
 	mkimage -A mips -O linux -T ramdisk -C none -a 0 -e 0 -n initrd -d $< $@ >/dev/null
-# Debian's maltael U-Boot must be word-swapped for QEMU's little-endian flash.
-$(B)/u-boot-swap.bin: $(UBOOT_BIN)
+# Debian's maltael U-Boot, its EJTAG debug vector forwarded to Aegis and
+# word-swapped for QEMU's little-endian flash (tools/patch_uboot.py).
+$(B)/u-boot-swap.bin: $(UBOOT_BIN) tools/patch_uboot.py
 	@mkdir -p $(B)
-	$(OBJCOPY) -I binary -O binary --reverse-bytes=4 $< $@
+	$(PYTHON) tools/patch_uboot.py $< $@
 
 # --- running ------------------------------------------------------------------
 # APPEND: kernel command line (init=NAME selects the first program).

@@ -20,6 +20,7 @@
 #define E_BADCAP  6   /* the capability presented is not valid for that object */
 #define E_BUSY    7   /* the object is taken */
 #define E_NOENT   8   /* no such object (environment, file in the initrd) */
+#define E_QUOTA   9   /* over the budget the environment's parent gave it */
 
 /*
  * Capabilities for physical pages (see docs/capabilities.md). A capability is
@@ -64,6 +65,19 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define REVOKE_REPOSSESSED 0x5245504fu   /* a1 pages were taken: read repossessed() */
 #define REVOKE_SLICES_REQ  0x52455653u   /* give back a1 slice positions (slice_free) */
 #define REVOKE_SLICES_TAKEN 0x52455654u  /* a1 slice positions were taken */
+
+/*
+ * Budgets (env_limit, env_usage; see docs/security.md). Each page, slice
+ * position and child environment an environment takes is charged to it and
+ * to every ancestor; taking one past any of their limits fails with
+ * -E_QUOTA. A parent sets its children's limits. A new child may hold one
+ * slice position and is otherwise bounded only by its ancestors' limits.
+ */
+#define LIM_PAGES   0   /* physical pages it allocated (page_alloc) */
+#define LIM_SLICES  1   /* slice positions it owns */
+#define LIM_ENVS    2   /* environments below it (children, theirs, ...) */
+#define NLIMITS     3
+#define LIMIT_NONE  0xffffffffu
 
 /* User address space. */
 #define USER_TOP     0x80000000u   /* first address user code may not map */

@@ -21,6 +21,7 @@ void asm_offsets(void)
 	OFFSET(ENV_WAITING_ON, offsetof(struct env, waiting_on));
 	OFFSET(ENV_REVOKE_NOTIFY, offsetof(struct env, revoke_notify));
 	OFFSET(ENV_SLICE_NOTIFY, offsetof(struct env, slice_notify));
+	OFFSET(ENV_FPU_ON, offsetof(struct env, fpu_on));
 	OFFSET(ENV_RUNNABLE_V, ENV_RUNNABLE);
 	OFFSET(ENV_WAITING_V, ENV_WAITING);
 	OFFSET(NENV_V, NENV);

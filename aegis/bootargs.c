@@ -52,6 +52,8 @@ static void take_word(const char *w)
 			bootinfo.init[i] = '\0';
 		} else if (!lib_strcmp(w, "ktest"))
 			bootinfo.ktest = true;
+		else if (!lib_strcmp(w, "kcheck"))
+			bootinfo.kcheck = true;
 		cmdline_add(w);
 	}
 }

@@ -4,9 +4,13 @@
  * the secret the kernel holds for that page and those rights (pmap.c keeps
  * one secret per page for CAP_R and one for CAP_RW, drawn by rand32() and
  * replaced when the page is freed). The check is one load and one compare.
- * Every failed presentation is counted in the presenting environment.
+ * Every failed presentation is counted in the presenting environment; past
+ * CAPFAIL_FREE of them, each further one also costs it the rest of its
+ * slice, so guessing a 32-bit check field takes about 2^31 slices.
  */
 #include "defs.h"
+
+#define CAPFAIL_FREE 1024
 
 static int rights_index(u32 rights)
 {
@@ -19,8 +23,8 @@ int cap_page(u32 name, u32 check, u32 need)
 	int idx = rights_index(rights);
 	if (idx < 0 || ppn >= page_count() || (rights & need) != need ||
 	    pages[ppn].state != PAGE_USED || pages[ppn].check[idx] != check) {
-		if (curenv)
-			curenv->capfails++;
+		if (curenv && ++curenv->capfails > CAPFAIL_FREE)
+			yield_requested = true;
 		return -E_BADCAP;
 	}
 	return (int)ppn;

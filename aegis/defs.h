@@ -34,6 +34,7 @@ struct bootinfo {
 	char cmdline[256];      /* the kernel command line, boot-path words removed */
 	char init[32];          /* init=NAME: the first program (default "init") */
 	bool ktest;             /* ktest: run the kernel self-tests first */
+	bool kcheck;            /* kcheck: the kcheck system call is available */
 };
 extern struct bootinfo bootinfo;
 /* Normalise the registers either boot path handed to _start into bootinfo.
@@ -42,12 +43,15 @@ void bootargs_parse(int a0, char **a1, char **a2, u32 a3);
 
 /* vectors.S, trapentry.S, usercopy.S */
 extern char vectors_start[], vectors_end[];
+extern u32 kernel_running;                  /* start.S */
+extern u32 debug_depc, debug_reg, debug_pending;   /* debug.S */
 extern char kstack_top[];
 extern const void *fast_syscalls[];
 extern void *exc_table[EXC_NCODES];
 void trap_slow(void);
 void fwd_tlb(void);
 void fwd_exc(void);
+void fwd_cpu(void);
 void env_pop_tf(struct trapframe *tf) __attribute__((noreturn));
 /* Copy n bytes between kernel memory and a user address range that the caller
  * has already checked lies below USER_TOP. Returns 0, or -E_FAULT if an
@@ -107,18 +111,21 @@ u64 siphash_word(u64 k0, u64 k1, u64 m);
 /* pmap.c */
 #define MAX_PAGES (MAX_MEMSIZE / PAGE_SIZE)
 enum page_state { PAGE_FREE, PAGE_KERNEL, PAGE_USED };
+#define PAYER_NONE 0xff
 struct ppage {
 	u64 holders;            /* bit i: environment slot i holds a reference */
 	u32 check[2];           /* capability secrets: [0] CAP_R, [1] CAP_RW */
-	u16 state;              /* enum page_state */
+	u8 state;               /* enum page_state */
+	u8 payer;               /* slot of the environment charged for it (limit.c) */
 	u16 stlb_refs;          /* valid STLB halves naming this page */
 };
 extern struct ppage pages[MAX_PAGES];
 void page_init(void);
 u32 page_count(void);
 /* Allocate page ppn (or any free page if ppn == PAGE_ANY) for environment
- * slot: it becomes the only holder and the page is zeroed. Returns the page
- * number, -E_BUSY if taken, -E_INVAL if no such page, -E_NOMEM if none free. */
+ * slot: it becomes the only holder and the payer, and the page is zeroed.
+ * Returns the page number, -E_BUSY if taken, -E_INVAL if no such page,
+ * -E_NOMEM if none free, -E_QUOTA if over the slot's page budget. */
 int page_alloc(u32 ppn, int slot);
 bool page_holds(u32 ppn, int slot);
 /* Add slot as a holder of the (used) page ppn. */
@@ -173,6 +180,7 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 #define NVITAL 8               /* vital pages per environment */
 #define GMAP_FILTER_LOG2 11    /* a 2048-bit filter per environment */
 #define NREPO  64              /* repossession vector entries */
+#define FPU_WORDS 33           /* $f0..$f31 and FCSR */
 enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE, ENV_WAITING };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
 struct env {
@@ -210,6 +218,10 @@ struct env {
 	int nvital;
 	u32 repo[NREPO];       /* the repossession vector */
 	u32 nrepo;             /* pages repossessed since it was last read */
+	u32 limit[NLIMITS];    /* limit.c: budgets its parent set ... */
+	u32 used[NLIMITS];     /* ... and what it and its descendants hold */
+	bool fpu_on;           /* fpu.c: it enabled the FPU (FPUmod) */
+	u32 fpu[FPU_WORDS];    /* its FPU registers while another owns the FPU */
 };
 /* What the forwarding stubs (upcall.S) read: the running environment's save
  * area (0 while in the kernel) and entry points. */
@@ -227,8 +239,10 @@ struct env *env_lookup(u32 id);
 struct env *env_child(u32 id, int *err);
 /* The caller itself (id 0 or its own id) or env_child(id, err). */
 struct env *env_self_or_child(u32 id, int *err);
-/* A new environment (status ENV_NEW: not runnable yet) or NULL. */
-struct env *env_alloc(const char *name, struct env *parent);
+/* A new environment (status ENV_NEW: not runnable yet), charged to its
+ * parent's environment budget; or NULL with *err = -E_NOMEM (no free slot)
+ * or -E_QUOTA. */
+struct env *env_alloc(const char *name, struct env *parent, int *err);
 /* Create an environment running the ELF executable img (copied into pages
  * the environment holds, mapped through its guaranteed mappings), with a
  * stack of USTACK_PAGES below USTACK_TOP. Returns the env or NULL with *err. */
@@ -249,11 +263,36 @@ struct trapframe *sched(void);
  * mapping. */
 int upcall_set(struct env *e, u32 exc, u32 tlb, u32 save_va);
 void upcall_clear(struct env *e);
+/* e's guaranteed mappings changed: point the save area at the page its
+ * mapping names now, or, if the mapping is gone or read-only, unregister the
+ * upcalls. The kernel never writes through a stale save-area address. */
+void upcall_refresh(struct env *e);
 /* Deliver the exception in tf to e's handler (tlb: the TLB entry point).
  * Returns false if e has no handlers. */
 bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb);
 /* The same, into entry point entry (e.g. the epilogue). */
 bool upcall_deliver_to(struct env *e, struct trapframe *tf, u32 entry);
+
+/* limit.c */
+/* Charge n units of resource r (LIM_*) to e and its ancestors; -E_QUOTA
+ * (nothing charged) if any of them would go past its limit. */
+int limit_charge(struct env *e, int r, u32 n);
+void limit_uncharge(struct env *e, int r, u32 n);
+void limit_init(struct env *e);
+
+/* fpu.c, fpu.S */
+/* The environment whose registers the FPU holds, or NULL. Only it may have
+ * Status.CU1 set in its saved Status: every other finds the FPU unusable and
+ * traps (CpU), and the kernel switches the registers then (lazily). */
+extern struct env *fpu_owner;
+/* Give the FPU to e (which is running): save the owner's registers, load
+ * e's, and let e use it (CU1 in tf). */
+void fpu_take(struct env *e, struct trapframe *tf);
+/* e is going away: its registers in the FPU are no one's now. */
+void fpu_env_gone(struct env *e);
+void fpu_save(u32 *ctx);
+void fpu_load(const u32 *ctx);
+extern char fpu_load_fcsr[];
 
 /* revoke.c */
 #define REVOKE_SLICES 3          /* slice ends an environment has to comply */
@@ -286,9 +325,11 @@ void pct_env_gone(struct env *e);
 #define GRACE_TICKS   12500
 #define OVERRUN_LIMIT 3
 #define EXIT_ABORTED  (-3)       /* env_reap status of an environment aborted for overruns */
+#define EXIT_DEBUG    (-4)       /* ... of one destroyed for entering EJTAG debug mode */
 void slice_init(void);
 /* Own slice position pos (-1: any free one). Returns it; -E_BUSY if taken,
- * -E_INVAL if out of range, -E_NOMEM if none is free. */
+ * -E_INVAL if out of range, -E_NOMEM if none is free, -E_QUOTA if over e's
+ * slice budget. */
 int slice_alloc(struct env *e, int pos);
 /* Give position pos back; -E_PERM if e does not own it. */
 int slice_free(struct env *e, int pos);
@@ -296,6 +337,8 @@ void slice_release_all(struct env *e);
 /* Take e's highest-numbered slice position by force; returns it or -1. */
 int slice_take_one(struct env *e);
 int slice_count(const struct env *e);
+/* The slot of the environment owning position pos, or -1. */
+int slice_owner(int pos);
 void timer_set(u32 ticks);
 /* The timer fired: epilogue, overrun accounting, or the next slice. Returns
  * the trapframe to resume. */
@@ -311,6 +354,12 @@ extern bool yield_requested;   /* give the rest of the slice to the next environ
 extern struct env *yield_to;   /* ... or to this one */
 extern bool slice_over;        /* the caller is done with its slice */
 struct trapframe *after_trap(void);
+
+/* kcheck.c */
+/* Walk the page, capability, STLB, TLB, guaranteed-mapping, slice, budget
+ * and FPU tables and check that they agree; print each inconsistency.
+ * Returns how many were found. */
+int kcheck(void);
 
 /* ktest.c */
 void ktest_run(void);

@@ -49,44 +49,51 @@ struct env *env_self_or_child(u32 id, int *err)
 	return env_child(id, err);
 }
 
-struct env *env_alloc(const char *name, struct env *parent)
+struct env *env_alloc(const char *name, struct env *parent, int *err)
 {
-	for (int i = 0; i < NENV; i++) {
-		struct env *e = &envs[i];
-		if (e->status != ENV_FREE)
-			continue;
-		u32 gen = ((e->id >> 8) + 1) & 0xffffff;
-		struct trapframe zero = { 0 };
-		e->tf = zero;
-		e->id = (gen ? gen : 1) << 8 | (u32)i;
-		e->ngmap = 0;
-		for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
-			e->gmap_filter[k] = 0;
-		e->parent = parent;
-		e->capfails = 0;
-		e->nexited = 0;
-		e->epilogue = e->crit_start = e->crit_end = 0;
-		e->in_grace = false;
-		e->overruns = e->penalty = 0;
-		e->pct_entry = 0;
-		e->waiting_on = NULL;
-		e->revoke_entry = e->revoke_want = e->revoke_slices = e->revoke_notify = 0;
-		e->revoke_slice_want = e->revoke_slice_ends = e->slice_notify = e->slices_taken = 0;
-		e->nvital = 0;
-		e->nrepo = 0;
-		if (slice_alloc(e, -1) < 0) {
-			e->status = ENV_FREE;
-			return NULL;
-		}
-		e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
-		e->status = ENV_NEW;
-		lib_snprintf(e->name, sizeof(e->name), "%s", name);
-		/* User mode, EXL set so that eret drops into it; the timer
-		 * interrupt enabled. */
-		e->tf.status = ST_EXL | ST_KSU_USER | ST_IM_TIMER | ST_IE;
-		return e;
+	struct env *e = NULL;
+	for (int i = 0; i < NENV && !e; i++)
+		if (envs[i].status == ENV_FREE)
+			e = &envs[i];
+	if (!e) {
+		*err = -E_NOMEM;
+		return NULL;
 	}
-	return NULL;
+	if (parent && (*err = limit_charge(parent, LIM_ENVS, 1)) < 0)
+		return NULL;
+	u32 gen = ((e->id >> 8) + 1) & 0xffffff;
+	struct trapframe zero = { 0 };
+	e->tf = zero;
+	e->id = (gen ? gen : 1) << 8 | (u32)env_slot(e);
+	e->ngmap = 0;
+	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
+		e->gmap_filter[k] = 0;
+	e->parent = parent;
+	e->capfails = 0;
+	e->nexited = 0;
+	e->epilogue = e->crit_start = e->crit_end = 0;
+	e->in_grace = false;
+	e->overruns = e->penalty = 0;
+	e->pct_entry = 0;
+	e->waiting_on = NULL;
+	e->revoke_entry = e->revoke_want = e->revoke_slices = e->revoke_notify = 0;
+	e->revoke_slice_want = e->revoke_slice_ends = e->slice_notify = e->slices_taken = 0;
+	e->nvital = 0;
+	e->nrepo = 0;
+	e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
+	e->fpu_on = false;
+	for (int k = 0; k < FPU_WORDS; k++)
+		e->fpu[k] = 0;          /* a new environment's FPU is all zeros */
+	limit_init(e);
+	e->status = ENV_NEW;
+	lib_snprintf(e->name, sizeof(e->name), "%s", name);
+	/* A slice position if one is free and its budget allows; without one
+	 * it runs when others yield or donate their time. */
+	slice_alloc(e, -1);
+	/* User mode, EXL set so that eret drops into it; the timer interrupt
+	 * enabled. */
+	e->tf.status = ST_EXL | ST_KSU_USER | ST_IM_TIMER | ST_IE;
+	return e;
 }
 
 struct env *env_create_elf(const char *name, const void *img, size_t len, int *err)
@@ -97,11 +104,9 @@ struct env *env_create_elf(const char *name, const void *img, size_t len, int *e
 		*err = -E_INVAL;
 		return NULL;
 	}
-	struct env *e = env_alloc(name, NULL);
-	if (!e) {
-		*err = -E_NOMEM;
+	struct env *e = env_alloc(name, NULL, err);
+	if (!e)
 		return NULL;
-	}
 	for (int i = 0; i < nph; i++) {
 		struct elf_segment seg;
 		int r = elf_segment(img, len, i, USER_TOP, &seg);
@@ -150,12 +155,15 @@ void env_destroy(struct env *e)
 	upcall_clear(e);
 	slice_release_all(e);
 	pct_env_gone(e);
+	fpu_env_gone(e);
 	e->ngmap = 0;
 	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
 		e->gmap_filter[k] = 0;
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);
 	page_release_all(env_slot(e));
+	if (e->parent)
+		limit_uncharge(e->parent, LIM_ENVS, 1);
 	e->status = ENV_FREE;
 	if (curenv == e) {
 		curenv = NULL;
@@ -210,6 +218,16 @@ struct trapframe *sched(void)
 	halt();
 }
 
+/* Publish e's upcall registers to the forwarding stubs if e is running. */
+static void upcall_publish(struct env *e)
+{
+	if (e != curenv)
+		return;
+	cur_upcall.exc = e->up_exc;
+	cur_upcall.tlb = e->up_tlb;
+	cur_upcall.save_kva_user = e->up_save_kva;
+}
+
 int upcall_set(struct env *e, u32 exc, u32 tlb, u32 save_va)
 {
 	if (!exc && !tlb && !save_va) {
@@ -228,16 +246,28 @@ int upcall_set(struct env *e, u32 exc, u32 tlb, u32 save_va)
 	e->up_tlb = tlb;
 	e->up_save_va = save_va;
 	e->up_save_kva = (u32)(uintptr_t)KADDR(g->ppn * PAGE_SIZE + (save_va & (PAGE_SIZE - 1)));
-	if (e == curenv)
-		env_switch(e);
+	upcall_publish(e);
 	return 0;
 }
 
 void upcall_clear(struct env *e)
 {
 	e->up_exc = e->up_tlb = e->up_save_va = e->up_save_kva = 0;
-	if (e == curenv)
-		env_switch(e);
+	upcall_publish(e);
+}
+
+void upcall_refresh(struct env *e)
+{
+	if (!e->up_save_kva)
+		return;
+	const struct gmap *g = gmap_lookup(e, e->up_save_va >> PAGE_SHIFT);
+	if (!g || !g->writable) {
+		upcall_clear(e);
+		return;
+	}
+	e->up_save_kva = (u32)(uintptr_t)KADDR(g->ppn * PAGE_SIZE +
+					       (e->up_save_va & (PAGE_SIZE - 1)));
+	upcall_publish(e);
 }
 
 bool upcall_deliver(struct env *e, struct trapframe *tf, bool tlb)

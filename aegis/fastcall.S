@@ -1,7 +1,8 @@
 /*
  * fastcall.S: system calls served on the fast path. Entered from the general
  * vector with EXL=1, EPC = the caller's ra (already written, hazard cleared),
- * v0 = call number; only k0/k1 may be used; the result goes in v0.
+ * v0 = call number; only k0/k1 may be used; the result goes in v0. Every
+ * path clears k0/k1 before its eret (CLEAR_K).
  */
 #include "mips.h"
 #include "asmoffsets.h"
@@ -11,10 +12,10 @@
 	.set	noat
 	.text
 
-/* null(): returns 0. */
+/* null(): returns 0 (v0 is the call number, 0, already). */
 	.globl	fast_null
 fast_null:
-	move	v0, zero
+	CLEAR_K
 	eret
 
 /* getenvid(): returns the caller's environment id (v0 = cur_envid). */
@@ -22,6 +23,7 @@ fast_null:
 fast_getenvid:
 	lui	k0, %hi(cur_envid)
 	lw	v0, %lo(cur_envid)(k0)
+	CLEAR_K
 	eret
 
 /*
@@ -136,6 +138,7 @@ fast_scall:
 	lw	v0, ENV_ID(k1)		/* v0 = the caller's id */
 	lw	t0, TF_REG(8)(k1)	/* the caller's t0 and t1, as they were */
 	lw	t1, TF_REG(9)(k1)
+	CLEAR_K
 	ehb
 	eret
 

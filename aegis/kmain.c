@@ -29,6 +29,7 @@ void kmain(int a0, char **a1, char **a2, u32 a3)
 		bootinfo.memsize >> 20, bootinfo.initrd_size, bootinfo.initrd_pa);
 	kprintf("[aegis] command line: %s\n", bootinfo.cmdline);
 	vectors_install();
+	kernel_running = 1;     /* _start entered again from now on: start.S */
 	random_init();
 	tlb_init();
 	page_init();

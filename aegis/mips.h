@@ -29,6 +29,8 @@
 #define CP0_PRID      $15   /* select 0 */
 #define CP0_EBASE     $15   /* select 1 */
 #define CP0_CONFIG    $16   /* select 0; select 1 = Config1 */
+#define CP0_DEBUG     $23   /* EJTAG; readable in debug mode */
+#define CP0_DEPC      $24
 #define CP0_ERROREPC  $30
 
 /* Status bits. */
@@ -42,12 +44,18 @@
 #define ST_CU0     0x10000000
 #define ST_CU1     0x20000000
 
+/* Debug (EJTAG) register bits. */
+#define DEBUG_DBD  0x80000000   /* the debug exception was in a delay slot */
+#define DEBUG_DM   0x40000000   /* in debug mode */
+
 /* Cause bits. */
 #define CAUSE_BD        0x80000000
 #define CAUSE_TI        0x40000000
 #define CAUSE_IV        0x00800000
 #define CAUSE_EXC_MASK  0x0000007c   /* ExcCode << 2 */
 #define CAUSE_EXC_SHIFT 2
+#define CAUSE_CE_MASK   0x30000000   /* CpU: which coprocessor */
+#define CAUSE_CE_CP1    0x10000000
 
 /* ExcCode values. */
 #define EXC_INT   0

@@ -7,7 +7,8 @@
  * its last holder lets go; its check words are then replaced, so every
  * capability for it stops working, and every TLB/STLB entry that maps it is
  * removed. Pages below RESERVED_LOW, the kernel image and the initrd are the
- * kernel's and are never handed out.
+ * kernel's and are never handed out. Each used page is charged to the
+ * environment that allocated it, its payer (limit.c), until it is freed.
  */
 #include "defs.h"
 
@@ -31,6 +32,7 @@ void page_init(void)
 	for (u32 p = 0; p < npages; p++) {
 		pages[p].state = PAGE_FREE;
 		pages[p].holders = 0;
+		pages[p].payer = PAYER_NONE;
 		pages[p].stlb_refs = 0;
 		pages[p].check[0] = rand32();
 		pages[p].check[1] = rand32();
@@ -45,14 +47,24 @@ void page_init(void)
 
 u32 page_count(void) { return npages; }
 
-static void page_take(u32 p, int slot)
+/* Slot takes free page p: charged to it (-E_QUOTA if over budget), its
+ * only holder, zeroed. Slots that are no environment (the kernel's
+ * self-tests) are charged to no one. */
+static int page_take(u32 p, int slot)
 {
+	if (slot < NENV) {
+		int r = limit_charge(&envs[slot], LIM_PAGES, 1);
+		if (r < 0)
+			return r;
+	}
 	pages[p].state = PAGE_USED;
 	pages[p].holders = 1ull << slot;
+	pages[p].payer = slot < NENV ? (u8)slot : PAYER_NONE;
 	nfree--;
 	u32 *kva = KADDR(p * PAGE_SIZE);
 	for (int w = 0; w < PAGE_SIZE / 4; w++)
 		kva[w] = 0;
+	return (int)p;
 }
 
 int page_alloc(u32 ppn, int slot)
@@ -62,8 +74,7 @@ int page_alloc(u32 ppn, int slot)
 			u32 p = (hint + i) % npages;
 			if (pages[p].state == PAGE_FREE) {
 				hint = p + 1;
-				page_take(p, slot);
-				return (int)p;
+				return page_take(p, slot);
 			}
 		}
 		return -E_NOMEM;
@@ -72,15 +83,17 @@ int page_alloc(u32 ppn, int slot)
 		return -E_INVAL;
 	if (pages[ppn].state != PAGE_FREE)
 		return -E_BUSY;
-	page_take(ppn, slot);
-	return (int)ppn;
+	return page_take(ppn, slot);
 }
 
 /* The page has no holder left: revoke its capabilities and mappings. */
 static void page_free(u32 p)
 {
+	if (pages[p].payer != PAYER_NONE)
+		limit_uncharge(&envs[pages[p].payer], LIM_PAGES, 1);
 	pages[p].state = PAGE_FREE;
 	pages[p].holders = 0;
+	pages[p].payer = PAYER_NONE;
 	pages[p].check[0] = rand32();
 	pages[p].check[1] = rand32();
 	nfree++;

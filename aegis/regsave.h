@@ -87,9 +87,16 @@
 	lw	$31, TF_REG(31)(\base)
 .endm
 
+/* CLEAR_K: k0 = k1 = 0 before an eret to user mode, so that no kernel
+ * address (a trapframe, an environment, a handler) is left in them. */
+.macro CLEAR_K
+	move	k0, zero
+	move	k1, zero
+.endm
+
 /* RESUME base: return from the frame at base (k1). Status first: it has
  * EXL=1, so nothing below can be interrupted and EPC stays ours; then EPC,
- * every register, and eret to the mode Status names. */
+ * every register, k0/k1 cleared, and eret to the mode Status names. */
 .macro RESUME base
 	lw	k0, TF_STATUS(\base)
 	mtc0	k0, CP0_STATUS
@@ -97,9 +104,11 @@
 	lw	k0, TF_EPC(\base)
 	mtc0	k0, CP0_EPC
 	RESTORE_REGS \base
+	CLEAR_K
 	ehb
 	eret
 .endm
+
 
 /* KERNEL_MODE: Status to kernel mode, EXL=0, IE=0 (uses t0, t1), so that an
  * exception in the kernel's C code records its own EPC. */

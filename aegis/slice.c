@@ -9,6 +9,10 @@
  * OVERRUN_LIMIT overruns in a row it is destroyed. An environment without an
  * epilogue is switched out by the kernel (its registers are already saved in
  * its trapframe). Then the owner of the next position runs.
+ *
+ * Positions are charged against the owner's slice budget and its
+ * ancestors' (limit.c): a child holds one unless its parent lets it hold
+ * more, so no environment can take every position hostage.
  */
 #include "defs.h"
 
@@ -33,8 +37,18 @@ int slice_alloc(struct env *e, int pos)
 	} else if (owner[pos] >= 0) {
 		return -E_BUSY;
 	}
+	int r = limit_charge(e, LIM_SLICES, 1);
+	if (r < 0)
+		return r;
 	owner[pos] = (s8)env_slot(e);
 	return pos;
+}
+
+/* Position pos is no longer e's. */
+static void slice_drop(struct env *e, int pos)
+{
+	owner[pos] = -1;
+	limit_uncharge(e, LIM_SLICES, 1);
 }
 
 int slice_free(struct env *e, int pos)
@@ -43,7 +57,7 @@ int slice_free(struct env *e, int pos)
 		return -E_INVAL;
 	if (owner[pos] != env_slot(e))
 		return -E_PERM;
-	owner[pos] = -1;
+	slice_drop(e, pos);
 	return 0;
 }
 
@@ -51,7 +65,7 @@ int slice_take_one(struct env *e)
 {
 	for (int i = NSLICES - 1; i >= 0; i--)
 		if (owner[i] == env_slot(e)) {
-			owner[i] = -1;
+			slice_drop(e, i);
 			return i;
 		}
 	return -1;
@@ -61,7 +75,12 @@ void slice_release_all(struct env *e)
 {
 	for (int i = 0; i < NSLICES; i++)
 		if (owner[i] == env_slot(e))
-			owner[i] = -1;
+			slice_drop(e, i);
+}
+
+int slice_owner(int pos)
+{
+	return owner[pos];
 }
 
 int slice_count(const struct env *e)

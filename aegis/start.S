@@ -17,6 +17,14 @@
 	.globl	_start
 	.ent	_start
 _start:
+	/* Entered again once the kernel runs: the direct path's boot stub does
+	 * that on an EJTAG debug exception (debug.S). Only k0 is touched before
+	 * the check (the stub has clobbered it already). */
+	lui	k0, %hi(kernel_running)
+	lw	k0, %lo(kernel_running)(k0)
+	bnez	k0, reentered
+	nop
+
 	/* s0..s3 keep the boot path's a0..a3 across the set-up below. */
 	move	s0, a0
 	move	s1, a1
@@ -67,6 +75,34 @@ _start:
 	b	5b
 	nop
 	.end	_start
+
+/* _start again, with the kernel running: in debug mode, a debug exception
+ * (debug.S takes it from here); otherwise nothing can have brought us here,
+ * and going on would wipe the kernel's state: stop. */
+	.ent	reentered
+reentered:
+	mfc0	k0, CP0_DEBUG
+	li	k1, DEBUG_DM
+	and	k0, k0, k1
+	bnez	k0, debug_entry
+	nop
+	la	sp, kstack_top		/* not in debug mode: nothing should */
+	la	a0, reentered_msg
+	jal	panic
+	nop
+	.end	reentered
+
+	.section .rodata
+reentered_msg:
+	.asciz	"_start entered again outside debug mode"
+
+/* Set by kmain once the vectors are installed (in .data: the boot paths
+ * load it as 0, bss is not cleared yet when _start reads it). */
+	.data
+	.align	2
+	.globl	kernel_running
+kernel_running:
+	.word	0
 
 /* The kernel stack: every slow-path entry and kmain start at its top. */
 	.bss

@@ -77,7 +77,8 @@ u32 sys_yield_to(struct trapframe *tf)
 
 /* slice_alloc(pos): own slice position pos of the processor's vector
  * (0..63), or any free one for 0xffffffff. Returns the position; -E_BUSY if
- * it is taken, -E_INVAL if out of range, -E_NOMEM if none is free. */
+ * it is taken, -E_INVAL if out of range, -E_NOMEM if none is free, -E_QUOTA
+ * if the caller holds as many as its budget (env_limit) allows. */
 u32 sys_slice_alloc(struct trapframe *tf)
 {
 	u32 pos = tf->regs[R_A0];

@@ -3,13 +3,16 @@
  */
 #include "defs.h"
 
-/* env_alloc(): a new, empty child environment (no pages, not running).
- * Returns its id; -E_NOMEM if every slot is taken. */
+/* env_alloc(): a new, empty child environment (no pages, not running; one
+ * slice position if one is free). Returns its id; -E_NOMEM if every slot is
+ * taken; -E_QUOTA if the caller or an ancestor is at its environment
+ * budget. */
 u32 sys_env_alloc(struct trapframe *tf)
 {
 	(void)tf;
-	struct env *e = env_alloc("child", curenv);
-	return e ? e->id : (u32)-E_NOMEM;
+	int err = 0;
+	struct env *e = env_alloc("child", curenv, &err);
+	return e ? e->id : (u32)err;
 }
 
 /* env_start(envid, entry, sp, arg): start a child created by env_alloc at
@@ -125,15 +128,16 @@ u32 sys_initrd_read(struct trapframe *tf)
 }
 
 /* fpu(on): FPUmod. Enable (1) or disable (0) the caller's use of the
- * floating-point unit (Status.CU1). The FPU registers are not saved by the
- * kernel: their contents are the library OS's business. -E_INVAL: not 0/1. */
+ * floating-point unit. Each environment has registers of its own (zero when
+ * it starts), kept by the kernel across switches (fpu.c). -E_INVAL: not 0/1. */
 u32 sys_fpu(struct trapframe *tf)
 {
 	u32 on = tf->regs[R_A0];
 	if (on > 1)
 		return (u32)-E_INVAL;
+	curenv->fpu_on = on;
 	if (on)
-		tf->status |= ST_CU1;
+		fpu_take(curenv, tf);
 	else
 		tf->status &= ~ST_CU1;
 	return 0;

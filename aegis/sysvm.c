@@ -8,7 +8,7 @@
 /* page_alloc(ppn): allocate page ppn, or any free page for PAGE_ANY; the
  * caller becomes its only holder. Returns the page number, with the check
  * field of its CAP_RW capability in v1. -E_INVAL: no such page; -E_BUSY:
- * taken; -E_NOMEM: no free page. */
+ * taken; -E_NOMEM: no free page; -E_QUOTA: over the caller's page budget. */
 u32 sys_page_alloc(struct trapframe *tf)
 {
 	int r = page_alloc(tf->regs[R_A0], env_slot(curenv));
@@ -89,14 +89,18 @@ u32 sys_repossessed(struct trapframe *tf)
 	return have;
 }
 
-/* page_grant(envid, capname, capcheck): make environment envid a holder of
- * the page (ae_p_add). The caller must hold the page and present a valid
- * capability for it. -E_NOENT: no such environment; -E_BADCAP; -E_PERM. */
+/* page_grant(envid, capname, capcheck): make the caller itself or one of its
+ * children a holder of the page (ae_p_add). The caller must hold the page and
+ * present a valid capability for it. Holders are always the allocator and
+ * environments below it, so a page never outlives the subtree that paid for
+ * it (docs/security.md). -E_NOENT: no such environment; -E_PERM: not the
+ * caller or its child, or the caller does not hold the page; -E_BADCAP. */
 u32 sys_page_grant(struct trapframe *tf)
 {
-	struct env *e = env_lookup(tf->regs[R_A0]);
+	int err = 0;
+	struct env *e = env_self_or_child(tf->regs[R_A0], &err);
 	if (!e)
-		return (u32)-E_NOENT;
+		return (u32)err;
 	int ppn = cap_page(tf->regs[R_A1], tf->regs[R_A2], CAP_R);
 	if (ppn < 0)
 		return (u32)ppn;
@@ -186,8 +190,10 @@ u32 sys_tlb_range(struct trapframe *tf)
 
 /* gmap_add(envid, va|flags, capname, capcheck): a guaranteed mapping of va
  * (VA_W: writable) to the capability's page, for the caller (envid 0) or a
- * child; that environment becomes a holder of the page. -E_NOENT, -E_PERM
- * (not self or child), -E_INVAL, -E_BADCAP, -E_NOMEM (NGMAP reached). */
+ * child; that environment becomes a holder of the page. The caller or the
+ * target must already hold the page: a capability alone lets one map a page,
+ * not keep it alive. -E_NOENT, -E_PERM (not self or child; page not held),
+ * -E_INVAL, -E_BADCAP, -E_NOMEM (NGMAP reached). */
 u32 sys_gmap_add(struct trapframe *tf)
 {
 	int err = 0;
@@ -200,6 +206,8 @@ u32 sys_gmap_add(struct trapframe *tf)
 	int ppn = cap_page(tf->regs[R_A2], tf->regs[R_A3], flags & VA_W ? CAP_RW : CAP_R);
 	if (ppn < 0)
 		return (u32)ppn;
+	if (!page_holds((u32)ppn, env_slot(curenv)) && !page_holds((u32)ppn, env_slot(e)))
+		return (u32)-E_PERM;
 	return (u32)gmap_insert(e, va >> PAGE_SHIFT, (u32)ppn, flags & VA_W);
 }
 

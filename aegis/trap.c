@@ -26,12 +26,14 @@ void vectors_install(void)
 		exc_table[i] = (void *)trap_slow;
 	/* Exceptions a library OS handles go straight to it (upcall.S). */
 	static const u8 to_tlb[] = { EXC_MOD, EXC_TLBL, EXC_TLBS };
-	static const u8 to_exc[] = { EXC_ADEL, EXC_ADES, EXC_BP, EXC_RI, EXC_CPU,
+	static const u8 to_exc[] = { EXC_ADEL, EXC_ADES, EXC_BP, EXC_RI,
 				     EXC_OV, EXC_TR, EXC_FPE };
 	for (u32 i = 0; i < sizeof to_tlb; i++)
 		exc_table[to_tlb[i]] = (void *)fwd_tlb;
 	for (u32 i = 0; i < sizeof to_exc; i++)
 		exc_table[to_exc[i]] = (void *)fwd_exc;
+	/* CpU is forwarded too, unless the FPU must be handed over (fpu.c). */
+	exc_table[EXC_CPU] = (void *)fwd_cpu;
 	mtc0(C0_EBASE, 1, EBASE);
 	mtc0(C0_CAUSE, 0, CAUSE_IV);
 	mtc0(C0_STATUS, 0, mfc0(C0_STATUS, 0) & ~ST_BEV);
@@ -62,6 +64,18 @@ static void user_tlb_fault(struct trapframe *tf, u32 code)
 struct trapframe *trap(struct trapframe *tf)
 {
 	u32 code = exc_code(tf);
+	if (debug_pending) {
+		/* An EJTAG debug exception (sdbbp; debug.S): no user handler
+		 * can be given it, as the direct path's boot stub has
+		 * clobbered registers on the way. */
+		debug_pending = 0;
+		env_record_exit(curenv, EXIT_DEBUG);
+		kprintf("[aegis] env %x (%s): sdbbp (EJTAG debug exception) at epc %08x%s; destroyed\n",
+			curenv->id, curenv->name, tf->epc, (debug_reg & DEBUG_DBD) ? " (delay slot)" : "");
+		ktest_env_exit(curenv, EXIT_DEBUG);
+		env_destroy(curenv);
+		return after_trap();
+	}
 	switch (code) {
 	case EXC_SYS:
 		tf->regs[R_V0] = syscall_dispatch(tf);
@@ -75,11 +89,18 @@ struct trapframe *trap(struct trapframe *tf)
 		if (tf->cause & (1u << 15))      /* IP7: the Count/Compare timer */
 			return slice_end(tf);
 		break;                           /* no other source is enabled */
+	case EXC_CPU:
+		/* Coprocessor 1 by an environment that enabled the FPU: it is
+		 * another's registers that are in it; hand it over and retry. */
+		if ((tf->cause & CAUSE_CE_MASK) == CAUSE_CE_CP1 && curenv->fpu_on) {
+			fpu_take(curenv, tf);
+			break;
+		}
+		/* fall through */
 	case EXC_ADEL:
 	case EXC_ADES:
 	case EXC_BP:
 	case EXC_RI:
-	case EXC_CPU:
 	case EXC_OV:
 	case EXC_TR:
 	case EXC_FPE:
@@ -122,6 +143,12 @@ struct trapframe *after_trap(void)
 void kernel_trap(struct trapframe *tf)
 {
 	u32 code = exc_code(tf);
+	if (debug_pending)
+		panic_tf(tf, "EJTAG debug exception in kernel mode");
+	if (code == EXC_FPE && tf->epc == (u32)(uintptr_t)fpu_load_fcsr) {
+		tf->epc += 4;            /* FCSR restored with a pending cause: fine */
+		return;
+	}
 	bool in_copy = tf->epc >= (u32)(uintptr_t)user_copy_start &&
 		       tf->epc < (u32)(uintptr_t)user_copy_end;
 	if (in_copy) {

@@ -6,10 +6,12 @@
  * its two entry points; with no save area the exception takes the slow path.
  *
  * With the general vector's 10 instructions, an exception reaches its user
- * handler in 24 instructions (tools/pathlen.py counts them).
+ * handler in 25 instructions (tools/pathlen.py counts them). k1, which held
+ * the save area's kernel address, is cleared; k0 holds the user entry point.
  */
 #include "mips.h"
 #include "abi.h"
+#include "asmoffsets.h"
 
 	.set	noreorder
 	.set	noat
@@ -29,9 +31,21 @@
 	mtc0	k0, CP0_EPC			/* return into the handler */
 	mfc0	a1, CP0_BADVADDR		/* a1 = faulting address */
 	mfc0	a2, CP0_CAUSE			/* a2 = cause */
+	move	k1, zero			/* no kernel address goes back */
 	ehb
 	eret
 .endm
+
+/* CpU: forwarded like the rest unless the running environment enabled the
+ * FPU, in which case it is the kernel's to hand the FPU over (fpu.c). */
+	.globl	fwd_cpu
+fwd_cpu:
+	lui	k0, %hi(curenv)
+	lw	k0, %lo(curenv)(k0)		/* k0 = running environment */
+	lbu	k0, ENV_FPU_ON(k0)		/* k0 = it enabled the FPU */
+	bnez	k0, trap_slow
+	nop
+	/* fall through */
 
 	.globl	fwd_exc
 fwd_exc:

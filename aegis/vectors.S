@@ -49,7 +49,7 @@ refill:
  * +0x180 general exception. System calls whose number is below NFAST are
  * served by a fast handler (k0/k1 only, no kernel stack); every other
  * exception is dispatched on ExcCode through exc_table.
- * A null fast system call costs 15 instructions from here to its eret.
+ * A null fast system call costs 16 instructions from here to its eret.
  */
 	.org	0x180
 	.globl	general
@@ -81,6 +81,14 @@ general_exc:
 	.org	0x200
 interrupt:
 	j	trap_slow
+	nop
+
+/* +0x300: where the firmware's EJTAG debug vector forwards (0x80000300, as
+ * on YAMON; the build patches U-Boot to do it). In debug mode. */
+	.org	0x300
+	.globl	debug_vector
+debug_vector:
+	j	debug_entry
 	nop
 
 	.align	4

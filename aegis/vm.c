@@ -120,6 +120,7 @@ int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
 	gmap_filter_rebuild(e);
 	page_hold(ppn, env_slot(e));
 	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable), false);
+	upcall_refresh(e);      /* a replaced mapping may have held the save area */
 	return 0;
 }
 
@@ -132,8 +133,7 @@ static void gmap_drop(struct env *e, int i)
 		e->gmap[j] = e->gmap[j + 1];
 	e->ngmap--;
 	gmap_filter_rebuild(e);
-	if (e->up_save_kva && e->up_save_va >> PAGE_SHIFT == vpn)
-		upcall_clear(e);
+	upcall_refresh(e);
 	vm_set_half(e, vpn << PAGE_SHIFT, 0, false);
 }
 

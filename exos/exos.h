@@ -98,6 +98,10 @@ int exos_spawn(const char *name, u32 arg);
  * (shared memory). */
 struct exos_share { u32 va, ppn, check; };
 int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, int nshares);
+/* The same, and with limits != NULL, the child's budgets set before it runs
+ * (limits[LIM_PAGES], [LIM_SLICES], [LIM_ENVS]; see abi.h). */
+int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, int nshares,
+		    const u32 *limits);
 /* fork.c: a copy of this environment, copy-on-write: returns the child's id
  * in the parent and 0 in the child, or a negative error. */
 int exos_fork(void);

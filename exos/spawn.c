@@ -78,10 +78,16 @@ static void sync_icache(u8 *p)
 
 int exos_spawn(const char *name, u32 arg)
 {
-	return exos_spawn_with(name, arg, NULL, 0);
+	return exos_spawn_opts(name, arg, NULL, 0, NULL);
 }
 
 int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, int nshares)
+{
+	return exos_spawn_opts(name, arg, shares, nshares, NULL);
+}
+
+int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, int nshares,
+		    const u32 *limits)
 {
 	int r = load_initrd();
 	if (r < 0)
@@ -96,6 +102,8 @@ int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, 
 	int child = sys_env_alloc();
 	if (child < 0)
 		return child;
+	for (u32 k = 0; limits && k < NLIMITS && r >= 0; k++)
+		r = sys_env_limit((u32)child, k, limits[k]);
 	enum { MAXPAGES = 480 };           /* under the kernel's 512 guaranteed mappings */
 	static struct given pv[MAXPAGES];
 	int npv = 0;

@@ -48,10 +48,11 @@ static void test_revoke_abort_protocol(void)
 	CHECK(revoke_child(2) == 811);
 }
 
-/* Slice positions: the child owns 5 and is asked for 3. */
+/* Slice positions: the child owns 5 (its budget) and is asked for 3. */
 static int revoke_slices_child(u32 mode)
 {
-	int child = exos_spawn("revokee", mode);
+	static const u32 limits[NLIMITS] = { LIMIT_NONE, 5, LIMIT_NONE };
+	int child = exos_spawn_opts("revokee", mode, NULL, 0, limits);
 	CHECK(child > 0);
 	for (int i = 0; i < 50; i++)
 		sys_yield();

@@ -1,0 +1,221 @@
+/*
+ * kcheck.c: the kernel's invariant checker. It walks every table that
+ * carries protection state and checks that they agree with each other, so
+ * that a test or a fuzzer can ask, after any sequence of system calls,
+ * whether anything is left dangling: a page held by an environment that is
+ * gone, a translation to a free page, a save area the kernel would write
+ * through into someone else's page, a slice position or a budget unit that
+ * nobody accounts for. The system call (sys_kcheck) exists only when the
+ * kernel was booted with `kcheck` (or `ktest`): a full walk takes a few
+ * hundred thousand instructions.
+ */
+#include "defs.h"
+
+static int nbad;
+
+#define BAD(...) do { nbad++; if (nbad <= 20) { kprintf("[aegis] kcheck: " __VA_ARGS__); \
+	kprintf("\n"); } } while (0)
+
+static bool live(int slot)
+{
+	return slot >= 0 && slot < NENV && envs[slot].status != ENV_FREE;
+}
+
+/* Is d e itself or below it? */
+static bool in_subtree(const struct env *d, const struct env *e)
+{
+	for (int depth = 0; d && depth <= NENV; d = d->parent, depth++)
+		if (d == e)
+			return true;
+	return false;
+}
+
+/* A translation's EntryLo: if valid, it must name a page in use. */
+static void check_lo(u32 lo, const char *where, u32 hi)
+{
+	u32 ppn = lo >> ELO_PFN_SHIFT;
+	if ((lo & ELO_V) && (ppn >= page_count() || pages[ppn].state != PAGE_USED))
+		BAD("%s %08x maps page %x, which is not in use", where, hi, ppn);
+}
+
+/* The environment with this ASID must exist. */
+static void check_asid(u32 asid, const char *where, u32 hi)
+{
+	if (asid == 0 || asid > NENV || !live((int)asid - 1))
+		BAD("%s %08x has ASID %u of no live environment", where, hi, asid);
+}
+
+static void check_pages(void)
+{
+	u32 nfree = 0;
+	u64 live_mask = 0;
+	for (int i = 0; i < NENV; i++)
+		if (live(i))
+			live_mask |= 1ull << i;
+	if (bootinfo.ktest)
+		live_mask |= 1ull << 63;          /* the self-tests' slot */
+	for (u32 p = 0; p < page_count(); p++) {
+		const struct ppage *pg = &pages[p];
+		if (pg->state == PAGE_FREE) {
+			nfree++;
+			if (pg->holders || pg->payer != PAYER_NONE)
+				BAD("free page %x has holders %llx or payer %u", p,
+				    (unsigned long long)pg->holders, pg->payer);
+		} else if (pg->state == PAGE_KERNEL) {
+			if (pg->holders)
+				BAD("kernel page %x has holders", p);
+		} else if (pg->state == PAGE_USED) {
+			if (!pg->holders)
+				BAD("used page %x has no holder", p);
+			if (pg->holders & ~live_mask)
+				BAD("page %x is held by a slot with no environment (%llx)", p,
+				    (unsigned long long)(pg->holders & ~live_mask));
+			if (pg->payer != PAYER_NONE) {
+				if (!live(pg->payer))
+					BAD("page %x is charged to dead slot %u", p, pg->payer);
+				else
+					for (int i = 0; i < NENV; i++)
+						if ((pg->holders >> i & 1) && live(i) &&
+						    !in_subtree(&envs[i], &envs[pg->payer]))
+							BAD("page %x is held by env %x outside its payer %x's subtree",
+							    p, envs[i].id, envs[pg->payer].id);
+			}
+		} else {
+			BAD("page %x in unknown state %u", p, pg->state);
+		}
+	}
+	if (nfree != page_free_count())
+		BAD("%u pages are free but the count says %u", nfree, page_free_count());
+}
+
+static void check_stlb(void)
+{
+	static u16 refs[MAX_PAGES];
+	for (u32 p = 0; p < page_count(); p++)
+		refs[p] = 0;
+	for (u32 i = 0; i < STLB_ENTRIES; i++) {
+		const struct stlb_entry *s = &stlb[i];
+		if (s->tag == STLB_EMPTY)
+			continue;
+		if (stlb_index(s->tag) != i || (s->tag & ~(EHI_VPN2_MASK | EHI_ASID_MASK)))
+			BAD("STLB entry %u has a malformed tag %08x", i, s->tag);
+		if ((s->tag & EHI_VPN2_MASK) >= USER_TOP)
+			BAD("STLB entry %u maps kernel address %08x", i, s->tag);
+		check_asid(s->tag & EHI_ASID_MASK, "STLB entry", s->tag);
+		check_lo(s->lo0, "STLB entry", s->tag);
+		check_lo(s->lo1, "STLB entry", s->tag);
+		if ((s->lo0 & ELO_V) && (s->lo0 >> ELO_PFN_SHIFT) < page_count())
+			refs[s->lo0 >> ELO_PFN_SHIFT]++;
+		if ((s->lo1 & ELO_V) && (s->lo1 >> ELO_PFN_SHIFT) < page_count())
+			refs[s->lo1 >> ELO_PFN_SHIFT]++;
+	}
+	for (u32 p = 0; p < page_count(); p++)
+		if (refs[p] != pages[p].stlb_refs)
+			BAD("page %x: %u STLB references, counted %u", p, refs[p], pages[p].stlb_refs);
+}
+
+static void check_tlb(void)
+{
+	u32 his[NTLB];
+	for (int i = 0; i < NTLB; i++) {
+		u32 lo0, lo1;
+		tlb_read(i, &his[i], &lo0, &lo1);
+		if (his[i] >= KSEG0) {
+			if ((lo0 | lo1) & ELO_V)
+				BAD("parked TLB slot %d is valid", i);
+		} else {
+			check_asid(his[i] & EHI_ASID_MASK, "TLB entry", his[i]);
+			check_lo(lo0, "TLB entry", his[i]);
+			check_lo(lo1, "TLB entry", his[i]);
+		}
+		for (int j = 0; j < i; j++)
+			if ((his[j] & (EHI_VPN2_MASK | EHI_ASID_MASK)) ==
+			    (his[i] & (EHI_VPN2_MASK | EHI_ASID_MASK)))
+				BAD("TLB slots %d and %d both match %08x", j, i, his[i]);
+	}
+}
+
+static void check_env(struct env *e)
+{
+	int slot = env_slot(e);
+	if ((e->id & 0xff) != (u32)slot || e->asid != (u32)slot + 1)
+		BAD("env %x in slot %d has ASID %u", e->id, slot, e->asid);
+	if (e->parent && (e->parent == e || e->parent->status == ENV_FREE))
+		BAD("env %x has a dead parent", e->id);
+	if (e->waiting_on && e->waiting_on->status == ENV_FREE)
+		BAD("env %x waits on a dead environment", e->id);
+	if (e->ngmap < 0 || e->ngmap > NGMAP)
+		BAD("env %x has %d guaranteed mappings", e->id, e->ngmap);
+	for (int i = 0; i < e->ngmap; i++) {
+		const struct gmap *g = &e->gmap[i];
+		if (i && e->gmap[i - 1].vpn >= g->vpn)
+			BAD("env %x: guaranteed mappings out of order", e->id);
+		if (g->vpn >= USER_TOP >> PAGE_SHIFT)
+			BAD("env %x: guaranteed mapping of kernel page %x", e->id, g->vpn);
+		if (!page_holds(g->ppn, slot))
+			BAD("env %x: guaranteed mapping %x -> page %x it does not hold",
+			    e->id, g->vpn, g->ppn);
+		if (gmap_lookup(e, g->vpn) != g)
+			BAD("env %x: guaranteed mapping %x not found by lookup", e->id, g->vpn);
+	}
+	if (e->up_save_kva) {
+		const struct gmap *g = gmap_lookup(e, e->up_save_va >> PAGE_SHIFT);
+		u32 want = g ? (u32)(uintptr_t)KADDR(g->ppn * PAGE_SIZE +
+						     (e->up_save_va & (PAGE_SIZE - 1))) : 0;
+		if (!g || !g->writable || want != e->up_save_kva)
+			BAD("env %x: save area %08x (kernel %08x) is not its writable guaranteed mapping",
+			    e->id, e->up_save_va, e->up_save_kva);
+	}
+	for (int i = 0; i < e->nvital; i++)
+		if (!page_holds(e->vital[i], slot))
+			BAD("env %x: vital page %x not held", e->id, e->vital[i]);
+	if ((e->tf.status & ST_CU1) && fpu_owner != e && e != curenv)
+		BAD("env %x may use the FPU but does not own it", e->id);
+	if ((e->tf.status & (ST_KSU_MASK | ST_EXL)) != (ST_KSU_USER | ST_EXL))
+		BAD("env %x would not resume in user mode (status %08x)", e->id, e->tf.status);
+	/* Budgets: what the subtree holds, counted afresh. */
+	u32 used[NLIMITS] = { 0 };
+	for (u32 p = 0; p < page_count(); p++)
+		if (pages[p].state == PAGE_USED && pages[p].payer != PAYER_NONE &&
+		    live(pages[p].payer) && in_subtree(&envs[pages[p].payer], e))
+			used[LIM_PAGES]++;
+	for (int pos = 0; pos < NSLICES; pos++)
+		if (live(slice_owner(pos)) && in_subtree(&envs[slice_owner(pos)], e))
+			used[LIM_SLICES]++;
+	for (int i = 0; i < NENV; i++)
+		if (live(i) && &envs[i] != e && in_subtree(&envs[i], e))
+			used[LIM_ENVS]++;
+	for (int r = 0; r < NLIMITS; r++)
+		if (used[r] != e->used[r])
+			BAD("env %x: budget %d says %u in use, counted %u", e->id, r, e->used[r], used[r]);
+}
+
+int kcheck(void)
+{
+	nbad = 0;
+	check_pages();
+	check_stlb();
+	check_tlb();
+	for (int i = 0; i < NENV; i++)
+		if (live(i))
+			check_env(&envs[i]);
+	for (int pos = 0; pos < NSLICES; pos++)
+		if (slice_owner(pos) >= 0 && !live(slice_owner(pos)))
+			BAD("slice position %d owned by dead slot %d", pos, slice_owner(pos));
+	if (fpu_owner && fpu_owner->status == ENV_FREE)
+		BAD("the FPU is owned by a dead environment");
+	if (curenv && (cur_upcall.exc != curenv->up_exc || cur_upcall.tlb != curenv->up_tlb ||
+		       cur_upcall.save_kva_user != curenv->up_save_kva))
+		BAD("published upcalls are not env %x's", curenv->id);
+	return nbad;
+}
+
+/* kcheck(): run the invariant checker; returns the number of inconsistencies
+ * found (each is printed). -E_NOSYS unless booted with `kcheck` or `ktest`. */
+u32 sys_kcheck(struct trapframe *tf)
+{
+	(void)tf;
+	if (!bootinfo.kcheck && !bootinfo.ktest)
+		return (u32)-E_NOSYS;
+	return (u32)kcheck();
+}

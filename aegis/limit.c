@@ -1,0 +1,74 @@
+/*
+ * limit.c: budgets. Every physical page, slice position and environment is
+ * charged to the environment that took it and to each of its ancestors
+ * (env->used[]); taking one fails with -E_QUOTA if that would take any of
+ * them past its limit (env->limit[]). A parent sets its children's limits
+ * (env_limit), so no environment can take more of a resource than its
+ * parent let it, and a whole subtree no more than its root's limit: a child
+ * cannot hold every slice position or every page hostage. Usage is given
+ * back when the resource is: a page when it is freed (to the environment
+ * that allocated it, its payer), a position when it is freed or taken, an
+ * environment when it is destroyed.
+ */
+#include "defs.h"
+
+int limit_charge(struct env *e, int r, u32 n)
+{
+	for (struct env *a = e; a; a = a->parent)
+		if (a->used[r] + n < a->used[r] || a->used[r] + n > a->limit[r])
+			return -E_QUOTA;
+	for (struct env *a = e; a; a = a->parent)
+		a->used[r] += n;
+	return 0;
+}
+
+void limit_uncharge(struct env *e, int r, u32 n)
+{
+	for (struct env *a = e; a; a = a->parent)
+		a->used[r] -= n;
+}
+
+/* The limits of a new environment: the first one has none; a child may
+ * hold one slice position and is otherwise bounded by its ancestors. */
+void limit_init(struct env *e)
+{
+	for (int r = 0; r < NLIMITS; r++) {
+		e->used[r] = 0;
+		e->limit[r] = LIMIT_NONE;
+	}
+	if (e->parent)
+		e->limit[LIM_SLICES] = 1;
+}
+
+/* env_limit(envid, resource, n): set a child's limit for resource (LIM_*)
+ * to n (LIMIT_NONE: none of its own). A limit below what the child holds
+ * now stops it taking more; nothing is taken back (revoke does that).
+ * -E_NOENT; -E_PERM: not the caller's child; -E_INVAL: no such resource. */
+u32 sys_env_limit(struct trapframe *tf)
+{
+	int err = 0;
+	struct env *e = env_child(tf->regs[R_A0], &err);
+	u32 r = tf->regs[R_A1];
+	if (!e)
+		return (u32)err;
+	if (r >= NLIMITS)
+		return (u32)-E_INVAL;
+	e->limit[r] = tf->regs[R_A2];
+	return 0;
+}
+
+/* env_usage(envid, resource): how much of resource the caller (envid 0 or
+ * its own id) or a child and everything below it hold now; its limit in v1.
+ * -E_NOENT; -E_PERM; -E_INVAL: no such resource. */
+u32 sys_env_usage(struct trapframe *tf)
+{
+	int err = 0;
+	struct env *e = env_self_or_child(tf->regs[R_A0], &err);
+	u32 r = tf->regs[R_A1];
+	if (!e)
+		return (u32)err;
+	if (r >= NLIMITS)
+		return (u32)-E_INVAL;
+	tf->regs[R_V1] = e->limit[r];
+	return e->used[r];
+}
