@@ -32,7 +32,7 @@ UINC := -Iexos -Iaegis -I$(GEN)
 KERNEL_SRCS := $(wildcard aegis/*.S) $(filter-out aegis/asmoffsets.c,$(wildcard aegis/*.c))
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S exos/lrpc.S exos/fork.S $(wildcard exos/*.c)
-APPS        := init utest fault isolate fuzz spin lrpcsrv lrpccli revokee stride ptinv
+APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
 UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
@@ -40,7 +40,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps deps-gdb run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
+.PHONY: all deps deps-gdb fuzz run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
 # Debian packages, by group (tools/deps.sh --list names each and why).
@@ -157,6 +157,16 @@ $(B)/host/test_lib: tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)
 	$(PYTHON) tools/runtests.py --build $(B)
+
+# The system-call fuzzer on the real kernel (apps/fuzzd, tools/fuzz.py):
+# FUZZ_CALLS random calls from hostile environments, the kernel's tables
+# checked after each; FUZZ_SEED replays a run (default: a new seed, printed).
+FUZZ_CALLS ?= 1000000
+FUZZ_KIDS ?= 4
+fuzz: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/fuzz.py --build $(B) --calls $(FUZZ_CALLS) --kids $(FUZZ_KIDS) \
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 # --- benchmarks -----------------------------------------------------------------
 # `make bench` runs the suite on both systems under the same QEMU options and

@@ -60,6 +60,12 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define UPCALL_SAVE_A1  8
 #define UPCALL_SAVE_A2  12
 
+/* Exit statuses env_reap reports besides the program's own. */
+#define EXIT_DESTROYED (-2)         /* destroyed by env_destroy */
+#define EXIT_ABORTED   (-3)         /* overran its slice too often */
+#define EXIT_DEBUG     (-4)         /* entered EJTAG debug mode (sdbbp) */
+#define EXIT_EXCEPTION(code) (-1000 - (code))   /* an exception it could not handle */
+
 /* Revocation upcalls (set_revocation): a2 says which, a1 how many. */
 #define REVOKE_REQUEST     0x5245564bu   /* give back a1 pages (page_unref) */
 #define REVOKE_REPOSSESSED 0x5245504fu   /* a1 pages were taken: read repossessed() */
@@ -71,7 +77,8 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
  * position and child environment an environment takes is charged to it and
  * to every ancestor; taking one past any of their limits fails with
  * -E_QUOTA. A parent sets its children's limits. A new child may hold one
- * slice position and is otherwise bounded only by its ancestors' limits.
+ * slice position and have 16 environments below it; its pages are bounded
+ * only by its ancestors' limits until its parent sets one.
  */
 #define LIM_PAGES   0   /* physical pages it allocated (page_alloc) */
 #define LIM_SLICES  1   /* slice positions it owns */

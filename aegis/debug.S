@@ -25,7 +25,12 @@
 	.globl	debug_entry
 	.ent	debug_entry
 debug_entry:
-	/* Debug mode: k0/k1 are ours. */
+	/* k0/k1 are ours. Not in debug mode: an ordinary exception (an RI at a
+	 * kernel address: a kernel bug, which trap_slow reports). */
+	mfc0	k0, CP0_DEBUG
+	sll	k0, k0, 1			/* DM (bit 30) to the sign bit */
+	bgez	k0, trap_slow
+	nop
 	la	k1, debug_depc			/* k1 = &debug_depc, then debug_reg */
 	mfc0	k0, CP0_DEPC			/* k0 = where the debug exception hit */
 	sw	k0, 0(k1)

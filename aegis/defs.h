@@ -52,6 +52,7 @@ void trap_slow(void);
 void fwd_tlb(void);
 void fwd_exc(void);
 void fwd_cpu(void);
+void fwd_ri(void);
 void env_pop_tf(struct trapframe *tf) __attribute__((noreturn));
 /* Copy n bytes between kernel memory and a user address range that the caller
  * has already checked lies below USER_TOP. Returns 0, or -E_FAULT if an
@@ -324,8 +325,6 @@ void pct_env_gone(struct env *e);
 #define SLICE_TICKS   100000     /* 625,000 instructions at 6.25 per tick */
 #define GRACE_TICKS   12500
 #define OVERRUN_LIMIT 3
-#define EXIT_ABORTED  (-3)       /* env_reap status of an environment aborted for overruns */
-#define EXIT_DEBUG    (-4)       /* ... of one destroyed for entering EJTAG debug mode */
 void slice_init(void);
 /* Own slice position pos (-1: any free one). Returns it; -E_BUSY if taken,
  * -E_INVAL if out of range, -E_NOMEM if none is free, -E_QUOTA if over e's

@@ -184,7 +184,7 @@ void env_record_exit(struct env *e, int status)
 void env_fault(struct env *e, const struct trapframe *tf, const char *why)
 {
 	u32 code = (tf->cause & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT;
-	env_record_exit(e, -1000 - (int)code);
+	env_record_exit(e, EXIT_EXCEPTION((int)code));
 	kprintf("[aegis] env %x (%s): %s: %s at epc %08x badvaddr %08x%s; destroyed\n",
 		e->id, e->name, why, exc_name(code), tf->epc, tf->badvaddr,
 		(tf->cause & CAUSE_BD) ? " (delay slot)" : "");

@@ -12,6 +12,8 @@
  */
 #include "defs.h"
 
+#define CHILD_ENVS 16          /* a new child's environment budget */
+
 int limit_charge(struct env *e, int r, u32 n)
 {
 	for (struct env *a = e; a; a = a->parent)
@@ -29,15 +31,18 @@ void limit_uncharge(struct env *e, int r, u32 n)
 }
 
 /* The limits of a new environment: the first one has none; a child may
- * hold one slice position and is otherwise bounded by its ancestors. */
+ * hold one slice position and have CHILD_ENVS environments below it, and is
+ * otherwise (pages) bounded by its ancestors until its parent says more. */
 void limit_init(struct env *e)
 {
 	for (int r = 0; r < NLIMITS; r++) {
 		e->used[r] = 0;
 		e->limit[r] = LIMIT_NONE;
 	}
-	if (e->parent)
+	if (e->parent) {
 		e->limit[LIM_SLICES] = 1;
+		e->limit[LIM_ENVS] = CHILD_ENVS;
+	}
 }
 
 /* env_limit(envid, resource, n): set a child's limit for resource (LIM_*)

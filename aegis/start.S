@@ -84,7 +84,7 @@ reentered:
 	mfc0	k0, CP0_DEBUG
 	li	k1, DEBUG_DM
 	and	k0, k0, k1
-	bnez	k0, debug_entry
+	bnez	k0, debug_entry		/* which checks DM again: harmless */
 	nop
 	la	sp, kstack_top		/* not in debug mode: nothing should */
 	la	a0, reentered_msg

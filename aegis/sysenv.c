@@ -47,8 +47,8 @@ u32 sys_env_destroy(struct trapframe *tf)
 	if (!e)
 		return (u32)err;
 	if (e == curenv)
-		ktest_env_exit(e, -2);
-	env_record_exit(e, -2);
+		ktest_env_exit(e, EXIT_DESTROYED);
+	env_record_exit(e, EXIT_DESTROYED);
 	env_destroy(e);
 	return 0;
 }
@@ -144,8 +144,9 @@ u32 sys_fpu(struct trapframe *tf)
 }
 
 /* env_reap(envid): the exit status of a child that has ended, in v1 (the
- * program's exit status; -2 if destroyed by env_destroy; -1000 - ExcCode if
- * killed by an exception it could not handle). Returns 0; -E_BUSY if the
+ * program's exit status, or one of abi.h's EXIT_*: destroyed, aborted for
+ * overruns, ended for entering debug mode, or killed by an exception it could
+ * not handle). Returns 0; -E_BUSY if the
  * child still exists; -E_NOENT if no ended child with that id is recorded
  * (each is reported once; the last 8 are kept). */
 u32 sys_env_reap(struct trapframe *tf)

@@ -26,14 +26,15 @@ void vectors_install(void)
 		exc_table[i] = (void *)trap_slow;
 	/* Exceptions a library OS handles go straight to it (upcall.S). */
 	static const u8 to_tlb[] = { EXC_MOD, EXC_TLBL, EXC_TLBS };
-	static const u8 to_exc[] = { EXC_ADEL, EXC_ADES, EXC_BP, EXC_RI,
-				     EXC_OV, EXC_TR, EXC_FPE };
+	static const u8 to_exc[] = { EXC_ADEL, EXC_ADES, EXC_BP, EXC_OV, EXC_TR, EXC_FPE };
 	for (u32 i = 0; i < sizeof to_tlb; i++)
 		exc_table[to_tlb[i]] = (void *)fwd_tlb;
 	for (u32 i = 0; i < sizeof to_exc; i++)
 		exc_table[to_exc[i]] = (void *)fwd_exc;
-	/* CpU is forwarded too, unless the FPU must be handed over (fpu.c). */
+	/* CpU is forwarded too, unless the FPU must be handed over (fpu.c);
+	 * RI, unless it is the way back from debug mode (debug.S). */
 	exc_table[EXC_CPU] = (void *)fwd_cpu;
+	exc_table[EXC_RI] = (void *)fwd_ri;
 	mtc0(C0_EBASE, 1, EBASE);
 	mtc0(C0_CAUSE, 0, CAUSE_IV);
 	mtc0(C0_STATUS, 0, mfc0(C0_STATUS, 0) & ~ST_BEV);

@@ -36,6 +36,18 @@
 	eret
 .endm
 
+/* RI: forwarded like the rest, unless its EPC is a kernel address, which
+ * no user instruction can have: that is QEMU's -kernel boot stub at the
+ * EJTAG debug vector (0xbfc00500 holds a MIPS64 load), run after a user
+ * sdbbp, in debug mode still; debug.S takes the processor back. */
+	.globl	fwd_ri
+fwd_ri:
+	mfc0	k0, CP0_EPC
+	bgez	k0, fwd_exc			/* a user address: an ordinary RI */
+	nop
+	j	debug_entry
+	nop
+
 /* CpU: forwarded like the rest unless the running environment enabled the
  * FPU, in which case it is the kernel's to hand the FPU over (fpu.c). */
 	.globl	fwd_cpu

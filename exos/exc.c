@@ -29,7 +29,7 @@ void exos_fatal(const struct trapframe *f, const char *why)
 	u32 code = (f->cause >> 2) & 31;
 	printf("exos: env %x: %s: %s at pc %08x address %08x%s\n", exos_envid, why,
 	       exos_exc_name(code), f->epc, f->badvaddr, (f->cause & 0x80000000u) ? " (delay slot)" : "");
-	exit(-1000 - (int)code);
+	exit(EXIT_EXCEPTION((int)code));
 }
 
 static s32 sext16(u32 x) { return (s32)(s16)(x & 0xffff); }

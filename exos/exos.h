@@ -19,6 +19,9 @@ extern u32 exos_envid;         /* this environment's id */
 extern u32 exos_arg;           /* the argument its parent passed (0 for init) */
 int main(void);
 void exit(int status) __attribute__((noreturn));
+/* The value of the kernel command-line word name=VALUE (decimal or 0x hex),
+ * or dflt if there is none. */
+u32 exos_param(const char *name, u32 dflt);
 
 /* console.c */
 /* Formatted output to the console, buffered per line through sys_cputs. */
@@ -91,15 +94,16 @@ void free(void *p);
 
 /* spawn.c: programs. */
 /* Start the initrd program name in a new child environment (a1 = arg).
- * Returns the child's id or a negative error. */
+ * Returns the child's id or a negative error. Its budgets (abi.h): half of
+ * the pages free now, one slice position, 16 environments below it. */
 int exos_spawn(const char *name, u32 arg);
 /* The same, with pages shared with the child: each physical page (ppn and
  * its CAP_RW check field) appears writable at va in the child before it runs
  * (shared memory). */
 struct exos_share { u32 va, ppn, check; };
 int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, int nshares);
-/* The same, and with limits != NULL, the child's budgets set before it runs
- * (limits[LIM_PAGES], [LIM_SLICES], [LIM_ENVS]; see abi.h). */
+/* The same, with the child's budgets limits[LIM_PAGES], [LIM_SLICES],
+ * [LIM_ENVS] (abi.h) set before it runs (NULL: exos_spawn's). */
 int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, int nshares,
 		    const u32 *limits);
 /* fork.c: a copy of this environment, copy-on-write: returns the child's id

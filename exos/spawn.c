@@ -102,7 +102,12 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
 	int child = sys_env_alloc();
 	if (child < 0)
 		return child;
-	for (u32 k = 0; limits && k < NLIMITS && r >= 0; k++)
+	/* ExOS's policy when the caller has none: a child may allocate at most
+	 * half of the pages free now (the kernel's defaults cover the rest). */
+	u32 dflt[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16 };
+	if (!limits)
+		limits = dflt;
+	for (u32 k = 0; k < NLIMITS && r >= 0; k++)
 		r = sys_env_limit((u32)child, k, limits[k]);
 	enum { MAXPAGES = 480 };           /* under the kernel's 512 guaranteed mappings */
 	static struct given pv[MAXPAGES];

@@ -67,3 +67,19 @@ void exit(int status)
 	for (;;)        /* Aegis never returns from exit */
 		;
 }
+
+u32 exos_param(const char *name, u32 dflt)
+{
+	static char line[256];
+	sys_cmdline(line, sizeof line);
+	size_t n = lib_strlen(name);
+	for (const char *w = line; *w;) {
+		if (!lib_strncmp(w, name, n) && w[n] == '=')
+			return lib_strtou(w + n + 1, NULL);
+		while (*w && *w != ' ')
+			w++;
+		while (*w == ' ')
+			w++;
+	}
+	return dflt;
+}

@@ -127,6 +127,39 @@ def guest_ktest_suite(build, path):
     return s
 
 
+def hostile_suite(build, path):
+    """The hostile suite (apps/hostile) as the first environment, with the
+    kernel's invariant checker available; on both boot paths, since the way
+    back from EJTAG debug mode differs between them."""
+    s = Suite(f"hostile-{path}")
+    rc, text, cmd = boot(build, path, "init=hostile kcheck", f"{path}-hostile.log", timeout=120)
+    rep = ktap.parse(text)
+    s.add_report(rep)
+    s.add("kernel halted cleanly (no panic, no time-out)", rc == 0,
+          "" if rc == 0 else "reproduce: " + " ".join(cmd[1:]))
+    s.add("the suite ran", "# Subtest: hostile" in text and len(rep.leaves) > 1)
+    s.add("sdbbp was taken back from debug mode twice",
+          len(re.findall(r"\(child\): sdbbp \(EJTAG debug exception\) at epc", text)) == 2)
+    s.add("the suite's environment exited 0", "(hostile) exited with status 0" in text)
+    return s
+
+
+def fuzz_suite(build, seed=20261124, calls=40000):
+    """A short run of the system-call fuzzer (`make fuzz` runs 10^6 calls):
+    every round's invariant checks pass, and the run says so."""
+    s = Suite("fuzz-short")
+    rc, out = run([sys.executable, os.path.join(HERE, "fuzz.py"), "--build", build,
+                   "--seed", str(seed), "--calls", str(calls)], 600)
+    log = os.path.join(build, "test-logs", f"fuzz-{seed}.log")
+    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    s.add_report(ktap.parse(text))
+    m = re.search(r"fuzz: (\d+) system calls .* (\d+) violations", out)
+    s.add(f"at least {calls} calls made", m is not None and int(m[1]) >= calls, m[0] if m else out[-200:])
+    s.add("no violation found by kcheck", m is not None and int(m[2]) == 0)
+    s.add("fuzz.py exit status 0", rc == 0, out.strip().splitlines()[-1] if out.strip() else "")
+    return s
+
+
 def guest_fault_suite(build):
     s = Suite("user-fault")
     rc, text, cmd = boot(build, "direct", "init=fault", "direct-fault.log")
@@ -187,6 +220,9 @@ def main():
         ("docs", lambda: docs_suite(b)),
         ("boot-uboot", lambda: guest_ktest_suite(b, "uboot")),
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
+        ("hostile-direct", lambda: hostile_suite(b, "direct")),
+        ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
+        ("fuzz-short", lambda: fuzz_suite(b)),
         ("user-fault", lambda: guest_fault_suite(b)),
         ("harness", lambda: harness_suite(b)),
         ("stride", lambda: stride_suite(b)),

@@ -1,66 +1,188 @@
 /*
- * fuzz: system calls with random arguments, seeded by the parent (a1). The
- * kernel must answer every one with a result or an error code; this program
- * may well break itself (it can drop its own pages or upcalls), which is
- * fine: the parent checks that the kernel survives and reclaims everything.
- * exit, the destruction of itself and pct_idle (which would make it wait for
- * ever) are left out so it runs to the end.
+ * fuzz: a hostile environment making random system calls. Its argument is
+ * FUZZ_WITH_BOARD | slot << 24 | seed (24 bits) when started by the fuzzing
+ * driver (apps/fuzzd), which maps a board page shared by the round's
+ * children, or a bare seed (4000 calls, no board: utest's test_fuzz).
+ *
+ * Arguments are drawn from valid and nearly valid values, so that calls get
+ * past the first check: its own capabilities (and their check fields off by
+ * one bit), its siblings' capabilities and ids, its children's ids, stale
+ * ids, guaranteed-mapped addresses and page edges, slice positions, budget
+ * resources, and plain random words; a quarter of the calls are well formed
+ * (well_formed()), so that sequences such as "register a save area, replace
+ * its page, free the old one" happen. Every 512 calls it runs the kernel's
+ * invariant checker (kcheck), so that a transient inconsistency is seen
+ * while it lasts (the kernel counts what every run finds). The kernel must answer every call with
+ * a result or an error code; this program may well break itself (it can
+ * unmap its own code, or point its upcalls anywhere), which is fine: the
+ * driver checks the kernel's tables after it ends. exit, pct_idle, kcheck
+ * and destroying itself are left out so that it makes its calls.
  */
-#include "exos.h"
+#include "fuzz.h"
 #include "syscall_nums.h"
 
 static u32 rng;
-static u32 next_rand(void) { return xorshift32(&rng); }
+static u32 next(void) { return xorshift32(&rng); }
+static u32 pick(const u32 *v, u32 n) { return v[next() % n]; }
 
-/* An argument: small numbers, page numbers, user and kernel addresses,
- * capability-shaped words and all-ones, in about equal measure. */
-static u32 rand_arg(void)
+/* What it has learned from its own calls. */
+static u32 caps[32][2], ncaps;
+static u32 kids[8], nkids;
+static struct fuzz_board *board;
+
+static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
+
+/* Fill a[i] (and, for a capability, a[i+1]); returns how many it filled. */
+static int one_arg(u32 *a, int i)
 {
-	u32 r = next_rand();
-	switch (r % 8) {
-	case 0: return r >> 28;
-	case 1: return (r >> 8) & 0x1ffff;                 /* page numbers, some too big */
-	case 2: return 0x80000000u | (r & 0x3fffffff);      /* kernel addresses */
-	case 3: return r & 0x7ffff000u;                     /* user page addresses */
-	case 4: return CAP_NAME((r >> 12) & 0xffff, r & 3);
-	case 5: return 0xffffffffu;
-	case 6: return 0;
-	default: return r;
+	static const u32 addrs[] = { USER_TEXT, USER_TEXT | VA_W, 0x7000, 0x7000 | VA_W, 0x7100,
+		0x5000, 0x6000, 0x7f000000, 0x7fe00000, 0x7ffef000, 0x7ffff000, 0x7ffffffc,
+		0x80000000, 0x7fffffff, 0x10000000, 0x30000000, 0x00000ff0, 0xfffff000 };
+	u32 r = next();
+	switch (r % 12) {
+	case 0:
+	case 1:
+		if (i < 3 && ncaps) {                   /* one of its own capabilities */
+			u32 k = next() % ncaps;
+			a[i] = next() & 7 ? caps[k][0] : (caps[k][0] & ~0xfu) | (next() & 0xf);
+			a[i + 1] = flip(caps[k][1]);
+			return 2;
+		}
+		/* fall through */
+	case 2:
+		if (i < 3 && board) {                   /* a sibling's */
+			u32 k = next() % FUZZ_MAXKIDS;
+			a[i] = board->caps[k][0];
+			a[i + 1] = flip(board->caps[k][1]);
+			return 2;
+		}
+		a[i] = r >> 20;
+		return 1;
+	case 3: {                                       /* environment ids */
+		u32 v[4] = { exos_envid, 0, nkids ? kids[next() % nkids] : exos_envid + 256,
+			     board ? board->ids[next() % FUZZ_MAXKIDS] : exos_envid - 1 };
+		a[i] = pick(v, 4) + (next() % 8 == 0 ? 256 : 0);   /* sometimes stale */
+		return 1;
+	}
+	case 4: a[i] = pick(addrs, ARRAY_SIZE(addrs)) | (next() & 3); return 1;
+	case 5: a[i] = next() % 70; return 1;           /* positions, resources, counts */
+	case 6: a[i] = ncaps ? caps[next() % ncaps][0] >> 4 : r >> 15;  return 1;   /* page numbers */
+	case 7: a[i] = 0x80000000u | (r & 0x3ffffffc); return 1;
+	case 8: a[i] = r & 0x7ffff000u; return 1;
+	case 9: a[i] = 0xffffffffu; return 1;
+	case 10: a[i] = 0; return 1;
+	default: a[i] = r; return 1;
 	}
 }
 
-/* Issue system call n with four arguments, bypassing the stubs. */
-static u32 raw(u32 n, u32 a, u32 b, u32 c, u32 d)
+/* Fill a[] for a call n that passes the kernel's checks more often than not:
+ * own pages and capabilities at a few colliding addresses, its own upcall
+ * entries, its children. Returns false for calls it has no template for. */
+static bool well_formed(u32 n, u32 *a)
 {
-	register u32 v0 __asm__("$2") = n;
-	register u32 a0 __asm__("$4") = a, a1 __asm__("$5") = b, a2 __asm__("$6") = c,
-		a3 __asm__("$7") = d;
+	static const u32 vas[] = { 0x30000000, 0x30001000, 0x30002000, 0x7000, 0x5000, 0x7fe00000 };
+	u32 va = pick(vas, ARRAY_SIZE(vas)), k = ncaps ? next() % ncaps : 0;
+	u32 kid = nkids ? kids[next() % nkids] : 0;
+	u32 cname = ncaps ? caps[k][0] : 0, ccheck = ncaps ? caps[k][1] : 0;
+	switch (n) {
+	case SYS_page_alloc: a[0] = PAGE_ANY; return true;
+	case SYS_page_unref: a[0] = cname >> 4; return true;
+	case SYS_page_vital: a[0] = cname >> 4; return true;
+	case SYS_page_grant: a[0] = next() & 1 ? kid : 0; a[1] = cname; a[2] = ccheck; return true;
+	case SYS_gmap_add: a[0] = next() & 1 ? kid : 0; a[1] = va | (next() & 1); a[2] = cname;
+		a[3] = ccheck; return true;
+	case SYS_gmap_del: a[0] = next() & 1 ? kid : 0; a[1] = va; return true;
+	case SYS_tlbwr: a[0] = va | (next() & 3); a[1] = cname; a[2] = ccheck; return true;
+	case SYS_tlbvadelete: a[0] = va; return true;
+	case SYS_tlb_range: a[0] = va; a[1] = next() % 8; a[2] = next() & 1; return true;
+	case SYS_set_upcalls:
+		a[0] = (u32)exos_exc_entry;
+		a[1] = (u32)exos_tlb_entry;
+		a[2] = va + (next() & 1 ? 0 : 0x100);
+		return true;
+	case SYS_env_start: a[0] = kid; a[1] = USER_TEXT + 4 * (next() % 64); a[2] = 0x7fff0000;
+		a[3] = next(); return true;
+	case SYS_env_limit: a[0] = kid; a[1] = next() % 3; a[2] = next() % 8; return true;
+	case SYS_revoke: a[0] = kid; a[1] = 1 + next() % 4; return true;
+	case SYS_revoke_slices: a[0] = kid; a[1] = 1; return true;
+	case SYS_slice_alloc: a[0] = next() & 1 ? 0xffffffffu : next() % 64; return true;
+	case SYS_slice_free: a[0] = next() % 64; return true;
+	case SYS_fpu: a[0] = next() & 1; return true;
+	case SYS_cap_derive: a[0] = cname; a[1] = ccheck; a[2] = CAP_R; return true;
+	}
+	return false;
+}
+
+/* Issue system call n with four arguments, bypassing the stubs; v1 comes
+ * back in *hi. */
+static u32 raw(u32 n, const u32 *a, u32 *hi)
+{
+	register u32 v0 __asm__("$2") = n, v1 __asm__("$3") = 0;
+	register u32 a0 __asm__("$4") = a[0], a1 __asm__("$5") = a[1], a2 __asm__("$6") = a[2],
+		a3 __asm__("$7") = a[3];
 	__asm__ volatile(".set push\n\t.set noreorder\n\tjal 1f\n\tnop\n\tb 2f\n\tnop\n"
 			 "1:\tsyscall\n2:\n\t.set pop"
-			 : "+r"(v0), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3)
-			 :: "$3", "$31", "memory");
+			 : "+r"(v0), "+r"(v1), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3)
+			 :: "$31", "memory");
+	*hi = v1;
 	return v0;
+}
+
+/* Remember what a successful call gave it. */
+static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
+{
+	if ((s32)v0 < 0)
+		return;
+	if ((n == SYS_page_alloc || n == SYS_cap_derive) && ncaps < 32) {
+		caps[ncaps][0] = n == SYS_page_alloc ? CAP_NAME(v0, CAP_RW) : v0;
+		caps[ncaps][1] = v1;
+		ncaps++;
+	} else if (n == SYS_env_alloc && nkids < 8) {
+		kids[nkids++] = v0;
+	}
+	(void)a;
 }
 
 int main(void)
 {
-	rng = exos_arg | 1;
-	u32 calls = 0, errors = 0;
-	for (int i = 0; i < 4000; i++) {
-		u32 n = next_rand() % (NSYSCALLS + 4);
-		u32 a = rand_arg(), b = rand_arg(), c = rand_arg(), d = rand_arg();
-		if (n == SYS_exit || n == SYS_pct_idle)
+	u32 slot = 0, calls = 4000;
+	rng = (exos_arg & 0xffffff) | 1;
+	if (exos_arg & FUZZ_WITH_BOARD) {
+		board = (struct fuzz_board *)FUZZ_BOARD_VA;
+		slot = (exos_arg >> 24) & (FUZZ_MAXKIDS - 1);
+		calls = board->calls;
+		u64 r = sys_page_alloc(PAGE_ANY);         /* one capability to share */
+		board->caps[slot][0] = CAP_NAME((u32)r, CAP_RW);
+		board->caps[slot][1] = (u32)(r >> 32);
+		board->ids[slot] = exos_envid;
+	}
+	u32 made = 0, refused = 0;
+	while (made < calls) {
+		u32 n = next() % (NSYSCALLS + 4), a[5] = { 0 }, v1;
+		if (n == SYS_exit || n == SYS_pct_idle || n == SYS_kcheck)
 			continue;
-		if (n == SYS_env_destroy && (a == 0 || a == exos_envid))
+		if (next() % 4 || !well_formed(n, a))
+			for (int i = 0; i < 4;)
+				i += one_arg(a, i);
+		if (n == SYS_env_destroy && (a[0] == 0 || a[0] == exos_envid))
 			continue;
 		if (n == SYS_cputs)
-			a |= 0x80000000u;         /* keep random bytes off the console */
-		if (n == SYS_yield && (next_rand() & 7))
+			a[0] |= 0x80000000u;         /* keep random bytes off the console */
+		if ((n == SYS_yield || n == SYS_slice_done) && (next() & 7))
 			continue;
-		errors += (s32)raw(n, a, b, c, d) < 0;
-		if (++calls % 500 == 0)
-			printf("    # fuzz: %u calls made, %u refused\n", calls, errors);
+		u32 v0 = raw(n, a, &v1);
+		refused += (s32)v0 < 0;
+		learn(n, a, v0, v1);
+		made++;
+		if (board) {
+			board->made[slot] = made;
+			if (made % 512 == 0)
+				sys_kcheck(0);
+		}
 	}
-	printf("    # fuzz: all %u calls made, %u refused\n", calls, errors);
+	if (board)
+		board->made[slot] = made;
+	else
+		printf("    # fuzz: all %u calls made, %u refused\n", made, refused);
 	return 0;
 }
