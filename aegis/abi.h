@@ -4,8 +4,10 @@
  * System calls: v0 = number, a0..a3 = arguments, `syscall`. Every call
  * returns to the caller's $ra (not to the instruction after `syscall`), so a
  * stub is two instructions: `li v0, N; syscall`. The result is in v0: >= 0
- * on success, a negative E_* code on error. k0/k1 are the kernel's and are
- * clobbered by every exception; all other registers are preserved except v0.
+ * on success, a negative E_* code on error. k0/k1 are the kernel's: every
+ * exception clobbers them (to zero after a system call, never to a kernel
+ * address); all other registers are preserved except v0 (and v1 for calls
+ * with a second result).
  * Numbers and stubs are generated from aegis/syscalls.tbl.
  */
 #ifndef AEGIS_ABI_H
