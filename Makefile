@@ -40,7 +40,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps deps-gdb fuzz run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
+.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
 # Debian packages, by group (tools/deps.sh --list names each and why).
@@ -167,6 +167,14 @@ fuzz: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tools/fuzz.py --build $(B) --calls $(FUZZ_CALLS) --kids $(FUZZ_KIDS) \
 		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+
+# The readers of untrusted images (lib/cpio.c, lib/elf.c) fuzzed natively
+# under AddressSanitizer: FUZZ_HOST_CASES mutated images per seed, seeded
+# from a built archive and ELF and from the initrd and every program in it.
+FUZZ_HOST_CASES ?= 2000000
+fuzz-host: deps
+	@$(MAKE) --no-print-directory all $(HOST_TESTS)
+	$(B)/host/test_lib --fuzz $(FUZZ_HOST_CASES) $(B)/initrd.cpio
 
 # --- benchmarks -----------------------------------------------------------------
 # `make bench` runs the suite on both systems under the same QEMU options and

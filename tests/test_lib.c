@@ -169,6 +169,158 @@ static void test_elf(void)
 	CHECK(elf_check(&m, sizeof m, &entry) == -1);
 }
 
+
+/* --- mutation fuzzing of the readers of untrusted images ------------------
+ * Each case copies a seed (a built archive or ELF, or one passed on the
+ * command line) into a heap block of exactly its length, so that AddressSanitizer
+ * traps any read past the end, flips, overwrites or truncates a few bytes,
+ * and runs the reader. Whatever the reader accepts must lie inside the image:
+ * names, data and file bytes within [img, img+len), segments below the limit.
+ * The cases come from a fixed seed so a failure replays. */
+static unsigned long fuzz_cases = 20000;
+static const char *seed_files[8];
+static int nseed_files;
+
+static uint32_t rng_next(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+/* Mutate buf[0..*len) in place (capacity cap): 1-4 edits of one kind each. */
+static void mutate(unsigned char *buf, size_t *len, size_t cap, uint64_t *s)
+{
+	static const uint32_t edge[] = { 0, 1, 3, 4, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff,
+					 0x80000000u, 0xfffffffcu, 0xffffffffu };
+	int edits = 1 + (int)(rng_next(s) % 4);
+	for (int k = 0; k < edits && *len; k++) {
+		size_t at = rng_next(s) % *len;
+		switch (rng_next(s) % 6) {
+		case 0: buf[at] ^= (unsigned char)(1u << (rng_next(s) % 8)); break;
+		case 1: buf[at] = (unsigned char)rng_next(s); break;
+		case 2: if (*len - at >= 4) {          /* an edge value in a 32-bit field */
+				uint32_t v = edge[rng_next(s) % (sizeof edge / sizeof edge[0])];
+				memcpy(buf + (at & ~(size_t)3), &v, 4);
+			} break;
+		case 3: if (*len - at >= 8) {          /* an edge value in hex, as cpio writes it */
+				char hex[9];
+				snprintf(hex, sizeof hex, "%08X", edge[rng_next(s) % (sizeof edge / sizeof edge[0])]);
+				memcpy(buf + at, hex, 8);
+			} break;
+		case 4: *len = at; break;                  /* truncate */
+		case 5: if (*len < cap) buf[(*len)++] = (unsigned char)rng_next(s); break;
+		}
+	}
+}
+
+static bool inside(const void *p, size_t n, const void *base, size_t len)
+{
+	const char *a = p, *b = base;
+	return a >= b && (size_t)(a - b) <= len && n <= len - (size_t)(a - b);
+}
+
+/* Run the cpio reader over img[0..len); count what it accepted outside. */
+static void check_cpio(const unsigned char *img, size_t len)
+{
+	size_t pos = 0;
+	struct cpio_file f;
+	for (int steps = 0; steps < 10000 && cpio_next(img, len, &pos, &f) == 1; steps++)
+		CHECK(inside(f.name, f.namelen + 1, img, len) && inside(f.data, f.size, img, len) && pos <= len + 3);
+	if (cpio_find(img, len, "init", &f) == 0)
+		CHECK(inside(f.data, f.size, img, len));
+}
+
+static void check_elf(const unsigned char *img, size_t len)
+{
+	u32 entry;
+	int n = elf_check(img, len, &entry);
+	for (int i = 0; i < n; i++) {
+		struct elf_segment seg;
+		if (elf_segment(img, len, i, 0x80000000u, &seg) == 1)
+			CHECK(seg.offset <= len && seg.filesz <= len - seg.offset && seg.filesz <= seg.memsz &&
+			      seg.vaddr < 0x80000000u && seg.memsz <= 0x80000000u - seg.vaddr);
+	}
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	rewind(fp);
+	unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
+	if (b && fread(b, 1, (size_t)n, fp) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(fp);
+	*len = b ? (size_t)n : 0;
+	return b;
+}
+
+/* Fuzz one reader from one seed for `cases` cases. */
+static void fuzz_seed(const unsigned char *seed, size_t n, void (*check)(const unsigned char *, size_t),
+		      uint64_t s, unsigned long cases)
+{
+	size_t cap = n + 16;
+	unsigned char *work = malloc(cap);
+	for (unsigned long c = 0; c < cases; c++) {
+		size_t len = n;
+		memcpy(work, seed, n);
+		mutate(work, &len, cap, &s);
+		/* An exact-size, 4-aligned heap copy: ASan's redzone starts at len. */
+		unsigned char *img = malloc(len ? len : 1);
+		memcpy(img, work, len);
+		check(img, len);
+		free(img);
+	}
+	free(work);
+}
+
+/* Seeds named on the command line: ELF images start with \177ELF, the rest
+ * are taken as cpio archives (whose members are fuzzed as ELFs too). */
+static void fuzz_files(void)
+{
+	for (int i = 0; i < nseed_files; i++) {
+		size_t n;
+		unsigned char *b = read_file(seed_files[i], &n);
+		CHECK(b != NULL);
+		if (!b)
+			continue;
+		if (n >= 4 && memcmp(b, "\177ELF", 4) == 0) {
+			fuzz_seed(b, n, check_elf, 0xe1f0000u + (uint64_t)i, fuzz_cases / 4);
+		} else {
+			fuzz_seed(b, n, check_cpio, 0xc910000u + (uint64_t)i, fuzz_cases / 4);
+			size_t pos = 0;
+			struct cpio_file f;
+			while (cpio_next(b, n, &pos, &f) == 1)
+				if (f.size >= 4 && memcmp(f.data, "\177ELF", 4) == 0) {
+					unsigned char *e = malloc(f.size);
+					memcpy(e, f.data, f.size);
+					fuzz_seed(e, f.size, check_elf, 0xe1f1000u + pos, fuzz_cases / 16);
+					free(e);
+				}
+		}
+		free(b);
+	}
+}
+
+static void test_fuzz_cpio(void)
+{
+	char buf[1024];
+	size_t n = make_archive(buf);
+	fuzz_seed((unsigned char *)buf, n, check_cpio, 20261201, fuzz_cases);
+}
+
+static void test_fuzz_elf(void)
+{
+	static struct mini_elf m;
+	make_elf(&m, 0x400000, 64, 4096);
+	fuzz_seed((unsigned char *)&m, sizeof m, check_elf, 20261202, fuzz_cases);
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "format", test_format },
 	{ "format_truncation", test_format_truncation },
@@ -176,10 +328,21 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{ "cpio_find", test_cpio_find },
 	{ "cpio_malformed", test_cpio_malformed },
 	{ "elf", test_elf },
+	{ "fuzz_cpio", test_fuzz_cpio },
+	{ "fuzz_elf", test_fuzz_elf },
+	{ "fuzz_seed_files", fuzz_files },
 };
 
-int main(void)
+/* test_lib [--fuzz CASES] [SEED-FILE...]: CASES mutated images per seed
+ * (default 20000); seed files (built ELFs, the initrd) are fuzzed too. */
+int main(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--fuzz") == 0 && i + 1 < argc)
+			fuzz_cases = strtoul(argv[++i], NULL, 0);
+		else if (nseed_files < (int)(sizeof seed_files / sizeof seed_files[0]))
+			seed_files[nseed_files++] = argv[i];
+	}
 	int n = (int)(sizeof tests / sizeof tests[0]), bad = 0;
 	printf("KTAP version 1\n1..%d\n", n);
 	for (int i = 0; i < n; i++) {

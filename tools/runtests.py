@@ -212,7 +212,8 @@ def main():
     b = args.build
     os.makedirs(os.path.join(b, "test-logs"), exist_ok=True)
     plan = [
-        ("host-lib", lambda: host_suite("host-lib", [os.path.join(b, "host", "test_lib")])),
+        ("host-lib", lambda: host_suite("host-lib", [os.path.join(b, "host", "test_lib"),
+                                                      os.path.join(b, "initrd.cpio")])),
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
         ("host-setup", lambda: host_suite("host-setup", [sys.executable, "tests/test_setup.py"])),
         ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",
