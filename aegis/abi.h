@@ -43,6 +43,14 @@
 #define VA_W         0x1   /* map writable (needs a CAP_RW capability) */
 #define VA_NOACCESS  0x2   /* tlbwr: install an invalid entry (no capability needed) */
 
+/* One entry of tlbwr_vec: exactly the three arguments of a tlbwr call. */
+#ifndef __ASSEMBLER__
+struct tlbwr_req {
+	unsigned va_flags, capname, capcheck;
+};
+#endif
+#define TLBWR_VEC_MAX 128  /* entries per tlbwr_vec call (bounds time in the kernel) */
+
 /*
  * Upcalls. When an exception is forwarded, Aegis stores the faulting PC and
  * the caller's a0, a1, a2 in the environment's save area (struct upcall_save,

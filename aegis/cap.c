@@ -17,16 +17,21 @@ static int rights_index(u32 rights)
 	return rights == CAP_RW ? 1 : rights == CAP_R ? 0 : -1;
 }
 
+/* Count a failed presentation against curenv; returns -E_BADCAP. */
+static __attribute__((noinline)) int cap_failed(void)
+{
+	if (curenv && ++curenv->capfails > CAPFAIL_FREE)
+		yield_requested = true;
+	return -E_BADCAP;
+}
+
 int cap_page(u32 name, u32 check, u32 need)
 {
 	u32 ppn = CAP_PPN(name), rights = CAP_RIGHTS(name);
 	int idx = rights_index(rights);
 	if (idx < 0 || ppn >= page_count() || (rights & need) != need ||
-	    pages[ppn].state != PAGE_USED || pages[ppn].check[idx] != check) {
-		if (curenv && ++curenv->capfails > CAPFAIL_FREE)
-			yield_requested = true;
-		return -E_BADCAP;
-	}
+	    pages[ppn].state != PAGE_USED || pages[ppn].check[idx] != check)
+		return cap_failed();
 	return (int)ppn;
 }
 

@@ -122,7 +122,9 @@ struct ppage {
 };
 extern struct ppage pages[MAX_PAGES];
 void page_init(void);
-u32 page_count(void);
+extern u32 page_total;
+/* The number of physical pages (the highest page number + 1). */
+static inline u32 page_count(void) { return page_total; }
 /* Allocate page ppn (or any free page if ppn == PAGE_ANY) for environment
  * slot: it becomes the only holder and the payer, and the page is zeroed.
  * Returns the page number, -E_BUSY if taken, -E_INVAL if no such page,
@@ -155,6 +157,10 @@ u32 cap_check_for(u32 ppn, u32 rights);
  * With keep, a pair left with no valid half stays in STLB and TLB as an
  * invalid entry, so the next access is forwarded on the fast path. */
 void vm_set_half(struct env *e, u32 va, u32 lo, bool keep);
+/* The same for a whole pair (even = the even page number): the halves whose
+ * bit is set in given (1: lo0, 2: lo1) are set, the others kept. Without
+ * hw only the STLB is written: the caller must drop the pair from the TLB. */
+void vm_set_pair(struct env *e, u32 even, u32 lo0, u32 lo1, u32 given, bool keep, bool hw);
 /* Remove (or, with noaccess, make invalid) e's translations of the pages
  * [va, va + npages pages), in one pass. -E_BUSY if a guaranteed mapping is
  * inside the range. */

@@ -13,13 +13,14 @@
 #include "defs.h"
 
 struct ppage pages[MAX_PAGES];
-static u32 npages, nfree, hint;
+u32 page_total;                   /* physical pages on the board (page_count) */
+static u32 nfree, hint;
 
 extern char __kernel_start[], _end[];
 
 static void reserve(u32 pa, u32 len)
 {
-	for (u32 p = pa / PAGE_SIZE; p < npages && p * PAGE_SIZE < pa + len; p++) {
+	for (u32 p = pa / PAGE_SIZE; p < page_total && p * PAGE_SIZE < pa + len; p++) {
 		if (pages[p].state == PAGE_FREE)
 			nfree--;
 		pages[p].state = PAGE_KERNEL;
@@ -28,8 +29,8 @@ static void reserve(u32 pa, u32 len)
 
 void page_init(void)
 {
-	npages = bootinfo.memsize / PAGE_SIZE;
-	for (u32 p = 0; p < npages; p++) {
+	page_total = bootinfo.memsize / PAGE_SIZE;
+	for (u32 p = 0; p < page_total; p++) {
 		pages[p].state = PAGE_FREE;
 		pages[p].holders = 0;
 		pages[p].payer = PAYER_NONE;
@@ -37,15 +38,13 @@ void page_init(void)
 		pages[p].check[0] = rand32();
 		pages[p].check[1] = rand32();
 	}
-	nfree = npages;
+	nfree = page_total;
 	reserve(0, RESERVED_LOW);
 	reserve(PADDR(__kernel_start), (u32)(_end - __kernel_start));
 	if (bootinfo.initrd_size)
 		reserve(bootinfo.initrd_pa, bootinfo.initrd_size);
 	hint = 0;
 }
-
-u32 page_count(void) { return npages; }
 
 /* Slot takes free page p: charged to it (-E_QUOTA if over budget), its
  * only holder, zeroed. Slots that are no environment (the kernel's
@@ -70,8 +69,8 @@ static int page_take(u32 p, int slot)
 int page_alloc(u32 ppn, int slot)
 {
 	if (ppn == PAGE_ANY) {
-		for (u32 i = 0; i < npages; i++) {
-			u32 p = (hint + i) % npages;
+		for (u32 i = 0; i < page_total; i++) {
+			u32 p = (hint + i) % page_total;
 			if (pages[p].state == PAGE_FREE) {
 				hint = p + 1;
 				return page_take(p, slot);
@@ -79,7 +78,7 @@ int page_alloc(u32 ppn, int slot)
 		}
 		return -E_NOMEM;
 	}
-	if (ppn >= npages)
+	if (ppn >= page_total)
 		return -E_INVAL;
 	if (pages[ppn].state != PAGE_FREE)
 		return -E_BUSY;
@@ -103,7 +102,7 @@ static void page_free(u32 p)
 
 bool page_holds(u32 ppn, int slot)
 {
-	return ppn < npages && pages[ppn].state == PAGE_USED && (pages[ppn].holders >> slot & 1);
+	return ppn < page_total && pages[ppn].state == PAGE_USED && (pages[ppn].holders >> slot & 1);
 }
 
 void page_hold(u32 ppn, int slot)
@@ -123,13 +122,13 @@ int page_unref(u32 ppn, int slot)
 
 void page_release_all(int slot)
 {
-	for (u32 p = 0; p < npages; p++)
+	for (u32 p = 0; p < page_total; p++)
 		if (page_holds(p, slot))
 			page_unref(p, slot);
 }
 
 u32 page_free_count(void) { return nfree; }
-bool page_is_free(u32 ppn) { return ppn < npages && pages[ppn].state == PAGE_FREE; }
+bool page_is_free(u32 ppn) { return ppn < page_total && pages[ppn].state == PAGE_FREE; }
 
 /* synci writes the line back from the D-cache and invalidates it in the
  * I-cache; 16 bytes is no more than any MIPS32 line, so no line is missed. */

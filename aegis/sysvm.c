@@ -137,6 +137,28 @@ static bool va_flags(u32 arg, u32 allowed, u32 *va, u32 *flags)
 	return *va < USER_TOP && !(*flags & ~allowed);
 }
 
+/* Check the arguments of one tlbwr for the current environment: on success
+ * *va is the page and *lo its EntryLo (0 for VA_NOACCESS, *keep set), and
+ * 0 is returned; otherwise a negative E_* code. */
+static int tlbwr_check(u32 va_flags_arg, u32 capname, u32 capcheck, u32 *va, u32 *lo, bool *keep)
+{
+	u32 flags;
+	if (!va_flags(va_flags_arg, VA_W | VA_NOACCESS, va, &flags) ||
+	    flags == (VA_W | VA_NOACCESS))
+		return -E_INVAL;
+	if (gmap_lookup(curenv, *va >> PAGE_SHIFT))
+		return -E_BUSY;
+	*lo = 0;
+	*keep = flags & VA_NOACCESS;
+	if (!*keep) {
+		int ppn = cap_page(capname, capcheck, flags & VA_W ? CAP_RW : CAP_R);
+		if (ppn < 0)
+			return ppn;
+		*lo = (u32)ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (flags & VA_W ? ELO_D : 0);
+	}
+	return 0;
+}
+
 /* tlbwr(va|flags, capname, capcheck): map the caller's page at va to the
  * capability's page, read-only or (VA_W) writable, in TLB and STLB.
  * VA_NOACCESS installs an invalid entry instead (no capability needed): the
@@ -145,20 +167,76 @@ static bool va_flags(u32 arg, u32 allowed, u32 *va, u32 *flags)
  * guaranteed mapping. */
 u32 sys_tlbwr(struct trapframe *tf)
 {
-	u32 va, flags, lo = 0;
-	if (!va_flags(tf->regs[R_A0], VA_W | VA_NOACCESS, &va, &flags) ||
-	    flags == (VA_W | VA_NOACCESS))
-		return (u32)-E_INVAL;
-	if (gmap_lookup(curenv, va >> PAGE_SHIFT))
-		return (u32)-E_BUSY;
-	if (!(flags & VA_NOACCESS)) {
-		int ppn = cap_page(tf->regs[R_A1], tf->regs[R_A2], flags & VA_W ? CAP_RW : CAP_R);
-		if (ppn < 0)
-			return (u32)ppn;
-		lo = (u32)ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (flags & VA_W ? ELO_D : 0);
-	}
-	vm_set_half(curenv, va, lo, flags & VA_NOACCESS);
+	u32 va, lo;
+	bool keep;
+	int r = tlbwr_check(tf->regs[R_A0], tf->regs[R_A1], tf->regs[R_A2], &va, &lo, &keep);
+	if (r < 0)
+		return (u32)r;
+	vm_set_half(curenv, va, lo, keep);
 	return 0;
+}
+
+/* A pair being assembled by tlbwr_vec: halves given so far (bit 0: even,
+ * bit 1: odd), their EntryLo values, whether an invalid entry is kept. */
+struct pending_pair {
+	u32 even, given, lo[2];
+	bool keep;
+};
+
+static void pair_flush(struct pending_pair *p)
+{
+	if (p->given)
+		vm_set_pair(curenv, p->even, p->lo[0], p->lo[1], p->given, p->keep, false);
+	p->given = 0;
+	p->keep = false;
+}
+
+/* tlbwr_vec(vec, n): n tlbwr calls in one kernel entry, vec pointing at n
+ * struct tlbwr_req (abi.h) in the caller's memory, done in order with the
+ * checks of tlbwr. Returns 0 when all are done; otherwise the error of the
+ * first entry that failed, the entries before it having taken effect and
+ * none after it. -E_INVAL: n is 0 or over TLBWR_VEC_MAX; -E_FAULT: vec not
+ * readable (entries read before the fault have taken effect). The two
+ * halves of a pair given one after the other make one STLB write; the TLB
+ * loses the stale entries of the span at the end (the STLB refills it). */
+u32 sys_tlbwr_vec(struct trapframe *tf)
+{
+	u32 vec = tf->regs[R_A0], n = tf->regs[R_A1], lo_vpn = ~0u, hi_vpn = 0;
+	struct tlbwr_req buf[16];
+	struct pending_pair p = { 0, 0, { 0, 0 }, false };
+	int r = 0;
+	if (n == 0 || n > TLBWR_VEC_MAX)
+		return (u32)-E_INVAL;
+	if (!user_range_ok(vec, n * (u32)sizeof buf[0]))
+		return (u32)-E_FAULT;
+	for (u32 done = 0; done < n && r == 0;) {
+		u32 k = n - done < 16 ? n - done : 16;
+		if (copyin(buf, vec + done * sizeof buf[0], k * sizeof buf[0]) < 0) {
+			r = -E_FAULT;
+			break;
+		}
+		for (u32 i = 0; i < k && r == 0; i++) {
+			u32 va, lo;
+			bool keep;
+			r = tlbwr_check(buf[i].va_flags, buf[i].capname, buf[i].capcheck, &va, &lo, &keep);
+			if (r < 0)
+				break;
+			u32 vpn = va >> PAGE_SHIFT, half = vpn & 1;
+			if (p.given && (p.even != (vpn & ~1u) || (p.given & (1u << half))))
+				pair_flush(&p);
+			p.even = vpn & ~1u;
+			p.given |= 1u << half;
+			p.lo[half] = lo;
+			p.keep |= keep;
+			lo_vpn = vpn < lo_vpn ? vpn : lo_vpn;
+			hi_vpn = vpn > hi_vpn ? vpn : hi_vpn;
+		}
+		done += k;
+	}
+	pair_flush(&p);
+	if (lo_vpn <= hi_vpn)
+		tlb_drop_range(curenv->asid, lo_vpn & ~1u, (hi_vpn | 1u) + 1);
+	return (u32)r;
 }
 
 /* tlbvadelete(va): remove the caller's translation of va's page from TLB and

@@ -67,22 +67,23 @@ static u32 gmap_lo(const struct env *e, u32 vpn)
 	return g ? entrylo(g->ppn, g->writable) : 0;
 }
 
-void vm_set_half(struct env *e, u32 va, u32 lo, bool keep)
+void vm_set_pair(struct env *e, u32 even, u32 lo0, u32 lo1, u32 given, bool keep, bool hw)
 {
-	u32 vpn = va >> PAGE_SHIFT, even = vpn & ~1u;
 	u32 hi = even << PAGE_SHIFT | e->asid;
-	u32 lo0 = 0, lo1 = 0;
-	const struct stlb_entry *s = &stlb[stlb_index(hi)];
-	if (s->tag == hi) {
-		lo0 = s->lo0;
-		lo1 = s->lo1;
-	} else {
-		tlb_lookup_pair(hi, &lo0, &lo1);
+	if (given != 3) {                       /* the other half keeps what it has */
+		u32 old0 = 0, old1 = 0;
+		const struct stlb_entry *s = &stlb[stlb_index(hi)];
+		if (s->tag == hi) {
+			old0 = s->lo0;
+			old1 = s->lo1;
+		} else {
+			tlb_lookup_pair(hi, &old0, &old1);
+		}
+		if (!(given & 1))
+			lo0 = old0;
+		if (!(given & 2))
+			lo1 = old1;
 	}
-	if (vpn & 1)
-		lo1 = lo;
-	else
-		lo0 = lo;
 	/* A guaranteed mapping is never shown invalid, whatever was asked. */
 	if (!(lo0 & ELO_V))
 		lo0 = gmap_lo(e, even);
@@ -90,11 +91,19 @@ void vm_set_half(struct env *e, u32 va, u32 lo, bool keep)
 		lo1 = gmap_lo(e, even + 1);
 	if (!(lo0 | lo1) && !keep) {
 		stlb_delete_pair(hi);
-		tlb_delete_pair(hi);
+		if (hw)
+			tlb_delete_pair(hi);
 	} else {
 		stlb_write_pair(hi, lo0, lo1);
-		tlb_write_pair(hi, lo0, lo1);
+		if (hw)
+			tlb_write_pair(hi, lo0, lo1);
 	}
+}
+
+void vm_set_half(struct env *e, u32 va, u32 lo, bool keep)
+{
+	u32 vpn = va >> PAGE_SHIFT, odd = vpn & 1;
+	vm_set_pair(e, vpn & ~1u, odd ? 0 : lo, odd ? lo : 0, odd ? 2 : 1, keep, true);
 }
 
 bool gmap_fill(struct env *e, u32 va, bool write)

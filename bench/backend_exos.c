@@ -175,7 +175,9 @@ static u32 ipc_ppn;
 
 const char *bench_ipc_na(enum bench_ipc kind)
 {
-	(void)kind;
+	if (kind == BENCH_IPC_SHM)
+		return "ExOS has no blocking wait yet (Xok's wakeup predicates); polling with "
+		       "yield_to is the yield row";
 	return 0;
 }
 
@@ -223,7 +225,6 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 		pipe_read(&ipc->to_us, &v, 4, (u32)partner);
 		return v;
 	case BENCH_IPC_YIELD:
-	case BENCH_IPC_SHM:
 		ipc->word = w;
 		ipc->turn = 1;
 		wait_turn();
@@ -280,7 +281,7 @@ static int partner_main(u32 kind, u32 parent)
 			v++;
 			pipe_write(&pg->to_us, &v, 4, parent);
 		}
-	default:                               /* yield, shm */
+	default:                               /* yield */
 		for (;;) {
 			if (pg->turn) {
 				pg->word++;

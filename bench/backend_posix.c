@@ -123,13 +123,21 @@ bench_init(void)
 	return 0;
 }
 
+/*
+ * The region is one mapping of its own between two PROT_NONE guard pages, so that Linux
+ * never merges it with a neighbouring anonymous mapping: its first page is at the edge
+ * of its mapping and the rows can choose the position (edge or middle) they measure.
+ */
 void *
 bench_alloc_pages(unsigned npages)
 {
 	size_t n = (size_t)npages * BENCH_PAGE;
-	char *p = mmap(0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(0, n + 2 * BENCH_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
+		return 0;
+	p += BENCH_PAGE;
+	if (mprotect(p, n, PROT_READ | PROT_WRITE))
 		return 0;
 	memset(p, 0, n);
 	return p;
@@ -271,11 +279,12 @@ main(int argc, char **argv)
  * The partner is a child process started with fork() by bench_ipc_setup and killed
  * (SIGKILL, then waitpid) by bench_ipc_teardown.  It answers every word w with w + 1:
  *
- *   XFER, PIPE        one pipe each way; a 4-byte word each way.  Linux has no
- *                     protected control transfer: a pipe ping-pong is its nearest
- *                     equivalent, so xfer and ipc_pipe use the same mechanism.
- *   YIELD             a MAP_SHARED|MAP_ANONYMOUS page holding the word and a turn flag;
- *                     both sides spin on sched_yield() (the machine has one CPU).
+ *   PIPE              one pipe each way; a 4-byte word each way.
+ *   XFER, YIELD       a MAP_SHARED|MAP_ANONYMOUS page holding the word and a turn flag;
+ *                     both sides spin on sched_yield() (the machine has one CPU).  Linux
+ *                     has no protected control transfer; with the partner the only
+ *                     other runnable process, sched_yield is its cheapest hand-off
+ *                     (cheaper than a pipe or a futex wake and wait), so xfer uses it.
  *   SHM               the same page; the turn flag is a futex (FUTEX_WAIT/FUTEX_WAKE,
  *                     not FUTEX_PRIVATE_FLAG: the two processes share the page but not
  *                     the address space).
@@ -355,6 +364,7 @@ ipc_partner(enum bench_ipc kind, int in, int out)
 
 	for (;;) {
 		switch (kind) {
+		case BENCH_IPC_XFER:
 		case BENCH_IPC_YIELD:
 			if (load_turn() == 1) {
 				ipc_sh->word++;
@@ -369,7 +379,7 @@ ipc_partner(enum bench_ipc kind, int in, int out)
 			store_turn(0);
 			futex_wake(&ipc_sh->turn);
 			break;
-		default:	/* XFER, PIPE, RPC, RPC_TRUSTED */
+		default:	/* PIPE, RPC, RPC_TRUSTED */
 			if (ipc_word(in, &w, 1))
 				_exit(0);
 			w++;
@@ -400,7 +410,6 @@ bench_ipc_setup(enum bench_ipc kind)
 	int p_in = -1, p_out = -1;			/* the partner's ends */
 
 	switch (kind) {
-	case BENCH_IPC_XFER:
 	case BENCH_IPC_PIPE:
 		if (pipe(a) || pipe(b))
 			goto fail;
@@ -414,6 +423,7 @@ bench_ipc_setup(enum bench_ipc kind)
 		ipc_out = ipc_in = a[0];
 		p_in = p_out = a[1];
 		break;
+	case BENCH_IPC_XFER:
 	case BENCH_IPC_YIELD:
 	case BENCH_IPC_SHM:
 		ipc_sh = mmap(0, BENCH_PAGE, PROT_READ | PROT_WRITE,
@@ -468,6 +478,7 @@ uint32_t
 bench_ipc_call(enum bench_ipc kind, uint32_t w)
 {
 	switch (kind) {
+	case BENCH_IPC_XFER:
 	case BENCH_IPC_YIELD:
 		ipc_sh->word = w;
 		store_turn(1);
@@ -481,7 +492,7 @@ bench_ipc_call(enum bench_ipc kind, uint32_t w)
 		while (load_turn() != 0)
 			futex_wait(&ipc_sh->turn, 1);
 		return ipc_sh->word;
-	default: {	/* XFER, PIPE, RPC, RPC_TRUSTED */
+	default: {	/* PIPE, RPC, RPC_TRUSTED */
 		uint32_t v = w;
 		if (ipc_word(ipc_out, &v, 0) || ipc_word(ipc_in, &v, 1))
 			return w;

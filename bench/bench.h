@@ -165,13 +165,15 @@ void bench_exc_teardown(enum bench_exc kind);
  * w + 1, by the mechanism named:
  *   BENCH_IPC_XFER      the cheapest transfer of control to the partner and back:
  *                       ExOS: protected control transfer (scall there, scall back);
- *                       Linux: a pipe ping-pong (a 4-byte word each way).
+ *                       Linux: its cheapest hand-off, sched_yield with the word in
+ *                       shared memory (the same code as BENCH_IPC_YIELD there).
  *   BENCH_IPC_YIELD     give the processor to the partner and get it back: ExOS:
  *                       yield_to each way; Linux: sched_yield in both processes.
  *                       The word travels through memory shared by the two.
  *   BENCH_IPC_PIPE      a pipe each way (ExOS: its library pipes).
- *   BENCH_IPC_SHM       shared memory plus a wake-up: ExOS: a shared page and
- *                       yield_to; Linux: a shared mapping and futex wait/wake.
+ *   BENCH_IPC_SHM       shared memory plus a blocking wait and wake-up: Linux: a
+ *                       shared mapping and futex wait/wake. ExOS: n/a until it has a
+ *                       blocking wait (polling with yield_to is BENCH_IPC_YIELD).
  *   BENCH_IPC_RPC       a remote procedure call: ExOS: LRPC; Linux: a request and
  *                       a reply over a Unix-domain stream socket.
  *   BENCH_IPC_RPC_TRUSTED  ExOS: trusted LRPC (callee-saved registers not saved);

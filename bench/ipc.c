@@ -48,13 +48,13 @@ IPC_ROW(run_rpc_trusted, BENCH_IPC_RPC_TRUSTED, 1)
 
 const struct bench_row bench_rows_ipc[] = {
 	{ "xfer", "control transfer to another domain, one way (ExOS: protected control "
-	  "transfer; Linux: pipe ping-pong)", 2000, 20, run_xfer_na, run_xfer },
+	  "transfer; Linux: sched_yield, its cheapest hand-off)", 2000, 20, run_xfer_na, run_xfer },
 	{ "xfer_rt", "control transfer to another domain and back, a round trip", 2000, 20,
 	  run_xfer_rt_na, run_xfer_rt },
 	{ "yield", "give the processor to another domain, one way (ExOS: yield_to; Linux: "
 	  "sched_yield)", 2000, 20, run_yield_na, run_yield },
 	{ "ipc_pipe", "round trip of a word through pipes", 2000, 20, run_pipe_na, run_pipe },
-	{ "ipc_shm", "round trip through shared memory with a wake-up (Linux: futex)", 2000,
+	{ "ipc_shm", "round trip through shared memory with a blocking wait and wake-up (Linux: futex)", 2000,
 	  20, run_shm_na, run_shm },
 	{ "ipc_rpc", "RPC round trip (ExOS: LRPC; Linux: Unix-domain socket)", 2000, 20,
 	  run_rpc_na, run_rpc },

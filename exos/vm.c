@@ -94,15 +94,30 @@ int vm_unmap(u32 va, u32 npages, bool unref)
 	return 0;
 }
 
-/* One page: tell the TLB at once (an open page is mapped eagerly). Several
- * pages: update the table, then one tlb_range call drops their translations
- * (or, for VM_NONE, leaves invalid entries); accesses then reach the TLB-miss
- * handler, which installs what the table allows. */
+/* The tlbwr arguments that make the TLB agree with pte eagerly (see vm_sync). */
+static struct tlbwr_req tlbwr_args(u32 va, const struct pte *p)
+{
+	u32 w = p->word;
+	if (w & PTE_NA)
+		return (struct tlbwr_req){ va | VA_NOACCESS, 0, 0 };
+	return (struct tlbwr_req){ va | ((w & PTE_W) && (w & PTE_D) ? VA_W : 0),
+				   CAP_NAME(PTE_PPN(w), CAP_RW), p->check };
+}
+
+/* Change the protection of [va, va + npages pages), all of which must be
+ * mapped, and make the TLB agree before returning. One page: one tlbwr or
+ * tlbvadelete. Several pages closed (VM_NONE): one tlb_range call leaves
+ * invalid entries. Several pages opened: their translations are installed
+ * at once, TLBWR_VEC_MAX per tlbwr_vec call, so no access afterwards takes
+ * a miss to ExOS (if the kernel cannot read the vector, page by page). */
 int vm_protect(u32 va, u32 npages, int prot)
 {
+	static struct tlbwr_req vec[TLBWR_VEC_MAX];
 	va &= ~(PAGE_SIZE - 1);
+	u32 n = 0;
 	for (u32 i = 0; i < npages; i++) {
-		struct pte *p = pt_walk(va + i * PAGE_SIZE, false);
+		u32 a = va + i * PAGE_SIZE;
+		struct pte *p = pt_walk(a, false);
 		if (!p || !(p->word & PTE_P))
 			return -E_INVAL;
 		p->word = (p->word & ~(PTE_W | PTE_NA)) | prot_bits(prot);
@@ -110,8 +125,22 @@ int vm_protect(u32 va, u32 npages, int prot)
 			p->word &= ~PTE_W;
 		if (npages == 1)
 			return vm_sync(va, p, prot != VM_NONE);
+		if (prot == VM_NONE)
+			continue;
+		vec[n++] = tlbwr_args(a, p);
+		if (n == TLBWR_VEC_MAX || i + 1 == npages) {
+			int r = sys_tlbwr_vec(vec, n);
+			if (r == -E_FAULT) {            /* redo them one by one */
+				r = 0;
+				for (u32 k = 0; k < n && r >= 0; k++)
+					r = sys_tlbwr(vec[k].va_flags, vec[k].capname, vec[k].capcheck);
+			}
+			if (r < 0)
+				return r;
+			n = 0;
+		}
 	}
-	return npages ? sys_tlb_range(va, npages, prot == VM_NONE) : 0;
+	return npages && prot == VM_NONE ? sys_tlb_range(va, npages, 1) : 0;
 }
 
 int vm_dirty(u32 va)

@@ -95,6 +95,17 @@ static bool well_formed(u32 n, u32 *a)
 	case SYS_tlbwr: a[0] = va | (next() & 3); a[1] = cname; a[2] = ccheck; return true;
 	case SYS_tlbvadelete: a[0] = va; return true;
 	case SYS_tlb_range: a[0] = va; a[1] = next() % 8; a[2] = next() & 1; return true;
+	case SYS_tlbwr_vec: {               /* own capabilities, at colliding addresses */
+		static struct tlbwr_req v[8];
+		for (u32 i = 0; i < 8; i++) {
+			u32 j = ncaps ? next() % ncaps : 0;
+			v[i] = (struct tlbwr_req){ pick(vas, ARRAY_SIZE(vas)) | (next() & 3),
+						   ncaps ? caps[j][0] : 0, ncaps ? flip(caps[j][1]) : 0 };
+		}
+		a[0] = (u32)v;
+		a[1] = next() % 10;
+		return true;
+	}
 	case SYS_set_upcalls:
 		a[0] = (u32)exos_exc_entry;
 		a[1] = (u32)exos_tlb_entry;

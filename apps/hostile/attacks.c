@@ -367,6 +367,52 @@ static void test_freed_page_unmapped(void)
 	CHECK(sys_page_unref(p) == 0);
 }
 
+/* tlbwr_vec checks every entry as tlbwr does: a forged capability in the
+ * middle stops the vector there (earlier entries done, later ones not), and
+ * bad counts, vectors outside the caller's memory, kernel addresses and
+ * guaranteed mappings are refused. */
+static void test_tlbwr_vec_checks(void)
+{
+	const u32 va = 0x34000000, gva = 0x34100000;
+	static struct tlbwr_req v[TLBWR_VEC_MAX + 1];
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 p = (u32)r, check = (u32)(r >> 32), name = CAP_NAME(p, CAP_RW);
+	v[0] = (struct tlbwr_req){ va | VA_W, name, check };
+	v[1] = (struct tlbwr_req){ (va + PAGE_SIZE) | VA_W, name, check ^ 0x10 };   /* forged */
+	v[2] = (struct tlbwr_req){ (va + 2 * PAGE_SIZE) | VA_W, name, check };
+	CHECK(sys_tlbwr_vec(v, 3) == -E_BADCAP);
+	CHECK(vm_set_handler(va, 3 * PAGE_SIZE, fault_skip) == 0);
+	faults = 0;
+	*(volatile u32 *)va = 0x5678;                 /* entry 0 took effect */
+	CHECK(faults == 0);
+	(void)*(volatile u32 *)(va + 2 * PAGE_SIZE);  /* entry 2 did not */
+	CHECK(faults == 1);
+	vm_set_handler(va, 3 * PAGE_SIZE, NULL);
+	CHECK(sys_tlbvadelete(va) == 0);
+	CHECK(sys_tlbwr_vec(v, 0) == -E_INVAL);
+	CHECK(sys_tlbwr_vec(v, TLBWR_VEC_MAX + 1) == -E_INVAL);
+	CHECK(sys_tlbwr_vec((void *)0x80001000, 1) == -E_FAULT);            /* kernel memory */
+	CHECK(sys_tlbwr_vec((void *)(USER_TOP - 12), 2) == -E_FAULT);       /* runs past the top */
+	CHECK(sys_tlbwr_vec((void *)0x3f000000, 1) == -E_FAULT);            /* not mapped */
+	v[0] = (struct tlbwr_req){ 0x80000000u | VA_W, name, check };
+	CHECK(sys_tlbwr_vec(v, 1) == -E_INVAL);                             /* a kernel address */
+	v[0] = (struct tlbwr_req){ va | VA_W | VA_NOACCESS, name, check };
+	CHECK(sys_tlbwr_vec(v, 1) == -E_INVAL);
+	CHECK(sys_gmap_add(0, gva | VA_W, name, check) == 0);
+	v[0] = (struct tlbwr_req){ gva | VA_NOACCESS, 0, 0 };
+	CHECK(sys_tlbwr_vec(v, 1) == -E_BUSY);                              /* guaranteed */
+	CHECK(*(volatile u32 *)gva == 0x5678);
+	CHECK(sys_gmap_del(0, gva) == 0);
+	u32 rnd = 0x9e3779b9u;                       /* guessing 128 pages at once */
+	for (u32 i = 0; i < TLBWR_VEC_MAX; i++)
+		v[i] = (struct tlbwr_req){ (va + i * PAGE_SIZE) | VA_W, CAP_NAME(i + 1, CAP_RW),
+					   xorshift32(&rnd) };
+	int before = sys_capfails();
+	CHECK(sys_tlbwr_vec(v, TLBWR_VEC_MAX) == -E_BADCAP);
+	CHECK(sys_capfails() == before + 1);        /* stopped at the first */
+	CHECK(sys_page_unref(p) == 0);
+}
+
 /* With no budgets given (exos_spawn's defaults), a child can take neither
  * all memory nor every environment slot. */
 static void test_default_budgets(void)
@@ -398,6 +444,7 @@ const struct utest hostile_tests[] = {
 	{ "kregs_cleared", test_kregs_cleared },
 	{ "privileged", test_privileged },
 	{ "freed_page_unmapped", test_freed_page_unmapped },
+	{ "tlbwr_vec_checks", test_tlbwr_vec_checks },
 };
 const int n_hostile_tests = ARRAY_SIZE(hostile_tests);
 
