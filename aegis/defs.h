@@ -73,7 +73,14 @@ int copyin(void *dst, u32 usrc, u32 len);
 int copyout(u32 udst, const void *src, u32 len);
 
 /* tlb.c */
-#define STLB_ENTRIES 4096
+/* STLB_ENTRIES, the STLB's size in pairs, comes from the build: the generated
+ * config.h (make STLB_ENTRIES=N; 4096 by default; 1024 and 16384 have been
+ * booted too). The refill vector masks the slot with andi, hence at most
+ * 65536; below 256 is refused (never tried). */
+#include "config.h"
+_Static_assert(STLB_ENTRIES >= 256 && STLB_ENTRIES <= 65536 &&
+	       (STLB_ENTRIES & (STLB_ENTRIES - 1)) == 0,
+	       "STLB_ENTRIES must be a power of two from 256 to 65536");
 #define STLB_EMPTY   0xffffffffu
 struct stlb_entry { u32 tag, lo0, lo1, pad; };
 extern struct stlb_entry stlb[STLB_ENTRIES];

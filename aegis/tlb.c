@@ -14,7 +14,9 @@
  */
 #include "defs.h"
 
-struct stlb_entry stlb[STLB_ENTRIES] __attribute__((aligned(65536)));
+/* Aligned to its own size (64 KiB with the default 4096 entries). */
+struct stlb_entry stlb[STLB_ENTRIES]
+	__attribute__((aligned(STLB_ENTRIES * sizeof(struct stlb_entry))));
 
 static inline void tlbp(void) { __asm__ volatile("tlbp\n\tehb" ::: "memory"); }
 static inline void tlbr(void) { __asm__ volatile("tlbr\n\tehb" ::: "memory"); }

@@ -6,6 +6,7 @@
  */
 #include "mips.h"
 #include "syscall_nums.h"   /* NFAST, generated from syscalls.tbl */
+#include "config.h"         /* STLB_ENTRIES, from the Makefile */
 
 	.set	noreorder
 	.set	noat
@@ -19,7 +20,10 @@ vectors_start:
  * +0x000 TLB refill (user-mode or kernel access to kuseg, EXL=0).
  * Looks the faulting (VPN2, ASID) up in the direct-mapped STLB and, on a hit,
  * writes the pair into a random TLB slot and returns: 17 instructions.
- * The STLB index is (VPN2 ^ ASID) & (STLB_ENTRIES-1), entries are 16 bytes:
+ * The STLB index is ((EntryHi >> 13) ^ EntryHi) & (STLB_ENTRIES-1), the same
+ * as stlb_index() (tlb.c); up to 8192 entries that is (VPN2 ^ ASID) mod
+ * STLB_ENTRIES. STLB_ENTRIES is a build option (4096 by default), at most
+ * 65536 so that the mask fits andi's immediate. Entries are 16 bytes:
  * { tag = EntryHi (VPN2|ASID), EntryLo0, EntryLo1, unused }. An empty entry's
  * tag is STLB_EMPTY, which no refill's EntryHi can equal (bits 12:8 set).
  */
@@ -27,8 +31,8 @@ vectors_start:
 refill:
 	mfc0	k0, CP0_ENTRYHI		/* k0 = VPN2<<13 | ASID */
 	srl	k1, k0, 13		/* k1 = VPN2 */
-	xor	k1, k1, k0		/* low 12 bits: VPN2 ^ ASID */
-	andi	k1, k1, 0xfff		/* k1 = STLB index (4096 entries) */
+	xor	k1, k1, k0		/* low 13 bits: VPN2 ^ ASID */
+	andi	k1, k1, STLB_ENTRIES - 1	/* k1 = STLB index */
 	sll	k1, k1, 4		/* k1 = byte offset of the entry */
 	lui	k0, %hi(stlb)
 	addu	k1, k1, k0		/* k1 = &stlb[index] - %lo(stlb) */

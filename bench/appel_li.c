@@ -292,51 +292,69 @@ run_trap(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
 /* ---------------------------------------------------------------- appel1 ---- */
 
 /*
- * appel1 (prot1 + trap + unprot): all NPAGES pages protected but one.  Each iteration
- * touches the next page in order; the handler protects the previously touched page
- * (the only accessible one) and unprotects the faulting one.  Timed as a whole; per page.
+ * appel1 (prot1 + trap + unprot) over the n pages at base (n >= 2, each present): all
+ * protected but the last; store to pages 0, 1, ... n-1, 0, ... in turn, iters stores in
+ * all, each faulting once; the handler protects the previously touched page (the only
+ * accessible one) and unprotects the faulting one.  The loop is timed as a whole; the
+ * figure is per page.  Set-up and the final unprotect of all n pages are untimed.  Used
+ * by the appel1 row (NPAGES pages) and by scale.c's appel1_N rows.
  */
 static char *appel1_prev;
+static volatile unsigned long appel1_faults;
 
 static void
 appel1_handler(void *addr)
 {
 	char *p = (char *)((unsigned long)addr & ~(unsigned long)(BENCH_PAGE - 1));
 
-	faults++;
+	appel1_faults++;
 	bench_protect(appel1_prev, 1);
 	bench_unprotect(p, 1);
 	appel1_prev = p;
 }
 
-static int
-run_appel1(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+int
+bench_appel1_cycle(char *base, unsigned n, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		   const char **why)
 {
-	unsigned i;
+	unsigned i, j;
 	uint32_t t0, t1;
+	char *last = base + (unsigned long)(n - 1) * BENCH_PAGE;
 
-	if (need_region(why))
-		return -1;
-	if (bench_protect(page(0), NPAGES - 1) || bench_unprotect(page(NPAGES - 1), 1)) {
+	if (bench_protect(base, n - 1) || bench_unprotect(last, 1)) {
 		*why = "bench_protect failed";
 		return -1;
 	}
-	appel1_prev = page(NPAGES - 1);
-	faults = 0;
+	appel1_prev = last;
+	appel1_faults = 0;
 	bench_set_fault_handler(appel1_handler);
 	t0 = bench_count();
-	for (i = 0; i < iters; i++)
-		touch(page(i % NPAGES));
+	for (i = 0, j = 0; i < iters; i++) {
+		*(volatile char *)(base + (unsigned long)j * BENCH_PAGE) = 1;
+		if (++j == n)
+			j = 0;
+	}
 	t1 = bench_count();
 	bench_set_fault_handler(0);
-	bench_unprotect(page(0), NPAGES);
-	if (faults != iters) {
+	if (bench_unprotect(base, n)) {
+		*why = "bench_unprotect failed";
+		return -1;
+	}
+	if (appel1_faults != iters) {
 		*why = "fault handler call count differs from the number of pages touched";
 		return -1;
 	}
 	*ticks = (uint32_t)(t1 - t0);
 	*ops = iters;
 	return 0;
+}
+
+static int
+run_appel1(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	if (need_region(why))
+		return -1;
+	return bench_appel1_cycle(page(0), NPAGES, iters, ticks, ops, why);
 }
 
 /* ---------------------------------------------------------------- appel2 ---- */

@@ -226,11 +226,15 @@ struct bench_row {
 
 /* appel_li.c */
 extern const struct bench_row bench_rows_appel_li[];
+int bench_appel1_cycle(char *base, unsigned n, unsigned iters, uint64_t *ticks,
+		       uint64_t *ops, const char **why);
 /* crossings.c */
 extern const struct bench_row bench_rows_crossings[];
 /* matmul.c */
 extern const struct bench_row bench_rows_matmul[];
 /* ipc.c */
 extern const struct bench_row bench_rows_ipc[];
+/* scale.c */
+extern const struct bench_row bench_rows_scale[];
 
 #endif /* BENCH_H */

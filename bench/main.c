@@ -23,12 +23,13 @@ static const struct bench_row *const tables[] = {
 	bench_rows_crossings,
 	bench_rows_matmul,
 	bench_rows_ipc,
+	bench_rows_scale,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 /* ------------------------------------------------------------ output ---- */
 
-static char line[512];
+static char line[1024];
 static unsigned len;
 
 static void

@@ -2,14 +2,19 @@
 """bench_report.py: tables, plots and docs/results.md from BENCH result files.
 
 Usage: bench_report.py [--build DIR] [--system NAME=FILE]... [--results DIR]
-                       [--docs FILE] [--template FILE] [--spread PCT]
+                       [--docs FILE] [--template FILE] [--spread PCT] [--targets FILE]
 
 By default reads BUILD/bench/linux.txt and BUILD/bench/aegis.txt, whichever exist (at
 least one must).  For each row and system it computes, over the repetitions, the median
 and minimum Count ticks per operation (ticks/iters; per page for appel1/appel2, whose
-iters count pages), instructions per operation (ticks x 6.25 under -icount shift=0) and
-the spread (max-min)/median, flagged above --spread percent (default 2).  With both
-systems present it adds the ratio Linux/Aegis of the medians.
+iters count pages; per 100 pages for the _touch rows), instructions per operation (ticks
+x 6.25 under -icount shift=0) and the spread (max-min)/median, flagged above --spread
+percent (default 2).  Every table gives the median with the minimum beside it.  With
+both systems present it adds the ratio Linux/Aegis of the medians (and of the minimums);
+for the rows measured at two positions in their mapping (prot1/prot1_mid,
+prot100/prot100_mid, unprot100/unprot100_mid) Linux's figure is the lower of its two
+positions.  The Linux timer (clocksource) is quoted from the Linux file's header lines
+when the run recorded it.
 Copies each input to RESULTS/<system>.txt (the raw lines behind the tables) and
 writes RESULTS/results.csv, RESULTS/results.md, RESULTS/ratios.svg and .png (gnuplot;
 with one system only, the plot shows its instructions per operation instead), and
@@ -29,6 +34,12 @@ import sys
 INSTR_PER_TICK = 6.25       # Count = 160 MHz, -icount shift=0 = 1 instruction per ns
 MHZ = 160.0
 
+NO_PAPER_TOUCH = ('no counterpart in the paper: added so that no work of prot100/unprot100 '
+                  'can hide in a later, untimed access')
+
+NO_PAPER_SCALE = ('no counterpart in the paper: shows how the cost grows with the number '
+                  'of pages')
+
 # Row order, table grouping, label and what the 1995 paper reports (from
 # shared/reference/exokernel.md: ratios and qualitative claims only, no exact numbers).
 GROUPS = [
@@ -37,15 +48,27 @@ GROUPS = [
     ('exc', 'Exception dispatch to a user-level handler'),
     ('ipc', 'Control transfer and IPC'),
     ('app', 'Application'),
+    ('scale', 'How costs grow with N (bench/scale.c)'),
     ('other', 'Other rows'),
 ]
 ROWS = [
     ('dirty', 'vm', 'dirty', 'ExOS reads its own page table; Ultrix has no such call (n/a)'),
-    ('prot1', 'vm', 'prot1', 'ExOS faster than Ultrix'),
-    ('prot100', 'vm', 'prot100',
+    ('prot1', 'vm', 'prot1 (page at the edge of its mapping)', 'ExOS faster than Ultrix'),
+    ('prot1_mid', 'vm', 'prot1, page mid-mapping',
+     'the same operation as prot1 (the paper has one prot1 row)'),
+    ('prot100', 'vm', 'prot100 (pages at the edge of their mapping)',
      'the one kind of VM row ExOS did not win against Ultrix (with unprot100)'),
-    ('unprot100', 'vm', 'unprot100',
+    ('prot100_mid', 'vm', 'prot100, pages mid-mapping',
+     'the same operation as prot100 (the paper has one prot100 row)'),
+    ('unprot100', 'vm', 'unprot100 (pages at the edge of their mapping)',
      'the one kind of VM row ExOS did not win against Ultrix (with prot100)'),
+    ('unprot100_mid', 'vm', 'unprot100, pages mid-mapping',
+     'the same operation as unprot100 (the paper has one unprot100 row)'),
+    ('prot100_touch', 'vm',
+     'prot100, then a store to each page (a fault each, the handler unprotects it), '
+     'per 100 pages', NO_PAPER_TOUCH),
+    ('unprot100_touch', 'vm', 'unprot100, then a read of each page, per 100 pages',
+     NO_PAPER_TOUCH),
     ('trap', 'vm', 'trap', 'ExOS faster; application-level VM 5-40x faster than Ultrix'),
     ('appel1', 'vm', 'appel1 (per page)',
      'ExOS faster; application-level VM 5-40x faster than Ultrix'),
@@ -62,14 +85,16 @@ ROWS = [
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
     ('exc_prot', 'exc', 'protection fault',
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
-    ('xfer', 'ipc', 'control transfer, one way (Linux: pipe)',
+    ('xfer', 'ipc', 'control transfer, one way (ExOS: protected control transfer; '
+     'Linux: sched_yield, its cheapest hand-off)',
      'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
-    ('xfer_rt', 'ipc', 'control transfer, round trip (Linux: pipe)',
+    ('xfer_rt', 'ipc', 'control transfer, round trip (ExOS: protected control transfer; '
+     'Linux: sched_yield, its cheapest hand-off)',
      'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
     ('yield', 'ipc', 'yield to another process, one way',
      'kernel primitives 10-100x faster than Ultrix'),
     ('ipc_pipe', 'ipc', 'pipe round trip', 'ExOS IPC 5-40x faster than Ultrix\'s'),
-    ('ipc_shm', 'ipc', 'shared memory + wake-up round trip',
+    ('ipc_shm', 'ipc', 'shared memory + blocking wake-up round trip (Linux: futex)',
      'ExOS IPC 5-40x faster than Ultrix\'s'),
     ('ipc_rpc', 'ipc', 'RPC round trip (ExOS: LRPC)', 'ExOS IPC 5-40x faster than Ultrix\'s'),
     ('ipc_rpc_trusted', 'ipc', 'trusted RPC round trip (ExOS: trusted LRPC)',
@@ -77,11 +102,53 @@ ROWS = [
      'ExOS IPC 5-40x faster than Ultrix\'s'),
     ('matmul', 'app', '150x150 matrix multiply',
      'no difference: application-level VM costs ordinary programs nothing'),
+    ('tlbsweep_16', 'scale', 'read a word of each of 16 pages in turn, per access',
+     NO_PAPER_SCALE),
+    ('tlbsweep_64', 'scale', 'read a word of each of 64 pages in turn, per access',
+     NO_PAPER_SCALE),
+    ('tlbsweep_256', 'scale', 'read a word of each of 256 pages in turn, per access',
+     NO_PAPER_SCALE),
+    ('tlbsweep_1024', 'scale', 'read a word of each of 1024 pages in turn, per access',
+     NO_PAPER_SCALE),
+    ('tlbsweep_4096', 'scale', 'read a word of each of 4096 pages in turn, per access',
+     NO_PAPER_SCALE),
+    ('tlbsweep_16384', 'scale', 'read a word of each of 16384 pages in turn, per access',
+     NO_PAPER_SCALE),
+    ('tlbmiss', 'scale', 'read a word of every other page of 16384 (Aegis: an STLB miss each time), per access',
+     'no figure in the paper; the design: STLB misses go to the library OS, which refills from its own page table'),
+    ('protN_1', 'scale', 'read-protect 1 page (one call), per page', 'as prot1: ExOS faster than Ultrix'),
+    ('protN_10', 'scale', 'read-protect 10 pages (one call), per page', NO_PAPER_SCALE),
+    ('protN_100', 'scale', 'read-protect 100 pages (one call), per page', 'as prot100, per page'),
+    ('protN_1000', 'scale', 'read-protect 1000 pages (one call), per page', NO_PAPER_SCALE),
+    ('unprotN_touch_1', 'scale', 'unprotect 1 page (one call), then read it, per page',
+     NO_PAPER_SCALE),
+    ('unprotN_touch_10', 'scale', 'unprotect 10 pages (one call), then read each, per page',
+     NO_PAPER_SCALE),
+    ('unprotN_touch_100', 'scale', 'unprotect 100 pages (one call), then read each, per page',
+     'as unprot100_touch, per page'),
+    ('unprotN_touch_1000', 'scale', 'unprotect 1000 pages (one call), then read each, per page',
+     NO_PAPER_SCALE),
+    ('appel1_100', 'scale', 'prot1 + trap + unprot cycling over 100 pages, per page',
+     'as appel1 (the paper uses 100 pages): ExOS faster'),
+    ('appel1_1000', 'scale', 'prot1 + trap + unprot cycling over 1000 pages, per page',
+     NO_PAPER_SCALE),
+    ('appel1_10000', 'scale', 'prot1 + trap + unprot cycling over 10000 pages, per page',
+     NO_PAPER_SCALE),
 ]
 ROW_INFO = {r[0]: r for r in ROWS}
 DISPLAY = {'linux': 'Linux', 'aegis': 'Aegis/ExOS'}
 
+# Rows measured at two positions in their mapping: the edge row (its range starts at the
+# mapping's first page: Linux splits its mapping in two) and the _mid row (the range in
+# the middle: Linux splits it in three).  Linux's cost depends on the position, so the
+# ratio of either row divides Linux's lower figure of the two positions by the Aegis
+# figure of that row: Aegis is compared with Linux's better position.
+POSITION_PAIRS = [('prot1', 'prot1_mid'), ('prot100', 'prot100_mid'),
+                  ('unprot100', 'unprot100_mid')]
+POSITION_PARTNER = dict(POSITION_PAIRS + [(m, e) for e, m in POSITION_PAIRS])
+
 LINE_RE = re.compile(r'^BENCH row=(\S+) (.*)$')
+SWITCHED_RE = re.compile(r'Switched to clocksource (\S+)')
 
 
 def die(msg):
@@ -90,14 +157,20 @@ def die(msg):
 
 
 def parse_file(path):
-    """Return {'meta': {key: value}, 'rows': {row: {...}}, 'done': bool}."""
-    meta, rows, done, order = {}, {}, False, []
+    """Parse one result file.  Lines '# key: value' are header lines, BENCH lines are
+    results (format in bench/README.md), anything else is ignored.  Return
+    {'meta': {key: last value of that key}, 'comments': [(key, value), ...] (every header
+    line in file order; a key may repeat, e.g. 'timer interrupts'), 'rows': {row:
+    {'reps': [(iters, ticks), ...], 'na': reason or None, 'error': message or None}},
+    'order': row names in order of first appearance, 'done': 'BENCH done' seen}."""
+    meta, comments, rows, done, order = {}, [], {}, False, []
     for raw in open(path, encoding='utf-8', errors='replace'):
         l = raw.strip()
         if l.startswith('#'):
             k, sep, v = l[1:].partition(':')
             if sep:
                 meta[k.strip()] = v.strip()
+                comments.append((k.strip(), v.strip()))
             continue
         if l.startswith('BENCH done'):
             done = True
@@ -125,10 +198,13 @@ def parse_file(path):
         mm = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)$', rest)
         if mm and int(mm.group(2)) > 0:
             r['reps'].append((int(mm.group(2)), int(mm.group(3))))
-    return {'meta': meta, 'rows': rows, 'done': done, 'order': order}
+    return {'meta': meta, 'comments': comments, 'rows': rows, 'done': done, 'order': order}
 
 
 def stats(reps):
+    """Statistics of a row's repetitions [(iters, ticks), ...] (at least one), in ticks
+    per operation: n, iters (of the first repetition), median, min, max, and spread
+    (max - min) / median in percent."""
     per = [t / i for i, t in reps]
     med = statistics.median(per)
     return {
@@ -138,6 +214,8 @@ def stats(reps):
 
 
 def fmt(x, nd=1):
+    """A figure for the tables: thousands separators from 1000 up, no decimals from 100
+    up, else nd decimals; '' for None."""
     if x is None:
         return ''
     if x >= 1000:
@@ -147,44 +225,85 @@ def fmt(x, nd=1):
     return ('%.' + str(nd) + 'f') % x
 
 
+def row_status(r, spread_limit):
+    """One system's state for one row, from parse_file's row record r (or None): a dict
+    with 'status' 'ok' (plus the fields of stats() and 'flag': spread above the limit),
+    'na' or 'error' (plus 'why'), or 'missing' (no line, or no valid repetition)."""
+    if r is None:
+        return {'status': 'missing'}
+    if r['error']:
+        return {'status': 'error', 'why': r['error']}
+    if r['na'] is not None:
+        return {'status': 'na', 'why': r['na']}
+    if not r['reps']:
+        return {'status': 'missing'}
+    st = stats(r['reps'])
+    st['status'] = 'ok'
+    st['flag'] = st['spread'] > spread_limit
+    return st
+
+
+def linux_figures(entries, row):
+    """Linux's side of the ratio of `row`, from entries {row: entry of compute()}: for
+    most rows its own (median, min, row); for a row of POSITION_PAIRS the lower median
+    and the lower minimum over both positions, with the row whose median is the lower
+    (either position may be absent).  None when Linux has no figure for any of them."""
+    cands = [row] + ([POSITION_PARTNER[row]] if row in POSITION_PARTNER else [])
+    ok = [(entries[n]['sys']['linux'], n) for n in cands
+          if n in entries and entries[n]['sys'].get('linux', {}).get('status') == 'ok']
+    if not ok:
+        return None
+    med, med_row = min((st['median'], n) for st, n in ok)
+    return med, min(st['min'] for st, _ in ok), med_row
+
+
 def compute(systems, spread_limit):
+    """The report's rows: a list of entries in ROWS order, then rows unknown to ROWS in
+    the order the files print them; a row no system printed is left out.  Each entry is
+    {'row', 'sys': {system: row_status()}, 'ratio': Linux median / Aegis median,
+    'ratio_min': Linux minimum / Aegis minimum, 'linux_row': the Linux row behind
+    'ratio'}; the ratios are None unless both systems have figures (see linux_figures
+    for the rows measured at two positions)."""
     names = [r[0] for r in ROWS]
     for s in systems.values():
         for n in s['order']:
             if n not in names:
                 names.append(n)
-    table = []
+    entries = {}
     for n in names:
-        entry = {'row': n, 'sys': {}}
-        for sname, s in systems.items():
-            r = s['rows'].get(n)
-            if r is None:
-                entry['sys'][sname] = {'status': 'missing'}
-            elif r['error']:
-                entry['sys'][sname] = {'status': 'error', 'why': r['error']}
-            elif r['na'] is not None:
-                entry['sys'][sname] = {'status': 'na', 'why': r['na']}
-            elif r['reps']:
-                st = stats(r['reps'])
-                st['status'] = 'ok'
-                st['flag'] = st['spread'] > spread_limit
-                entry['sys'][sname] = st
-            else:
-                entry['sys'][sname] = {'status': 'missing'}
-        if all(v['status'] == 'missing' for v in entry['sys'].values()):
-            continue
-        l, a = entry['sys'].get('linux'), entry['sys'].get('aegis')
-        entry['ratio'] = (l['median'] / a['median']
-                          if l and a and l['status'] == 'ok' and a['status'] == 'ok'
-                          and a['median'] > 0 else None)
-        table.append(entry)
+        e = {'row': n, 'sys': {sname: row_status(s['rows'].get(n), spread_limit)
+                               for sname, s in systems.items()}}
+        if any(v['status'] != 'missing' for v in e['sys'].values()):
+            entries[n] = e
+    table = [entries[n] for n in names if n in entries]
+    for e in table:
+        e['ratio'] = e['ratio_min'] = e['linux_row'] = None
+        a = e['sys'].get('aegis', {'status': 'missing'})
+        lin = linux_figures(entries, e['row']) if 'linux' in systems else None
+        if lin and a['status'] == 'ok' and a['median'] > 0 and a['min'] > 0:
+            e['ratio'], e['ratio_min'] = lin[0] / a['median'], lin[1] / a['min']
+            e['linux_row'] = lin[2]
     return table
 
 
+def med_min(med, mn, f=fmt):
+    """'median (min)', the form of every figure in the tables."""
+    return '%s (%s)' % (f(med), f(mn))
+
+
+def ratio_text(e):
+    """The ratio cell of entry e: 'medians (mins)', or '—' without a ratio."""
+    if e['ratio'] is None:
+        return '—'
+    return med_min(e['ratio'], e['ratio_min'], lambda x: '%.2f' % x)
+
+
 def cell(st):
-    """Median ticks/op and instructions/op of one system, for the Markdown tables."""
+    """Two Markdown cells of one system's row: ticks/op and instructions/op, each as
+    'median (min)'; 'n/a', 'error' or '—' (not run) and an empty cell otherwise."""
     if st['status'] == 'ok':
-        return '%s | %s' % (fmt(st['median']), fmt(st['median'] * INSTR_PER_TICK))
+        return '%s | %s' % (med_min(st['median'], st['min']),
+                            med_min(st['median'] * INSTR_PER_TICK, st['min'] * INSTR_PER_TICK))
     if st['status'] == 'na':
         return 'n/a | '
     if st['status'] == 'error':
@@ -192,7 +311,43 @@ def cell(st):
     return '— | '
 
 
+def position_note(rows):
+    """The note under a table holding rows measured at two positions (POSITION_PAIRS):
+    how their ratio is formed, and at which position Linux was cheaper in this run.
+    '' when the table has none of those rows."""
+    names = {e['row']: e for e in rows}
+    pairs = [(edge, mid) for edge, mid in POSITION_PAIRS if edge in names or mid in names]
+    if not pairs:
+        return ''
+    out = ['Rows measured at two positions (%s): the range at the edge of its mapping (it '
+           'starts at the mapping\'s first page), or in the middle (Linux must then split '
+           'its mapping in three). The Linux/Aegis ratio of both rows of a pair divides '
+           'Linux\'s lower median of the two positions by the Aegis/ExOS median of that row '
+           '(in parentheses: Linux\'s lower minimum by the Aegis/ExOS minimum), so Aegis/ExOS '
+           'is compared with Linux at its better position.'
+           % ', '.join(e for e, _ in pairs)]
+    found = []
+    for edge, mid in pairs:
+        st = {n: names[n]['sys'].get('linux', {}) for n in (edge, mid) if n in names}
+        ok = {n: s for n, s in st.items() if s.get('status') == 'ok'}
+        if len(ok) == 2:
+            found.append('%s %s (%s at the edge, %s mid-mapping)' % (
+                edge, 'at the edge' if ok[edge]['median'] <= ok[mid]['median']
+                else 'mid-mapping', fmt(ok[edge]['median']), fmt(ok[mid]['median'])))
+        elif len(ok) == 1:
+            found.append('%s only %s (the other position was not measured)' % (
+                edge, 'at the edge' if edge in ok else 'mid-mapping'))
+    if found:
+        out.append('In this run Linux\'s lower median (ticks/op) was: ' +
+                   '; '.join(found) + '.')
+    return ' '.join(out)
+
+
 def markdown_tables(table, systems):
+    """The main results: one Markdown table per group of GROUPS, in ROWS order; each
+    system's ticks/op and instructions/op as 'median (min)', the ratio Linux/Aegis (with
+    both systems) and the paper's claim.  Under each table its notes: how rows measured at
+    two positions are compared, and the reason of every n/a or error."""
     order = [s for s in ('aegis', 'linux') if s in systems] + \
             [s for s in systems if s not in ('aegis', 'linux')]
     both = 'linux' in systems and 'aegis' in systems
@@ -201,17 +356,17 @@ def markdown_tables(table, systems):
     rule = '|---|'
     for s in order:
         d = DISPLAY.get(s, s)
-        head += ' %s ticks/op | %s instr/op |' % (d, d)
+        head += ' %s ticks/op, median (min) | %s instr/op, median (min) |' % (d, d)
         rule += '---:|---:|'
-    head += ' Linux/Aegis |' if both else ''
+    head += ' Linux/Aegis, medians (mins) |' if both else ''
     rule += '---:|' if both else ''
     head += ' Paper (Aegis/ExOS vs Ultrix) |'
     rule += '---|'
-    notes = []
     for gkey, gtitle in GROUPS:
         rows = [e for e in table if ROW_INFO.get(e['row'], (0, 'other'))[1] == gkey]
         if not rows:
             continue
+        notes = []
         out.write('\n**%s**\n\n%s\n%s\n' % (gtitle, head, rule))
         for e in rows:
             info = ROW_INFO.get(e['row'], (e['row'], 'other', e['row'], ''))
@@ -221,20 +376,27 @@ def markdown_tables(table, systems):
                 line += ' %s |' % cell(st)
                 if st['status'] in ('na', 'error'):
                     notes.append('%s on %s: %s — %s' % (
-                        info[2], DISPLAY.get(s, s), st['status'], st['why']))
+                        info[2], DISPLAY.get(s, s),
+                        'n/a' if st['status'] == 'na' else 'error', st['why']))
             if both:
-                line += ' %s |' % ('%.2f' % e['ratio'] if e['ratio'] else '—')
+                line += ' %s |' % ratio_text(e)
             line += ' %s |' % info[3]
             out.write(line + '\n')
-    if notes:
-        out.write('\n' + '\n'.join('- ' + n for n in notes) + '\n')
+        pos = position_note(rows) if both else ''
+        if pos:
+            notes.insert(0, pos)
+        if notes:
+            out.write('\n' + '\n'.join('- ' + n for n in notes) + '\n')
     return out.getvalue()
 
 
 def detail_table(table, systems):
+    """The repetition table: per row and system (ok rows only), repetitions, operations
+    per repetition, median and minimum ticks/op, spread (flagged above the limit) and
+    virtual µs/op as 'median (min)'."""
     out = io.StringIO()
     out.write('| Row | System | reps | iters/rep | median ticks/op | min ticks/op '
-              '| spread (max-min)/median | virtual µs/op |\n')
+              '| spread (max-min)/median | virtual µs/op, median (min) |\n')
     out.write('|---|---|---:|---:|---:|---:|---:|---:|\n')
     for e in table:
         for s in systems:
@@ -244,31 +406,48 @@ def detail_table(table, systems):
             out.write('| %s | %s | %d | %d | %s | %s | %.2f%%%s | %s |\n' % (
                 e['row'], DISPLAY.get(s, s), st['n'], st['iters'], fmt(st['median']),
                 fmt(st['min']), st['spread'], ' **(>limit)**' if st['flag'] else '',
-                fmt(st['median'] / MHZ, 2)))
+                med_min(st['median'] / MHZ, st['min'] / MHZ, lambda x: fmt(x, 2))))
     return out.getvalue()
 
 
+# The columns of results.csv.  Nothing in the repository reads the file; columns are only
+# ever added at the end, so that a reader by position or by name keeps working.
+CSV_COLUMNS = ['row', 'system', 'status', 'reps', 'iters_per_rep',
+               'median_ticks_per_op', 'min_ticks_per_op', 'max_ticks_per_op',
+               'instr_per_op', 'virtual_us_per_op', 'spread_pct', 'spread_flag',
+               'ratio_linux_over_aegis', 'note',
+               'min_instr_per_op', 'min_virtual_us_per_op',
+               'ratio_linux_over_aegis_of_mins', 'ratio_linux_row']
+
+
 def write_csv(path, table, systems):
+    """results.csv: one line per row and system with the columns CSV_COLUMNS (figures
+    empty unless the status is ok; 'note' holds the n/a or error reason).  instr_per_op
+    and virtual_us_per_op are of the median; the ratio columns are the entry's (the same
+    on both systems' lines) and ratio_linux_row names the Linux row whose median the
+    ratio used (the other position's for some rows, see POSITION_PAIRS)."""
     with open(path, 'w', newline='') as f:
         w = csv.writer(f, lineterminator='\n')
-        w.writerow(['row', 'system', 'status', 'reps', 'iters_per_rep',
-                    'median_ticks_per_op', 'min_ticks_per_op', 'max_ticks_per_op',
-                    'instr_per_op', 'virtual_us_per_op', 'spread_pct', 'spread_flag',
-                    'ratio_linux_over_aegis', 'note'])
+        w.writerow(CSV_COLUMNS)
         for e in table:
+            ratio = '%.4f' % e['ratio'] if e['ratio'] is not None else ''
+            ratio_min = '%.4f' % e['ratio_min'] if e['ratio_min'] is not None else ''
             for s in systems:
                 st = e['sys'].get(s, {'status': 'missing'})
-                ratio = '%.4f' % e['ratio'] if e['ratio'] else ''
                 if st['status'] == 'ok':
                     w.writerow([e['row'], s, 'ok', st['n'], st['iters'],
                                 '%.2f' % st['median'], '%.2f' % st['min'],
                                 '%.2f' % st['max'],
                                 '%.1f' % (st['median'] * INSTR_PER_TICK),
                                 '%.3f' % (st['median'] / MHZ), '%.2f' % st['spread'],
-                                int(st['flag']), ratio, ''])
+                                int(st['flag']), ratio, '',
+                                '%.1f' % (st['min'] * INSTR_PER_TICK),
+                                '%.3f' % (st['min'] / MHZ), ratio_min,
+                                e['linux_row'] or ''])
                 else:
                     w.writerow([e['row'], s, st['status'], '', '', '', '', '', '', '', '',
-                                '', ratio, st.get('why', '')])
+                                '', ratio, st.get('why', ''), '', '', ratio_min,
+                                e['linux_row'] or ''])
 
 
 def plot(table, systems, results_dir):
@@ -328,6 +507,18 @@ plot "{dat}" using 0:2:($0-0.35):($0+0.35):({base}):2:xtic(1) with boxxyerror lc
     return desc
 
 
+def scale_section(results, rows):
+    """Links to the plots tools/scale_plot.py draws from the scale rows (make bench runs
+    it after this script), or a note when no scale row was measured."""
+    if not any(ROW_INFO.get(r, ('', ''))[1] == 'scale' for r in rows):
+        return '(no scale rows in this run: make bench measures them and runs tools/scale_plot.py)'
+    plots = [('scale_tlbsweep', 'reading one word of each of N pages, per access'),
+             ('scale_prot', 'protecting N pages, and unprotecting them then reading each, per page'),
+             ('scale_appel1', 'appel1 cycling over N pages, per page')]
+    return '\n\n'.join('![%s](../%s/%s.svg)' % (what, results, name) for name, what in plots) + (
+        '\n\nFigures: `%s/scale.csv`; median instructions per operation, log-log axes.' % results)
+
+
 def stride_section(results):
     """The stride-scheduling plot and final shares (tools/stride_plot.py)."""
     txt = os.path.join(results, 'stride.txt')
@@ -340,26 +531,63 @@ def stride_section(results):
 
 
 def targets_table(table, path):
-    """Markdown: each target of bench/targets.tsv against the measured ratio."""
+    """Markdown: each target of bench/targets.tsv (row, min ratio, max ratio or '-', why
+    if missed) against the measured ratio Linux/Aegis, as 'medians (mins)'.  Whether a
+    target is met is judged on the medians; a row without a ratio says why."""
     if not os.path.exists(path):
         return '(no targets file)'
-    ratios = {e['row']: e.get('ratio') for e in table}
-    out = ['| Row | target (Linux/Aegis) | measured | met | why not |', '|---|---|---:|---|---|']
+    entries = {e['row']: e for e in table}
+    out = ['| Row | target (Linux/Aegis) | measured, medians (mins) | met | why not |',
+           '|---|---|---:|---|---|']
     for line in open(path, encoding='utf-8'):
         if not line.strip() or line.startswith('#'):
             continue
         row, lo, hi, why = (line.rstrip('\n').split('\t') + ['-', '-', '-'])[:4]
         lo = float(lo)
         hi = None if hi.strip() == '-' else float(hi)
-        r = ratios.get(row)
+        e = entries.get(row)
         want = ('%.2f to %.2f' % (lo, hi)) if hi is not None else ('>= %g' % lo)
-        if r is None:
-            out.append('| %s | %s | — | not measured | |' % (row, want))
+        if e is None or e['ratio'] is None:
+            words = {'na': 'n/a', 'error': 'error', 'missing': 'not run'}
+            sts = e['sys'] if e else {}
+            why_none = ', '.join(
+                ['%s %s' % (DISPLAY[s], words[sts[s]['status']]) if s in sts
+                 else 'no %s results' % DISPLAY[s] for s in ('linux', 'aegis')
+                 if s not in sts or sts[s]['status'] != 'ok'])
+            out.append('| %s | %s | — | not measured%s | |' % (
+                row, want, ' (%s)' % why_none if why_none else ''))
             continue
+        r = e['ratio']
         met = r >= lo and (hi is None or r <= hi)
-        out.append('| %s | %s | %.2f | %s | %s |' % (
-            row, want, r, 'yes' if met else '**no**', '' if met or why.strip() == '-' else why.strip()))
+        out.append('| %s | %s | %s | %s | %s |' % (
+            row, want, ratio_text(e), 'yes' if met else '**no**',
+            '' if met or why.strip() == '-' else why.strip()))
     return '\n'.join(out)
+
+
+def linux_timer(s):
+    """The 'Linux timer' text of the report from parse_file's record s of the Linux run,
+    never guessed: the clocksource from the '# clocksource:' header line (sysfs, after the
+    run) or else the last 'Switched to clocksource X' of any header line (the kernel log
+    copied by tools/baseline/init.sh), the clock-event device from '# clockevent:', and
+    the timer-interrupt counts from '# timer interrupts:'.  Without a clocksource: 'not
+    recorded in this run', followed by whatever of the rest was recorded."""
+    if s is None:
+        return 'no Linux results in this report'
+    meta, comments = s['meta'], s.get('comments', [])
+    name = meta.get('clocksource')
+    if not name:
+        switched = [m.group(1) for _, v in comments for m in [SWITCHED_RE.search(v)] if m]
+        name = switched[-1] if switched else None
+    extra = []
+    if meta.get('clockevent'):
+        extra.append('clock-event device %s' % meta['clockevent'])
+    irqs = [v for k, v in comments if k == 'timer interrupts']
+    if irqs:
+        extra.append('timer interrupts since boot, read after the run: %s' % '; '.join(
+            re.sub(r'\s+', ' ', v) for v in irqs))
+    text = ('clocksource %s' % name) if name else 'not recorded in this run'
+    return text + (' (%s)' % ', '.join(extra) if extra else '')
 
 
 def main():
@@ -414,14 +642,17 @@ def main():
              % (args.spread, ', '.join(flagged)) if flagged else
              'Every row repeated within %.0f%% (max-min over median).' % args.spread)
     plot_desc = plot(table, systems, args.results)
+    timer = linux_timer(systems.get('linux'))
 
     sources = '\n'.join('- %s: `%s` (copied to `%s`)%s' % (
         DISPLAY.get(n, n), files[n], os.path.join(args.results, n + '.txt'),
         '' if systems[n]['done'] else ' (incomplete: no `BENCH done`)') for n in systems)
     md = ('# Benchmark results\n\nGenerated by `tools/bench_report.py` from:\n%s\n\n'
-          'Median Count ticks per operation (160 MHz virtual; 1 tick = 6.25 guest '
-          'instructions under `-icount shift=0`) and instructions per operation.\n%s\n'
-          '## Repetitions\n\n%s\n%s\n' % (sources, main_md, detail, flags))
+          'Linux timer: %s.\n\n'
+          'Count ticks per operation (160 MHz virtual; 1 tick = 6.25 guest instructions '
+          'under `-icount shift=0`) and instructions per operation, each as the median '
+          '(in parentheses the minimum) over the repetitions.\n%s\n'
+          '## Repetitions\n\n%s\n%s\n' % (sources, timer, main_md, detail, flags))
     with open(os.path.join(args.results, 'results.md'), 'w') as f:
         f.write(md)
 
@@ -444,6 +675,7 @@ def main():
         'linux_kernel': lm.get('kernel package', '(no Linux results)'),
         'linux_uname': lm.get('uname', '(not recorded)'),
         'linux_clock': lm.get('kernel clock', '(not recorded)'),
+        'linux_timer': timer,
         'aegis_info': am.get('kernel', am.get('system', '(no Aegis results yet)'))
         if am else '(no Aegis results yet)',
         'systems': ', '.join(DISPLAY.get(s, s) for s in systems),
@@ -451,6 +683,7 @@ def main():
         'tables': main_md,
         'targets': targets_table(table, args.targets),
         'stride': stride_section(args.results),
+        'scale': scale_section(args.results, [e['row'] for e in table]),
         'details': detail,
         'flags': flags,
         'plot': ('![%s](../%s/ratios.svg)\n\n(%s; PNG: `%s/ratios.png`)' % (

@@ -27,6 +27,16 @@ echo "# kernel clock: $(busybox dmesg | busybox grep -o 'CPU frequency [0-9.]* M
 busybox grep -E ' timer$' /proc/interrupts | while read -r n c rest; do
 	echo "# timer interrupts: irq $n $c ($rest)"
 done
+# The timer the kernel chose: its clocksource and clock-event device (sysfs), and its
+# clocksource messages (e.g. "clocksource: Switched to clocksource MIPS"; `quiet` keeps
+# them off the console, so they are read back from the kernel log).
+cs=$(busybox cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
+[ -n "$cs" ] && echo "# clocksource: $cs"
+ce=$(busybox cat /sys/devices/system/clockevents/clockevent0/current_device 2>/dev/null)
+[ -n "$ce" ] && echo "# clockevent: $ce"
+busybox dmesg | busybox grep -i clocksource | while read -r l; do
+	echo "# clocksource log: $l"
+done
 busybox sync
 busybox poweroff -f
 # poweroff -f should not return; if it does, say so and stop here.

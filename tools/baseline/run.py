@@ -7,8 +7,10 @@ Usage: run.py [--out FILE] [--timeout SECONDS] [--log FILE] [--build DIR] [--hos
 BENCH_ARGs are passed to the benchmark binary (through bench.args=a,b,c on the kernel
 command line; see tools/baseline/init.sh), e.g. `run.py --smoke prot1 trap`.
 Writes the BENCH lines, preceded by '#' comment lines naming the kernel package and the
-QEMU command, to --out (default BUILD/bench/linux.txt), and the whole serial log to --log
-(default: the out file with .log appended).  Exits non-zero, with a message naming the
+QEMU command and those /init printed about the kernel (uname, clock estimate, timer
+interrupts, clocksource and clock-event device), to --out (default
+BUILD/bench/linux.txt), and the whole serial log to --log (default: the out file with
+.log appended).  Exits non-zero, with a message naming the
 cause, on a time-out, a kernel panic, QEMU failing, or when `BENCH done` never appears.
 Standard library only.
 """
@@ -156,7 +158,8 @@ def main():
     header = ['# system: linux',
               '# kernel package: ' + kver]
     header += ['# ' + l[2:].strip() for l in lines
-               if l.startswith(('# uname:', '# kernel clock:', '# timer interrupts:'))]
+               if l.startswith(('# uname:', '# kernel clock:', '# timer interrupts:',
+                                '# clocksource:', '# clockevent:', '# clocksource log:'))]
     header += ['# qemu: ' + ' '.join(c if ' ' not in c else '"%s"' % c for c in cmd),
                '# host seconds: %.1f' % elapsed]
     with open(out_path + '.tmp', 'w') as f:
