@@ -234,7 +234,7 @@ bench-smoke-aegis: all
 	@$(PYTHON) tools/baseline/smoke_check.py $(B)/bench/aegis-smoke.txt aegis
 
 # Documents generated from the code (make test checks they are current).
-docs: $(B)/aegis.elf
+docs: $(B)/aegis.elf $(B)/apps/init
 	$(PYTHON) tools/pathlen.py --elf $(B)/aegis.elf --markdown > docs/pathlengths.md
 
 clean:

@@ -5,9 +5,11 @@
  * address, or 0 while the kernel runs or when it registered no handlers) and
  * its two entry points; with no save area the exception takes the slow path.
  *
- * With the general vector's 10 instructions, an exception reaches its user
- * handler in 25 instructions (tools/pathlen.py counts them). k1, which held
- * the save area's kernel address, is cleared; k0 holds the user entry point.
+ * The general vector jumps here with k0 = %hi(cur_upcall) (set in its jump's
+ * delay slot). With the vector's 10 instructions, an exception reaches its
+ * user handler in 24 instructions (tools/pathlen.py counts them). k1, which
+ * held the save area's kernel address, is cleared; k0 holds the user entry
+ * point.
  */
 #include "mips.h"
 #include "abi.h"
@@ -17,9 +19,9 @@
 	.set	noat
 	.text
 
-/* FORWARD off: off = offset in cur_upcall of the entry point to use. */
+/* FORWARD off: off = offset in cur_upcall of the entry point to use;
+ * k0 = %hi(cur_upcall) on entry. */
 .macro FORWARD off
-	lui	k0, %hi(cur_upcall)
 	lw	k1, %lo(cur_upcall)(k0)		/* k1 = save area, kseg0 */
 	beqz	k1, trap_slow			/* none: kernel mode or no handlers */
 	lw	k0, %lo(cur_upcall+\off)(k0)	/* (delay) k0 = user entry point */
@@ -44,7 +46,7 @@
 fwd_ri:
 	mfc0	k0, CP0_EPC
 	bgez	k0, fwd_exc			/* a user address: an ordinary RI */
-	nop
+	lui	k0, %hi(cur_upcall)		/* (delay) as FORWARD expects */
 	j	debug_entry
 	nop
 
@@ -56,7 +58,7 @@ fwd_cpu:
 	lw	k0, %lo(curenv)(k0)		/* k0 = running environment */
 	lbu	k0, ENV_FPU_ON(k0)		/* k0 = it enabled the FPU */
 	bnez	k0, trap_slow
-	nop
+	lui	k0, %hi(cur_upcall)		/* (delay) as FORWARD expects */
 	/* fall through */
 
 	.globl	fwd_exc

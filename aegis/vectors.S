@@ -77,7 +77,7 @@ general_exc:
 	addu	k1, k1, k0
 	lw	k1, %lo(exc_table)(k1)	/* k1 = handler for this ExcCode */
 	jr	k1
-	nop
+	lui	k0, %hi(cur_upcall)	/* (delay) k0 = what upcall.S FORWARD expects */
 3:	j	trap_slow		/* slow system call */
 	nop
 

@@ -2,11 +2,12 @@
  * exc.c: exceptions other than TLB faults, as ExOS receives them from
  * Aegis: a handler per exception code, branch emulation to step over an
  * instruction in a delay slot, and the default policy for the FPU (enable it
- * through Aegis on first use).
+ * through Aegis on first use). The handler table sits in the upcall page,
+ * where upcall.S's exception entry reads it with one load.
  */
 #include "exos.h"
 
-static exc_handler_fn handlers[32];
+#define handlers ((exc_handler_fn *)XS_HANDLERS)
 
 static const char *const exc_names[32] = {
 	"Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE", "DBE", "Sys", "Bp", "RI",
@@ -59,7 +60,8 @@ u32 exos_next_pc(const struct trapframe *f)
 	}
 }
 
-void exos_skip(struct trapframe *f)
+/* exos_skip's out-of-line half, for a fault in a delay slot. */
+void exos_skip_branch(struct trapframe *f)
 {
 	f->epc = exos_next_pc(f);
 }
@@ -73,16 +75,24 @@ static int fpu_on_first_use(struct trapframe *f)
 	return sys_fpu(1) == 0 ? 0 : -1;
 }
 
+/* The upcall page comes from Aegis zeroed: no handler but this one. */
 void exos_exc_init(void)
 {
 	handlers[11] = fpu_on_first_use;
 }
 
-/* The exception entry point's C half. */
+/* The exception entry's dispatch in plain C. upcall.S does the same with a
+ * load from the table and calls this only when no handler is registered. */
 void exos_exception(struct trapframe *f)
 {
 	u32 code = (f->cause >> 2) & 31;
 	exc_handler_fn fn = handlers[code];
 	if (!fn || fn(f) != 0)
-		exos_fatal(f, "unhandled exception");
+		exos_exc_failed(f);
+}
+
+/* A handler returned nonzero (or there was none): end the program. */
+void exos_exc_failed(struct trapframe *f)
+{
+	exos_fatal(f, "unhandled exception");
 }

@@ -75,18 +75,31 @@ void exos_tlb_fault(struct trapframe *f);
 /* pt.h: the page table (two-level or inverted; see pt.h). */
 
 /* exc.c: exceptions. */
-/* A handler for one exception code: return 0 to resume at f->epc (it may
- * change any register in f), anything else to end the program. */
+/* A handler for one exception code: return 0 to resume at f->epc, anything
+ * else to end the program. f holds the program's registers at the fault
+ * except s0..s7, fp and gp, which a C handler keeps in the registers
+ * themselves (the calling convention): their slots in f are filled only for
+ * a fault in a branch delay slot (Cause.BD), and changing them in f has no
+ * effect. Every other register in f (at, v0..v1, a0..a3, t0..t9, ra, sp,
+ * hi, lo) and f->epc may be changed, and the program resumes with them. */
 typedef int (*exc_handler_fn)(struct trapframe *f);
 void exos_set_exception_handler(u32 code, exc_handler_fn fn);
 /* Where the program goes after the instruction at f->epc (emulating the
  * branch when the fault was in a delay slot), and a step over it. */
 u32 exos_next_pc(const struct trapframe *f);
-void exos_skip(struct trapframe *f);
+void exos_skip_branch(struct trapframe *f);
+static inline void exos_skip(struct trapframe *f)
+{
+	if ((s32)f->cause < 0)          /* Cause.BD: emulate the branch */
+		exos_skip_branch(f);
+	else
+		f->epc += 4;
+}
 const char *exos_exc_name(u32 code);
 void exos_fatal(const struct trapframe *f, const char *why) __attribute__((noreturn));
 void exos_exc_init(void);
 void exos_exception(struct trapframe *f);
+void exos_exc_failed(struct trapframe *f) __attribute__((noreturn));
 
 /* malloc.c */
 void *malloc(size_t n);

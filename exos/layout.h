@@ -2,8 +2,9 @@
  * layout.h: ExOS's use of the user address space (below 0x80000000).
  *
  *   0x00007000  upcall page (guaranteed): Aegis's save area at 0x7000, ExOS's
- *               scratch words after it; all within 32 KiB of address 0, so
- *               the upcall code reaches them as offsets from $zero
+ *               scratch words and exception handler table after it; all
+ *               within 32 KiB of address 0, so the upcall code reaches them
+ *               as offsets from $zero
  *   0x00400000  the program: text, data, bss (guaranteed mappings)
  *   0x10000000  heap (malloc), mapped on demand through the page table
  *   0x6ff00000  scratch page used while loading a child program
@@ -17,9 +18,9 @@
 
 #define UPCALL_PAGE     0x00007000
 #define UPCALL_SAVE_VA  0x00007000   /* struct upcall_save, written by Aegis */
-#define XS_CAUSE        0x00007010   /* scratch: Cause, while the frame is built */
 #define XS_AT           0x00007014   /* scratch: the program's $at, on resume */
 #define XS_PC           0x00007018   /* scratch: the resume PC */
+#define XS_HANDLERS     0x00007080   /* exc_handler_fn[32], by ExcCode (exc.c) */
 
 #define HEAP_BASE       0x10000000
 #define HEAP_LIMIT      0x20000000

@@ -15,20 +15,26 @@ static int pt2_init(void)
 	return exos_page_guaranteed(PT_BASE, NULL);
 }
 
+/* A second-level page for the directory slot (out of line, so that the
+ * lookup below needs no stack frame). */
+static __attribute__((noinline)) struct pte *pt2_grow(u32 *slot, u32 va)
+{
+	if (next_pt_va >= PT_BASE + PT_PAGES_MAX * PAGE_SIZE ||
+	    exos_page_guaranteed(next_pt_va, NULL) < 0)
+		return NULL;
+	*slot = next_pt_va;
+	next_pt_va += PAGE_SIZE;
+	return (struct pte *)*slot + ((va >> 12) & 511);
+}
+
 static struct pte *pt2_walk(u32 va, bool alloc)
 {
 	if (va >= USER_TOP)
 		return NULL;
 	u32 *slot = &DIR[va >> 21];
-	if (!*slot) {
-		if (!alloc || next_pt_va >= PT_BASE + PT_PAGES_MAX * PAGE_SIZE)
-			return NULL;
-		if (exos_page_guaranteed(next_pt_va, NULL) < 0)
-			return NULL;
-		*slot = next_pt_va;
-		next_pt_va += PAGE_SIZE;
-	}
-	return (struct pte *)*slot + ((va >> 12) & 511);
+	if (*slot)
+		return (struct pte *)*slot + ((va >> 12) & 511);
+	return alloc ? pt2_grow(slot, va) : NULL;
 }
 
 static int pt2_forget_ppn(u32 ppn, void (*fn)(u32 va))

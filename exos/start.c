@@ -10,13 +10,14 @@ u32 exos_envid, exos_arg;
 static int exos_vm_init(void)
 {
 	int r = exos_page_guaranteed(UPCALL_PAGE, NULL);
+	if (r == 0)
+		exos_exc_init();       /* the handler table is in the upcall page */
 	for (u32 va = XSTACK_BASE; r == 0 && va < XSTACK_TOP; va += PAGE_SIZE)
 		r = exos_page_guaranteed(va, NULL);
 	if (r == 0)
 		r = pt_init();
 	if (r == 0)
 		r = exos_register();
-	exos_exc_init();
 	return r;
 }
 

@@ -5,15 +5,23 @@
  * the program's a0..a2 and PC are in the save area at UPCALL_SAVE_VA; every
  * other register is the program's. The upcall page and the exception stack
  * are guaranteed mappings, so nothing here can fault before the frame holds
- * everything.
+ * what it must.
  *
- * Steps: pick the stack (the exception stack's top, or below the current sp
- * if this upcall interrupted an upcall handler: nested faults keep their
- * frames), build a struct trapframe there with every register, call the C
- * handler with a0 = the frame, then restore every register from the frame
- * (the handler may have changed them and the resume PC) and jump to the
- * resume PC through $at, whose own value is reloaded in the jump's delay
- * slot. The kernel is not entered on the way back.
+ * Every entry picks the stack (the exception stack's top, or below the
+ * current sp if this upcall interrupted an upcall handler: nested faults keep
+ * their frames) and builds a struct trapframe there; to resume, it reloads
+ * the registers from the frame (the handler may have changed them, and the
+ * resume PC) and jumps to the resume PC through $at, whose own value is
+ * reloaded in the jump's delay slot. The kernel is not entered on the way
+ * back.
+ *
+ * The exception and TLB entries (FAST_ENTRY) call C handlers, which keep
+ * s0..s7, fp, gp and sp themselves (the o32 calling convention), so they save
+ * and restore only the rest: at, v0..v1, a0..a3, t0..t9, ra, sp, hi and lo.
+ * The callee-saved registers go into the frame only for a fault in a branch
+ * delay slot (exos_next_pc emulates the branch from them). The epilogue and
+ * revocation entries (FULL_ENTRY) may switch away to another environment, so
+ * they save and restore every register.
  */
 #include "regdef.h"
 #include "trapframe.h"
@@ -26,44 +34,32 @@
 #define F(x) (16 + (x))		/* frame offsets above the o32 argument area */
 #define FRAME (TF_SIZE + 16)
 
-.macro UPCALL_ENTRY name, handler
+/*
+ * ENTRY_FRAME name: the entry point name. Picks the stack and stores in the
+ * frame the registers a C function may change, sp, hi, lo, the program's PC
+ * and a0..a2 from the save area, and BadVAddr. Leaves sp = the frame, a2 =
+ * Cause (not yet stored), t0 = scratch. Registers until the frame exists:
+ * a0 = scratch (the faulting PC is in the save area too), a1 = BadVAddr.
+ * The nested case (already on the exception stack: the frame goes below sp)
+ * is a stub just before the entry point, off the straight-line path.
+ */
+.macro ENTRY_FRAME name
+9:	b	8f
+	addiu	sp, sp, -FRAME		/* (delay) below the interrupted frame */
 	.globl	\name
 	.ent	\name
 \name:
-	sw	a2, XS_CAUSE($0)	/* free a2: Cause to scratch */
-	li	a2, XSTACK_BASE
-	subu	a2, sp, a2
-	sltiu	a2, a2, XSTACK_SIZE	/* a2 = already on the exception stack? */
-	bnez	a2, 1f
-	move	a2, sp			/* (delay) a2 = the interrupted sp */
-	li	sp, XSTACK_TOP
-1:	addiu	sp, sp, -FRAME
-	sw	a2, F(TF_REG(29))(sp)
-	sw	$1, F(TF_REG(1))(sp)
-	sw	$2, F(TF_REG(2))(sp)
-	sw	$3, F(TF_REG(3))(sp)
-	sw	$7, F(TF_REG(7))(sp)
-	sw	$8, F(TF_REG(8))(sp)
-	sw	$9, F(TF_REG(9))(sp)
-	sw	$10, F(TF_REG(10))(sp)
-	sw	$11, F(TF_REG(11))(sp)
-	sw	$12, F(TF_REG(12))(sp)
-	sw	$13, F(TF_REG(13))(sp)
-	sw	$14, F(TF_REG(14))(sp)
-	sw	$15, F(TF_REG(15))(sp)
-	sw	$16, F(TF_REG(16))(sp)
-	sw	$17, F(TF_REG(17))(sp)
-	sw	$18, F(TF_REG(18))(sp)
-	sw	$19, F(TF_REG(19))(sp)
-	sw	$20, F(TF_REG(20))(sp)
-	sw	$21, F(TF_REG(21))(sp)
-	sw	$22, F(TF_REG(22))(sp)
-	sw	$23, F(TF_REG(23))(sp)
-	sw	$24, F(TF_REG(24))(sp)
-	sw	$25, F(TF_REG(25))(sp)
-	sw	$28, F(TF_REG(28))(sp)
-	sw	$30, F(TF_REG(30))(sp)
-	sw	$31, F(TF_REG(31))(sp)
+	lui	a0, %hi(XSTACK_BASE)
+	subu	a0, sp, a0
+	sltiu	a0, a0, XSTACK_SIZE	/* a0 = already on the exception stack? */
+	bnez	a0, 9b			/* yes: nested */
+	move	a0, sp			/* (delay) a0 = the interrupted sp */
+	lui	sp, %hi(XSTACK_TOP - FRAME)
+	addiu	sp, sp, %lo(XSTACK_TOP - FRAME)	/* sp = the frame, at the top */
+8:	sw	a0, F(TF_REG(29))(sp)
+	.irp	r, 1,2,3,7,8,9,10,11,12,13,14,15,24,25,31
+	sw	$\r, F(TF_REG(\r))(sp)
+	.endr
 	mfhi	t0
 	sw	t0, F(TF_HI)(sp)
 	mflo	t0
@@ -77,52 +73,94 @@
 	sw	t0, F(TF_REG(5))(sp)
 	lw	t0, UPCALL_SAVE_VA+12($0)
 	sw	t0, F(TF_REG(6))(sp)
-	sw	a1, F(TF_BADVADDR)(sp)
-	lw	t0, XS_CAUSE($0)
-	sw	t0, F(TF_CAUSE)(sp)
-	jal	\handler		/* handler(struct trapframe *f) */
-	addiu	a0, sp, 16		/* (delay) a0 = the frame */
-	/* Resume: $at and the PC go through scratch words (nothing below can
-	 * fault or be forwarded: frame, scratch and code are guaranteed). */
-	lw	t0, F(TF_REG(1))(sp)
-	sw	t0, XS_AT($0)
-	lw	t0, F(TF_EPC)(sp)
-	sw	t0, XS_PC($0)
+.endm
+
+/* The callee-saved registers (and $zero, which a branch may compare with). */
+.macro SAVE_CALLEE
+	.irp	r, 0,16,17,18,19,20,21,22,23,28,30
+	sw	$\r, F(TF_REG(\r))(sp)
+	.endr
+.endm
+
+.macro LOAD_CALLEE
+	.irp	r, 16,17,18,19,20,21,22,23,28,30
+	lw	$\r, F(TF_REG(\r))(sp)
+	.endr
+.endm
+
+/* RESUME: reload what ENTRY_FRAME saved (the handler may have changed it)
+ * and jump to the frame's PC. $at goes through a scratch word (nothing here
+ * can fault or be forwarded: frame, scratch and code are guaranteed). */
+.macro RESUME
 	lw	t0, F(TF_HI)(sp)
 	mthi	t0
 	lw	t0, F(TF_LO)(sp)
 	mtlo	t0
-	lw	$2, F(TF_REG(2))(sp)
-	lw	$3, F(TF_REG(3))(sp)
-	lw	$4, F(TF_REG(4))(sp)
-	lw	$5, F(TF_REG(5))(sp)
-	lw	$6, F(TF_REG(6))(sp)
-	lw	$7, F(TF_REG(7))(sp)
-	lw	$8, F(TF_REG(8))(sp)
-	lw	$9, F(TF_REG(9))(sp)
-	lw	$10, F(TF_REG(10))(sp)
-	lw	$11, F(TF_REG(11))(sp)
-	lw	$12, F(TF_REG(12))(sp)
-	lw	$13, F(TF_REG(13))(sp)
-	lw	$14, F(TF_REG(14))(sp)
-	lw	$15, F(TF_REG(15))(sp)
-	lw	$16, F(TF_REG(16))(sp)
-	lw	$17, F(TF_REG(17))(sp)
-	lw	$18, F(TF_REG(18))(sp)
-	lw	$19, F(TF_REG(19))(sp)
-	lw	$20, F(TF_REG(20))(sp)
-	lw	$21, F(TF_REG(21))(sp)
-	lw	$22, F(TF_REG(22))(sp)
-	lw	$23, F(TF_REG(23))(sp)
-	lw	$24, F(TF_REG(24))(sp)
-	lw	$25, F(TF_REG(25))(sp)
-	lw	$28, F(TF_REG(28))(sp)
-	lw	$30, F(TF_REG(30))(sp)
-	lw	$31, F(TF_REG(31))(sp)
-	lw	$1, XS_PC($0)		/* at = where to resume */
+	lw	t0, F(TF_REG(1))(sp)
+	sw	t0, XS_AT($0)
+	.irp	r, 2,3,4,5,6,7,8,9,10,11,12,13,14,15,24,25,31
+	lw	$\r, F(TF_REG(\r))(sp)
+	.endr
+	lw	$1, F(TF_EPC)(sp)	/* at = where to resume */
 	lw	sp, F(TF_REG(29))(sp)
 	jr	$1
 	lw	$1, XS_AT($0)		/* (delay) the program's at */
+.endm
+
+/* FULL_ENTRY name, handler: every register, for handler(frame). */
+.macro FULL_ENTRY name, handler
+	ENTRY_FRAME \name
+	SAVE_CALLEE
+	sw	a1, F(TF_BADVADDR)(sp)
+	sw	a2, F(TF_CAUSE)(sp)
+	jal	\handler		/* handler(struct trapframe *f) */
+	addiu	a0, sp, 16		/* (delay) a0 = the frame */
+	LOAD_CALLEE
+	RESUME
+	.end	\name
+.endm
+
+/*
+ * FAST_ENTRY name, dispatch: the caller-saved registers only (the callee-
+ * saved ones too for a fault in a delay slot, Cause.BD). With dispatch = 0
+ * it calls exos_tlb_fault; with dispatch = 1 the handler that
+ * exos_set_exception_handler put at XS_HANDLERS[ExcCode], or, if there is
+ * none, the plain C dispatcher exos_exception (exc.c), which ends the
+ * program; a handler that returns nonzero ends it through exos_exc_failed.
+ */
+.macro FAST_ENTRY name, dispatch
+	ENTRY_FRAME \name
+	bltz	a2, 7f			/* Cause.BD: save the callee-saved too */
+	sw	a1, F(TF_BADVADDR)(sp)	/* (delay) */
+6:
+.if \dispatch
+	andi	t0, a2, 0x7c		/* t0 = ExcCode * 4 */
+	lw	t9, XS_HANDLERS(t0)	/* t9 = the registered handler */
+	beqz	t9, 5f			/* none: the C fallback */
+	sw	a2, F(TF_CAUSE)(sp)	/* (delay) */
+	jalr	t9			/* v0 = handler(frame) */
+	addiu	a0, sp, 16		/* (delay) a0 = the frame */
+	.globl	\name\()_resume		/* (for tools/pathlen.py) */
+\name\()_resume:
+	bnez	v0, 3f			/* nonzero: end the program */
+	addiu	a0, sp, 16		/* (delay) a0 = the frame */
+.else
+	sw	a2, F(TF_CAUSE)(sp)
+	jal	exos_tlb_fault		/* exos_tlb_fault(frame) */
+	addiu	a0, sp, 16		/* (delay) a0 = the frame */
+	.globl	\name\()_resume		/* (for tools/pathlen.py) */
+\name\()_resume:
+.endif
+	RESUME
+7:	SAVE_CALLEE
+	b	6b
+	nop
+.if \dispatch
+5:	jal	exos_exception		/* the plain C dispatcher: ends the program */
+	addiu	a0, sp, 16		/* (delay) a0 = the frame */
+3:	jal	exos_exc_failed		/* the handler refused: ends the program */
+	nop
+.endif
 	.end	\name
 .endm
 
@@ -130,9 +168,9 @@
  * send the slice epilogue while the PC is in here (set_epilogue). */
 	.globl	exos_upcall_text_start
 exos_upcall_text_start:
-UPCALL_ENTRY exos_tlb_entry, exos_tlb_fault
-UPCALL_ENTRY exos_exc_entry, exos_exception
-UPCALL_ENTRY exos_epilogue_entry, exos_epilogue
-UPCALL_ENTRY exos_revoke_entry, exos_revoke
+FAST_ENTRY exos_tlb_entry, 0
+FAST_ENTRY exos_exc_entry, 1
+FULL_ENTRY exos_epilogue_entry, exos_epilogue
+FULL_ENTRY exos_revoke_entry, exos_revoke
 	.globl	exos_upcall_text_end
 exos_upcall_text_end:

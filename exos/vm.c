@@ -11,7 +11,7 @@ volatile struct vm_stats vm_stats;
 
 #define NREGIONS 16
 static struct { u32 start, end; vm_fault_fn fn; } regions[NREGIONS];
-static int nregions;          /* slots [0, nregions) may be in use */
+static int nregions;          /* regions[0, nregions) are in use, smallest first */
 
 int exos_page_guaranteed(u32 va, u32 *ppn_out)
 {
@@ -159,41 +159,38 @@ int vm_alias(u32 dst, u32 src, int prot)
 	return vm_map_page(dst & ~(PAGE_SIZE - 1), PTE_PPN(s->word), s->check, prot);
 }
 
+/* regions[0, nregions) is kept in order of size, smallest first, so the
+ * first region that holds an address is the smallest (regions may nest). */
 int vm_set_handler(u32 va, u32 len, vm_fault_fn fn)
 {
-	int slot = -1;
-	for (int i = 0; i < nregions; i++)
-		if (regions[i].start == va && regions[i].end == va + len)
-			slot = i;
-	for (int i = 0; slot < 0 && fn && i < NREGIONS; i++)
-		if (!regions[i].fn)
-			slot = i;
-	if (slot < 0)
-		return fn ? -E_NOMEM : 0;
-	regions[slot].start = va;
-	regions[slot].end = va + len;
-	regions[slot].fn = fn;
-	while (nregions < NREGIONS && regions[nregions].fn)
-		nregions++;
-	while (nregions > 0 && !regions[nregions - 1].fn)
+	int i = 0;
+	while (i < nregions && !(regions[i].start == va && regions[i].end == va + len))
+		i++;
+	if (i < nregions) {                      /* remove it; put it back below if fn */
+		for (; i + 1 < nregions; i++)
+			regions[i] = regions[i + 1];
 		nregions--;
-	if (slot >= nregions && fn)
-		nregions = slot + 1;
+	}
+	if (!fn)
+		return 0;
+	if (nregions == NREGIONS)
+		return -E_NOMEM;
+	for (i = nregions; i > 0 && regions[i - 1].end - regions[i - 1].start > len; i--)
+		regions[i] = regions[i - 1];
+	regions[i].start = va;
+	regions[i].end = va + len;
+	regions[i].fn = fn;
+	nregions++;
 	return 0;
 }
 
-/* The handler of the smallest region holding va (regions may nest). */
+/* The handler of the smallest region holding va. */
 static vm_fault_fn region_handler(u32 va)
 {
-	vm_fault_fn fn = NULL;
-	u32 best = 0xffffffffu;
 	for (int i = 0; i < nregions; i++)
-		if (regions[i].fn && va >= regions[i].start && va < regions[i].end &&
-		    regions[i].end - regions[i].start < best) {
-			best = regions[i].end - regions[i].start;
-			fn = regions[i].fn;
-		}
-	return fn;
+		if (va - regions[i].start < regions[i].end - regions[i].start)
+			return regions[i].fn;
+	return NULL;
 }
 
 /* Give the page at va (copy-on-write after fork) a private copy: a new page
