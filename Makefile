@@ -164,11 +164,17 @@ qemu-gdb: deps-gdb
 	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
 
 # --- tests --------------------------------------------------------------------
-HOST_TESTS := $(B)/host/test_lib
-$(B)/host/test_lib: tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
+HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode
+$(B)/host/test_lib: tests/test_lib.c tests/ktap.h lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ \
 		tests/test_lib.c lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c
+# The dcode engine's pure logic, natively (docs/dcode.md).
+DCODE_SRCS := aegis/dcode.c aegis/dcode_mips.c aegis/dcode_rand.c
+$(B)/host/test_dcode: tests/test_dcode.c tests/ktap.h $(DCODE_SRCS) aegis/dcode.h aegis/abi.h aegis/types.h lib/lib.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-DDCODE_HOST -o $@ tests/test_dcode.c $(DCODE_SRCS)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)

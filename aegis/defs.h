@@ -10,6 +10,7 @@
 #include "abi.h"
 #include "trapframe.h"
 #include "../lib/lib.h"
+#include "dcode.h"          /* dcode.c, dcode_mips.c, dcode_rand.c: downloaded code */
 
 struct env;
 

@@ -188,6 +188,140 @@ static void test_free_revokes(void)
 	CHECK(page_unref((u32)ppn, KTEST_SLOT) == -E_PERM);
 }
 
+/* dcode (docs/dcode.md): random programs from a fixed seed plus hand-written
+ * ones, each compiled and run on random windows, compiled and interpreted:
+ * results, fault status and every byte of the windows' memory (and the
+ * guard bytes around them) must agree exactly. */
+#define DCT_PROGRAMS 4000       /* random programs drawn */
+#define DCT_RUNS     8          /* window sets per accepted program */
+#define DCT_MAXN     32         /* instructions per random program */
+#define DCT_AREA     96         /* bytes behind each window: guard, window, guard */
+#define DCT_LONG     1800       /* a long program: more than one fault exit */
+static u32 dct_code[DC_CODE_WORDS(DCT_LONG)] __attribute__((aligned(16)));
+struct dct_areas { u8 b[DC_MAXWIN][DCT_AREA]; };
+static struct dct_areas dct_mem, dct_init, dct_out;      /* now, at the start, after compiled */
+static unsigned dct_compared, dct_faulted, dct_mismatches;
+
+/* Random windows over dct_mem: unaligned bases, lengths 0..64 (mostly 48..64,
+ * 0 one time in 8),
+ * random contents, saved in dct_init. */
+static void dct_windows(struct dc_win *w, u32 *seed)
+{
+	for (int k = 0; k < DC_MAXWIN; k++) {
+		u32 r = xorshift32(seed);
+		w[k].base = (uintptr_t)&dct_mem.b[k][8 + (r & 7)];
+		w[k].len = (r >> 3) % 8 == 0 ? 0 : (r >> 6) % 4 == 0 ? (r >> 8) % 65 : 48 + (r >> 8) % 17;
+		for (int b = 0; b < DCT_AREA; b++)
+			dct_init.b[k][b] = (u8)xorshift32(seed);
+	}
+	dct_mem = dct_init;
+}
+
+/* Compile p (checked), run it and the interpreter on DCT_RUNS window sets;
+ * CHECK that they agree, and that the compiled code wrote nothing outside
+ * its windows. */
+static void dct_compare(const struct dc_insn *p, unsigned n, u32 *seed)
+{
+	int words = dc_compile(p, n, dct_code, ARRAY_SIZE(dct_code));
+	CHECK(words > 0 && (unsigned)words <= DC_CODE_WORDS(n));
+	if (words <= 0)
+		return;
+	dc_fn fn = dc_install(dct_code, (unsigned)words);
+	for (int run = 0; run < DCT_RUNS; run++) {
+		struct dc_win w[DC_MAXWIN];
+		dct_windows(w, seed);
+		u64 c = fn(w);
+		dct_out = dct_mem;
+		dct_mem = dct_init;
+		u64 i = dc_interp(p, n, w);
+		bool same = c == i && lib_memcmp(&dct_out, &dct_mem, sizeof dct_mem) == 0;
+		for (int k = 0; k < DC_MAXWIN; k++) {
+			u32 lo = (u32)(w[k].base - (uintptr_t)dct_mem.b[k]), hi = lo + w[k].len;
+			for (u32 b = 0; b < DCT_AREA; b++)
+				same &= (b >= lo && b < hi) || dct_out.b[k][b] == dct_init.b[k][b];
+		}
+		CHECK(same);
+		if (!same && dct_mismatches++ < 3) {
+			kprintf("    # compiled %08x:%08x, interpreted %08x:%08x; program:\n",
+				(u32)(c >> 32), (u32)c, (u32)(i >> 32), (u32)i);
+			for (unsigned k = 0; k < n; k++)
+				kprintf("    #   %u: op %02x regs %02x off %u imm %08x\n", k, p[k].op,
+					p[k].regs, p[k].off, p[k].imm);
+		}
+		dct_compared++;
+		dct_faulted += (u32)(c >> 32);
+	}
+}
+
+#define DI(op, d, s, off, imm) DC_INSN(DC_##op, d, s, off, imm)
+/* Hand-written programs: every width at the edges of window 0, indexes that
+ * wrap, a parse in network order, stores of each width. */
+static const struct dc_insn dct_hand[][8] = {
+	{ DI(LDBA, 0, 0, 0, 0), DI(LDI, 1, 0, 0, 0xffffffffu), DI(LDWN, 2, 1, 0, 2), DI(ADD, 0, 2, 0, 0),
+	  DI(LDHN, 2, 1, 1, 0xfffffff0u), DI(ADD, 0, 2, 0, 0), DI(RET, 0, 0, 0, 0) },
+	{ DI(LDBA, 1, 0, 0, 0), DI(ANDI, 1, 0, 0, 15), DI(SHLI, 1, 0, 0, 2), DI(LDW, 2, 1, 0, 0),
+	  DI(LDH, 3, 1, 0, 4), DI(JGT, 2, 3, 1, 0), DI(RETI, 0, 0, 0, 7), DI(RET, 0, 2, 0, 0) },
+	{ DI(LDI, 0, 0, 0, 0x11223344u), DI(STWN, 0, 1, 0, 3), DI(STHA, 0, 0, 1, 1), DI(STB, 0, 0, 2, 62),
+	  DI(STW, 0, 1, 3, 61), DI(STHN, 0, 1, 0, 0xffffffffu), DI(RETI, 0, 0, 0, 1) },
+	{ DI(LDWA, 0, 0, 3, 60), DI(LDHA, 1, 0, 3, 63), DI(LDBA, 2, 0, 3, 64), DI(XOR, 0, 1, 0, 0),
+	  DI(MUL, 0, 2, 0, 0), DI(JSETI, 0, 0, 1, 0x80000000u), DI(RET, 0, 0, 0, 0), DI(RETI, 0, 0, 0, 9) },
+};
+
+static void test_dcode_compiled_vs_interp(void)
+{
+	u32 seed = 0x5eed0dc0;
+	static struct dc_insn p[DCT_MAXN];
+	const struct dc_rules all = { DCT_MAXN, DC_MAXWIN, { DC_R | DC_W, DC_R | DC_W, DC_R | DC_W,
+							     DC_R | DC_W } };
+	for (unsigned k = 0; k < ARRAY_SIZE(dct_hand); k++) {
+		unsigned n = 0;
+		while (n < 8 && dct_hand[k][n].op)
+			n++;
+		CHECK(dc_check(dct_hand[k], n, &all) == 0);
+		dct_compare(dct_hand[k], n, &seed);
+	}
+	/* A long program (about 18000 words of code: a second fault exit in the
+	 * middle), with a jump across most of it taken half the time. */
+	static struct dc_insn lp[DCT_LONG];
+	lp[0] = (struct dc_insn)DI(LDBA, 4, 0, 1, 0);
+	lp[1] = (struct dc_insn)DI(JSETI, 4, 0, DCT_LONG - 100, 1);
+	for (unsigned k = 2; k < DCT_LONG - 1; k++)
+		lp[k] = k % 4 == 3 ? (struct dc_insn)DI(XOR, 0, 1, 0, 0)
+				   : (struct dc_insn)DI(LDWN, 1, 2, 0, (k * 7) % 64);
+	lp[DCT_LONG - 1] = (struct dc_insn)DI(RET, 0, 0, 0, 0);
+	CHECK(dc_check(lp, DCT_LONG, &(struct dc_rules){ DCT_LONG, 2, { DC_R, DC_R } }) == 0);
+	dct_compare(lp, DCT_LONG, &seed);
+	unsigned accepted = 0;
+	for (unsigned t = 0; t < DCT_PROGRAMS; t++) {
+		struct dc_rules r;
+		unsigned n = dc_random_program(p, DCT_MAXN, &r, &seed);
+		if (dc_check(p, n, &r) != 0)
+			continue;
+		accepted++;
+		dct_compare(p, n, &seed);
+	}
+	kprintf("    # dcode: %u random programs, %u accepted; %u runs compared in all (%u faulted)\n",
+		DCT_PROGRAMS, accepted, dct_compared, dct_faulted);
+	CHECK(accepted > DCT_PROGRAMS / 4 && dct_faulted > 0 && dct_faulted < dct_compared);
+}
+
+/* The compiled size of a few fixed programs stays within its bound. */
+static void test_dcode_code_size(void)
+{
+	static const struct { struct dc_insn p[4]; unsigned n, words; } c[] = {
+		{ { DI(RETI, 0, 0, 0, 5) }, 1, 7 },                     /* entry + 3 */
+		{ { DI(LDB, 1, 2, 0, 0), DI(RET, 0, 1, 0, 0) }, 2, 15 },  /* + 2 zeroed registers */
+		{ { DI(LDWN, 1, 2, 1, 0), DI(RET, 0, 1, 0, 0) }, 2, 21 },
+		{ { DI(LDHNA, 1, 0, 0, 12), DI(JEQI, 1, 0, 1, 0x800), DI(RETI, 0, 0, 0, 0),
+		    DI(RETI, 0, 0, 0, 1) }, 4, 4 + 1 + 8 + 3 + 3 + 3 },
+	};
+	for (unsigned k = 0; k < ARRAY_SIZE(c); k++) {
+		int words = dc_compile(c[k].p, c[k].n, dct_code, ARRAY_SIZE(dct_code));
+		kprintf("    # dcode: fixed program %u: %d words (bound %u)\n", k, words, c[k].words);
+		CHECK(words > 0 && (unsigned)words <= c[k].words);
+	}
+}
+
 static const struct { const char *name; void (*fn)(void); } ktests[] = {
 	{ "siphash_vector", test_siphash_vector },
 	{ "free_revokes", test_free_revokes },
@@ -201,6 +335,8 @@ static const struct { const char *name; void (*fn)(void); } ktests[] = {
 	{ "copyin_checks", test_copyin_checks },
 	{ "syscall_dispatch", test_syscall_dispatch },
 	{ "elf_reject", test_elf_reject },
+	{ "dcode_compiled_vs_interp", test_dcode_compiled_vs_interp },
+	{ "dcode_code_size", test_dcode_code_size },
 };
 
 static u32 ktest_init_id;     /* the first environment: its end is subtest 2 */

@@ -7,11 +7,8 @@
 #include <string.h>
 #include <stdlib.h>
 #include "../lib/lib.h"
+#include "ktap.h"
 
-static int failed_checks;
-#define CHECK(cond) do { if (!(cond)) { \
-	printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failed_checks++; } } while (0)
 
 static void test_format(void)
 {
@@ -321,7 +318,7 @@ static void test_fuzz_elf(void)
 	fuzz_seed((unsigned char *)&m, sizeof m, check_elf, 20261202, fuzz_cases);
 }
 
-static const struct { const char *name; void (*fn)(void); } tests[] = {
+static const struct unit_test tests[] = {
 	{ "format", test_format },
 	{ "format_truncation", test_format_truncation },
 	{ "strings", test_strings },
@@ -343,13 +340,5 @@ int main(int argc, char **argv)
 		else if (nseed_files < (int)(sizeof seed_files / sizeof seed_files[0]))
 			seed_files[nseed_files++] = argv[i];
 	}
-	int n = (int)(sizeof tests / sizeof tests[0]), bad = 0;
-	printf("KTAP version 1\n1..%d\n", n);
-	for (int i = 0; i < n; i++) {
-		failed_checks = 0;
-		tests[i].fn();
-		printf("%s %d %s\n", failed_checks ? "not ok" : "ok", i + 1, tests[i].name);
-		bad += failed_checks != 0;
-	}
-	return bad != 0;
+	return ktap_run(tests, (int)(sizeof tests / sizeof tests[0]));
 }
