@@ -23,6 +23,7 @@
 #define E_BUSY    7   /* the object is taken */
 #define E_NOENT   8   /* no such object (environment, file in the initrd) */
 #define E_QUOTA   9   /* over the budget the environment's parent gave it */
+#define E_AGAIN   10  /* woken for something else (wk_sleep: a kernel notification); try again */
 
 /*
  * Capabilities for physical pages (see docs/capabilities.md). A capability is
@@ -95,6 +96,26 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define LIM_ENVS    2   /* environments below it (children, theirs, ...) */
 #define NLIMITS     3
 #define LIMIT_NONE  0xffffffffu
+
+/*
+ * Wakeup predicates (wk_sleep; aegis/wakeup.c, docs/wakeup.md). A predicate is
+ * a dcode program (aegis/dcode.h) of at most WK_MAXINSNS instructions. Its
+ * windows 0..npages-1 are the pages named by the capabilities in pages[]
+ * (read-only, PAGE_SIZE bytes each); window WK_KINFO_WIN is struct wk_kinfo,
+ * filled by the kernel before each evaluation. Nonzero result: wake up.
+ */
+#define WK_MAXINSNS  64
+#define WK_MAXPAGES  3
+#define WK_KINFO_WIN 3
+#define WK_KINFO_NOW   0   /* offsets in struct wk_kinfo */
+#define WK_KINFO_ENVID 4
+#ifndef __ASSEMBLER__
+struct wk_page { unsigned capname, capcheck; };
+struct wk_kinfo {
+	unsigned now;      /* CP0 Count at this evaluation (160 MHz on the board) */
+	unsigned envid;    /* the sleeper's own id */
+};
+#endif
 
 /* User address space. */
 #define USER_TOP     0x80000000u   /* first address user code may not map */

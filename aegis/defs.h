@@ -158,6 +158,9 @@ void cache_sync(void *kva, u32 len);
 int cap_page(u32 name, u32 check, u32 need);
 /* The check field of page ppn's capability with rights (CAP_R or CAP_RW). */
 u32 cap_check_for(u32 ppn, u32 rights);
+/* Is (ppn, rights, check) still a valid capability (the page in use, its
+ * secret for those rights unchanged)? Counts nothing against anyone. */
+bool cap_still_valid(u32 ppn, u32 rights, u32 check);
 
 /* vm.c */
 /* Set the translation of e's page holding va to lo (0 = none), keeping the
@@ -196,7 +199,9 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 #define GMAP_FILTER_LOG2 11    /* a 2048-bit filter per environment */
 #define NREPO  64              /* repossession vector entries */
 #define FPU_WORDS 33           /* $f0..$f31 and FCSR */
-enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE, ENV_WAITING };
+/* ENV_SLEEPING: in wk_sleep until its wakeup predicate holds (wakeup.c).
+ * The values of the others are read by fastcall.S: append new ones. */
+enum env_status { ENV_FREE, ENV_NEW, ENV_RUNNABLE, ENV_WAITING, ENV_SLEEPING };
 struct gmap { u32 vpn; u32 ppn; bool writable; };
 struct env {
 	struct trapframe tf;   /* first: cur_tf points at it */
@@ -244,6 +249,7 @@ struct upcall_regs { u32 save_kva, exc, tlb, save_kva_user; };
 extern struct upcall_regs cur_upcall;
 extern struct env envs[NENV];
 extern struct env *curenv;
+extern int env_span;            /* slots 0..env_span-1 have ever been used */
 extern u32 cur_envid;          /* read by the fast getenvid */
 void env_init(void);
 int env_slot(const struct env *e);
@@ -309,6 +315,26 @@ void fpu_save(u32 *ctx);
 void fpu_load(const u32 *ctx);
 extern char fpu_load_fcsr[];
 
+/* wakeup.c: wakeup predicates (wk_sleep). */
+/* May e run? For a sleeper, evaluate its predicate and wake it if the
+ * predicate holds (or failed: its wk_sleep returns the error). True if e is
+ * runnable afterwards. */
+bool wk_poll(struct env *e);
+/* Nothing is runnable: evaluate the sleepers' predicates until one wakes,
+ * while some predicate reads the time (only time can change anything now).
+ * Returns the woken one, or NULL if none can ever wake. */
+struct env *wk_idle(void);
+/* A slice ended: it counts towards every sleeper's revocation deadlines
+ * (revoke_slice_end), so that sleeping never keeps pages or slice positions
+ * from a parent that asked for them back. */
+void wk_slice_end(void);
+/* Is some environment asleep on a predicate? */
+bool wk_any_sleeper(void);
+/* e is going away: forget its predicate. */
+void wk_env_gone(struct env *e);
+/* Does e have a predicate exactly when it sleeps? (kcheck) */
+bool wk_consistent(const struct env *e);
+
 /* revoke.c */
 #define REVOKE_SLICES 3          /* slice ends an environment has to comply */
 /* Ask e to give back npages pages. -E_INVAL if npages is 0 or absurd. */
@@ -320,6 +346,9 @@ int revoke_slices_request(struct env *e, u32 n);
 void revoke_slice_free_hook(struct env *e);
 /* e gave a page back (page_unref): count it against a request. */
 void revoke_unref_hook(struct env *e);
+/* Would revoke_deliver_pending deliver an upcall to e (one pending, and an
+ * entry to deliver it to)? */
+bool revoke_upcall_pending(const struct env *e);
 /* Deliver a pending revocation or repossession upcall into e's trapframe. */
 void revoke_deliver_pending(struct env *e);
 /* One of e's slices ended: past the deadline, run the abort protocol. */

@@ -9,7 +9,8 @@ struct env envs[NENV];
 struct env *curenv;
 u32 cur_envid;
 struct trapframe *cur_tf;
-struct upcall_regs cur_upcall;
+/* 16-byte aligned: upcall.S reaches every field with one %hi(cur_upcall). */
+struct upcall_regs cur_upcall __attribute__((aligned(16)));
 
 void env_init(void)
 {
@@ -61,6 +62,8 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 	}
 	if (parent && (*err = limit_charge(parent, LIM_ENVS, 1)) < 0)
 		return NULL;
+	if (env_slot(e) >= env_span)
+		env_span = env_slot(e) + 1;
 	u32 gen = ((e->id >> 8) + 1) & 0xffffff;
 	struct trapframe zero = { 0 };
 	e->tf = zero;
@@ -156,6 +159,7 @@ void env_destroy(struct env *e)
 	slice_release_all(e);
 	pct_env_gone(e);
 	fpu_env_gone(e);
+	wk_env_gone(e);
 	e->ngmap = 0;
 	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
 		e->gmap_filter[k] = 0;
@@ -204,17 +208,28 @@ void env_switch(struct env *e)
 	revoke_deliver_pending(e);
 }
 
+/* Slots 0..env_span-1 are all that were ever used (env_alloc takes the
+ * lowest free slot), so sched looks no further. */
+int env_span;
+
 struct trapframe *sched(void)
 {
-	int start = curenv ? env_slot(curenv) + 1 : 0;
-	for (int i = 0; i < NENV; i++) {
-		struct env *e = &envs[(start + i) % NENV];
-		if (e->status == ENV_RUNNABLE) {
+	int n = env_span, start = curenv ? env_slot(curenv) + 1 : 0;
+	for (int i = 0; i < n; i++) {
+		int slot = start + i;
+		struct env *e = &envs[slot < n ? slot : slot - n];
+		if (e->status == ENV_RUNNABLE || (e->status == ENV_SLEEPING && wk_poll(e))) {
 			env_switch(e);
 			return &e->tf;
 		}
 	}
-	kprintf("[aegis] no runnable environments\n");
+	struct env *e = wk_idle();
+	if (e) {
+		env_switch(e);
+		return &e->tf;
+	}
+	kprintf("[aegis] no runnable environments%s\n",
+		wk_any_sleeper() ? " (the rest sleep on predicates that only they could make true)" : "");
 	halt();
 }
 

@@ -144,6 +144,8 @@ static void check_env(struct env *e)
 		BAD("env %x has a dead parent", e->id);
 	if (e->waiting_on && e->waiting_on->status == ENV_FREE)
 		BAD("env %x waits on a dead environment", e->id);
+	if (!wk_consistent(e))
+		BAD("env %x: status %d and its wakeup predicate disagree", e->id, e->status);
 	if (e->ngmap < 0 || e->ngmap > NGMAP)
 		BAD("env %x has %d guaranteed mappings", e->id, e->ngmap);
 	for (int i = 0; i < e->ngmap; i++) {

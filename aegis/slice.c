@@ -112,6 +112,8 @@ static struct env *next_owner(void)
 			if (e->status == ENV_WAITING && e->waiting_on &&
 			    e->waiting_on->status == ENV_RUNNABLE)
 				e = e->waiting_on;
+			if (e->status == ENV_SLEEPING && !wk_poll(e))
+				continue;
 			if (e->status != ENV_RUNNABLE)
 				continue;
 			if (e->penalty > 0 && pass == 0) {
@@ -145,6 +147,7 @@ struct trapframe *slice_end(struct trapframe *tf)
 	struct env *e = curenv;
 	if (e)
 		revoke_slice_end(e);
+	wk_slice_end();
 	if (e && e->in_grace) {
 		e->in_grace = false;
 		e->overruns++;

@@ -69,7 +69,7 @@ u32 sys_yield(struct trapframe *tf)
 u32 sys_yield_to(struct trapframe *tf)
 {
 	struct env *e = env_lookup(tf->regs[R_A0]);
-	if (!e || e->status != ENV_RUNNABLE)
+	if (!e || !wk_poll(e))
 		return (u32)-E_NOENT;
 	yield_to = e;
 	return 0;

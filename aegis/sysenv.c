@@ -54,14 +54,16 @@ u32 sys_env_destroy(struct trapframe *tf)
 }
 
 /* env_status(envid): 1 if the environment exists and runs, 2 if created but
- * not started, 3 if waiting for a protected control transfer, -E_NOENT if
+ * not started, 3 if waiting for a protected control transfer, 4 if asleep
+ * on a wakeup predicate (wk_sleep), -E_NOENT if
  * there is none (it never existed or has ended). */
 u32 sys_env_status(struct trapframe *tf)
 {
 	struct env *e = env_lookup(tf->regs[R_A0]);
 	if (!e)
 		return (u32)-E_NOENT;
-	return e->status == ENV_RUNNABLE ? 1 : e->status == ENV_WAITING ? 3 : 2;
+	return e->status == ENV_RUNNABLE ? 1 : e->status == ENV_WAITING ? 3 :
+	       e->status == ENV_SLEEPING ? 4 : 2;
 }
 
 /* pct_entry(entry): the caller's protected entry point (0: none, transfers

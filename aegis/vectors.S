@@ -80,6 +80,9 @@ general_exc:
 	lui	k0, %hi(cur_upcall)	/* (delay) k0 = what upcall.S FORWARD expects */
 3:	j	trap_slow		/* slow system call */
 	nop
+	/* Never executed: the %lo that pairs with the %hi(cur_upcall) above,
+	 * for the linker (upcall.S adds the low half). */
+	addiu	zero, zero, %lo(cur_upcall)
 
 /* +0x200 interrupt (Cause.IV = 1). */
 	.org	0x200

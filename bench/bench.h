@@ -172,8 +172,10 @@ void bench_exc_teardown(enum bench_exc kind);
  *                       The word travels through memory shared by the two.
  *   BENCH_IPC_PIPE      a pipe each way (ExOS: its library pipes).
  *   BENCH_IPC_SHM       shared memory plus a blocking wait and wake-up: Linux: a
- *                       shared mapping and futex wait/wake. ExOS: n/a until it has a
- *                       blocking wait (polling with yield_to is BENCH_IPC_YIELD).
+ *                       shared mapping and futex wait/wake. ExOS: each side sleeps
+ *                       on a wakeup predicate over the shared page (wk_sleep) until
+ *                       the other has written its turn; no explicit wake-up exists
+ *                       or is needed (the scheduler runs the predicate).
  *   BENCH_IPC_RPC       a remote procedure call: ExOS: LRPC; Linux: a request and
  *                       a reply over a Unix-domain stream socket.
  *   BENCH_IPC_RPC_TRUSTED  ExOS: trusted LRPC (callee-saved registers not saved);

@@ -7,6 +7,7 @@
 #include "../aegis/types.h"
 #include "../aegis/abi.h"
 #include "../aegis/trapframe.h"
+#include "../aegis/dcode.h"
 #include "../lib/lib.h"
 #include "layout.h"
 #include "syscalls.h"          /* generated: sys_<name>() stubs */
@@ -148,6 +149,22 @@ struct exos_pipe {
 void pipe_init(struct exos_pipe *p);
 int pipe_write(struct exos_pipe *p, const void *data, u32 n, u32 peer);
 int pipe_read(struct exos_pipe *p, void *data, u32 n, u32 peer);
+
+/* wait.c: sleeping on wakeup predicates (docs/wakeup.md). Each returns 0
+ * once the condition holds, or wk_sleep's error (-E_INVAL, -E_FAULT,
+ * -E_BADCAP); -E_AGAIN (a revocation upcall ran first) is retried inside. */
+/* Sleep until predicate prog (n dcode instructions) over the pages named by
+ * pages[0..npages-1] (windows 0..npages-1) and struct wk_kinfo (window
+ * WK_KINFO_WIN) returns nonzero. */
+int exos_wait_pred(const struct dc_insn *prog, unsigned n, const struct wk_page *pages,
+		   unsigned npages);
+/* Sleep until the word at addr (4-byte aligned) equals val (eq) or differs
+ * from it (!eq). exos_wait_word: addr's page is in ExOS's page table;
+ * exos_wait_word_cap: the page's capability is (capname, capcheck). */
+int exos_wait_word(volatile u32 *addr, u32 val, bool eq);
+int exos_wait_word_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, bool eq);
+/* Sleep until ticks CP0 Count ticks have passed (160 MHz on the board). */
+int exos_sleep_ticks(u32 ticks);
 
 /* revoke.c: visible revocation. */
 /* give_back(n): the application's choice of n pages to return (with

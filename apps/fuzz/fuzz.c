@@ -106,6 +106,30 @@ static bool well_formed(u32 n, u32 *a)
 		a[1] = next() % 10;
 		return true;
 	}
+	case SYS_wk_sleep: {                /* short predicates over own pages and the time */
+		static const u8 ops[] = { DC_LDWA, DC_LDB, DC_LDWNA, DC_ADDI, DC_SUB, DC_JGEI,
+					  DC_JA, DC_STWA, DC_LDI, DC_RET, 0xff };
+		static struct dc_insn p[8];
+		static struct wk_page pg[WK_MAXPAGES];
+		u32 n = 1 + next() % 8;
+		for (u32 i = 0; i + 1 < n; i++)
+			p[i] = (struct dc_insn){ ops[next() % sizeof ops], (u8)(next() & 0x77),
+						 (u16)(next() % 5), next() % 4200 };
+		/* Mostly a predicate that holds (the call returns at once); else
+		 * whatever r0 holds, which may keep the child asleep until the
+		 * driver destroys it. */
+		p[n - 1] = next() % 4 ? (struct dc_insn)DC_INSN(DC_RETI, 0, 0, 0, 1)
+				      : (struct dc_insn)DC_INSN(DC_RET, 0, 0, 0, 0);
+		for (u32 i = 0; i < WK_MAXPAGES; i++) {
+			u32 j = ncaps ? next() % ncaps : 0;
+			pg[i] = (struct wk_page){ ncaps ? caps[j][0] : 0, ncaps ? flip(caps[j][1]) : 0 };
+		}
+		a[0] = (u32)p;
+		a[1] = next() % 8 ? n : next() % 70;
+		a[2] = (u32)pg;
+		a[3] = next() % 5;
+		return true;
+	}
 	case SYS_set_upcalls:
 		a[0] = (u32)exos_exc_entry;
 		a[1] = (u32)exos_tlb_entry;

@@ -8,6 +8,10 @@
  * arg 3 / 4: the same for slice positions: it owns 5, is asked for 3, and
  * gives them back (3) or has them taken (4); exits with 10 * (positions it
  * owns at the end) + 1 if it was told (taken: the count it was told).
+ * arg 5 / 6: as 1 / 2, but it waits asleep on a wakeup predicate that never
+ * holds (wk_sleep) instead of yielding: the request must still reach it
+ * (it is woken with -E_AGAIN for the upcall), and its deadline must still
+ * pass while it sleeps.
  */
 #include "exos.h"
 
@@ -57,10 +61,25 @@ static int slice_mode(bool comply)
 	return 10 * sys_slices_owned() + (int)slices_told;
 }
 
+/* Wait for the request (and, when ignoring it, for the abort protocol). */
+static int wait_for_revocation(bool asleep)
+{
+	static const struct dc_insn never[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
+	for (int i = 0; i < 100000 && !given && !lost; i++) {
+		if (!asleep)
+			sys_yield();
+		else if (sys_wk_sleep(never, 1, NULL, 0) != -E_AGAIN)
+			return -3;          /* only a revocation upcall may wake it */
+	}
+	return 0;
+}
+
 int main(void)
 {
 	if (exos_arg == 3 || exos_arg == 4)
 		return slice_mode(exos_arg == 3);
+	bool asleep = exos_arg == 5 || exos_arg == 6;
+	u32 mode = asleep ? exos_arg - 4 : exos_arg;
 	if (vm_map(REGION, NPAGES, VM_RW) < 0)
 		return -1;
 	for (u32 i = 0; i < NPAGES; i++)
@@ -68,12 +87,11 @@ int main(void)
 	for (u32 i = 0; i < 4; i++)
 		if (sys_page_vital(vm_ppn(REGION + i * PAGE_SIZE)) < 0)
 			return -2;
-	exos_set_revoke_policy(exos_arg == 1 ? give_back : NULL, on_lost);
+	exos_set_revoke_policy(mode == 1 ? give_back : NULL, on_lost);
 	int before = sys_pages_free();
-	/* Wait for the request (and, when ignoring it, for the abort protocol). */
-	for (int i = 0; i < 100000 && !given && !lost; i++)
-		sys_yield();
-	u32 count = exos_arg == 1 ? given : lost;
+	if (wait_for_revocation(asleep) < 0)
+		return -3;
+	u32 count = mode == 1 ? given : lost;
 	u32 freed_ok = sys_pages_free() - before == (int)count;
 	u32 vital_ok = 1;
 	for (u32 i = 0; i < 4; i++)

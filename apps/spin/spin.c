@@ -12,6 +12,11 @@
  *      owns, then add up the processor time it receives (Count ticks
  *      between consecutive readings while it runs; the gaps while others
  *      run are left out) in the shared page at 0x6000
+ *   7  wakeup predicates for utest (waketests.c): the shared page at 0x6000
+ *      names a watched page by capability (words 0, 1); sleep until its
+ *      word 0 is nonzero, store wk_sleep's result in word 2 and 1 in word 3;
+ *      then sleep until its word 1 is nonzero, result in word 4, 1 in word 5
+ *   8  sleep on a predicate that never holds (to be destroyed)
  * Modes 1 and 2 also withdraw the protected entry point.
  */
 #include "exos.h"
@@ -62,6 +67,25 @@ int main(void)
 				*ticks += now - last;
 			last = now;
 		}
+	}
+	case 7: {
+		volatile u32 *box = (volatile u32 *)0x6000;
+		struct wk_page watch = { box[0], box[1] };
+		for (u32 k = 0; k < 2; k++) {
+			/* r0 = watched word k; hold if it is nonzero. */
+			const struct dc_insn prog[] = {
+				DC_INSN(DC_LDWA, 0, 0, 0, 4 * k),
+				DC_INSN(DC_RET, 0, 0, 0, 0),
+			};
+			box[2 + 2 * k] = (u32)exos_wait_pred(prog, 2, &watch, 1);
+			box[3 + 2 * k] = 1;
+		}
+		return 0;
+	}
+	case 8: {
+		const struct dc_insn never[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
+		exos_wait_pred(never, 1, NULL, 0);
+		return 1;
 	}
 	case 3:
 		for (int i = 0; i < 100; i++)

@@ -48,6 +48,15 @@ static void test_revoke_abort_protocol(void)
 	CHECK(revoke_child(2) == 811);
 }
 
+/* The same two while the environment sleeps on a wakeup predicate that
+ * never holds: the request wakes it to comply; and ignoring it, its
+ * deadline passes while it sleeps and the pages are taken all the same. */
+static void test_revoke_sleeper(void)
+{
+	CHECK(revoke_child(5) == 811);
+	CHECK(revoke_child(6) == 811);
+}
+
 /* Slice positions: the child owns 5 (its budget) and is asked for 3. */
 static int revoke_slices_child(u32 mode)
 {
@@ -83,6 +92,7 @@ const struct utest revoke_tests[] = {
 	{ "revoke_vital_limits", test_vital_limits },
 	{ "revoke_complies", test_revoke_complies },
 	{ "revoke_abort_protocol", test_revoke_abort_protocol },
+	{ "revoke_sleeper", test_revoke_sleeper },
 	{ "revoke_slices_complies", test_revoke_slices_complies },
 	{ "revoke_slices_taken", test_revoke_slices_taken },
 };

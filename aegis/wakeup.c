@@ -1,0 +1,216 @@
+/*
+ * wakeup.c: Xok's wakeup predicates. An environment that has nothing to do
+ * until some memory changes (a pipe fills, a child writes a flag) or until
+ * a time comes downloads a predicate and sleeps (wk_sleep). The predicate is
+ * a dcode program (dcode.h), checked and compiled to MIPS when it is
+ * downloaded; the scheduler runs it whenever it considers the sleeper, so a
+ * sleeping library OS costs nothing but its predicate until the predicate
+ * holds. Nothing but the predicate wakes it: no one has to send a wake-up.
+ *
+ * What a predicate may read (its windows, all read-only):
+ *   0..npages-1   pages named by capabilities the sleeper presented (any
+ *                 capability with read rights); each evaluation first checks
+ *                 that the capability is still valid, so a page freed (and
+ *                 its secret redrawn) since is never read again;
+ *   WK_KINFO_WIN  struct wk_kinfo: the time (CP0 Count) and the sleeper's id.
+ *
+ * Where predicates run: next_owner (slice.c) when a sleeper's slice position
+ * comes up, sched (env.c) when it looks for someone to run, and yield_to
+ * naming a sleeper. The cost is bounded: at most WK_MAXINSNS dcode
+ * instructions, forward jumps only, per evaluation.
+ *
+ * A sleeper wakes, with wk_sleep returning:
+ *   0         the predicate held;
+ *   -E_FAULT  the predicate read outside its windows;
+ *   -E_BADCAP a window's capability is no longer valid;
+ *   -E_AGAIN  a revocation upcall waits for it (it must run to comply).
+ */
+#include "defs.h"
+#include "dcode.h"
+
+#define WK_CODE_WORDS DC_CODE_WORDS(WK_MAXINSNS)
+
+/* One sleeper's predicate: its compiled code and the pages it reads. The
+ * last program compiled for the slot is kept (prog, n, its code in code[]),
+ * so that sleeping again on the same predicate, as a loop does, skips the
+ * checker and the compiler. */
+struct wk_pred {
+	dc_fn fn;                       /* NULL: not asleep */
+	dc_fn compiled;                 /* code[slot] holds prog[0..n-1] compiled; NULL: nothing */
+	unsigned n;
+	struct dc_insn prog[WK_MAXINSNS];
+	u32 npages;
+	u32 ppn[WK_MAXPAGES];
+	u32 rights[WK_MAXPAGES];        /* CAP_R or CAP_RW, as presented */
+	u32 check[WK_MAXPAGES];
+	bool timed;                     /* reads the kernel window (the time can make it true) */
+};
+
+static struct wk_pred preds[NENV];
+static u32 code[NENV][WK_CODE_WORDS] __attribute__((aligned(32)));
+static struct wk_kinfo kinfo;
+
+/* Does program p read window win? */
+static bool reads_window(const struct dc_insn *p, unsigned n, unsigned win)
+{
+	for (unsigned i = 0; i < n; i++)
+		if ((p[i].op & 0xe0) == 0x20 && p[i].off == win)   /* DC_LD* are 0x20..0x3f */
+			return true;
+	return false;
+}
+
+/* Evaluate e's predicate: 1 if it holds, 0 if not, or the negative error
+ * wk_sleep is to return. */
+static int evaluate(struct env *e, const struct wk_pred *w)
+{
+	struct dc_win win[DC_MAXWIN] = { { 0, 0 } };
+	if (revoke_upcall_pending(e))
+		return -E_AGAIN;
+	for (u32 i = 0; i < w->npages; i++) {
+		if (!cap_still_valid(w->ppn[i], w->rights[i], w->check[i]))
+			return -E_BADCAP;
+		win[i].base = (u32)(uintptr_t)KADDR(w->ppn[i] * PAGE_SIZE);
+		win[i].len = PAGE_SIZE;
+	}
+	kinfo.now = mfc0(C0_COUNT, 0);
+	kinfo.envid = e->id;
+	win[WK_KINFO_WIN].base = (u32)(uintptr_t)&kinfo;
+	win[WK_KINFO_WIN].len = sizeof kinfo;
+	u64 r = w->fn(win);
+	if (r >> 32)
+		return -E_FAULT;
+	return (u32)r != 0;
+}
+
+/* Make sleeper e runnable, its wk_sleep returning r. */
+static void wake(struct env *e, int r)
+{
+	preds[env_slot(e)].fn = NULL;
+	e->tf.regs[R_V0] = (u32)r;
+	e->status = ENV_RUNNABLE;
+}
+
+bool wk_poll(struct env *e)
+{
+	if (e->status != ENV_SLEEPING)
+		return e->status == ENV_RUNNABLE;
+	int r = evaluate(e, &preds[env_slot(e)]);
+	if (r == 0)
+		return false;
+	wake(e, r > 0 ? 0 : r);
+	return true;
+}
+
+struct env *wk_idle(void)
+{
+	for (;;) {
+		bool timed = false;
+		for (int i = 0; i < NENV; i++) {
+			if (envs[i].status != ENV_SLEEPING)
+				continue;
+			if (wk_poll(&envs[i]))
+				return &envs[i];
+			timed |= preds[i].timed;
+		}
+		if (!timed)
+			return NULL;
+	}
+}
+
+void wk_slice_end(void)
+{
+	for (int i = 0; i < NENV; i++)
+		if (envs[i].status == ENV_SLEEPING)
+			revoke_slice_end(&envs[i]);
+}
+
+bool wk_any_sleeper(void)
+{
+	for (int i = 0; i < NENV; i++)
+		if (envs[i].status == ENV_SLEEPING)
+			return true;
+	return false;
+}
+
+void wk_env_gone(struct env *e)
+{
+	preds[env_slot(e)].fn = NULL;
+	preds[env_slot(e)].compiled = NULL;
+}
+
+bool wk_consistent(const struct env *e)
+{
+	return (e->status == ENV_SLEEPING) == (preds[env_slot(e)].fn != NULL);
+}
+
+/* Present the capabilities of the n pages in pg for w: 0 or -E_BADCAP. */
+static int take_pages(struct wk_pred *w, const struct wk_page *pg, u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		int ppn = cap_page(pg[i].capname, pg[i].capcheck, CAP_R);
+		if (ppn < 0)
+			return ppn;
+		w->ppn[i] = (u32)ppn;
+		w->rights[i] = CAP_RIGHTS(pg[i].capname);
+		w->check[i] = pg[i].capcheck;
+	}
+	w->npages = n;
+	return 0;
+}
+
+/* wk_sleep(prog, n, pages, npages): sleep until the predicate prog (n dcode
+ * instructions, at most WK_MAXINSNS) holds. pages: npages (at most
+ * WK_MAXPAGES) struct wk_page capabilities, with read rights, for the pages
+ * the predicate reads as windows 0..npages-1; window WK_KINFO_WIN is struct
+ * wk_kinfo. The predicate is evaluated at once: if it holds, the call
+ * returns 0 without sleeping. Returns (now or on waking) 0 when it held;
+ * -E_INVAL: n or npages out of range, or the checker refused the program
+ * (a window it may not read, a backward jump, no RET at its end, ...);
+ * -E_FAULT: prog or pages not readable user memory, or the predicate read
+ * outside its windows; -E_BADCAP: a capability is not valid (now, or no
+ * longer when the predicate ran); -E_AGAIN: a revocation upcall is waiting
+ * (it is delivered first; call again after it). */
+u32 sys_wk_sleep(struct trapframe *tf)
+{
+	u32 uprog = tf->regs[R_A0], n = tf->regs[R_A1];
+	u32 upages = tf->regs[R_A2], npages = tf->regs[R_A3];
+	struct dc_insn prog[WK_MAXINSNS];
+	struct wk_page pg[WK_MAXPAGES];
+	if (n == 0 || n > WK_MAXINSNS || npages > WK_MAXPAGES)
+		return (u32)-E_INVAL;
+	if (copyin(prog, uprog, n * (u32)sizeof prog[0]) < 0 ||
+	    (npages && copyin(pg, upages, npages * (u32)sizeof pg[0]) < 0))
+		return (u32)-E_FAULT;
+	int slot = env_slot(curenv);
+	struct wk_pred *w = &preds[slot];
+	/* The windows the program may read depend on npages: a cached program
+	 * is reused only with the same number of pages. */
+	if (!w->compiled || w->n != n || w->npages != npages ||
+	    lib_memcmp(w->prog, prog, n * sizeof prog[0])) {
+		struct dc_rules rules = { WK_MAXINSNS, DC_MAXWIN, { 0, 0, 0, 0 } };
+		for (u32 i = 0; i < npages; i++)
+			rules.win_flags[i] = DC_R;
+		rules.win_flags[WK_KINFO_WIN] = DC_R;
+		if (dc_check(prog, n, &rules) < 0)
+			return (u32)-E_INVAL;
+		int words = dc_compile(prog, n, code[slot], WK_CODE_WORDS);
+		if (words < 0)
+			return (u32)-E_INVAL;      /* cannot happen: WK_CODE_WORDS bounds it */
+		w->compiled = dc_install(code[slot], (unsigned)words);
+		w->n = n;
+		for (u32 i = 0; i < n; i++)
+			w->prog[i] = prog[i];
+		w->timed = reads_window(prog, n, WK_KINFO_WIN);
+	}
+	int r = take_pages(w, pg, npages);
+	if (r < 0)
+		return (u32)r;
+	w->fn = w->compiled;
+	r = evaluate(curenv, w);
+	if (r != 0) {
+		w->fn = NULL;
+		return (u32)(r > 0 ? 0 : r);
+	}
+	curenv->status = ENV_SLEEPING;   /* after_trap picks someone else */
+	return 0;
+}

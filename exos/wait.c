@@ -1,0 +1,55 @@
+/*
+ * wait.c: sleeping on wakeup predicates (wk_sleep; docs/wakeup.md). The
+ * kernel runs the predicate whenever it considers this environment and gives
+ * it the processor only once the predicate holds, so a waiting library OS
+ * costs nothing while it waits and no one has to wake it.
+ */
+#include "exos.h"
+#include "pt.h"
+
+int exos_wait_pred(const struct dc_insn *prog, unsigned n, const struct wk_page *pages,
+		   unsigned npages)
+{
+	int r;
+	do
+		r = sys_wk_sleep(prog, n, pages, npages);
+	while (r == -E_AGAIN);         /* a revocation upcall ran first: sleep again */
+	return r;
+}
+
+int exos_wait_word_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, bool eq)
+{
+	u32 va = (u32)(uintptr_t)addr;
+	if (va & 3)
+		return -E_INVAL;
+	/* r0 = the word; hold (return 1) if r0 == val, or if it differs (!eq). */
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 0, 0, 0, va & (PAGE_SIZE - 1)),
+		DC_INSN(DC_JEQI, 0, 0, 1, val),
+		DC_INSN(DC_RETI, 0, 0, 0, !eq),
+		DC_INSN(DC_RETI, 0, 0, 0, eq),
+	};
+	const struct wk_page page = { capname, capcheck };
+	return exos_wait_pred(prog, ARRAY_SIZE(prog), &page, 1);
+}
+
+int exos_wait_word(volatile u32 *addr, u32 val, bool eq)
+{
+	const struct pte *p = pt_walk((u32)(uintptr_t)addr, false);
+	if (!p || !(p->word & PTE_P))
+		return -E_FAULT;
+	return exos_wait_word_cap(addr, CAP_NAME(PTE_PPN(p->word), CAP_RW), p->check, val, eq);
+}
+
+int exos_sleep_ticks(u32 ticks)
+{
+	/* r0 = now - start (mod 2^32); hold once it is >= ticks. */
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 0, 0, WK_KINFO_WIN, WK_KINFO_NOW),
+		DC_INSN(DC_SUBI, 0, 0, 0, read_count()),
+		DC_INSN(DC_JGEI, 0, 0, 1, ticks),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+	};
+	return exos_wait_pred(prog, ARRAY_SIZE(prog), NULL, 0);
+}
