@@ -101,11 +101,13 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
  * Wakeup predicates (wk_sleep; aegis/wakeup.c, docs/wakeup.md). A predicate is
  * a dcode program (aegis/dcode.h) of at most WK_MAXINSNS instructions. Its
  * windows 0..npages-1 are the pages named by the capabilities in pages[]
- * (read-only, PAGE_SIZE bytes each); window WK_KINFO_WIN is struct wk_kinfo,
+ * (read-only, PAGE_SIZE bytes each); window WK_PUBLIC_WIN is the kernel's
+ * public page (struct kinfo, below); window WK_KINFO_WIN is struct wk_kinfo,
  * filled by the kernel before each evaluation. Nonzero result: wake up.
  */
 #define WK_MAXINSNS  64
-#define WK_MAXPAGES  3
+#define WK_MAXPAGES  2
+#define WK_PUBLIC_WIN 2
 #define WK_KINFO_WIN 3
 #define WK_KINFO_NOW   0   /* offsets in struct wk_kinfo */
 #define WK_KINFO_ENVID 4
@@ -114,6 +116,35 @@ struct wk_page { unsigned capname, capcheck; };
 struct wk_kinfo {
 	unsigned now;      /* CP0 Count at this evaluation (160 MHz on the board) */
 	unsigned envid;    /* the sleeper's own id */
+};
+#endif
+
+/*
+ * The kernel's public page (exposed kernel information; aegis/kinfo.c,
+ * docs/kinfo.md): kernel tables a library OS may read instead of asking.
+ * The kernel maps it read-only at KINFO_VA in every environment by itself (a
+ * load there never reaches the library OS; a store is a fault), and it is
+ * window WK_PUBLIC_WIN of every wakeup predicate. Only the kernel writes it.
+ */
+#define KINFO_VA       0x7fff0000u  /* just above the initial stack */
+#define KINFO_VERSION  1
+#define KINFO_NENV     64           /* env[] has a slot per ASID - 1 */
+#define KINFO_ENV_OFF  272          /* offset of env[0] */
+#define KINFO_ENV_SIZE 16           /* and the size of each */
+#ifndef __ASSEMBLER__
+struct kinfo_env {
+	unsigned id;          /* the environment in this slot, 0 = none */
+	unsigned parent;      /* its parent's id, 0 = none */
+	unsigned pages;       /* pages charged to it and its descendants (env_usage) */
+	unsigned slices;      /* slice positions charged to it and its descendants */
+};
+struct kinfo {
+	unsigned version;             /* KINFO_VERSION */
+	unsigned pages_total;         /* physical pages the kernel manages */
+	unsigned pages_free;          /* of those, free now */
+	unsigned slice_pos;           /* the slice position whose time runs */
+	unsigned slice_owner[64];     /* env id owning each position, 0 = free */
+	struct kinfo_env env[KINFO_NENV];
 };
 #endif
 

@@ -315,6 +315,19 @@ void fpu_save(u32 *ctx);
 void fpu_load(const u32 *ctx);
 extern char fpu_load_fcsr[];
 
+/* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
+ * KINFO_VA in every environment. */
+extern struct kinfo *const kinfo_pub;
+/* Its physical page number. */
+u32 kinfo_ppn(void);
+/* Fill in what is known at boot (after pmap_init). */
+void kinfo_init(void);
+/* Publish e's slot: its id and parent (zeros once it is free) and usage. */
+void kinfo_env(const struct env *e);
+/* A user TLB miss at va: if it is a load from KINFO_VA, map the public page
+ * read-only for e and return true; else false. */
+bool kinfo_fill(struct env *e, u32 va, bool write);
+
 /* wakeup.c: wakeup predicates (wk_sleep). */
 /* May e run? For a sleeper, evaluate its predicate and wake it if the
  * predicate holds (or failed: its wk_sleep returns the error). True if e is

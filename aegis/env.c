@@ -89,6 +89,7 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 		e->fpu[k] = 0;          /* a new environment's FPU is all zeros */
 	limit_init(e);
 	e->status = ENV_NEW;
+	kinfo_env(e);
 	lib_snprintf(e->name, sizeof(e->name), "%s", name);
 	/* A slice position if one is free and its budget allows; without one
 	 * it runs when others yield or donate their time. */
@@ -169,6 +170,7 @@ void env_destroy(struct env *e)
 	if (e->parent)
 		limit_uncharge(e->parent, LIM_ENVS, 1);
 	e->status = ENV_FREE;
+	kinfo_env(e);
 	if (curenv == e) {
 		curenv = NULL;
 		cur_envid = 0;

@@ -34,6 +34,11 @@ static bool in_subtree(const struct env *d, const struct env *e)
 static void check_lo(u32 lo, const char *where, u32 hi)
 {
 	u32 ppn = lo >> ELO_PFN_SHIFT;
+	if ((lo & ELO_V) && ppn == kinfo_ppn()) {
+		if ((lo & ELO_D) || (hi & EHI_VPN2_MASK) != (KINFO_VA & EHI_VPN2_MASK))
+			BAD("%s %08x maps the public page writable or elsewhere", where, hi);
+		return;
+	}
 	if ((lo & ELO_V) && (ppn >= page_count() || pages[ppn].state != PAGE_USED))
 		BAD("%s %08x maps page %x, which is not in use", where, hi, ppn);
 }
@@ -135,6 +140,29 @@ static void check_tlb(void)
 	}
 }
 
+/* The public page (kinfo.c) must say exactly what the tables say. */
+static void check_public_page(void)
+{
+	const struct kinfo *k = kinfo_pub;
+	if (k->pages_free != page_free_count())
+		BAD("public page: %u pages free, the count says %u", k->pages_free, page_free_count());
+	for (int i = 0; i < NENV; i++) {
+		const struct env *e = &envs[i];
+		struct kinfo_env want = { 0, 0, 0, 0 };
+		if (live(i))
+			want = (struct kinfo_env){ e->id, e->parent ? e->parent->id : 0,
+						   e->used[LIM_PAGES], e->used[LIM_SLICES] };
+		if (lib_memcmp(&k->env[i], &want, sizeof want))
+			BAD("public page: slot %d says %x/%x/%u/%u", i, k->env[i].id,
+			    k->env[i].parent, k->env[i].pages, k->env[i].slices);
+	}
+	for (int pos = 0; pos < NSLICES; pos++) {
+		int o = slice_owner(pos);
+		if (k->slice_owner[pos] != (o >= 0 ? envs[o].id : 0))
+			BAD("public page: slice position %d owned by %x", pos, k->slice_owner[pos]);
+	}
+}
+
 static void check_env(struct env *e)
 {
 	int slot = env_slot(e);
@@ -226,6 +254,7 @@ int kcheck(void)
 	for (int pos = 0; pos < NSLICES; pos++)
 		if (slice_owner(pos) >= 0 && !live(slice_owner(pos)))
 			BAD("slice position %d owned by dead slot %d", pos, slice_owner(pos));
+	check_public_page();
 	if (fpu_owner && fpu_owner->status == ENV_FREE)
 		BAD("the FPU is owned by a dead environment");
 	if (curenv && (cur_upcall.exc != curenv->up_exc || cur_upcall.tlb != curenv->up_tlb ||

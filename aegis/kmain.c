@@ -33,6 +33,7 @@ void kmain(int a0, char **a1, char **a2, u32 a3)
 	random_init();
 	tlb_init();
 	page_init();
+	kinfo_init();
 	env_init();
 	slice_init();
 	kprintf("[aegis] %u free pages; vectors at %08x; STLB %u entries\n",

@@ -19,15 +19,19 @@ int limit_charge(struct env *e, int r, u32 n)
 	for (struct env *a = e; a; a = a->parent)
 		if (a->used[r] + n < a->used[r] || a->used[r] + n > a->limit[r])
 			return -E_QUOTA;
-	for (struct env *a = e; a; a = a->parent)
+	for (struct env *a = e; a; a = a->parent) {
 		a->used[r] += n;
+		kinfo_env(a);
+	}
 	return 0;
 }
 
 void limit_uncharge(struct env *e, int r, u32 n)
 {
-	for (struct env *a = e; a; a = a->parent)
+	for (struct env *a = e; a; a = a->parent) {
 		a->used[r] -= n;
+		kinfo_env(a);
+	}
 }
 
 /* The limits of a new environment: the first one has none; a child may

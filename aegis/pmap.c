@@ -60,6 +60,7 @@ static int page_take(u32 p, int slot)
 	pages[p].holders = 1ull << slot;
 	pages[p].payer = slot < NENV ? (u8)slot : PAYER_NONE;
 	nfree--;
+	kinfo_pub->pages_free = nfree;
 	u32 *kva = KADDR(p * PAGE_SIZE);
 	for (int w = 0; w < PAGE_SIZE / 4; w++)
 		kva[w] = 0;
@@ -96,6 +97,7 @@ static void page_free(u32 p)
 	pages[p].check[0] = rand32();
 	pages[p].check[1] = rand32();
 	nfree++;
+	kinfo_pub->pages_free = nfree;
 	tlb_unmap_ppn(p);
 	stlb_unmap_ppn(p);
 }

@@ -41,6 +41,7 @@ int slice_alloc(struct env *e, int pos)
 	if (r < 0)
 		return r;
 	owner[pos] = (s8)env_slot(e);
+	kinfo_pub->slice_owner[pos] = e->id;
 	return pos;
 }
 
@@ -48,6 +49,7 @@ int slice_alloc(struct env *e, int pos)
 static void slice_drop(struct env *e, int pos)
 {
 	owner[pos] = -1;
+	kinfo_pub->slice_owner[pos] = 0;
 	limit_uncharge(e, LIM_SLICES, 1);
 }
 
@@ -121,6 +123,7 @@ static struct env *next_owner(void)
 				continue;
 			}
 			cur_pos = pos;
+			kinfo_pub->slice_pos = (u32)pos;
 			return e;
 		}
 	return NULL;

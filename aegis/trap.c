@@ -53,7 +53,8 @@ static u32 exc_code(const struct trapframe *tf)
 static void user_tlb_fault(struct trapframe *tf, u32 code)
 {
 	bool write = code == EXC_TLBS || code == EXC_MOD;
-	if (tf->badvaddr < USER_TOP && gmap_fill(curenv, tf->badvaddr, write))
+	if (tf->badvaddr < USER_TOP && (gmap_fill(curenv, tf->badvaddr, write) ||
+					kinfo_fill(curenv, tf->badvaddr, write)))
 		return;
 	if (upcall_deliver(curenv, tf, true))
 		return;

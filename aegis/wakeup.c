@@ -12,6 +12,8 @@
  *                 capability with read rights); each evaluation first checks
  *                 that the capability is still valid, so a page freed (and
  *                 its secret redrawn) since is never read again;
+ *   WK_PUBLIC_WIN the kernel's public page (struct kinfo, kinfo.c): which
+ *                 environments exist, what they hold, the slice vector;
  *   WK_KINFO_WIN  struct wk_kinfo: the time (CP0 Count) and the sleeper's id.
  *
  * Where predicates run: next_owner (slice.c) when a sleeper's slice position
@@ -72,6 +74,8 @@ static int evaluate(struct env *e, const struct wk_pred *w)
 		win[i].base = (u32)(uintptr_t)KADDR(w->ppn[i] * PAGE_SIZE);
 		win[i].len = PAGE_SIZE;
 	}
+	win[WK_PUBLIC_WIN].base = (u32)(uintptr_t)kinfo_pub;
+	win[WK_PUBLIC_WIN].len = sizeof *kinfo_pub;
 	kinfo.now = mfc0(C0_COUNT, 0);
 	kinfo.envid = e->id;
 	win[WK_KINFO_WIN].base = (u32)(uintptr_t)&kinfo;
@@ -161,8 +165,8 @@ static int take_pages(struct wk_pred *w, const struct wk_page *pg, u32 n)
 /* wk_sleep(prog, n, pages, npages): sleep until the predicate prog (n dcode
  * instructions, at most WK_MAXINSNS) holds. pages: npages (at most
  * WK_MAXPAGES) struct wk_page capabilities, with read rights, for the pages
- * the predicate reads as windows 0..npages-1; window WK_KINFO_WIN is struct
- * wk_kinfo. The predicate is evaluated at once: if it holds, the call
+ * the predicate reads as windows 0..npages-1; window WK_PUBLIC_WIN is the
+ * public page (struct kinfo) and window WK_KINFO_WIN is struct wk_kinfo. The predicate is evaluated at once: if it holds, the call
  * returns 0 without sleeping. Returns (now or on waking) 0 when it held;
  * -E_INVAL: n or npages out of range, or the checker refused the program
  * (a window it may not read, a backward jump, no RET at its end, ...);
@@ -190,6 +194,7 @@ u32 sys_wk_sleep(struct trapframe *tf)
 		struct dc_rules rules = { WK_MAXINSNS, DC_MAXWIN, { 0, 0, 0, 0 } };
 		for (u32 i = 0; i < npages; i++)
 			rules.win_flags[i] = DC_R;
+		rules.win_flags[WK_PUBLIC_WIN] = DC_R;
 		rules.win_flags[WK_KINFO_WIN] = DC_R;
 		if (dc_check(prog, n, &rules) < 0)
 			return (u32)-E_INVAL;

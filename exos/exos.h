@@ -134,7 +134,8 @@ int vm_page_copy(u32 src, u32 scratch, u32 *ppn, u32 *check);
 /* vm.c: give the copy-on-write page at va (its entry p) a private copy. */
 struct pte;
 int vm_cow_copy(u32 va, struct pte *p);
-/* Wait (yielding) for a child to end; its exit status goes to *status. */
+/* Wait for a child to end (asleep on a wakeup predicate over the public
+ * page); its exit status goes to *status. */
 int exos_wait(u32 child, int *status);
 
 /* pipe.c: pipes in shared memory between two environments. Two pipes fit
@@ -149,6 +150,12 @@ struct exos_pipe {
 void pipe_init(struct exos_pipe *p);
 int pipe_write(struct exos_pipe *p, const void *data, u32 n, u32 peer);
 int pipe_read(struct exos_pipe *p, void *data, u32 n, u32 peer);
+
+/* The kernel's public page (docs/kinfo.md), mapped read-only by the kernel. */
+static inline const volatile struct kinfo *exos_kinfo(void)
+{
+	return (const volatile struct kinfo *)KINFO_VA;
+}
 
 /* wait.c: sleeping on wakeup predicates (docs/wakeup.md). Each returns 0
  * once the condition holds, or wk_sleep's error (-E_INVAL, -E_FAULT,

@@ -12,6 +12,7 @@
  *               second-level pages
  *   0x7fe00000  exception stack, 4 pages (guaranteed)
  *   0x7ffe8000  program stack, 8 pages below 0x7fff0000 (guaranteed)
+ *   0x7fff0000  the kernel's public page (KINFO_VA), read-only, mapped by Aegis
  */
 #ifndef EXOS_LAYOUT_H
 #define EXOS_LAYOUT_H

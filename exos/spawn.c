@@ -153,13 +153,28 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
 	return child;
 }
 
+/* Sleep until child's slot of the public page no longer names it (it has
+ * ended), with a wakeup predicate; if the kernel refuses, yield instead. */
+static void sleep_until_gone(u32 child)
+{
+	/* r0 = the id in child's slot; hold once it is not child. */
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 0, 0, WK_PUBLIC_WIN, KINFO_ENV_OFF + (child & 0xff) * KINFO_ENV_SIZE),
+		DC_INSN(DC_JEQI, 0, 0, 1, child),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+	};
+	if ((child & 0xff) >= KINFO_NENV || exos_wait_pred(prog, ARRAY_SIZE(prog), NULL, 0) < 0)
+		sys_yield();
+}
+
 int exos_wait(u32 child, int *status)
 {
 	for (;;) {
 		u64 r = sys_env_reap(child);
 		int e = (int)(u32)r;
 		if (e == -E_BUSY) {
-			sys_yield();
+			sleep_until_gone(child);
 			continue;
 		}
 		if (e == 0 && status)

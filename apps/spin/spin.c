@@ -17,6 +17,7 @@
  *      word 0 is nonzero, store wk_sleep's result in word 2 and 1 in word 3;
  *      then sleep until its word 1 is nonzero, result in word 4, 1 in word 5
  *   8  sleep on a predicate that never holds (to be destroyed)
+ *   9  read the kernel's public page, then try to write it (must fault)
  * Modes 1 and 2 also withdraw the protected entry point.
  */
 #include "exos.h"
@@ -86,6 +87,12 @@ int main(void)
 		const struct dc_insn never[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
 		exos_wait_pred(never, 1, NULL, 0);
 		return 1;
+	}
+	case 9: {
+		volatile u32 *k = (volatile u32 *)KINFO_VA;
+		u32 v = k[0];
+		k[0] = v + 1;
+		return 0;
 	}
 	case 3:
 		for (int i = 0; i < 100; i++)

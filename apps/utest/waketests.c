@@ -123,7 +123,55 @@ static void test_destroy_sleeper(void)
 	CHECK(sys_kcheck(0) == 0);
 }
 
+/* The kernel's public page: readable at KINFO_VA without asking, and what
+ * it says is what the kernel's tables say (kcheck compares them too). */
+static void test_public_page(void)
+{
+	const volatile struct kinfo *k = exos_kinfo();
+	CHECK(k->version == KINFO_VERSION);
+	CHECK(k->env[exos_envid & 0xff].id == exos_envid);
+	CHECK(k->pages_free == (u32)sys_pages_free());
+	CHECK(k->env[exos_envid & 0xff].pages == (u32)sys_env_usage(0, LIM_PAGES));
+	CHECK(k->pages_total >= k->pages_free && k->pages_total > 60000);
+	int child = exos_spawn_with("spin", 8 | exos_envid << 8, NULL, 0);
+	CHECK(child > 0);
+	CHECK(k->env[child & 0xff].id == (u32)child);
+	CHECK(k->env[child & 0xff].parent == exos_envid);
+	CHECK(k->env[child & 0xff].pages == (u32)sys_env_usage((u32)child, LIM_PAGES));
+	CHECK(sys_kcheck(0) == 0);
+	CHECK(sys_env_destroy((u32)child) == 0);
+	int st;
+	exos_wait((u32)child, &st);
+	CHECK(k->env[child & 0xff].id == 0);
+	CHECK(sys_kcheck(0) == 0);
+}
+
+/* A store to the public page is a fault: the environment that tries dies,
+ * and the page is unchanged. */
+static void test_public_page_read_only(void)
+{
+	const volatile struct kinfo *k = exos_kinfo();
+	int child = exos_spawn_with("spin", 9 | exos_envid << 8, NULL, 0), st = 0;
+	CHECK(child > 0);
+	CHECK(exos_wait((u32)child, &st) == 0);
+	CHECK(st == EXIT_EXCEPTION(1));        /* TLB Modified: the mapping is read-only */
+	CHECK(k->version == KINFO_VERSION);
+}
+
+/* exos_wait sleeps on a predicate over the public page: a child that takes
+ * a while to end is waited for without the parent running in between. */
+static void test_wait_asleep(void)
+{
+	int child = exos_spawn_with("spin", 3 | exos_envid << 8, NULL, 0), st = -1;
+	CHECK(child > 0);
+	CHECK(exos_wait((u32)child, &st) == 0);
+	CHECK(st == 100);
+}
+
 const struct utest wake_tests[] = {
+	{ "kinfo_public_page", test_public_page },
+	{ "kinfo_read_only", test_public_page_read_only },
+	{ "wk_wait_child", test_wait_asleep },
 	{ "wk_true_at_once", test_true_at_once },
 	{ "wk_checks", test_checks },
 	{ "wk_sleep_ticks", test_sleep_ticks },
