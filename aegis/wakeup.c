@@ -40,6 +40,7 @@ struct wk_pred {
 	dc_fn fn;                       /* NULL: not asleep */
 	dc_fn compiled;                 /* code[slot] holds prog[0..n-1] compiled; NULL: nothing */
 	unsigned n;
+	unsigned checked_npages;        /* the npages prog was checked for (its windows) */
 	struct dc_insn prog[WK_MAXINSNS];
 	u32 npages;
 	u32 ppn[WK_MAXPAGES];
@@ -189,7 +190,7 @@ u32 sys_wk_sleep(struct trapframe *tf)
 	struct wk_pred *w = &preds[slot];
 	/* The windows the program may read depend on npages: a cached program
 	 * is reused only with the same number of pages. */
-	if (!w->compiled || w->n != n || w->npages != npages ||
+	if (!w->compiled || w->n != n || w->checked_npages != npages ||
 	    lib_memcmp(w->prog, prog, n * sizeof prog[0])) {
 		struct dc_rules rules = { WK_MAXINSNS, DC_MAXWIN, { 0, 0, 0, 0 } };
 		for (u32 i = 0; i < npages; i++)
@@ -203,6 +204,7 @@ u32 sys_wk_sleep(struct trapframe *tf)
 			return (u32)-E_INVAL;      /* cannot happen: WK_CODE_WORDS bounds it */
 		w->compiled = dc_install(code[slot], (unsigned)words);
 		w->n = n;
+		w->checked_npages = npages;
 		for (u32 i = 0; i < n; i++)
 			w->prog[i] = prog[i];
 		w->timed = reads_window(prog, n, WK_KINFO_WIN);

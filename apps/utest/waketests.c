@@ -52,6 +52,11 @@ static void test_checks(void)
 	CHECK(sys_wk_sleep(yes, 1, NULL, 1) == -E_FAULT);
 	struct wk_page forged = { CAP_NAME(ppn, CAP_RW), check ^ 1 };
 	CHECK(sys_wk_sleep(yes, 1, &forged, 1) == -E_BADCAP);
+	/* The kernel keeps the last compiled predicate: the same program with
+	 * fewer pages must be checked again, not reused. */
+	const struct dc_insn rd0[] = { DC_INSN(DC_LDWA, 0, 0, 0, 0), DC_INSN(DC_RET, 0, 0, 0, 0) };
+	CHECK(sys_wk_sleep(rd0, 2, &forged, 1) == -E_BADCAP);
+	CHECK(sys_wk_sleep(rd0, 2, NULL, 0) == -E_INVAL);
 	struct wk_page kernel_page = { CAP_NAME(1, CAP_R), 0 };
 	CHECK(sys_wk_sleep(yes, 1, &kernel_page, 1) == -E_BADCAP);
 	CHECK(sys_wk_sleep(edge, 2, &pg, 1) == -E_FAULT);        /* a word at 4093 crosses the end */
