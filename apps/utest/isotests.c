@@ -136,18 +136,52 @@ static void test_other_env_cannot_touch(void)
  * usually breaks itself after a thousand calls or so, e.g. by giving back its
  * own pages): whatever happens to them, the kernel survives and gets every
  * page back. */
+/* How long a fuzz child is given before it is destroyed, in Count ticks
+ * (about 300 slices of 100,000). The bound is time, not a number of yields:
+ * a child that spins (it may have mapped a fresh page over its own code, and
+ * then runs the zeros as nops) takes the rest of each slice this environment
+ * yields and its own slice too, so 20,000 yields were 40,000 slices, minutes
+ * of real time per round. */
+#define FUZZ_WAIT_TICKS 30000000u
+
+/* Yield while child runs, for at most ticks Count ticks; returns the ticks
+ * spent. Never waits for ever, whatever the child does. */
+static u32 wait_running(u32 child, u32 ticks)
+{
+	u32 t0 = read_count();
+	while (sys_env_status(child) == 1 && read_count() - t0 < ticks)
+		sys_yield();
+	return read_count() - t0;
+}
+
+/* The bounded wait comes back on time from a child that spins for ever
+ * without an epilogue (each yield costs two slices): the cause of iso_fuzz's
+ * hangs, made deterministic. */
+static void test_wait_bounded(void)
+{
+	int child = exos_spawn("spin", 1);
+	CHECK(child > 0);
+	u32 spent = wait_running((u32)child, 20 * 100000u);
+	CHECK(spent >= 20 * 100000u && spent < 30 * 100000u);   /* at most ~2 slices late */
+	CHECK(sys_env_status((u32)child) == 1);
+	CHECK(sys_env_destroy((u32)child) == 0);
+	int status = 0;
+	CHECK(exos_wait((u32)child, &status) == 0 && status == -2);
+}
+
 static void test_fuzz(void)
 {
 	int before = sys_pages_free();
 	for (int round = 0; round < 4; round++) {
-		u32 seed = read_count() * 2654435761u | 1;
+		/* 24 bits: fuzz reads bit 31 as "a board is mapped" (fuzzd). */
+		u32 seed = (read_count() * 2654435761u & 0xffffffu) | 1;
 		printf("    # fuzz seed %08x (reproduce: spawn \"fuzz\" with this seed)\n", seed);
 		int child = exos_spawn("fuzz", seed);
 		CHECK(child > 0);
 		/* The child may have made itself wait for ever (scall to a
-		 * waiting environment): give it a while, then destroy it. */
-		for (int i = 0; i < 20000 && sys_env_status((u32)child) == 1; i++)
-			sys_yield();
+		 * waiting environment) or spin: give it a while, then
+		 * destroy it. */
+		wait_running((u32)child, FUZZ_WAIT_TICKS);
 		if (sys_env_status((u32)child) > 0)
 			CHECK(sys_env_destroy((u32)child) == 0);
 		int status = 0;
@@ -167,6 +201,7 @@ const struct utest iso_tests[] = {
 	{ "cap_no_kernel_or_device", test_no_kernel_or_device },
 	{ "cap_freed_page", test_freed_cap_dies },
 	{ "iso_other_env", test_other_env_cannot_touch },
+	{ "iso_wait_bounded", test_wait_bounded },
 	{ "iso_fuzz", test_fuzz },
 };
 const int n_iso_tests = ARRAY_SIZE(iso_tests);
