@@ -120,6 +120,16 @@ struct wk_kinfo {
 #endif
 
 /*
+ * Software regions (sr_*; aegis/region.c, docs/regions.md): kernel memory
+ * shared through capabilities for byte ranges [lo, hi) with rights SR_R,
+ * SR_W; offsets and ranges are passed packed as off << 16 | len and
+ * lo << 16 | hi.
+ */
+#define SR_R        1
+#define SR_W        2
+#define SR_MAX_SIZE 1024
+
+/*
  * The kernel's public page (exposed kernel information; aegis/kinfo.c,
  * docs/kinfo.md): kernel tables a library OS may read instead of asking.
  * The kernel maps it read-only at KINFO_VA in every environment by itself (a

@@ -18,7 +18,7 @@ static int rights_index(u32 rights)
 }
 
 /* Count a failed presentation against curenv; returns -E_BADCAP. */
-static __attribute__((noinline)) int cap_failed(void)
+__attribute__((noinline)) int cap_failed(void)
 {
 	if (curenv && ++curenv->capfails > CAPFAIL_FREE)
 		yield_requested = true;

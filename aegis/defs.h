@@ -158,6 +158,9 @@ void cache_sync(void *kva, u32 len);
 int cap_page(u32 name, u32 check, u32 need);
 /* The check field of page ppn's capability with rights (CAP_R or CAP_RW). */
 u32 cap_check_for(u32 ppn, u32 rights);
+/* Count a failed capability presentation against curenv (past
+ * CAPFAIL_FREE of them, each costs it the rest of its slice); -E_BADCAP. */
+int cap_failed(void);
 /* Is (ppn, rights, check) still a valid capability (the page in use, its
  * secret for those rights unchanged)? Counts nothing against anyone. */
 bool cap_still_valid(u32 ppn, u32 rights, u32 check);
@@ -314,6 +317,15 @@ void fpu_env_gone(struct env *e);
 void fpu_save(u32 *ctx);
 void fpu_load(const u32 *ctx);
 extern char fpu_load_fcsr[];
+
+/* region.c: software regions and their capability trees (sr_* calls). */
+/* How many regions e created (each is charged to it as a page). */
+u32 region_count(const struct env *e);
+/* e is going away: free the regions it created (and their capabilities). */
+void region_env_gone(struct env *e);
+/* kcheck: are the region and capability tables consistent? If not, false
+ * with a description in why[0..len-1]. */
+bool region_consistent(char *why, u32 len);
 
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
  * KINFO_VA in every environment. */

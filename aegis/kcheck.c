@@ -228,6 +228,9 @@ static void check_budgets(void)
 	for (u32 p = 0; p < page_count(); p++)
 		if (pages[p].state == PAGE_USED && live(pages[p].payer))
 			count_up(&envs[pages[p].payer], LIM_PAGES);
+	for (int i = 0; i < NENV; i++)               /* software regions: a page each */
+		for (u32 k = live(i) ? region_count(&envs[i]) : 0; k > 0; k--)
+			count_up(&envs[i], LIM_PAGES);
 	for (int pos = 0; pos < NSLICES; pos++)
 		if (live(slice_owner(pos)))
 			count_up(&envs[slice_owner(pos)], LIM_SLICES);
@@ -255,6 +258,9 @@ int kcheck(void)
 		if (slice_owner(pos) >= 0 && !live(slice_owner(pos)))
 			BAD("slice position %d owned by dead slot %d", pos, slice_owner(pos));
 	check_public_page();
+	char why[96];
+	if (!region_consistent(why, sizeof why))
+		BAD("%s", why);
 	if (fpu_owner && fpu_owner->status == ENV_FREE)
 		BAD("the FPU is owned by a dead environment");
 	if (curenv && (cur_upcall.exc != curenv->up_exc || cur_upcall.tlb != curenv->up_tlb ||

@@ -173,6 +173,21 @@ int exos_wait_word_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, b
 /* Sleep until ticks CP0 Count ticks have passed (160 MHz on the board). */
 int exos_sleep_ticks(u32 ticks);
 
+/* srpipe.c: a pipe in a software region between environments that do not
+ * trust each other (docs/regions.md). An end is two capabilities: data (the
+ * head and the ring) and idx (the tail); each end may write only its own
+ * index. Reads and writes do not wait: they move what fits (0 if nothing)
+ * and return the count, or a negative error (-E_INVAL if the other end's
+ * index is impossible). */
+#define SRPIPE_DATA 1000                /* bytes in the ring */
+struct srpipe_end { u32 data_name, data_check, idx_name, idx_check; };
+/* A new pipe: the reader's and the writer's ends, and the region's root
+ * capability (sr_free with it ends the pipe). 0 or a negative error. */
+int srpipe_create(struct srpipe_end *reader, struct srpipe_end *writer, u32 *root_name,
+		  u32 *root_check);
+int srpipe_write(const struct srpipe_end *w, const void *data, u32 n);
+int srpipe_read(const struct srpipe_end *r, void *data, u32 n);
+
 /* revoke.c: visible revocation. */
 /* give_back(n): the application's choice of n pages to return (with
  * vm_unmap(..., true)); lost(va): called for each page-table entry cleared

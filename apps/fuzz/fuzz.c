@@ -28,6 +28,7 @@ static u32 pick(const u32 *v, u32 n) { return v[next() % n]; }
 /* What it has learned from its own calls. */
 static u32 caps[32][2], ncaps;
 static u32 kids[8], nkids;
+static u32 srcaps[16][2], nsr;           /* software-region capabilities */
 static struct fuzz_board *board;
 
 static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
@@ -130,6 +131,20 @@ static bool well_formed(u32 n, u32 *a)
 		a[3] = next() % 5;
 		return true;
 	}
+	case SYS_sr_alloc: a[0] = next() % 1100; return true;
+	case SYS_sr_derive:
+	case SYS_sr_revoke:
+	case SYS_sr_free:
+	case SYS_sr_read:
+	case SYS_sr_write: {                /* its own region capabilities, nearly right ranges */
+		static const u32 bufs[] = { 0x7000, 0x7fe00000, 0x80000000, 0x3f000000 };
+		u32 j = nsr ? next() % nsr : 0;
+		a[0] = nsr ? srcaps[j][0] : next();
+		a[1] = nsr ? flip(srcaps[j][1]) : next();
+		a[2] = (next() % 1100) << 16 | (next() % 1100);
+		a[3] = n == SYS_sr_derive ? next() % 4 : pick(bufs, ARRAY_SIZE(bufs)) + (next() & 0xfff);
+		return true;
+	}
 	case SYS_set_upcalls:
 		a[0] = (u32)exos_exc_entry;
 		a[1] = (u32)exos_tlb_entry;
@@ -174,6 +189,10 @@ static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 		ncaps++;
 	} else if (n == SYS_env_alloc && nkids < 8) {
 		kids[nkids++] = v0;
+	} else if ((n == SYS_sr_alloc || n == SYS_sr_derive) && nsr < 16) {
+		srcaps[nsr][0] = v0;
+		srcaps[nsr][1] = v1;
+		nsr++;
 	}
 	(void)a;
 }

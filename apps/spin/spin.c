@@ -18,6 +18,9 @@
  *      then sleep until its word 1 is nonzero, result in word 4, 1 in word 5
  *   8  sleep on a predicate that never holds (to be destroyed)
  *   9  read the kernel's public page, then try to write it (must fault)
+ *  10  software regions for utest (regiontests.c): make a region holding
+ *      "hi", derive a read-only capability for [0, 2), put it in words 0, 1
+ *      of the shared page at 0x6000, 1 in word 2, then sleep for ever
  * Modes 1 and 2 also withdraw the protected entry point.
  */
 #include "exos.h"
@@ -93,6 +96,20 @@ int main(void)
 		u32 v = k[0];
 		k[0] = v + 1;
 		return 0;
+	}
+	case 10: {
+		volatile u32 *box = (volatile u32 *)0x6000;
+		u64 r = sys_sr_alloc(16);
+		u32 name = (u32)r, check = (u32)(r >> 32);
+		if ((int)name < 0 || sys_sr_write(name, check, 2, "hi") != 2)
+			return -1;
+		r = sys_sr_derive(name, check, 2, SR_R);     /* [0, 2) */
+		box[0] = (u32)r;
+		box[1] = (u32)(r >> 32);
+		box[2] = 1;
+		const struct dc_insn never[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
+		exos_wait_pred(never, 1, NULL, 0);
+		return 1;
 	}
 	case 3:
 		for (int i = 0; i < 100; i++)

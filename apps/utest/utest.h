@@ -14,9 +14,9 @@ extern int failed_checks;
 struct utest { const char *name; void (*fn)(void); };
 extern const struct utest basic_tests[], vm_tests[], exc_tests[], iso_tests[], sched_tests[],
 	pct_tests[], revoke_tests[], ipc_tests[],
-	proc_tests[], wake_tests[];
+	proc_tests[], wake_tests[], region_tests[];
 extern const int n_basic_tests, n_vm_tests, n_exc_tests, n_iso_tests, n_sched_tests,
 	n_pct_tests, n_revoke_tests, n_ipc_tests,
-	n_proc_tests, n_wake_tests;
+	n_proc_tests, n_wake_tests, n_region_tests;
 
 #endif
