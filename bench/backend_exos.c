@@ -227,6 +227,13 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 	switch (kind) {
 	case BENCH_IPC_XFER:
 		return (u32)lrpc_call_trusted((u32)partner, w, 0, 0);
+	case BENCH_IPC_XFER_ASYNC:
+		ipc->turn = 1;
+		if (sys_acall((u32)partner, w, 0, 0) < 0)
+			return 0;
+		while (ipc->turn)        /* a slice ended before the partner was done */
+			sys_yield();
+		return ipc->word;
 	case BENCH_IPC_RPC:
 		return (u32)lrpc_call((u32)partner, w, 0, 0);
 	case BENCH_IPC_RPC_TRUSTED:
@@ -280,6 +287,19 @@ __asm__(".text\n.globl xfer_entry\nxfer_entry:\n"
 	"\taddiu $5, $5, 1\n\tmove $4, $2\n\tli $2, " STR(SYS_scall) "\n\tsyscall\n"
 	".set pop\n");
 
+/* Protected entry for the asynchronous row: a1 = the word; store word + 1
+ * and turn = 0 through async_word (the partner's &pg->word), then wait at
+ * the entry again (lrpc_idle: pct_idle), which hands the processor back. */
+static volatile u32 *async_word __attribute__((used));
+_Static_assert(__builtin_offsetof(struct ipc_page, turn) ==
+	       __builtin_offsetof(struct ipc_page, word) + 4, "turn follows word");
+void xfer_async_entry(void);
+__asm__(".text\n.globl xfer_async_entry\nxfer_async_entry:\n"
+	".set push\n.set noreorder\n"
+	"\tla $8, async_word\n\tlw $8, 0($8)\n\taddiu $5, $5, 1\n"
+	"\tsw $5, 0($8)\n\tj lrpc_idle\n\tsw $0, 4($8)\n"
+	".set pop\n");
+
 static int partner_main(u32 kind, u32 parent)
 {
 	struct ipc_page *pg = (struct ipc_page *)PARTNER_SHARE;
@@ -287,6 +307,10 @@ static int partner_main(u32 kind, u32 parent)
 	switch (kind) {
 	case BENCH_IPC_XFER:
 		sys_pct_entry((u32)xfer_entry);
+		lrpc_idle();
+	case BENCH_IPC_XFER_ASYNC:
+		async_word = &pg->word;
+		sys_pct_entry((u32)xfer_async_entry);
 		lrpc_idle();
 	case BENCH_IPC_RPC:
 	case BENCH_IPC_RPC_TRUSTED:

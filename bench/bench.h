@@ -167,6 +167,11 @@ void bench_exc_teardown(enum bench_exc kind);
  *                       ExOS: protected control transfer (scall there, scall back);
  *                       Linux: its cheapest hand-off, sched_yield with the word in
  *                       shared memory (the same code as BENCH_IPC_YIELD there).
+ *   BENCH_IPC_XFER_ASYNC  an asynchronous transfer and the way back: ExOS: acall
+ *                       to the partner's entry, which stores the answer and waits
+ *                       at its entry again (pct_idle), the scheduler giving the
+ *                       processor back to the caller. Linux: n/a (no asynchronous
+ *                       control transfer; its hand-off is the xfer rows').
  *   BENCH_IPC_YIELD     give the processor to the partner and get it back: ExOS:
  *                       yield_to each way; Linux: sched_yield in both processes.
  *                       The word travels through memory shared by the two.
@@ -192,6 +197,7 @@ enum bench_ipc {
 	BENCH_IPC_SHM,
 	BENCH_IPC_RPC,
 	BENCH_IPC_RPC_TRUSTED,
+	BENCH_IPC_XFER_ASYNC,
 	BENCH_IPC_N
 };
 const char *bench_ipc_na(enum bench_ipc kind);

@@ -40,6 +40,7 @@ static int run_ipc(enum bench_ipc kind, unsigned iters, unsigned per_trip,
 
 IPC_ROW(run_xfer, BENCH_IPC_XFER, 2)
 IPC_ROW(run_xfer_rt, BENCH_IPC_XFER, 1)
+IPC_ROW(run_xfer_async, BENCH_IPC_XFER_ASYNC, 1)
 IPC_ROW(run_yield, BENCH_IPC_YIELD, 2)
 IPC_ROW(run_pipe, BENCH_IPC_PIPE, 1)
 IPC_ROW(run_shm, BENCH_IPC_SHM, 1)
@@ -51,6 +52,9 @@ const struct bench_row bench_rows_ipc[] = {
 	  "transfer; Linux: sched_yield, its cheapest hand-off)", 2000, 20, run_xfer_na, run_xfer },
 	{ "xfer_rt", "control transfer to another domain and back, a round trip", 2000, 20,
 	  run_xfer_rt_na, run_xfer_rt },
+	{ "xfer_async", "asynchronous control transfer to another domain and back, a round "
+	  "trip (ExOS: acall there, the partner's pct_idle back; Linux: n/a)", 2000, 20,
+	  run_xfer_async_na, run_xfer_async },
 	{ "yield", "give the processor to another domain, one way (ExOS: yield_to; Linux: "
 	  "sched_yield)", 2000, 20, run_yield_na, run_yield },
 	{ "ipc_pipe", "round trip of a word through pipes", 2000, 20, run_pipe_na, run_pipe },

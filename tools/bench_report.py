@@ -91,6 +91,10 @@ ROWS = [
     ('xfer_rt', 'ipc', 'control transfer, round trip (ExOS: protected control transfer; '
      'Linux: sched_yield, its cheapest hand-off)',
      'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
+    ('xfer_async', 'ipc', 'asynchronous control transfer and back, round trip (ExOS: acall '
+     'there, the partner waits at its entry again with pct_idle; Linux: n/a)',
+     'Aegis\'s Acall (donates the rest of the slice); no figure of its own in the paper: '
+     'kernel primitives 10-100x faster than Ultrix'),
     ('yield', 'ipc', 'yield to another process, one way',
      'kernel primitives 10-100x faster than Ultrix'),
     ('ipc_pipe', 'ipc', 'pipe round trip', 'ExOS IPC 5-40x faster than Ultrix\'s'),
