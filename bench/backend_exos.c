@@ -75,6 +75,9 @@ const char *bench_dirty_na(void) { return 0; }
 /* Aegis's null call on the path that needs no kernel stack (fast call 0). */
 void bench_null_syscall(void) { sys_null(); }
 
+/* Aegis's general path: null_slow, a call that does nothing in C. */
+void bench_null_syscall_slow(void) { sys_null_slow(); }
+
 const char *bench_exc_na(enum bench_exc kind)
 {
 	(void)kind;

@@ -132,6 +132,14 @@ const char *bench_dirty_na(void);	/* 0 when bench_is_dirty works */
 void bench_null_syscall(void);
 
 /*
+ * A system call that does nothing but takes the kernel's general path, for the
+ * nullsys_slow row (the exokernel paper gives both of Aegis's paths). Aegis: its
+ * null_slow call (saves every register, C dispatch on the kernel stack). A system with
+ * one path makes the same call as bench_null_syscall (Linux: getppid()).
+ */
+void bench_null_syscall_slow(void);
+
+/*
  * Exception dispatch.  For each kind:
  *   bench_exc_na(kind)       0 if the kind can be raised and caught at user level on this
  *                            system; otherwise the reason it cannot (the row is n/a).

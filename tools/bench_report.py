@@ -77,6 +77,10 @@ ROWS = [
     ('nullproc', 'cross', 'null procedure call', 'reference row (no kernel involved)'),
     ('nullsys', 'cross', 'null system call',
      'kernel primitives 10-100x faster than Ultrix'),
+    ('nullsys_slow', 'cross', 'null system call, general path (Aegis: null_slow, C on the '
+     'kernel stack; Linux: the same getppid as nullsys, its only path)',
+     'the paper gives both of Aegis\'s system-call paths; kernel primitives 10-100x faster '
+     'than Ultrix'),
     ('exc_unalign', 'exc', 'unaligned access',
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
     ('exc_overflow', 'exc', 'arithmetic overflow',
