@@ -8,6 +8,7 @@
 #include "exos.h"
 #include "bench.h"
 #include "syscall_nums.h"
+#include "pipe_inline.h"
 
 #define REGION_BASE 0x40000000u      /* bench_alloc_pages hands out pages from here */
 #define REGION_END  0x60000000u
@@ -245,6 +246,10 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 		pipe_write(&ipc->to_partner, &v, 4, (u32)partner);
 		pipe_read(&ipc->to_us, &v, 4, (u32)partner);
 		return v;
+	case BENCH_IPC_PIPE_INLINE:
+		pipe_write_inline(&ipc->to_partner, &v, 4, (u32)partner);
+		pipe_read_inline(&ipc->to_us, &v, 4, (u32)partner);
+		return v;
 	case BENCH_IPC_YIELD:
 		ipc->word = w;
 		ipc->turn = 1;
@@ -303,10 +308,28 @@ __asm__(".text\n.globl xfer_async_entry\nxfer_async_entry:\n"
 	"\tsw $5, 0($8)\n\tj lrpc_idle\n\tsw $0, 4($8)\n"
 	".set pop\n");
 
+/* The partner of the pipe rows: answer every word from the first pipe with
+ * word + 1 on the second, through the library's pipe calls or (inlined)
+ * the same code compiled in here; returns 0 when the parent is gone. */
+static int pipe_echo(struct ipc_page *pg, u32 parent, bool inlined)
+{
+	for (;;) {
+		u32 v;
+		int r = inlined ? pipe_read_inline(&pg->to_partner, &v, 4, parent) :
+				  pipe_read(&pg->to_partner, &v, 4, parent);
+		if (r < 4)
+			return 0;
+		v++;
+		if (inlined)
+			pipe_write_inline(&pg->to_us, &v, 4, parent);
+		else
+			pipe_write(&pg->to_us, &v, 4, parent);
+	}
+}
+
 static int partner_main(u32 kind, u32 parent)
 {
 	struct ipc_page *pg = (struct ipc_page *)PARTNER_SHARE;
-	u32 v;
 	switch (kind) {
 	case BENCH_IPC_XFER:
 		sys_pct_entry((u32)xfer_entry);
@@ -319,12 +342,8 @@ static int partner_main(u32 kind, u32 parent)
 	case BENCH_IPC_RPC_TRUSTED:
 		lrpc_serve(rpc_add_one);
 	case BENCH_IPC_PIPE:
-		for (;;) {
-			if (pipe_read(&pg->to_partner, &v, 4, parent) < 4)
-				return 0;
-			v++;
-			pipe_write(&pg->to_us, &v, 4, parent);
-		}
+	case BENCH_IPC_PIPE_INLINE:
+		return pipe_echo(pg, parent, kind == BENCH_IPC_PIPE_INLINE);
 	case BENCH_IPC_SHM:
 		for (;;) {
 			if (sleep_until_turn(pg, 1) < 0)

@@ -397,13 +397,16 @@ ipc_partner(enum bench_ipc kind, int in, int out)
 	}
 }
 
-/* Every kind runs on Linux but the asynchronous transfer. */
+/* Every kind runs on Linux but the asynchronous transfer and the inlined pipe. */
 const char *
 bench_ipc_na(enum bench_ipc kind)
 {
 	if (kind == BENCH_IPC_XFER_ASYNC)
 		return "no asynchronous control transfer into another process; "
 		       "Linux's cheapest hand-off (sched_yield) is the xfer_rt row";
+	if (kind == BENCH_IPC_PIPE_INLINE)
+		return "Linux's pipes are in the kernel: there is no pipe code to inline "
+		       "into the program (its pipe is the ipc_pipe row)";
 	return 0;
 }
 

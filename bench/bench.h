@@ -184,6 +184,9 @@ void bench_exc_teardown(enum bench_exc kind);
  *                       yield_to each way; Linux: sched_yield in both processes.
  *                       The word travels through memory shared by the two.
  *   BENCH_IPC_PIPE      a pipe each way (ExOS: its library pipes).
+ *   BENCH_IPC_PIPE_INLINE  the same pipes with their code inlined into the program
+ *                       (the paper's pipe'): ExOS: pipe_inline.h's functions in both
+ *                       partners; Linux: n/a (its pipes are in the kernel).
  *   BENCH_IPC_SHM       shared memory plus a blocking wait and wake-up: Linux: a
  *                       shared mapping and futex wait/wake. ExOS: each side sleeps
  *                       on a wakeup predicate over the shared page (wk_sleep) until
@@ -206,6 +209,7 @@ enum bench_ipc {
 	BENCH_IPC_RPC,
 	BENCH_IPC_RPC_TRUSTED,
 	BENCH_IPC_XFER_ASYNC,
+	BENCH_IPC_PIPE_INLINE,
 	BENCH_IPC_N
 };
 const char *bench_ipc_na(enum bench_ipc kind);
