@@ -363,10 +363,82 @@ static int partner_main(u32 kind, u32 parent)
 	}
 }
 
+/* ------------------------------------------- the other page table ---- */
+/* The `_inv` rows (ptalt.c) run in bench_inv, this program linked with
+ * ExOS's inverted page table (bench/pt_inv.c), started for each run with
+ * arg PT_ALT_ARG and a request page shared at PARTNER_SHARE. */
+#define PT_ALT_ARG 0xffu
+struct pt_alt_req {
+	u32 base, iters;              /* the request */
+	volatile u32 done;            /* 1 once the answer is in */
+	int rc;
+	u32 ticks, ops;               /* the answer (a repetition's figures fit 32 bits) */
+	char why[64];
+};
+
+const char *bench_pt_alt_na(void) { return 0; }
+
+/* Copy the string src into dst of n bytes, cut and NUL-terminated. */
+static void copy_str(char *dst, const char *src, u32 n)
+{
+	u32 i = 0;
+	for (; i + 1 < n && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+int bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		     const char **why)
+{
+	static char why_copy[64];
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 ppn = (u32)r, check = (u32)(r >> 32);
+	*why = "cannot start bench_inv";
+	if ((int)ppn < 0 || vm_map_page(IPC_SHARE, ppn, check, VM_RW) < 0)
+		return -1;
+	struct pt_alt_req *q = (struct pt_alt_req *)IPC_SHARE;
+	q->base = base;
+	q->iters = iters;
+	q->done = 0;
+	struct exos_share share = { PARTNER_SHARE, ppn, check };
+	int child = exos_spawn_with("bench_inv", PT_ALT_ARG, &share, 1), st = -1, rc = -1;
+	/* Asleep until the answer is in, so that the child runs alone. */
+	if (child > 0 && exos_wait_word_cap(&q->done, CAP_NAME(ppn, CAP_RW), check, 1, true) >= 0 &&
+	    exos_wait((u32)child, &st) == 0 && q->done) {
+		rc = q->rc;
+		*ticks = q->ticks;
+		*ops = q->ops;
+		copy_str(why_copy, q->why, sizeof why_copy);
+		*why = why_copy;
+	} else if (child > 0) {
+		sys_env_destroy((u32)child);
+		exos_wait((u32)child, &st);
+		*why = "bench_inv ended without an answer";
+	}
+	vm_unmap(IPC_SHARE, 1, true);
+	return rc;
+}
+
+/* bench_inv's side: run the requested base row and answer. */
+static int pt_alt_child(void)
+{
+	struct pt_alt_req *q = (struct pt_alt_req *)PARTNER_SHARE;
+	uint64_t t = 0, o = 0;
+	const char *why = "";
+	q->rc = bench_pt_alt_serve(q->base, q->iters, &t, &o, &why);
+	q->ticks = (u32)t;
+	q->ops = (u32)o;
+	copy_str(q->why, why, sizeof q->why);
+	q->done = 1;
+	return 0;
+}
+
 /* The ExOS program: bench.args=A,B,C from the kernel command line become
  * argv[1..]. */
 int main(void)
 {
+	if (exos_arg == PT_ALT_ARG)  /* bench_inv, started by bench_pt_alt_run */
+		return pt_alt_child();
 	if (exos_arg)               /* started by bench_ipc_setup: a partner */
 		return partner_main((exos_arg & 0xff) - 1, exos_arg >> 8);
 	static char line[256];

@@ -181,6 +181,22 @@ bench_null_syscall(void)
 	(void)getppid();
 }
 
+/* Linux has one page-table structure: the ptalt.c rows are n/a. */
+const char *
+bench_pt_alt_na(void)
+{
+	return "Linux has one page-table structure; these rows compare ExOS's two";
+}
+
+int
+bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		 const char **why)
+{
+	(void)base, (void)iters, (void)ticks, (void)ops;
+	*why = "n/a";
+	return -1;
+}
+
 /* Linux/MIPS has one system-call path: the same call as nullsys. */
 void
 bench_null_syscall_slow(void)

@@ -217,6 +217,21 @@ int bench_ipc_setup(enum bench_ipc kind);
 uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w);
 void bench_ipc_teardown(enum bench_ipc kind);
 
+/*
+ * The Appel-Li rows with an alternative page-table structure (ptalt.c, rows `<base>_inv`).
+ *   bench_pt_alt_na()   0 if the system's library OS offers another page-table structure,
+ *                       else why not (Linux: it has one).
+ *   bench_pt_alt_run(base, iters, ticks, ops, why)
+ *                       run base row number `base` of ptalt.c's list with iters
+ *                       operations in a program using the other structure, which calls
+ *                       bench_pt_alt_serve (below) and hands back its figures; the
+ *                       program is started and ended outside the figures. 0, or -1 and
+ *                       *why.
+ */
+const char *bench_pt_alt_na(void);
+int bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		     const char **why);
+
 /* ------------------------------------------------------ provided by main.c ---- */
 
 /*
@@ -256,5 +271,10 @@ extern const struct bench_row bench_rows_matmul[];
 extern const struct bench_row bench_rows_ipc[];
 /* scale.c */
 extern const struct bench_row bench_rows_scale[];
+/* ptalt.c: the `_inv` rows, and the call that runs a base row in the other program
+ * (one untimed warm-up, then the measured run; 0, or -1 and *why). */
+extern const struct bench_row bench_rows_ptalt[];
+int bench_pt_alt_serve(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		       const char **why);
 
 #endif /* BENCH_H */

@@ -44,6 +44,7 @@ NO_PAPER_SCALE = ('no counterpart in the paper: shows how the cost grows with th
 # shared/reference/exokernel.md: ratios and qualitative claims only, no exact numbers).
 GROUPS = [
     ('vm', 'Virtual-memory primitives (Appel and Li)'),
+    ('ptinv', "The same on ExOS's inverted page table (bench/ptalt.c; compare with the rows above)"),
     ('cross', 'Procedure and system calls'),
     ('exc', 'Exception dispatch to a user-level handler'),
     ('ipc', 'Control transfer and IPC'),
@@ -51,6 +52,8 @@ GROUPS = [
     ('scale', 'How costs grow with N (bench/scale.c)'),
     ('other', 'Other rows'),
 ]
+PAPER_PTINV = ("the paper's extensibility section: the same VM work on an inverted page "
+               "table, an application's choice; Linux has one structure (n/a)")
 ROWS = [
     ('dirty', 'vm', 'dirty', 'ExOS reads its own page table; Ultrix has no such call (n/a)'),
     ('prot1', 'vm', 'prot1 (page at the edge of its mapping)', 'ExOS faster than Ultrix'),
@@ -74,6 +77,13 @@ ROWS = [
      'ExOS faster; application-level VM 5-40x faster than Ultrix'),
     ('appel2', 'vm', 'appel2 (per page)',
      'ExOS faster; application-level VM 5-40x faster than Ultrix'),
+    ('dirty_inv', 'ptinv', 'dirty, inverted page table', PAPER_PTINV),
+    ('prot1_inv', 'ptinv', 'prot1 (page at the edge of its mapping), inverted page table', PAPER_PTINV),
+    ('prot100_inv', 'ptinv', 'prot100 (pages at the edge of their mapping), inverted page table', PAPER_PTINV),
+    ('unprot100_inv', 'ptinv', 'unprot100 (pages at the edge of their mapping), inverted page table', PAPER_PTINV),
+    ('trap_inv', 'ptinv', 'trap, inverted page table', PAPER_PTINV),
+    ('appel1_inv', 'ptinv', 'appel1 (per page), inverted page table', PAPER_PTINV),
+    ('appel2_inv', 'ptinv', 'appel2 (per page), inverted page table', PAPER_PTINV),
     ('nullproc', 'cross', 'null procedure call', 'reference row (no kernel involved)'),
     ('nullsys', 'cross', 'null system call',
      'kernel primitives 10-100x faster than Ultrix'),
