@@ -39,7 +39,7 @@ UINC := -Iexos -Iaegis -I$(GEN)
 KERNEL_SRCS := $(wildcard aegis/*.S) $(filter-out aegis/asmoffsets.c,$(wildcard aegis/*.c))
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S exos/lrpc.S exos/fork.S $(wildcard exos/*.c)
-APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile
+APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
 UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
@@ -122,11 +122,16 @@ $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 # The benchmark suite as an ExOS program: bench/'s shared sources with the
 # ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
 BENCH_EXOS_SRCS := bench/main.c bench/appel_li.c bench/crossings.c bench/matmul.c bench/ipc.c \
-	bench/scale.c bench/backend_exos.c
+	bench/scale.c bench/ptalt.c bench/backend_exos.c
 $(B)/bx/%.c.o: %.c $(GEN)/syscalls.h bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -EL -fno-stack-protector -g -MMD -MP $(UINC) -Ibench -c $< -o $@
 $(B)/apps/bench: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS)) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) $(LDFLAGS) -T exos/user.ld -o $@ $(B)/u/exos/crt0.S.o $(filter %.c.o,$^) $(B)/libexos.a
+# bench_inv: the same program on ExOS's inverted page table (bench/pt_inv.c);
+# bench starts it for the `_inv` rows (bench/ptalt.c).
+$(B)/apps/bench_inv: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS) bench/pt_inv.c) $(B)/u/exos/crt0.S.o $(B)/libexos.a exos/user.ld
 	@mkdir -p $(dir $@)
 	$(LD) $(LDFLAGS) -T exos/user.ld -o $@ $(B)/u/exos/crt0.S.o $(filter %.c.o,$^) $(B)/libexos.a
 
@@ -135,8 +140,8 @@ $(B)/apps/bench: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS)) $(B)/u/exos/crt0.S
 $(B)/initrd/%: $(B)/apps/%
 	@mkdir -p $(dir $@)
 	$(CROSS)strip -o $@ $<
-$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(APPS) bench)
-	cd $(B)/initrd && printf '%s\n' $(APPS) bench | cpio --quiet -o -H newc > ../initrd.cpio
+$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(APPS) bench bench_inv)
+	cd $(B)/initrd && printf '%s\n' $(APPS) bench bench_inv | cpio --quiet -o -H newc > ../initrd.cpio
 $(B)/initrd.uimg: $(B)/initrd.cpio
 	mkimage -A mips -O linux -T ramdisk -C none -a 0 -e 0 -n initrd -d $< $@ >/dev/null
 # Debian's maltael U-Boot, its EJTAG debug vector forwarded to Aegis and

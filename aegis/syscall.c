@@ -51,6 +51,16 @@ u32 sys_exit(struct trapframe *tf)
 	return 0;
 }
 
+/* null_slow(): nothing, on the general path (trap_slow saves every
+ * register, trap() and syscall_dispatch run in C on the kernel stack, the
+ * scheduler's after_trap picks the caller again). Exists only to measure
+ * that path (benchmark row nullsys_slow) beside null's fast one. Returns 0. */
+u32 sys_null_slow(struct trapframe *tf)
+{
+	(void)tf;
+	return 0;
+}
+
 bool yield_requested, slice_over;
 struct env *yield_to;
 

@@ -8,6 +8,7 @@
 #include "exos.h"
 #include "bench.h"
 #include "syscall_nums.h"
+#include "pipe_inline.h"
 
 #define REGION_BASE 0x40000000u      /* bench_alloc_pages hands out pages from here */
 #define REGION_END  0x60000000u
@@ -74,6 +75,9 @@ const char *bench_dirty_na(void) { return 0; }
 
 /* Aegis's null call on the path that needs no kernel stack (fast call 0). */
 void bench_null_syscall(void) { sys_null(); }
+
+/* Aegis's general path: null_slow, a call that does nothing in C. */
+void bench_null_syscall_slow(void) { sys_null_slow(); }
 
 const char *bench_exc_na(enum bench_exc kind)
 {
@@ -227,6 +231,13 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 	switch (kind) {
 	case BENCH_IPC_XFER:
 		return (u32)lrpc_call_trusted((u32)partner, w, 0, 0);
+	case BENCH_IPC_XFER_ASYNC:
+		ipc->turn = 1;
+		if (sys_acall((u32)partner, w, 0, 0) < 0)
+			return 0;
+		while (ipc->turn)        /* a slice ended before the partner was done */
+			sys_yield();
+		return ipc->word;
 	case BENCH_IPC_RPC:
 		return (u32)lrpc_call((u32)partner, w, 0, 0);
 	case BENCH_IPC_RPC_TRUSTED:
@@ -234,6 +245,10 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 	case BENCH_IPC_PIPE:
 		pipe_write(&ipc->to_partner, &v, 4, (u32)partner);
 		pipe_read(&ipc->to_us, &v, 4, (u32)partner);
+		return v;
+	case BENCH_IPC_PIPE_INLINE:
+		pipe_write_inline(&ipc->to_partner, &v, 4, (u32)partner);
+		pipe_read_inline(&ipc->to_us, &v, 4, (u32)partner);
 		return v;
 	case BENCH_IPC_YIELD:
 		ipc->word = w;
@@ -280,24 +295,55 @@ __asm__(".text\n.globl xfer_entry\nxfer_entry:\n"
 	"\taddiu $5, $5, 1\n\tmove $4, $2\n\tli $2, " STR(SYS_scall) "\n\tsyscall\n"
 	".set pop\n");
 
+/* Protected entry for the asynchronous row: a1 = the word; store word + 1
+ * and turn = 0 through async_word (the partner's &pg->word), then wait at
+ * the entry again (lrpc_idle: pct_idle), which hands the processor back. */
+static volatile u32 *async_word __attribute__((used));
+_Static_assert(__builtin_offsetof(struct ipc_page, turn) ==
+	       __builtin_offsetof(struct ipc_page, word) + 4, "turn follows word");
+void xfer_async_entry(void);
+__asm__(".text\n.globl xfer_async_entry\nxfer_async_entry:\n"
+	".set push\n.set noreorder\n"
+	"\tla $8, async_word\n\tlw $8, 0($8)\n\taddiu $5, $5, 1\n"
+	"\tsw $5, 0($8)\n\tj lrpc_idle\n\tsw $0, 4($8)\n"
+	".set pop\n");
+
+/* The partner of the pipe rows: answer every word from the first pipe with
+ * word + 1 on the second, through the library's pipe calls or (inlined)
+ * the same code compiled in here; returns 0 when the parent is gone. */
+static int pipe_echo(struct ipc_page *pg, u32 parent, bool inlined)
+{
+	for (;;) {
+		u32 v;
+		int r = inlined ? pipe_read_inline(&pg->to_partner, &v, 4, parent) :
+				  pipe_read(&pg->to_partner, &v, 4, parent);
+		if (r < 4)
+			return 0;
+		v++;
+		if (inlined)
+			pipe_write_inline(&pg->to_us, &v, 4, parent);
+		else
+			pipe_write(&pg->to_us, &v, 4, parent);
+	}
+}
+
 static int partner_main(u32 kind, u32 parent)
 {
 	struct ipc_page *pg = (struct ipc_page *)PARTNER_SHARE;
-	u32 v;
 	switch (kind) {
 	case BENCH_IPC_XFER:
 		sys_pct_entry((u32)xfer_entry);
+		lrpc_idle();
+	case BENCH_IPC_XFER_ASYNC:
+		async_word = &pg->word;
+		sys_pct_entry((u32)xfer_async_entry);
 		lrpc_idle();
 	case BENCH_IPC_RPC:
 	case BENCH_IPC_RPC_TRUSTED:
 		lrpc_serve(rpc_add_one);
 	case BENCH_IPC_PIPE:
-		for (;;) {
-			if (pipe_read(&pg->to_partner, &v, 4, parent) < 4)
-				return 0;
-			v++;
-			pipe_write(&pg->to_us, &v, 4, parent);
-		}
+	case BENCH_IPC_PIPE_INLINE:
+		return pipe_echo(pg, parent, kind == BENCH_IPC_PIPE_INLINE);
 	case BENCH_IPC_SHM:
 		for (;;) {
 			if (sleep_until_turn(pg, 1) < 0)
@@ -317,10 +363,82 @@ static int partner_main(u32 kind, u32 parent)
 	}
 }
 
+/* ------------------------------------------- the other page table ---- */
+/* The `_inv` rows (ptalt.c) run in bench_inv, this program linked with
+ * ExOS's inverted page table (bench/pt_inv.c), started for each run with
+ * arg PT_ALT_ARG and a request page shared at PARTNER_SHARE. */
+#define PT_ALT_ARG 0xffu
+struct pt_alt_req {
+	u32 base, iters;              /* the request */
+	volatile u32 done;            /* 1 once the answer is in */
+	int rc;
+	u32 ticks, ops;               /* the answer (a repetition's figures fit 32 bits) */
+	char why[64];
+};
+
+const char *bench_pt_alt_na(void) { return 0; }
+
+/* Copy the string src into dst of n bytes, cut and NUL-terminated. */
+static void copy_str(char *dst, const char *src, u32 n)
+{
+	u32 i = 0;
+	for (; i + 1 < n && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+int bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		     const char **why)
+{
+	static char why_copy[64];
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 ppn = (u32)r, check = (u32)(r >> 32);
+	*why = "cannot start bench_inv";
+	if ((int)ppn < 0 || vm_map_page(IPC_SHARE, ppn, check, VM_RW) < 0)
+		return -1;
+	struct pt_alt_req *q = (struct pt_alt_req *)IPC_SHARE;
+	q->base = base;
+	q->iters = iters;
+	q->done = 0;
+	struct exos_share share = { PARTNER_SHARE, ppn, check };
+	int child = exos_spawn_with("bench_inv", PT_ALT_ARG, &share, 1), st = -1, rc = -1;
+	/* Asleep until the answer is in, so that the child runs alone. */
+	if (child > 0 && exos_wait_word_cap(&q->done, CAP_NAME(ppn, CAP_RW), check, 1, true) >= 0 &&
+	    exos_wait((u32)child, &st) == 0 && q->done) {
+		rc = q->rc;
+		*ticks = q->ticks;
+		*ops = q->ops;
+		copy_str(why_copy, q->why, sizeof why_copy);
+		*why = why_copy;
+	} else if (child > 0) {
+		sys_env_destroy((u32)child);
+		exos_wait((u32)child, &st);
+		*why = "bench_inv ended without an answer";
+	}
+	vm_unmap(IPC_SHARE, 1, true);
+	return rc;
+}
+
+/* bench_inv's side: run the requested base row and answer. */
+static int pt_alt_child(void)
+{
+	struct pt_alt_req *q = (struct pt_alt_req *)PARTNER_SHARE;
+	uint64_t t = 0, o = 0;
+	const char *why = "";
+	q->rc = bench_pt_alt_serve(q->base, q->iters, &t, &o, &why);
+	q->ticks = (u32)t;
+	q->ops = (u32)o;
+	copy_str(q->why, why, sizeof q->why);
+	q->done = 1;
+	return 0;
+}
+
 /* The ExOS program: bench.args=A,B,C from the kernel command line become
  * argv[1..]. */
 int main(void)
 {
+	if (exos_arg == PT_ALT_ARG)  /* bench_inv, started by bench_pt_alt_run */
+		return pt_alt_child();
 	if (exos_arg)               /* started by bench_ipc_setup: a partner */
 		return partner_main((exos_arg & 0xff) - 1, exos_arg >> 8);
 	static char line[256];

@@ -181,6 +181,29 @@ bench_null_syscall(void)
 	(void)getppid();
 }
 
+/* Linux has one page-table structure: the ptalt.c rows are n/a. */
+const char *
+bench_pt_alt_na(void)
+{
+	return "Linux has one page-table structure; these rows compare ExOS's two";
+}
+
+int
+bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		 const char **why)
+{
+	(void)base, (void)iters, (void)ticks, (void)ops;
+	*why = "n/a";
+	return -1;
+}
+
+/* Linux/MIPS has one system-call path: the same call as nullsys. */
+void
+bench_null_syscall_slow(void)
+{
+	(void)getppid();
+}
+
 const char *
 bench_exc_na(enum bench_exc kind)
 {
@@ -390,11 +413,16 @@ ipc_partner(enum bench_ipc kind, int in, int out)
 	}
 }
 
-/* Every kind runs on Linux. */
+/* Every kind runs on Linux but the asynchronous transfer and the inlined pipe. */
 const char *
 bench_ipc_na(enum bench_ipc kind)
 {
-	(void)kind;
+	if (kind == BENCH_IPC_XFER_ASYNC)
+		return "no asynchronous control transfer into another process; "
+		       "Linux's cheapest hand-off (sched_yield) is the xfer_rt row";
+	if (kind == BENCH_IPC_PIPE_INLINE)
+		return "Linux's pipes are in the kernel: there is no pipe code to inline "
+		       "into the program (its pipe is the ipc_pipe row)";
 	return 0;
 }
 

@@ -132,6 +132,14 @@ const char *bench_dirty_na(void);	/* 0 when bench_is_dirty works */
 void bench_null_syscall(void);
 
 /*
+ * A system call that does nothing but takes the kernel's general path, for the
+ * nullsys_slow row (the exokernel paper gives both of Aegis's paths). Aegis: its
+ * null_slow call (saves every register, C dispatch on the kernel stack). A system with
+ * one path makes the same call as bench_null_syscall (Linux: getppid()).
+ */
+void bench_null_syscall_slow(void);
+
+/*
  * Exception dispatch.  For each kind:
  *   bench_exc_na(kind)       0 if the kind can be raised and caught at user level on this
  *                            system; otherwise the reason it cannot (the row is n/a).
@@ -167,10 +175,18 @@ void bench_exc_teardown(enum bench_exc kind);
  *                       ExOS: protected control transfer (scall there, scall back);
  *                       Linux: its cheapest hand-off, sched_yield with the word in
  *                       shared memory (the same code as BENCH_IPC_YIELD there).
+ *   BENCH_IPC_XFER_ASYNC  an asynchronous transfer and the way back: ExOS: acall
+ *                       to the partner's entry, which stores the answer and waits
+ *                       at its entry again (pct_idle), the scheduler giving the
+ *                       processor back to the caller. Linux: n/a (no asynchronous
+ *                       control transfer; its hand-off is the xfer rows').
  *   BENCH_IPC_YIELD     give the processor to the partner and get it back: ExOS:
  *                       yield_to each way; Linux: sched_yield in both processes.
  *                       The word travels through memory shared by the two.
  *   BENCH_IPC_PIPE      a pipe each way (ExOS: its library pipes).
+ *   BENCH_IPC_PIPE_INLINE  the same pipes with their code inlined into the program
+ *                       (the paper's pipe'): ExOS: pipe_inline.h's functions in both
+ *                       partners; Linux: n/a (its pipes are in the kernel).
  *   BENCH_IPC_SHM       shared memory plus a blocking wait and wake-up: Linux: a
  *                       shared mapping and futex wait/wake. ExOS: each side sleeps
  *                       on a wakeup predicate over the shared page (wk_sleep) until
@@ -192,12 +208,29 @@ enum bench_ipc {
 	BENCH_IPC_SHM,
 	BENCH_IPC_RPC,
 	BENCH_IPC_RPC_TRUSTED,
+	BENCH_IPC_XFER_ASYNC,
+	BENCH_IPC_PIPE_INLINE,
 	BENCH_IPC_N
 };
 const char *bench_ipc_na(enum bench_ipc kind);
 int bench_ipc_setup(enum bench_ipc kind);
 uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w);
 void bench_ipc_teardown(enum bench_ipc kind);
+
+/*
+ * The Appel-Li rows with an alternative page-table structure (ptalt.c, rows `<base>_inv`).
+ *   bench_pt_alt_na()   0 if the system's library OS offers another page-table structure,
+ *                       else why not (Linux: it has one).
+ *   bench_pt_alt_run(base, iters, ticks, ops, why)
+ *                       run base row number `base` of ptalt.c's list with iters
+ *                       operations in a program using the other structure, which calls
+ *                       bench_pt_alt_serve (below) and hands back its figures; the
+ *                       program is started and ended outside the figures. 0, or -1 and
+ *                       *why.
+ */
+const char *bench_pt_alt_na(void);
+int bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		     const char **why);
 
 /* ------------------------------------------------------ provided by main.c ---- */
 
@@ -238,5 +271,10 @@ extern const struct bench_row bench_rows_matmul[];
 extern const struct bench_row bench_rows_ipc[];
 /* scale.c */
 extern const struct bench_row bench_rows_scale[];
+/* ptalt.c: the `_inv` rows, and the call that runs a base row in the other program
+ * (one untimed warm-up, then the measured run; 0, or -1 and *why). */
+extern const struct bench_row bench_rows_ptalt[];
+int bench_pt_alt_serve(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
+		       const char **why);
 
 #endif /* BENCH_H */

@@ -38,20 +38,34 @@ run_nullproc(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
 
 /* ---------------------------------------------------------- nullsys ---- */
 
+/* iters calls of call(), timed as one batch, loop included. */
 static int
-run_nullsys(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+run_calls(void (*call)(void), unsigned iters, uint64_t *ticks, uint64_t *ops)
 {
 	unsigned i;
 	uint32_t t0, t1;
 
-	(void)why;
 	t0 = bench_count();
 	for (i = 0; i < iters; i++)
-		bench_null_syscall();
+		call();
 	t1 = bench_count();
 	*ticks = (uint32_t)(t1 - t0);
 	*ops = iters;
 	return 0;
+}
+
+static int
+run_nullsys(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	(void)why;
+	return run_calls(bench_null_syscall, iters, ticks, ops);
+}
+
+static int
+run_nullsys_slow(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why)
+{
+	(void)why;
+	return run_calls(bench_null_syscall_slow, iters, ticks, ops);
 }
 
 /* ------------------------------------------------- exception dispatch ---- */
@@ -99,6 +113,8 @@ const struct bench_row bench_rows_crossings[] = {
 	{ "nullproc", "null procedure call (through a pointer)", 1000000, 100, 0,
 	  run_nullproc },
 	{ "nullsys", "null system call", 100000, 20, 0, run_nullsys },
+	{ "nullsys_slow", "null system call on the kernel's general path (Aegis: null_slow; "
+	  "Linux: the same call as nullsys, its only path)", 100000, 20, 0, run_nullsys_slow },
 	{ "exc_unalign", "unaligned load, dispatched to a user handler and back", 10000, 20,
 	  run_unalign_na, run_unalign },
 	{ "exc_overflow", "add overflow, dispatched to a user handler and back", 10000, 20,

@@ -40,8 +40,10 @@ static int run_ipc(enum bench_ipc kind, unsigned iters, unsigned per_trip,
 
 IPC_ROW(run_xfer, BENCH_IPC_XFER, 2)
 IPC_ROW(run_xfer_rt, BENCH_IPC_XFER, 1)
+IPC_ROW(run_xfer_async, BENCH_IPC_XFER_ASYNC, 1)
 IPC_ROW(run_yield, BENCH_IPC_YIELD, 2)
 IPC_ROW(run_pipe, BENCH_IPC_PIPE, 1)
+IPC_ROW(run_pipe_inline, BENCH_IPC_PIPE_INLINE, 1)
 IPC_ROW(run_shm, BENCH_IPC_SHM, 1)
 IPC_ROW(run_rpc, BENCH_IPC_RPC, 1)
 IPC_ROW(run_rpc_trusted, BENCH_IPC_RPC_TRUSTED, 1)
@@ -51,9 +53,15 @@ const struct bench_row bench_rows_ipc[] = {
 	  "transfer; Linux: sched_yield, its cheapest hand-off)", 2000, 20, run_xfer_na, run_xfer },
 	{ "xfer_rt", "control transfer to another domain and back, a round trip", 2000, 20,
 	  run_xfer_rt_na, run_xfer_rt },
+	{ "xfer_async", "asynchronous control transfer to another domain and back, a round "
+	  "trip (ExOS: acall there, the partner's pct_idle back; Linux: n/a)", 2000, 20,
+	  run_xfer_async_na, run_xfer_async },
 	{ "yield", "give the processor to another domain, one way (ExOS: yield_to; Linux: "
 	  "sched_yield)", 2000, 20, run_yield_na, run_yield },
 	{ "ipc_pipe", "round trip of a word through pipes", 2000, 20, run_pipe_na, run_pipe },
+	{ "ipc_pipe_inline", "round trip of a word through pipes whose code is inlined into "
+	  "the program (the paper's pipe'; Linux: n/a)", 2000, 20, run_pipe_inline_na,
+	  run_pipe_inline },
 	{ "ipc_shm", "round trip through shared memory with a blocking wait and wake-up (Linux: futex)", 2000,
 	  20, run_shm_na, run_shm },
 	{ "ipc_rpc", "RPC round trip (ExOS: LRPC; Linux: Unix-domain socket)", 2000, 20,

@@ -1,12 +1,10 @@
 /*
- * pipe.c: pipes between two environments, at user level. A pipe is a ring
- * buffer in memory both environments map (a shared page, see
- * exos_spawn_with); the writer advances head, the reader tail, each only
- * after the bytes are in place, so neither needs a lock on one processor.
- * A side that must wait (full or empty) gives the processor straight to the
- * other with yield_to.
+ * pipe.c: pipes between two environments, at user level (the code is in
+ * pipe_inline.h, where a program may also inline it). A pipe is a ring
+ * buffer in a shared page (see exos_spawn_with); a side that must wait
+ * gives the processor straight to the other with yield_to.
  */
-#include "exos.h"
+#include "pipe_inline.h"
 
 void pipe_init(struct exos_pipe *p)
 {
@@ -15,40 +13,10 @@ void pipe_init(struct exos_pipe *p)
 
 int pipe_write(struct exos_pipe *p, const void *data, u32 n, u32 peer)
 {
-	const u8 *d = data;
-	for (u32 done = 0; done < n;) {
-		u32 space = PIPE_SIZE - (p->head - p->tail);
-		if (space == 0) {
-			if (sys_yield_to(peer) < 0)
-				return -E_NOENT;        /* the reader is gone */
-			continue;
-		}
-		u32 k = n - done < space ? n - done : space;
-		for (u32 i = 0; i < k; i++)
-			p->buf[(p->head + i) % PIPE_SIZE] = d[done + i];
-		__asm__ volatile("" ::: "memory");
-		p->head += k;
-		done += k;
-	}
-	return (int)n;
+	return pipe_write_inline(p, data, n, peer);
 }
 
 int pipe_read(struct exos_pipe *p, void *data, u32 n, u32 peer)
 {
-	u8 *d = data;
-	for (u32 done = 0; done < n;) {
-		u32 avail = p->head - p->tail;
-		if (avail == 0) {
-			if (sys_yield_to(peer) < 0)
-				return (int)done;       /* the writer is gone: what there was */
-			continue;
-		}
-		u32 k = n - done < avail ? n - done : avail;
-		for (u32 i = 0; i < k; i++)
-			d[done + i] = p->buf[(p->tail + i) % PIPE_SIZE];
-		__asm__ volatile("" ::: "memory");
-		p->tail += k;
-		done += k;
-	}
-	return (int)n;
+	return pipe_read_inline(p, data, n, peer);
 }

@@ -39,7 +39,8 @@ def qemu_command(build, bench_args, host_rtc):
 
 SOURCES = ["aegis", "exos", "lib", "apps", "linker.ld", "Makefile", "bench/bench.mk",
            "bench/bench.h", "bench/main.c", "bench/appel_li.c", "bench/crossings.c",
-           "bench/matmul.c", "bench/backend_exos.c", "bench/ipc.c", "bench/scale.c"]
+           "bench/matmul.c", "bench/backend_exos.c", "bench/ipc.c", "bench/scale.c",
+           "bench/ptalt.c", "bench/pt_inv.c"]
 
 
 def kernel_version():

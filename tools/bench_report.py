@@ -44,6 +44,7 @@ NO_PAPER_SCALE = ('no counterpart in the paper: shows how the cost grows with th
 # shared/reference/exokernel.md: ratios and qualitative claims only, no exact numbers).
 GROUPS = [
     ('vm', 'Virtual-memory primitives (Appel and Li)'),
+    ('ptinv', "The same on ExOS's inverted page table (bench/ptalt.c; compare with the rows above)"),
     ('cross', 'Procedure and system calls'),
     ('exc', 'Exception dispatch to a user-level handler'),
     ('ipc', 'Control transfer and IPC'),
@@ -51,6 +52,8 @@ GROUPS = [
     ('scale', 'How costs grow with N (bench/scale.c)'),
     ('other', 'Other rows'),
 ]
+PAPER_PTINV = ("the paper's extensibility section: the same VM work on an inverted page "
+               "table, an application's choice; Linux has one structure (n/a)")
 ROWS = [
     ('dirty', 'vm', 'dirty', 'ExOS reads its own page table; Ultrix has no such call (n/a)'),
     ('prot1', 'vm', 'prot1 (page at the edge of its mapping)', 'ExOS faster than Ultrix'),
@@ -74,9 +77,20 @@ ROWS = [
      'ExOS faster; application-level VM 5-40x faster than Ultrix'),
     ('appel2', 'vm', 'appel2 (per page)',
      'ExOS faster; application-level VM 5-40x faster than Ultrix'),
+    ('dirty_inv', 'ptinv', 'dirty, inverted page table', PAPER_PTINV),
+    ('prot1_inv', 'ptinv', 'prot1 (page at the edge of its mapping), inverted page table', PAPER_PTINV),
+    ('prot100_inv', 'ptinv', 'prot100 (pages at the edge of their mapping), inverted page table', PAPER_PTINV),
+    ('unprot100_inv', 'ptinv', 'unprot100 (pages at the edge of their mapping), inverted page table', PAPER_PTINV),
+    ('trap_inv', 'ptinv', 'trap, inverted page table', PAPER_PTINV),
+    ('appel1_inv', 'ptinv', 'appel1 (per page), inverted page table', PAPER_PTINV),
+    ('appel2_inv', 'ptinv', 'appel2 (per page), inverted page table', PAPER_PTINV),
     ('nullproc', 'cross', 'null procedure call', 'reference row (no kernel involved)'),
     ('nullsys', 'cross', 'null system call',
      'kernel primitives 10-100x faster than Ultrix'),
+    ('nullsys_slow', 'cross', 'null system call, general path (Aegis: null_slow, C on the '
+     'kernel stack; Linux: the same getppid as nullsys, its only path)',
+     'the paper gives both of Aegis\'s system-call paths; kernel primitives 10-100x faster '
+     'than Ultrix'),
     ('exc_unalign', 'exc', 'unaligned access',
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
     ('exc_overflow', 'exc', 'arithmetic overflow',
@@ -91,9 +105,16 @@ ROWS = [
     ('xfer_rt', 'ipc', 'control transfer, round trip (ExOS: protected control transfer; '
      'Linux: sched_yield, its cheapest hand-off)',
      'protected control transfer: kernel primitives 10-100x faster than Ultrix'),
+    ('xfer_async', 'ipc', 'asynchronous control transfer and back, round trip (ExOS: acall '
+     'there, the partner waits at its entry again with pct_idle; Linux: n/a)',
+     'Aegis\'s Acall (donates the rest of the slice); no figure of its own in the paper: '
+     'kernel primitives 10-100x faster than Ultrix'),
     ('yield', 'ipc', 'yield to another process, one way',
      'kernel primitives 10-100x faster than Ultrix'),
     ('ipc_pipe', 'ipc', 'pipe round trip', 'ExOS IPC 5-40x faster than Ultrix\'s'),
+    ('ipc_pipe_inline', 'ipc', "pipe round trip, the pipe code inlined into the program "
+     "(the paper's pipe'; Linux: n/a)",
+     "faster than pipe (no library calls); ExOS IPC 5-40x faster than Ultrix's"),
     ('ipc_shm', 'ipc', 'shared memory + blocking wake-up round trip (Linux: futex)',
      'ExOS IPC 5-40x faster than Ultrix\'s'),
     ('ipc_rpc', 'ipc', 'RPC round trip (ExOS: LRPC)', 'ExOS IPC 5-40x faster than Ultrix\'s'),
