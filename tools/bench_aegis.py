@@ -70,17 +70,13 @@ def main():
     log_path = out_path + ".log"
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
 
-    cmd = qemu_command(args.build, bench_args, args.host_rtc)
     t0 = time.monotonic()
-    serial, reason = baseline.run(cmd, args.timeout, log_path)
+    lines, bench, cmd, reason = baseline.run_chunks(
+        bench_args, lambda chunk: qemu_command(args.build, chunk, args.host_rtc),
+        args.timeout, log_path)
     elapsed = time.monotonic() - t0
-    if reason is None and "[aegis] PANIC" in serial:
-        reason = "kernel panic"
-    bench = [l.strip() for l in serial.split("\n") if l.strip().startswith("BENCH ")]
-    if reason is None and not any(l.startswith("BENCH done") for l in bench):
-        reason = '"BENCH done" never appeared (the bench program failed)'
     if reason:
-        tail = "\n".join(serial.rstrip().split("\n")[-15:])
+        tail = "\n".join(lines[-15:])
         baseline.die(f"{reason}\n--- last lines of the serial log ({log_path}) ---\n{tail}")
     header = ["# system: aegis",
               "# kernel: " + kernel_version(),

@@ -74,6 +74,51 @@ def progress(seen, upto):
             sys.stderr.flush()
 
 
+# The longest bench.args= list one boot is given: Linux's boot chain cuts
+# the kernel command line (about 240 characters of it reach /init) and the
+# ExOS bench program reads it into 256 bytes.
+ARGS_PER_BOOT = 150
+
+
+def chunk_args(bench_args, limit=ARGS_PER_BOOT):
+    """Split bench_args into lists whose comma-joined rows fit in limit
+    characters, one list per boot; options (words starting with '--') go into
+    every list. [[]] for no arguments."""
+    opts = [a for a in bench_args if a.startswith('--')]
+    rows = [a for a in bench_args if not a.startswith('--')]
+    chunks, cur = [], []
+    for r in rows:
+        if cur and len(','.join(opts + cur + [r])) > limit:
+            chunks.append(cur)
+            cur = []
+        cur.append(r)
+    chunks.append(cur)
+    return [opts + c for c in chunks]
+
+
+def run_chunks(bench_args, make_cmd, timeout, log_path):
+    """Boot once per chunk of bench_args (chunk_args), make_cmd(chunk) giving
+    the QEMU command. Returns (serial lines of all boots, BENCH lines with
+    one final 'BENCH done', the last command, error reason or None). The
+    first boot logs to log_path, the next ones to log_path.1, .2, ..."""
+    chunks = chunk_args(bench_args)
+    lines, bench, cmd = [], [], None
+    for i, chunk in enumerate(chunks):
+        cmd = make_cmd(chunk)
+        serial, reason = run(cmd, timeout, log_path if i == 0 else '%s.%d' % (log_path, i))
+        if reason is None and '[aegis] PANIC' in serial:
+            reason = 'kernel panic'
+        got = [l.strip() for l in serial.split('\n')]
+        if reason is None and not any(l.startswith('BENCH done') for l in got):
+            reason = '"BENCH done" never appeared (the benchmark failed)'
+        if reason:
+            return lines + got, bench, cmd, reason
+        lines += got
+        bench += [l for l in got if l.startswith('BENCH ') and not l.startswith('BENCH done')]
+    done = [l for l in lines if l.startswith('BENCH done')]
+    return lines, bench + done[-1:], cmd, None
+
+
 def run(cmd, timeout, log_path):
     """Run QEMU, return (serial output, failure reason or None)."""
     start = time.monotonic()
@@ -134,21 +179,20 @@ def main():
                     'depends on host speed (not for measurements)')
     ap.add_argument('bench_args', nargs='*')
     args, extra = ap.parse_known_args()
-    bench_args = args.bench_args + extra      # lets --smoke etc. through
+    # Rows come as one comma-separated word or several (make bench ROWS=a,b);
+    # options such as --smoke come through too.
+    bench_args = [a for arg in args.bench_args + extra for a in arg.split(',') if a]
     out_path = args.out or os.path.join(args.build, 'bench', 'linux.txt')
     log_path = args.log or out_path + '.log'
     os.makedirs(os.path.dirname(out_path) or '.', exist_ok=True)
 
-    cmd = qemu_command(args.build, bench_args, args.host_rtc)
     t0 = time.monotonic()
-    serial, reason = run(cmd, args.timeout, log_path)
+    lines, bench, cmd, reason = run_chunks(
+        bench_args, lambda chunk: qemu_command(args.build, chunk, args.host_rtc),
+        args.timeout, log_path)
     elapsed = time.monotonic() - t0
-    lines = [l.strip() for l in serial.split('\n')]
-    bench = [l for l in lines if l.startswith('BENCH ')]
-    if reason is None and 'BENCH done' not in [l[:10] for l in bench]:
-        reason = '"BENCH done" never appeared (benchmark crashed or init failed)'
     if reason:
-        tail = '\n'.join(serial.rstrip().split('\n')[-15:])
+        tail = '\n'.join(l for l in lines[-15:])
         die('%s\n--- last lines of the serial log (%s) ---\n%s' % (reason, log_path, tail))
 
     try:
