@@ -13,6 +13,20 @@
 #define EXOS_PIPE_INLINE_H
 #include "exos.h"
 
+/* Give the processor to peer so that it can fill or drain the pipe: 0, or
+ * -E_NOENT if peer is gone. A peer that exists but cannot run now (asleep on
+ * a wakeup predicate, or waiting in a protected control transfer) is not
+ * gone: then the processor goes round the others (yield). */
+static inline int pipe_wait_peer(u32 peer)
+{
+	if (sys_yield_to(peer) == 0)
+		return 0;
+	if (sys_env_status(peer) < 0)
+		return -E_NOENT;
+	sys_yield();
+	return 0;
+}
+
 /* Write n bytes of data to p, yielding to peer while it is full. Returns
  * n, or -E_NOENT if the reader (peer) is gone. */
 static inline int pipe_write_inline(struct exos_pipe *p, const void *data, u32 n, u32 peer)
@@ -21,7 +35,7 @@ static inline int pipe_write_inline(struct exos_pipe *p, const void *data, u32 n
 	for (u32 done = 0; done < n;) {
 		u32 space = PIPE_SIZE - (p->head - p->tail);
 		if (space == 0) {
-			if (sys_yield_to(peer) < 0)
+			if (pipe_wait_peer(peer) < 0)
 				return -E_NOENT;        /* the reader is gone */
 			continue;
 		}
@@ -43,7 +57,7 @@ static inline int pipe_read_inline(struct exos_pipe *p, void *data, u32 n, u32 p
 	for (u32 done = 0; done < n;) {
 		u32 avail = p->head - p->tail;
 		if (avail == 0) {
-			if (sys_yield_to(peer) < 0)
+			if (pipe_wait_peer(peer) < 0)
 				return (int)done;       /* the writer is gone: what there was */
 			continue;
 		}

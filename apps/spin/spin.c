@@ -18,6 +18,8 @@
  *      then sleep until its word 1 is nonzero, result in word 4, 1 in word 5
  *   8  sleep on a predicate that never holds (to be destroyed)
  *   9  read the kernel's public page, then try to write it (must fault)
+ *  11  sleep 2,000,000 Count ticks (a wakeup predicate), then write "ok"
+ *      into the pipe at 0x6000 and exit
  *  10  software regions for utest (regiontests.c): make a region holding
  *      "hi", derive a read-only capability for [0, 2), put it in words 0, 1
  *      of the shared page at 0x6000, 1 in word 2, then sleep for ever
@@ -97,6 +99,10 @@ int main(void)
 		k[0] = v + 1;
 		return 0;
 	}
+	case 11:
+		if (exos_sleep_ticks(2000000) < 0)
+			return -1;
+		return pipe_write((struct exos_pipe *)0x6000, "ok", 2, parent) == 2 ? 0 : -2;
 	case 10: {
 		volatile u32 *box = (volatile u32 *)0x6000;
 		u64 r = sys_sr_alloc(16);

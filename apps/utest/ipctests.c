@@ -35,7 +35,28 @@ static void test_pipe_echo(void)
 	vm_unmap(share_va, 1, true);
 }
 
+/* A writer that is asleep (on a wakeup predicate) is not gone: the reader
+ * waits for it instead of taking its silence for the end of the pipe. */
+static void test_pipe_writer_asleep(void)
+{
+	const u32 share_va = 0x30e02000;
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 ppn = (u32)r, check = (u32)(r >> 32);
+	CHECK(vm_map_page(share_va, ppn, check, VM_RW) == 0);
+	struct exos_pipe *p = (struct exos_pipe *)share_va;
+	pipe_init(p);
+	struct exos_share share = { 0x6000, ppn, check };
+	int child = exos_spawn_with("spin", 11 | exos_envid << 8, &share, 1);
+	CHECK(child > 0);
+	char buf[2] = { 0, 0 };
+	CHECK(pipe_read(p, buf, 2, (u32)child) == 2 && buf[0] == 'o' && buf[1] == 'k');
+	int st = -1;
+	CHECK(exos_wait((u32)child, &st) == 0 && st == 0);
+	vm_unmap(share_va, 1, true);
+}
+
 const struct utest ipc_tests[] = {
 	{ "ipc_pipe_echo", test_pipe_echo },
+	{ "ipc_pipe_writer_asleep", test_pipe_writer_asleep },
 };
 const int n_ipc_tests = ARRAY_SIZE(ipc_tests);
