@@ -35,13 +35,6 @@ int cap_page(u32 name, u32 check, u32 need)
 	return (int)ppn;
 }
 
-bool cap_still_valid(u32 ppn, u32 rights, u32 check)
-{
-	int idx = rights_index(rights);
-	return idx >= 0 && ppn < page_count() && pages[ppn].state == PAGE_USED &&
-	       pages[ppn].check[idx] == check;
-}
-
 u32 cap_check_for(u32 ppn, u32 rights)
 {
 	return pages[ppn].check[rights_index(rights) > 0];

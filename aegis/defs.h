@@ -161,9 +161,6 @@ u32 cap_check_for(u32 ppn, u32 rights);
 /* Count a failed capability presentation against curenv (past
  * CAPFAIL_FREE of them, each costs it the rest of its slice); -E_BADCAP. */
 int cap_failed(void);
-/* Is (ppn, rights, check) still a valid capability (the page in use, its
- * secret for those rights unchanged)? Counts nothing against anyone. */
-bool cap_still_valid(u32 ppn, u32 rights, u32 check);
 
 /* vm.c */
 /* Set the translation of e's page holding va to lo (0 = none), keeping the
@@ -373,7 +370,10 @@ void revoke_slice_free_hook(struct env *e);
 void revoke_unref_hook(struct env *e);
 /* Would revoke_deliver_pending deliver an upcall to e (one pending, and an
  * entry to deliver it to)? */
-bool revoke_upcall_pending(const struct env *e);
+static inline bool revoke_upcall_pending(const struct env *e)
+{
+	return (e->revoke_notify || e->slice_notify) && e->revoke_entry;
+}
 /* Deliver a pending revocation or repossession upcall into e's trapframe. */
 void revoke_deliver_pending(struct env *e);
 /* One of e's slices ended: past the deadline, run the abort protocol. */

@@ -58,11 +58,6 @@ void revoke_unref_hook(struct env *e)
 	}
 }
 
-bool revoke_upcall_pending(const struct env *e)
-{
-	return (e->revoke_notify || e->slice_notify) && e->revoke_entry;
-}
-
 void revoke_deliver_pending(struct env *e)
 {
 	bool pages = e->revoke_notify != 0;

@@ -43,9 +43,10 @@ struct wk_pred {
 	unsigned checked_npages;        /* the npages prog was checked for (its windows) */
 	struct dc_insn prog[WK_MAXINSNS];
 	u32 npages;
-	u32 ppn[WK_MAXPAGES];
-	u32 rights[WK_MAXPAGES];        /* CAP_R or CAP_RW, as presented */
-	u32 check[WK_MAXPAGES];
+	const struct ppage *page[WK_MAXPAGES];  /* the pages of windows 0..npages-1 ... */
+	const u32 *secret[WK_MAXPAGES]; /* ... their secret for the rights presented ... */
+	u32 check[WK_MAXPAGES];         /* ... and the check presented */
+	struct dc_win win[DC_MAXWIN];   /* the windows, ready for the code */
 	bool timed;                     /* reads the kernel window (the time can make it true) */
 };
 
@@ -66,22 +67,17 @@ static bool reads_window(const struct dc_insn *p, unsigned n, unsigned win)
  * wk_sleep is to return. */
 static int evaluate(struct env *e, const struct wk_pred *w)
 {
-	struct dc_win win[DC_MAXWIN] = { { 0, 0 } };
 	if (revoke_upcall_pending(e))
 		return -E_AGAIN;
-	for (u32 i = 0; i < w->npages; i++) {
-		if (!cap_still_valid(w->ppn[i], w->rights[i], w->check[i]))
+	/* Each capability is still valid: its page in use and its secret for
+	 * those rights unchanged (cap_still_valid; the secret is redrawn when
+	 * the page is freed). */
+	for (u32 i = 0; i < w->npages; i++)
+		if (w->page[i]->state != PAGE_USED || *w->secret[i] != w->check[i])
 			return -E_BADCAP;
-		win[i].base = (u32)(uintptr_t)KADDR(w->ppn[i] * PAGE_SIZE);
-		win[i].len = PAGE_SIZE;
-	}
-	win[WK_PUBLIC_WIN].base = (u32)(uintptr_t)kinfo_pub;
-	win[WK_PUBLIC_WIN].len = sizeof *kinfo_pub;
 	kinfo.now = mfc0(C0_COUNT, 0);
 	kinfo.envid = e->id;
-	win[WK_KINFO_WIN].base = (u32)(uintptr_t)&kinfo;
-	win[WK_KINFO_WIN].len = sizeof kinfo;
-	u64 r = w->fn(win);
+	u64 r = w->fn(w->win);
 	if (r >> 32)
 		return -E_FAULT;
 	return (u32)r != 0;
@@ -148,19 +144,37 @@ bool wk_consistent(const struct env *e)
 	return (e->status == ENV_SLEEPING) == (preds[env_slot(e)].fn != NULL);
 }
 
-/* Present the capabilities of the n pages in pg for w: 0 or -E_BADCAP. */
+/* Present the capabilities of the n pages in pg for w and set up its
+ * windows: 0 or -E_BADCAP. */
 static int take_pages(struct wk_pred *w, const struct wk_page *pg, u32 n)
 {
 	for (u32 i = 0; i < n; i++) {
 		int ppn = cap_page(pg[i].capname, pg[i].capcheck, CAP_R);
 		if (ppn < 0)
 			return ppn;
-		w->ppn[i] = (u32)ppn;
-		w->rights[i] = CAP_RIGHTS(pg[i].capname);
+		w->page[i] = &pages[ppn];
+		w->secret[i] = &pages[ppn].check[CAP_RIGHTS(pg[i].capname) == CAP_RW];
 		w->check[i] = pg[i].capcheck;
+		w->win[i] = (struct dc_win){ (u32)(uintptr_t)KADDR((u32)ppn * PAGE_SIZE), PAGE_SIZE };
 	}
+	for (u32 i = n; i < WK_PUBLIC_WIN; i++)
+		w->win[i] = (struct dc_win){ 0, 0 };
+	w->win[WK_PUBLIC_WIN] = (struct dc_win){ (u32)(uintptr_t)kinfo_pub, sizeof *kinfo_pub };
+	w->win[WK_KINFO_WIN] = (struct dc_win){ (u32)(uintptr_t)&kinfo, sizeof kinfo };
 	w->npages = n;
 	return 0;
+}
+
+/* Is p[0..n-1] the program w compiled last? Compared a word at a time. */
+static bool same_program(const struct wk_pred *w, const struct dc_insn *p, unsigned n)
+{
+	const u32 *a = (const u32 *)w->prog, *b = (const u32 *)p;
+	if (w->n != n)
+		return false;
+	for (unsigned i = 0; i < 2 * n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 /* wk_sleep(prog, n, pages, npages): sleep until the predicate prog (n dcode
@@ -190,8 +204,7 @@ u32 sys_wk_sleep(struct trapframe *tf)
 	struct wk_pred *w = &preds[slot];
 	/* The windows the program may read depend on npages: a cached program
 	 * is reused only with the same number of pages. */
-	if (!w->compiled || w->n != n || w->checked_npages != npages ||
-	    lib_memcmp(w->prog, prog, n * sizeof prog[0])) {
+	if (!w->compiled || w->checked_npages != npages || !same_program(w, prog, n)) {
 		struct dc_rules rules = { WK_MAXINSNS, DC_MAXWIN, { 0, 0, 0, 0 } };
 		for (u32 i = 0; i < npages; i++)
 			rules.win_flags[i] = DC_R;
