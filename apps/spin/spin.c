@@ -17,7 +17,15 @@
  *      word 0 is nonzero, store wk_sleep's result in word 2 and 1 in word 3;
  *      then sleep until its word 1 is nonzero, result in word 4, 1 in word 5
  *   8  sleep on a predicate that never holds (to be destroyed)
- * Modes 1 and 2 also withdraw the protected entry point.
+ *   9  prologues outside and inside the critical range: with no epilogue
+ *      and the critical range set to spin_crit (crit.S), count ExOS slice
+ *      starts while spinning in C until 3 have come, then spin 8 slices'
+ *      worth of Count ticks inside the range; exit 10 if the first phase
+ *      saw its 3 + the number of prologues during the second (0 expected)
+ *  10  a raw prologue entry that never returns, no epilogue: spin forever
+ *  11  an ExOS slice-start handler that never returns (ExOS's epilogue
+ *      still registered): spin forever
+ * Modes 1, 2, 10 and 11 also withdraw the protected entry point.
  */
 #include "exos.h"
 
@@ -25,6 +33,26 @@ static void __attribute__((noreturn)) spin_forever(void)
 {
 	for (;;)
 		__asm__ volatile("" ::: "memory");
+}
+
+void spin_crit(u32 ticks);
+extern char spin_crit_end[];
+static void count_start(void) { }
+
+/* Mode 9 (see above). The timeout bounds the first phase if prologues never
+ * come. */
+static int prologue_crit(void)
+{
+	sys_set_epilogue(0, (u32)spin_crit, (u32)spin_crit_end);
+	if (exos_set_slice_start(count_start) < 0)
+		return -1;
+	u32 t0 = read_count();
+	while (exos_prologues < 3 && read_count() - t0 < 200 * 100000u)
+		;
+	int first = exos_prologues >= 3 ? 10 : 0;
+	u32 before = exos_prologues;
+	spin_crit(8 * 100000u);
+	return first + (int)(exos_prologues - before);
 }
 
 int main(void)
@@ -40,6 +68,17 @@ int main(void)
 		sys_set_epilogue((u32)spin_forever, 0, 0);
 		spin_forever();
 	case 4:
+		spin_forever();
+	case 9:
+		return prologue_crit();
+	case 10:
+		sys_pct_entry(0);
+		sys_set_epilogue(0, 0, 0);
+		sys_set_prologue((u32)spin_forever);
+		spin_forever();
+	case 11:
+		sys_pct_entry(0);
+		exos_set_slice_start(spin_forever);
 		spin_forever();
 	case 6: {
 		struct exos_pipe *in = (struct exos_pipe *)0x6000, *out = in + 1;
