@@ -54,6 +54,8 @@ static void take_word(const char *w)
 			bootinfo.ktest = true;
 		else if (!lib_strcmp(w, "kcheck"))
 			bootinfo.kcheck = true;
+		else if (!lib_strncmp(w, "lowmem=", 7))
+			bootinfo.lowmem = lib_strtou(w + 7, NULL);
 		cmdline_add(w);
 	}
 }

@@ -36,6 +36,7 @@ struct bootinfo {
 	char init[32];          /* init=NAME: the first program (default "init") */
 	bool ktest;             /* ktest: run the kernel self-tests first */
 	bool kcheck;            /* kcheck: the kcheck system call is available */
+	u32 lowmem;             /* lowmem=N: the low-water mark in pages (0: default) */
 };
 extern struct bootinfo bootinfo;
 /* Normalise the registers either boot path handed to _start into bootinfo.
@@ -136,8 +137,12 @@ static inline u32 page_count(void) { return page_total; }
 /* Allocate page ppn (or any free page if ppn == PAGE_ANY) for environment
  * slot: it becomes the only holder and the payer, and the page is zeroed.
  * Returns the page number, -E_BUSY if taken, -E_INVAL if no such page,
- * -E_NOMEM if none free, -E_QUOTA if over the slot's page budget. */
+ * -E_NOMEM if none free, -E_QUOTA if over the slot's page budget. Whatever
+ * the result, if free pages are below mem_low_water afterwards, the
+ * memory-pressure policy runs (mem_pressure). */
 int page_alloc(u32 ppn, int slot);
+/* How many pages slot holds (is among the holders of). */
+u32 page_held(int slot);
 bool page_holds(u32 ppn, int slot);
 /* Add slot as a holder of the (used) page ppn. */
 void page_hold(u32 ppn, int slot);
@@ -220,7 +225,8 @@ struct env {
 	struct { u32 id; int status; } exited[8];   /* children that ended, for env_reap */
 	u32 nexited;
 	u32 epilogue;          /* slice-end entry point, 0 = none */
-	u32 crit_start, crit_end;  /* no epilogue while the PC is in here */
+	u32 crit_start, crit_end;  /* no epilogue or prologue while the PC is in here */
+	u32 prologue;          /* slice-start entry point, 0 = none */
 	bool in_grace;         /* sent to its epilogue, not done yet */
 	int overruns;          /* grace periods overrun in a row */
 	int penalty;           /* slices to skip */
@@ -276,8 +282,9 @@ void env_destroy(struct env *e);
 void env_record_exit(struct env *e, int status);
 /* Report an exception in e that it cannot handle, then destroy it. */
 void env_fault(struct env *e, const struct trapframe *tf, const char *why);
-/* Make e current: its trapframe, its ASID, its upcalls. */
-void env_switch(struct env *e);
+/* Make e current: its trapframe, its ASID, its upcalls; deliver a pending
+ * revocation upcall. Returns true if it delivered one (tf now enters it). */
+bool env_switch(struct env *e);
 /* Pick the next runnable environment and make it current; halt if none. */
 struct trapframe *sched(void);
 /* Register e's upcalls; the save area must be in a writable guaranteed
@@ -374,11 +381,21 @@ static inline bool revoke_upcall_pending(const struct env *e)
 {
 	return (e->revoke_notify || e->slice_notify) && e->revoke_entry;
 }
-/* Deliver a pending revocation or repossession upcall into e's trapframe. */
-void revoke_deliver_pending(struct env *e);
+/* Deliver a pending revocation or repossession upcall into e's trapframe;
+ * true if one was delivered. */
+bool revoke_deliver_pending(struct env *e);
 /* One of e's slices ended: past the deadline, run the abort protocol. */
 void revoke_slice_end(struct env *e);
 bool page_is_vital(const struct env *e, u32 ppn);
+
+/* mempress.c: revocation started by the kernel when memory runs low. */
+/* Free pages below this start it: page_total / 16 unless the boot command
+ * line says lowmem=N (pages; at most page_total / 2). */
+extern u32 mem_low_water;
+void mem_init(void);
+/* Free pages are below the mark after a page_alloc by slot: ask the largest
+ * holders other than slot for pages back (revoke_request). */
+void mem_pressure(int slot);
 
 /* pct.c */
 /* Protected control transfer from curenv (registers in tf) to environment
@@ -410,8 +427,12 @@ void timer_set(u32 ticks);
 /* The timer fired: epilogue, overrun accounting, or the next slice. Returns
  * the trapframe to resume. */
 struct trapframe *slice_end(struct trapframe *tf);
-/* Start the next position's slice; returns the trapframe to resume. */
+/* Start the next position's slice (with the owner's prologue, if it
+ * registered one); returns the trapframe to resume. */
 struct trapframe *slice_next(void);
+/* Register e's prologue entry (0: none). -E_INVAL: not a word-aligned user
+ * address. */
+int slice_set_prologue(struct env *e, u32 entry);
 /* e says its epilogue is done. */
 void slice_done(struct env *e);
 

@@ -74,7 +74,7 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 	e->parent = parent;
 	e->capfails = 0;
 	e->nexited = 0;
-	e->epilogue = e->crit_start = e->crit_end = 0;
+	e->epilogue = e->crit_start = e->crit_end = e->prologue = 0;
 	e->in_grace = false;
 	e->overruns = e->penalty = 0;
 	e->pct_entry = 0;
@@ -199,7 +199,7 @@ void env_fault(struct env *e, const struct trapframe *tf, const char *why)
 	env_destroy(e);
 }
 
-void env_switch(struct env *e)
+bool env_switch(struct env *e)
 {
 	curenv = e;
 	cur_tf = &e->tf;
@@ -208,7 +208,7 @@ void env_switch(struct env *e)
 	cur_upcall.tlb = e->up_tlb;
 	cur_upcall.save_kva_user = e->up_save_kva;
 	tlb_set_asid(e->asid);
-	revoke_deliver_pending(e);
+	return revoke_deliver_pending(e);
 }
 
 /* Slots 0..env_span-1 are all that were ever used (env_alloc takes the

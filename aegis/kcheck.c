@@ -50,6 +50,24 @@ static void check_asid(u32 asid, const char *where, u32 hi)
 		BAD("%s %08x has ASID %u of no live environment", where, hi, asid);
 }
 
+/* Each slot's count of held pages (page_held) agrees with the holder bits. */
+static void check_held(void)
+{
+	static u32 n[64];
+	for (int i = 0; i < 64; i++)
+		n[i] = 0;
+	for (u32 p = 0; p < page_count(); p++)
+		for (u64 h = pages[p].holders; h; h &= h - 1) {
+			int i = 0;
+			while (!(h >> i & 1))
+				i++;
+			n[i]++;
+		}
+	for (int i = 0; i < 64; i++)
+		if (n[i] != page_held(i))
+			BAD("slot %d holds %u pages but its count says %u", i, n[i], page_held(i));
+}
+
 static void check_pages(void)
 {
 	u32 nfree = 0;
@@ -248,6 +266,7 @@ int kcheck(void)
 {
 	nbad = 0;
 	check_pages();
+	check_held();
 	check_stlb();
 	check_tlb();
 	for (int i = 0; i < NENV; i++)

@@ -34,10 +34,11 @@ void kmain(int a0, char **a1, char **a2, u32 a3)
 	tlb_init();
 	page_init();
 	kinfo_init();
+	mem_init();
 	env_init();
 	slice_init();
-	kprintf("[aegis] %u free pages; vectors at %08x; STLB %u entries\n",
-		page_free_count(), EBASE, STLB_ENTRIES);
+	kprintf("[aegis] %u free pages (low water %u); vectors at %08x; STLB %u entries\n",
+		page_free_count(), mem_low_water, EBASE, STLB_ENTRIES);
 	if (bootinfo.ktest)
 		ktest_run();
 	start_init();

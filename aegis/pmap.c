@@ -9,12 +9,16 @@
  * removed. Pages below RESERVED_LOW, the kernel image and the initrd are the
  * kernel's and are never handed out. Each used page is charged to the
  * environment that allocated it, its payer (limit.c), until it is freed.
+ * Each slot's number of held pages is counted (page_held) for the kernel's
+ * memory-pressure policy (mempress.c), which page_alloc runs when free
+ * pages fall below the low-water mark.
  */
 #include "defs.h"
 
 struct ppage pages[MAX_PAGES];
 u32 page_total;                   /* physical pages on the board (page_count) */
 static u32 nfree, hint;
+static u32 held[64];              /* pages each holder slot holds (bit i of holders) */
 
 extern char __kernel_start[], _end[];
 
@@ -58,6 +62,7 @@ static int page_take(u32 p, int slot)
 	}
 	pages[p].state = PAGE_USED;
 	pages[p].holders = 1ull << slot;
+	held[slot]++;
 	pages[p].payer = slot < NENV ? (u8)slot : PAYER_NONE;
 	nfree--;
 	kinfo_pub->pages_free = nfree;
@@ -67,7 +72,8 @@ static int page_take(u32 p, int slot)
 	return (int)p;
 }
 
-int page_alloc(u32 ppn, int slot)
+/* page_alloc without the memory-pressure policy. */
+static int page_alloc_one(u32 ppn, int slot)
 {
 	if (ppn == PAGE_ANY) {
 		for (u32 i = 0; i < page_total; i++) {
@@ -84,6 +90,14 @@ int page_alloc(u32 ppn, int slot)
 	if (pages[ppn].state != PAGE_FREE)
 		return -E_BUSY;
 	return page_take(ppn, slot);
+}
+
+int page_alloc(u32 ppn, int slot)
+{
+	int r = page_alloc_one(ppn, slot);
+	if (nfree < mem_low_water)
+		mem_pressure(slot);
+	return r;
 }
 
 /* The page has no holder left: revoke its capabilities and mappings. */
@@ -109,14 +123,19 @@ bool page_holds(u32 ppn, int slot)
 
 void page_hold(u32 ppn, int slot)
 {
+	if (!(pages[ppn].holders >> slot & 1))
+		held[slot]++;
 	pages[ppn].holders |= 1ull << slot;
 }
+
+u32 page_held(int slot) { return held[slot]; }
 
 int page_unref(u32 ppn, int slot)
 {
 	if (!page_holds(ppn, slot))
 		return -E_PERM;
 	pages[ppn].holders &= ~(1ull << slot);
+	held[slot]--;
 	if (!pages[ppn].holders)
 		page_free(ppn);
 	return 0;

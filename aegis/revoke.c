@@ -1,18 +1,19 @@
 /*
  * revoke.c: visible revocation and the abort protocol, for pages.
  *
- * A request to return k pages (revoke(); the kernel would do the same under
- * memory pressure) reaches the environment as an upcall to its revocation
- * entry (a1 = k, a2 = REVOKE_REQUEST), the next time it runs and never while
- * its PC is in its critical range. The environment chooses which pages to
- * give back with page_unref; each one counts. If it has not given back k
- * pages by the end of REVOKE_SLICES of its slices, the abort protocol takes
- * the rest by force: pages it holds that are not vital (guaranteed mappings
- * last), each removed from its holders, its guaranteed mappings and its
- * translations, and recorded in its repossession vector; then a repossession
- * upcall (a1 = the number taken, a2 = REVOKE_REPOSSESSED) tells it to read
- * the vector (repossessed()) and repair its own mappings. Up to NVITAL pages
- * an environment marks vital are never taken.
+ * A request to return k pages (revoke() by the parent, or the kernel itself
+ * when memory runs low: mempress.c) reaches the environment as an upcall to
+ * its revocation entry (a1 = k, a2 = REVOKE_REQUEST), the next time it runs
+ * and never while its PC is in its critical range. The environment chooses
+ * which pages to give back with page_unref; each one counts. If it has not
+ * given back k pages by the end of REVOKE_SLICES of its slices, the abort
+ * protocol takes the rest by force: pages it holds that are not vital
+ * (guaranteed mappings last), each removed from its holders, its guaranteed
+ * mappings and its translations, and recorded in its repossession vector;
+ * then a repossession upcall (a1 = the number taken, a2 =
+ * REVOKE_REPOSSESSED) tells it to read the vector (repossessed()) and repair
+ * its own mappings. Up to NVITAL pages an environment marks vital are never
+ * taken.
  *
  * Slice positions work the same way (revoke_slices): a REVOKE_SLICES_REQ
  * upcall, slice_free to comply, and after the deadline the kernel takes the
@@ -58,14 +59,14 @@ void revoke_unref_hook(struct env *e)
 	}
 }
 
-void revoke_deliver_pending(struct env *e)
+bool revoke_deliver_pending(struct env *e)
 {
 	bool pages = e->revoke_notify != 0;
 	u32 kind = pages ? e->revoke_notify : e->slice_notify;
 	if (!kind || !e->revoke_entry || (e->tf.epc >= e->crit_start && e->tf.epc < e->crit_end))
-		return;
+		return false;
 	if (!upcall_deliver_to(e, &e->tf, e->revoke_entry))
-		return;
+		return false;
 	e->tf.regs[R_A1] = kind == REVOKE_REQUEST ? e->revoke_want :
 			   kind == REVOKE_REPOSSESSED ? e->nrepo :
 			   kind == REVOKE_SLICES_REQ ? e->revoke_slice_want : e->slices_taken;
@@ -74,6 +75,7 @@ void revoke_deliver_pending(struct env *e)
 		e->revoke_notify = 0;
 	else
 		e->slice_notify = 0;
+	return true;
 }
 
 bool page_is_vital(const struct env *e, u32 ppn)

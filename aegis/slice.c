@@ -8,7 +8,9 @@
  * (slice_done); if it overruns, it loses its next slice, and after
  * OVERRUN_LIMIT overruns in a row it is destroyed. An environment without an
  * epilogue is switched out by the kernel (its registers are already saved in
- * its trapframe). Then the owner of the next position runs.
+ * its trapframe). Then the owner of the next position runs, sent first to
+ * its prologue entry if it registered one (set_prologue): the start-of-slice
+ * notification, on its own slice's time (see slice_next).
  *
  * Positions are charged against the owner's slice budget and its
  * ancestors' (limit.c): a child holds one unless its parent lets it hold
@@ -101,8 +103,10 @@ void timer_set(u32 ticks)
 }
 
 /* The owner of the next position that may run; penalised owners skip one
- * slice per overrun. NULL if no position has a runnable owner. */
-static struct env *next_owner(void)
+ * slice per overrun. NULL if no position has a runnable owner. *own: the
+ * environment returned owns the position (false: an scall caller's slice
+ * donated to its callee). */
+static struct env *next_owner(bool *own)
 {
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 1; i <= NSLICES; i++) {
@@ -110,10 +114,13 @@ static struct env *next_owner(void)
 			if (owner[pos] < 0)
 				continue;
 			struct env *e = &envs[owner[pos]];
+			*own = true;
 			/* An environment blocked in an scall donates its slices. */
 			if (e->status == ENV_WAITING && e->waiting_on &&
-			    e->waiting_on->status == ENV_RUNNABLE)
+			    e->waiting_on->status == ENV_RUNNABLE) {
 				e = e->waiting_on;
+				*own = false;
+			}
 			if (e->status == ENV_SLEEPING && !wk_poll(e))
 				continue;
 			if (e->status != ENV_RUNNABLE)
@@ -129,20 +136,44 @@ static struct env *next_owner(void)
 	return NULL;
 }
 
-struct trapframe *slice_next(void)
-{
-	struct env *e = next_owner();
-	timer_set(SLICE_TICKS);
-	if (!e)
-		return sched();          /* runnable environments without slices */
-	env_switch(e);
-	return &e->tf;
-}
-
 /* Is pc inside e's critical range (where it uses its save area)? */
 static bool in_critical(const struct env *e, u32 pc)
 {
 	return pc >= e->crit_start && pc < e->crit_end;
+}
+
+/* The prologue: e's own slice begins. It is sent to its prologue entry like
+ * an exception upcall (a0 = the PC it was at, in the save area with a0..a2),
+ * unless it has no prologue or no save area, its PC is in its critical range,
+ * or env_switch has just sent it to a revocation upcall (which uses the same
+ * save area; revocation has a deadline, so it goes first and this slice has
+ * no prologue). The prologue runs on e's slice, which has already begun:
+ * the timer is not touched, so a prologue that never returns ends with the
+ * slice like any other code. */
+static void slice_prologue(struct env *e)
+{
+	if (e->prologue && !in_critical(e, e->tf.epc))
+		upcall_deliver_to(e, &e->tf, e->prologue);
+}
+
+struct trapframe *slice_next(void)
+{
+	bool own = false;
+	struct env *e = next_owner(&own);
+	timer_set(SLICE_TICKS);
+	if (!e)
+		return sched();          /* runnable environments without slices */
+	if (!env_switch(e) && own)
+		slice_prologue(e);
+	return &e->tf;
+}
+
+int slice_set_prologue(struct env *e, u32 entry)
+{
+	if (entry >= USER_TOP || (entry & 3))
+		return -E_INVAL;
+	e->prologue = entry;
+	return 0;
 }
 
 struct trapframe *slice_end(struct trapframe *tf)

@@ -140,6 +140,17 @@ u32 sys_set_epilogue(struct trapframe *tf)
 	return 0;
 }
 
+/* set_prologue(entry): at the start of each of its own slices (not those
+ * donated to it), send the caller to entry (as an upcall, see abi.h) unless
+ * its PC is in the critical range set_epilogue named; the upcall resumes the
+ * program itself and costs only the caller's slice. entry 0: none. Not
+ * delivered while the caller has no save area (set_upcalls). -E_INVAL: not
+ * a word-aligned user address. */
+u32 sys_set_prologue(struct trapframe *tf)
+{
+	return (u32)slice_set_prologue(curenv, tf->regs[R_A0]);
+}
+
 /* slice_done(): the caller has saved what it needs at the end of its slice;
  * the next position's owner runs. Returns 0 when the caller runs again. */
 u32 sys_slice_done(struct trapframe *tf)

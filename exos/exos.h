@@ -31,13 +31,25 @@ int vprintf(const char *fmt, va_list ap);
 void console_flush(void);
 
 /* upcall.S: the entry points registered with Aegis (set_upcalls,
- * set_epilogue), and the bounds of the code that uses the save area. */
+ * set_epilogue, set_prologue), and the bounds of the code that uses the
+ * save area. */
 void exos_tlb_entry(void);
 void exos_exc_entry(void);
 void exos_epilogue_entry(void);
+void exos_prologue_entry(void);
 extern char exos_upcall_text_start[], exos_upcall_text_end[];
 extern volatile u32 exos_epilogues;      /* slice ends handled (start.c) */
 void exos_epilogue(struct trapframe *f);
+
+/* slicestart.c: the start-of-slice notification. fn runs at the start of
+ * each of this environment's own slices (from Aegis's prologue upcall, with
+ * every register of the program saved), then the program resumes where it
+ * was. NULL: none. A prologue that arrives while fn is still running (fn
+ * outlasted its slice) is skipped. Returns 0 or set_prologue's error. */
+int exos_set_slice_start(void (*fn)(void));
+extern void (*exos_slice_start_fn)(void);  /* the handler registered, or NULL */
+extern volatile u32 exos_prologues;      /* slice starts handled */
+void exos_prologue(struct trapframe *f);
 
 /* vm.c: application-level virtual memory. */
 enum { VM_NONE, VM_READ, VM_RW };
@@ -124,8 +136,8 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
  * in the parent and 0 in the child, or a negative error. */
 int exos_fork(void);
 void exos_fork_child_init(u32 envid);
-/* start.c: register this environment's upcalls, epilogue, protected entry
- * and revocation entry with Aegis. */
+/* start.c: register this environment's upcalls, epilogue, protected entry,
+ * revocation entry and (if it has a handler) prologue with Aegis. */
 int exos_register(void);
 /* vm.c: a new page holding a copy of the page at src (copied through the
  * scratch address scratch); its number and CAP_RW check field come back, and

@@ -31,6 +31,8 @@ int exos_register(void)
 		r = sys_pct_entry((u32)lrpc_client_entry);
 	if (r == 0)
 		r = sys_set_revocation((u32)exos_revoke_entry);
+	if (r == 0)      /* a fork child keeps its parent's slice-start handler */
+		r = exos_set_slice_start(exos_slice_start_fn);
 	return r;
 }
 
@@ -39,12 +41,17 @@ volatile u32 exos_epilogues;
 /* The end of a time slice (the epilogue entry's C half): every register of
  * the program is in f, on the exception stack, so nothing else needs saving;
  * tell Aegis and let the next slice's owner run. The program continues where
- * it was when this environment's next slice begins. */
+ * it was when this environment's next slice begins. That slice begins at
+ * sys_slice_done's return, which must lie here, outside the critical range
+ * (upcall.S), for Aegis to deliver the slice's prologue there; the empty asm
+ * keeps the call from becoming a tail call that would return into
+ * upcall.S. */
 void exos_epilogue(struct trapframe *f)
 {
 	(void)f;
 	exos_epilogues++;
 	sys_slice_done();
+	__asm__ volatile("" ::: "memory");
 }
 
 /* Called from crt0 with what Aegis passed: a0 = this environment's id,

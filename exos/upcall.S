@@ -19,9 +19,9 @@
  * s0..s7, fp, gp and sp themselves (the o32 calling convention), so they save
  * and restore only the rest: at, v0..v1, a0..a3, t0..t9, ra, sp, hi and lo.
  * The callee-saved registers go into the frame only for a fault in a branch
- * delay slot (exos_next_pc emulates the branch from them). The epilogue and
- * revocation entries (FULL_ENTRY) may switch away to another environment, so
- * they save and restore every register.
+ * delay slot (exos_next_pc emulates the branch from them). The epilogue,
+ * prologue and revocation entries (FULL_ENTRY) may switch away to another
+ * environment, so they save and restore every register.
  */
 #include "regdef.h"
 #include "trapframe.h"
@@ -165,12 +165,14 @@
 .endm
 
 /* The code that uses the save area and scratch words: Aegis is told not to
- * send the slice epilogue while the PC is in here (set_epilogue). */
+ * send the slice epilogue or prologue, or a revocation upcall, while the PC
+ * is in here (set_epilogue's critical range). */
 	.globl	exos_upcall_text_start
 exos_upcall_text_start:
 FAST_ENTRY exos_tlb_entry, 0
 FAST_ENTRY exos_exc_entry, 1
 FULL_ENTRY exos_epilogue_entry, exos_epilogue
+FULL_ENTRY exos_prologue_entry, exos_prologue
 FULL_ENTRY exos_revoke_entry, exos_revoke
 	.globl	exos_upcall_text_end
 exos_upcall_text_end:

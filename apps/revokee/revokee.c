@@ -12,6 +12,13 @@
  * holds (wk_sleep) instead of yielding: the request must still reach it
  * (it is woken with -E_AGAIN for the upcall), and its deadline must still
  * pass while it sleeps.
+ * arg 7 / 8 (low 4 bits; bits 4..7 = k, bits 8.. = n): a memory hog for the
+ * kernel's memory-pressure test. It maps n pages, then reports in the
+ * shared page at HOG_BOX (struct hog_box, slot k) that it is ready, and
+ * spins until the parent says done. Every request (from the kernel, not its
+ * parent) is counted; 7 gives the pages asked for back, 8 ignores the
+ * requests and counts the pages repossessed. Exit status 0, or < 0 if it
+ * could not map its pages.
  */
 #include "exos.h"
 
@@ -74,8 +81,62 @@ static int wait_for_revocation(bool asleep)
 	return 0;
 }
 
+#define HOG_REGION 0x40000000u
+#define HOG_BOX    0x6000u
+struct hog_box {
+	u32 done;                /* set by the parent: exit */
+	struct { u32 ready, told, given, lost; } hog[2];
+};
+
+static volatile struct hog_box *box = (volatile struct hog_box *)HOG_BOX;
+static u32 hog_k, hog_kept;
+
+static void hog_give_back(u32 n)
+{
+	box->hog[hog_k].told++;
+	while (n > 0 && hog_kept > 0) {
+		u32 va = HOG_REGION + --hog_kept * PAGE_SIZE;
+		if (!vm_ppn(va))
+			continue;        /* repossessed earlier: ExOS cleared it */
+		vm_unmap(va, 1, true);
+		box->hog[hog_k].given++;
+		n--;
+	}
+}
+
+static void hog_ignore(u32 n)
+{
+	(void)n;
+	box->hog[hog_k].told++;
+}
+
+static void hog_lost(u32 va)
+{
+	(void)va;
+	box->hog[hog_k].lost++;
+}
+
+/* Modes 7 and 8 (see above). */
+static int hog(bool comply)
+{
+	hog_k = (exos_arg >> 4) & 1;
+	hog_kept = exos_arg >> 8;
+	if (vm_map(HOG_REGION, hog_kept, VM_RW) < 0)
+		return -1;
+	exos_set_revoke_policy(comply ? hog_give_back : hog_ignore, hog_lost);
+	box->hog[hog_k].ready = 1;
+	/* Spin, not yield: whole slices end while it runs, so the deadline of
+	 * a request it ignores passes within three of them. Bounded (about 19
+	 * seconds of Count) in case the parent never says done. */
+	for (u32 t0 = read_count(); !box->done && read_count() - t0 < 3000000000u;)
+		;
+	return 0;
+}
+
 int main(void)
 {
+	if ((exos_arg & 15) == 7 || (exos_arg & 15) == 8)
+		return hog((exos_arg & 15) == 7);
 	if (exos_arg == 3 || exos_arg == 4)
 		return slice_mode(exos_arg == 3);
 	bool asleep = exos_arg == 5 || exos_arg == 6;

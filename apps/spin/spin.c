@@ -23,7 +23,15 @@
  *  10  software regions for utest (regiontests.c): make a region holding
  *      "hi", derive a read-only capability for [0, 2), put it in words 0, 1
  *      of the shared page at 0x6000, 1 in word 2, then sleep for ever
- * Modes 1 and 2 also withdraw the protected entry point.
+ *  12  prologues outside and inside the critical range: with no epilogue
+ *      and the critical range set to spin_crit (crit.S), count ExOS slice
+ *      starts while spinning in C until 3 have come, then spin 8 slices'
+ *      worth of Count ticks inside the range; exit 10 if the first phase
+ *      saw its 3 + the number of prologues during the second (0 expected)
+ *  13  a raw prologue entry that never returns, no epilogue: spin forever
+ *  14  an ExOS slice-start handler that never returns (ExOS's epilogue
+ *      still registered): spin forever
+ * Modes 1, 2, 13 and 14 also withdraw the protected entry point.
  */
 #include "exos.h"
 
@@ -31,6 +39,26 @@ static void __attribute__((noreturn)) spin_forever(void)
 {
 	for (;;)
 		__asm__ volatile("" ::: "memory");
+}
+
+void spin_crit(u32 ticks);
+extern char spin_crit_end[];
+static void count_start(void) { }
+
+/* Mode 9 (see above). The timeout bounds the first phase if prologues never
+ * come. */
+static int prologue_crit(void)
+{
+	sys_set_epilogue(0, (u32)spin_crit, (u32)spin_crit_end);
+	if (exos_set_slice_start(count_start) < 0)
+		return -1;
+	u32 t0 = read_count();
+	while (exos_prologues < 3 && read_count() - t0 < 200 * 100000u)
+		;
+	int first = exos_prologues >= 3 ? 10 : 0;
+	u32 before = exos_prologues;
+	spin_crit(8 * 100000u);
+	return first + (int)(exos_prologues - before);
 }
 
 int main(void)
@@ -46,6 +74,17 @@ int main(void)
 		sys_set_epilogue((u32)spin_forever, 0, 0);
 		spin_forever();
 	case 4:
+		spin_forever();
+	case 12:
+		return prologue_crit();
+	case 13:
+		sys_pct_entry(0);
+		sys_set_epilogue(0, 0, 0);
+		sys_set_prologue((u32)spin_forever);
+		spin_forever();
+	case 14:
+		sys_pct_entry(0);
+		exos_set_slice_start(spin_forever);
 		spin_forever();
 	case 6: {
 		struct exos_pipe *in = (struct exos_pipe *)0x6000, *out = in + 1;

@@ -96,6 +96,80 @@ static void test_revoke_slices_taken(void)
 	CHECK(revoke_slices_child(4) == 23);
 }
 
+/* Revocation started by the kernel when memory runs low (aegis/mempress.c).
+ * Two revokee hogs (modes 7 and 8) hold most of memory; then this
+ * environment asks for every free page and 1,000 more. The kernel asks the
+ * hogs (the largest holders, never the requester) for pages back: one
+ * complies, the other loses pages to the abort protocol. This environment
+ * gets all its pages, retrying after -E_NOMEM, and the tables are sound. */
+#define HOG_SHARE_VA 0x30f10000u
+#define HOG_CHILD_VA 0x6000u      /* where revokee finds it */
+struct hog_box {
+	u32 done;
+	struct { u32 ready, told, given, lost; } hog[2];
+};
+static u32 hog_ppns[12000];
+
+static int spawn_hogs(volatile struct hog_box *box, const struct exos_share *share, int hogs[2])
+{
+	u32 free = (u32)sys_pages_free();
+	u32 n = (free - 6000) / 2;          /* leave free pages above the mark (4,096) */
+	if (n > 28000)                       /* ExOS's page table maps at most 64 x 512 */
+		n = 28000;
+	const u32 limits[NLIMITS] = { n + 200, 1, 16 };
+	for (u32 k = 0; k < 2; k++) {
+		hogs[k] = exos_spawn_opts("revokee", (7 + k) | k << 4 | n << 8, share, 1, limits);
+		if (hogs[k] <= 0)
+			return -1;
+	}
+	for (int i = 0; i < 400000 && !(box->hog[0].ready && box->hog[1].ready); i++)
+		sys_yield();
+	return box->hog[0].ready && box->hog[1].ready ? 0 : -1;
+}
+
+static void test_revoke_low_memory(void)
+{
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 sppn = (u32)r, scheck = (u32)(r >> 32);
+	CHECK(vm_map_page(HOG_SHARE_VA, sppn, scheck, VM_RW) == 0);
+	volatile struct hog_box *box = (volatile struct hog_box *)HOG_SHARE_VA;
+	for (u32 i = 0; i < sizeof *box / 4; i++)
+		((volatile u32 *)box)[i] = 0;
+	struct exos_share share = { HOG_CHILD_VA, sppn, scheck };
+	int hogs[2] = { 0, 0 };
+	CHECK(spawn_hogs(box, &share, hogs) == 0);
+	u32 want = (u32)sys_pages_free() + 1000, got = 0, nomem = 0;
+	CHECK(want <= ARRAY_SIZE(hog_ppns));
+	for (u32 tries = 0; got < want && want <= ARRAY_SIZE(hog_ppns) && tries < 2000000; tries++) {
+		int p = (int)(u32)sys_page_alloc(PAGE_ANY);
+		if (p >= 0) {
+			hog_ppns[got++] = (u32)p;
+			continue;
+		}
+		nomem += p == -E_NOMEM;
+		sys_yield();                     /* let the hogs give pages back */
+	}
+	/* The hog that ignores its request loses pages after REVOKE_SLICES of
+	 * its own slice ends, however soon the other gave enough back. */
+	for (int i = 0; i < 400000 && box->hog[1].lost == 0; i++)
+		sys_yield();
+	printf("    # got %u of %u pages (%u -E_NOMEM); hogs told %u/%u, gave %u, lost %u\n",
+	       got, want, nomem, box->hog[0].told, box->hog[1].told, box->hog[0].given,
+	       box->hog[1].lost);
+	CHECK(got == want && nomem > 0);
+	CHECK(box->hog[0].told > 0 && box->hog[0].given > 0);
+	CHECK(box->hog[1].told > 0 && box->hog[1].lost > 0);
+	for (u32 i = 0; i < got; i++)
+		CHECK(sys_page_unref(hog_ppns[i]) == 0);
+	box->done = 1;
+	for (int k = 0; k < 2; k++) {
+		int status = -1;
+		CHECK(hogs[k] > 0 && exos_wait((u32)hogs[k], &status) == 0 && status == 0);
+	}
+	CHECK(vm_unmap(HOG_SHARE_VA, 1, true) == 0);
+	CHECK(sys_kcheck(0) == 0);
+}
+
 const struct utest revoke_tests[] = {
 	{ "revoke_vital_limits", test_vital_limits },
 	{ "revoke_complies", test_revoke_complies },
@@ -103,5 +177,6 @@ const struct utest revoke_tests[] = {
 	{ "revoke_sleeper", test_revoke_sleeper },
 	{ "revoke_slices_complies", test_revoke_slices_complies },
 	{ "revoke_slices_taken", test_revoke_slices_taken },
+	{ "revoke_low_memory", test_revoke_low_memory },
 };
 const int n_revoke_tests = ARRAY_SIZE(revoke_tests);

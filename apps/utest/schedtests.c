@@ -76,11 +76,101 @@ static void test_slice_alloc(void)
 	CHECK(sys_slice_free((u32)mine) == 0);
 }
 
+/* The start-of-slice notification (set_prologue, exos_set_slice_start). */
+static volatile u32 starts;
+static void count_start(void) { starts++; }
+
+/* With a spinner holding the other slice position, each of this
+ * environment's slices begins with its prologue: over several slices, one
+ * slice start per slice end (epilogue), give or take the slice running at
+ * each edge of the measurement. */
+static void test_prologue_each_slice(void)
+{
+	int child = exos_spawn("spin", 1);
+	CHECK(child > 0);
+	CHECK(exos_set_slice_start(count_start) == 0);
+	u32 s0 = starts, e0 = exos_epilogues, t0 = read_count();
+	while (exos_epilogues - e0 < 6 && read_count() - t0 < 100 * 100000u)
+		;
+	u32 ns = starts - s0, ne = exos_epilogues - e0;
+	CHECK(exos_set_slice_start(NULL) == 0);
+	u32 s1 = starts, e1 = exos_epilogues;
+	while (exos_epilogues - e1 < 2 && read_count() - t0 < 200 * 100000u)
+		;
+	if (ns + 1 < ne || ns > ne + 1)
+		printf("    # %u slice starts for %u slice ends\n", ns, ne);
+	CHECK(ne >= 6 && ns + 1 >= ne && ns <= ne + 1);
+	CHECK(starts == s1);                    /* withdrawn: no more */
+	CHECK(sys_env_destroy((u32)child) == 0);
+	int status = 0;
+	CHECK(exos_wait((u32)child, &status) == 0 && status == -2);
+}
+
+/* Every register is the program's again after slice ends and starts. */
+int slice_regs_kept(volatile u32 *counter, u32 target, u32 start, u32 max);
+static void test_prologue_regs_kept(void)
+{
+	CHECK(exos_set_slice_start(count_start) == 0);
+	u32 s0 = starts;
+	int r = slice_regs_kept(&starts, s0 + 3, read_count(), 50 * 100000u);
+	if (r)
+		printf("    # register %d changed\n", r);
+	CHECK(r == 0);
+	CHECK(starts >= s0 + 3);
+	CHECK(exos_set_slice_start(NULL) == 0);
+}
+
+/* A child whose critical range is a spin loop gets prologues outside it and
+ * none while its PC is in it (spin mode 12: exit 10 + prologues inside). */
+static void test_prologue_not_in_critical(void)
+{
+	int child = exos_spawn("spin", 12), status = -1;
+	CHECK(child > 0);
+	CHECK(exos_wait((u32)child, &status) == 0);
+	if (status != 10)
+		printf("    # spin 12 exited %d\n", status);
+	CHECK(status == 10);
+}
+
+static void test_prologue_bad_args(void)
+{
+	CHECK(sys_set_prologue(1) == -E_INVAL);             /* unaligned */
+	CHECK(sys_set_prologue(0x80000000u) == -E_INVAL);   /* kernel */
+	CHECK(sys_set_prologue(0xfffffffcu) == -E_INVAL);
+	CHECK(sys_set_prologue(0x7ffffffeu) == -E_INVAL);
+	CHECK(sys_set_prologue(0) == 0);                     /* none */
+}
+
+/* Prologues that never return (a raw entry without an epilogue; an ExOS
+ * handler with ExOS's epilogue) keep the processor no longer than their
+ * slice: this environment runs again, and can destroy them. */
+static void test_prologue_hostile(void)
+{
+	for (u32 mode = 13; mode <= 14; mode++) {
+		int child = exos_spawn("spin", mode);
+		CHECK(child > 0);
+		for (int i = 0; i < 40; i++)
+			CHECK(sys_yield() == 0);
+		u32 t0 = read_count();
+		while (read_count() - t0 < 10 * 100000u)    /* slices of both */
+			;
+		CHECK(sys_env_status((u32)child) == 1);
+		CHECK(sys_env_destroy((u32)child) == 0);
+		int status = 0;
+		CHECK(exos_wait((u32)child, &status) == 0 && status == -2);
+	}
+}
+
 const struct utest sched_tests[] = {
 	{ "sched_spinner_preempted", test_spinner_preempted },
 	{ "sched_overrun_aborted", test_overrun_aborted },
 	{ "sched_epilogue_runs", test_epilogue_runs },
 	{ "sched_yield_to", test_yield_to },
 	{ "sched_slice_alloc", test_slice_alloc },
+	{ "sched_prologue_each_slice", test_prologue_each_slice },
+	{ "sched_prologue_regs_kept", test_prologue_regs_kept },
+	{ "sched_prologue_not_in_critical", test_prologue_not_in_critical },
+	{ "sched_prologue_bad_args", test_prologue_bad_args },
+	{ "sched_prologue_hostile", test_prologue_hostile },
 };
 const int n_sched_tests = ARRAY_SIZE(sched_tests);
