@@ -353,10 +353,6 @@ bool wk_poll(struct env *e);
  * while some predicate reads the time (only time can change anything now).
  * Returns the woken one, or NULL if none can ever wake. */
 struct env *wk_idle(void);
-/* A slice ended: it counts towards every sleeper's revocation deadlines
- * (revoke_slice_end), so that sleeping never keeps pages or slice positions
- * from a parent that asked for them back. */
-void wk_slice_end(void);
 /* Is some environment asleep on a predicate? */
 bool wk_any_sleeper(void);
 /* e is going away: forget its predicate. */
@@ -384,6 +380,14 @@ static inline bool revoke_upcall_pending(const struct env *e)
 /* Deliver a pending revocation or repossession upcall into e's trapframe;
  * true if one was delivered. */
 bool revoke_deliver_pending(struct env *e);
+/* The slice of a position owned by slot owner_slot (-1: none) is over:
+ * count it towards the deadlines of that owner and of every environment
+ * that owns no position (whose time is anyone's slices), whether or not they
+ * ran in it: yielding, sleeping or waiting does not stop a deadline. */
+void revoke_slice_passed(int owner_slot);
+/* A position of e's was skipped (e asleep, waiting or penalised): one of its
+ * slices passes for its deadlines. */
+void revoke_position_passed(struct env *e);
 /* One of e's slices ended: past the deadline, run the abort protocol. */
 void revoke_slice_end(struct env *e);
 bool page_is_vital(const struct env *e, u32 ppn);

@@ -6,7 +6,9 @@
  * its revocation entry (a1 = k, a2 = REVOKE_REQUEST), the next time it runs
  * and never while its PC is in its critical range. The environment chooses
  * which pages to give back with page_unref; each one counts. If it has not
- * given back k pages by the end of REVOKE_SLICES of its slices, the abort
+ * given back k pages by the end of REVOKE_SLICES of its slices (the slices of
+ * the positions it owns as they pass, whether it runs in them or not; every
+ * slice if it owns none: revoke_slice_passed), the abort
  * protocol takes the rest by force: pages it holds that are not vital
  * (guaranteed mappings last), each removed from its holders, its guaranteed
  * mappings and its translations, and recorded in its repossession vector;
@@ -109,6 +111,26 @@ static void revoke_slices_by_force(struct env *e)
 	kprintf("[aegis] env %x (%s): did not return its slices; %u taken\n",
 		e->id, e->name, e->slices_taken);
 	e->slice_notify = REVOKE_SLICES_TAKEN;
+}
+
+/* Does e have a revocation deadline running? */
+static bool deadline_pending(const struct env *e)
+{
+	return e->status != ENV_FREE && ((e->revoke_want && e->revoke_slices) ||
+					 (e->revoke_slice_want && e->revoke_slice_ends));
+}
+
+void revoke_position_passed(struct env *e)
+{
+	if (deadline_pending(e))
+		revoke_slice_end(e);
+}
+
+void revoke_slice_passed(int owner_slot)
+{
+	for (int i = 0; i < env_span; i++)
+		if (deadline_pending(&envs[i]) && (i == owner_slot || slice_count(&envs[i]) == 0))
+			revoke_slice_end(&envs[i]);
 }
 
 void revoke_slice_end(struct env *e)

@@ -105,7 +105,9 @@ void timer_set(u32 ticks)
 /* The owner of the next position that may run; penalised owners skip one
  * slice per overrun. NULL if no position has a runnable owner. *own: the
  * environment returned owns the position (false: an scall caller's slice
- * donated to its callee). */
+ * donated to its callee). A position skipped in the first pass (its owner
+ * asleep, waiting or penalised) is a slice of its owner's that passes, for
+ * its revocation deadlines. */
 static struct env *next_owner(bool *own)
 {
 	for (int pass = 0; pass < 2; pass++)
@@ -121,12 +123,15 @@ static struct env *next_owner(bool *own)
 				e = e->waiting_on;
 				*own = false;
 			}
-			if (e->status == ENV_SLEEPING && !wk_poll(e))
-				continue;
-			if (e->status != ENV_RUNNABLE)
-				continue;
-			if (e->penalty > 0 && pass == 0) {
+			bool skip = (e->status == ENV_SLEEPING && !wk_poll(e)) ||
+				    e->status != ENV_RUNNABLE;
+			if (!skip && e->penalty > 0 && pass == 0) {
 				e->penalty--;
+				skip = true;
+			}
+			if (skip) {
+				if (pass == 0)
+					revoke_position_passed(&envs[owner[pos]]);
 				continue;
 			}
 			cur_pos = pos;
@@ -158,6 +163,7 @@ static void slice_prologue(struct env *e)
 
 struct trapframe *slice_next(void)
 {
+	revoke_slice_passed(cur_pos >= 0 ? owner[cur_pos] : -1);   /* the slice at cur_pos is over */
 	bool own = false;
 	struct env *e = next_owner(&own);
 	timer_set(SLICE_TICKS);
@@ -179,9 +185,6 @@ int slice_set_prologue(struct env *e, u32 entry)
 struct trapframe *slice_end(struct trapframe *tf)
 {
 	struct env *e = curenv;
-	if (e)
-		revoke_slice_end(e);
-	wk_slice_end();
 	if (e && e->in_grace) {
 		e->in_grace = false;
 		e->overruns++;

@@ -118,13 +118,6 @@ struct env *wk_idle(void)
 	}
 }
 
-void wk_slice_end(void)
-{
-	for (int i = 0; i < NENV; i++)
-		if (envs[i].status == ENV_SLEEPING)
-			revoke_slice_end(&envs[i]);
-}
-
 bool wk_any_sleeper(void)
 {
 	for (int i = 0; i < NENV; i++)
