@@ -35,7 +35,7 @@ int revoke_request(struct env *e, u32 npages)
 
 int revoke_slices_request(struct env *e, u32 n)
 {
-	if (n == 0 || (int)n > slice_count(e))
+	if (n == 0 || n > (u32)slice_count(e))     /* unsigned: 0x80000000 is no small number */
 		return -E_INVAL;
 	e->revoke_slice_want = n;
 	e->revoke_slice_ends = REVOKE_SLICES;
@@ -104,10 +104,11 @@ static void revoke_slices_by_force(struct env *e)
 {
 	if (!e->revoke_slice_want || !e->revoke_slice_ends || --e->revoke_slice_ends)
 		return;
-	e->slices_taken = 0;
-	for (; e->revoke_slice_want > 0; e->revoke_slice_want--)
-		if (slice_take_one(e) >= 0)
-			e->slices_taken++;
+	/* At most as many as it owns: the loop ends with its positions. */
+	for (e->slices_taken = 0; e->revoke_slice_want > 0 && slice_take_one(e) >= 0;
+	     e->revoke_slice_want--)
+		e->slices_taken++;
+	e->revoke_slice_want = 0;
 	kprintf("[aegis] env %x (%s): did not return its slices; %u taken\n",
 		e->id, e->name, e->slices_taken);
 	e->slice_notify = REVOKE_SLICES_TAKEN;

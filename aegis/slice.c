@@ -105,11 +105,12 @@ void timer_set(u32 ticks)
 /* The owner of the next position that may run; penalised owners skip one
  * slice per overrun. NULL if no position has a runnable owner. *own: the
  * environment returned owns the position (false: an scall caller's slice
- * donated to its callee). A position skipped in the first pass (its owner
- * asleep, waiting or penalised) is a slice of its owner's that passes, for
- * its revocation deadlines. */
-static struct env *next_owner(bool *own)
+ * donated to its callee). *skipped: the slots whose positions the first
+ * pass skipped (owner asleep, waiting or penalised): a slice of each passes,
+ * for their revocation deadlines (the caller counts them). */
+static struct env *next_owner(bool *own, u64 *skipped)
 {
+	*skipped = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 1; i <= NSLICES; i++) {
 			int pos = (cur_pos + i) % NSLICES;
@@ -131,7 +132,7 @@ static struct env *next_owner(bool *own)
 			}
 			if (skip) {
 				if (pass == 0)
-					revoke_position_passed(&envs[owner[pos]]);
+					*skipped |= 1ull << owner[pos];
 				continue;
 			}
 			cur_pos = pos;
@@ -165,7 +166,11 @@ struct trapframe *slice_next(void)
 {
 	revoke_slice_passed(cur_pos >= 0 ? owner[cur_pos] : -1);   /* the slice at cur_pos is over */
 	bool own = false;
-	struct env *e = next_owner(&own);
+	u64 skipped;
+	struct env *e = next_owner(&own, &skipped);
+	for (int i = 0; skipped; i++, skipped >>= 1)
+		if ((skipped & 1) && envs[i].status != ENV_FREE)
+			revoke_position_passed(&envs[i]);
 	timer_set(SLICE_TICKS);
 	if (!e)
 		return sched();          /* runnable environments without slices */

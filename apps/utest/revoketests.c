@@ -97,6 +97,10 @@ static int revoke_slices_child(u32 mode)
 		sys_yield();
 	CHECK(sys_revoke_slices((u32)child, 0) == -E_INVAL);
 	CHECK(sys_revoke_slices((u32)child, 6) == -E_INVAL);        /* more than it owns */
+	/* Numbers that are negative as ints: once taken for "fewer than it
+	 * owns", then a loop of 2^31 takings in the kernel at the deadline. */
+	CHECK(sys_revoke_slices((u32)child, 0x80000000u) == -E_INVAL);
+	CHECK(sys_revoke_slices((u32)child, 0xffffffffu) == -E_INVAL);
 	CHECK(sys_revoke_slices(exos_envid, 1) == -E_PERM);
 	CHECK(sys_revoke_slices((u32)child, 3) == 0);
 	int status = -1;
