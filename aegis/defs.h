@@ -362,7 +362,9 @@ bool wk_consistent(const struct env *e);
 
 /* revoke.c */
 #define REVOKE_SLICES 3          /* slice ends an environment has to comply */
-/* Ask e to give back npages pages. -E_INVAL if npages is 0 or absurd. */
+/* Ask e to give back npages pages. -E_INVAL if npages is 0 or absurd;
+ * -E_BUSY if e has not yet been told of pages taken from it by force (it
+ * has a revocation entry, and the notice waits for it to run). */
 int revoke_request(struct env *e, u32 npages);
 /* Ask e to give back n slice positions. -E_INVAL if n is 0 or more than it
  * owns. */

@@ -27,6 +27,8 @@ int revoke_request(struct env *e, u32 npages)
 {
 	if (npages == 0 || npages > MAX_PAGES)
 		return -E_INVAL;
+	if (e->revoke_notify == REVOKE_REPOSSESSED && e->revoke_entry)
+		return -E_BUSY;          /* its last notice is on its way: asking now would erase it */
 	e->revoke_want = npages;
 	e->revoke_slices = REVOKE_SLICES;
 	e->revoke_notify = REVOKE_REQUEST;

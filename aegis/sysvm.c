@@ -53,7 +53,10 @@ u32 sys_page_vital(struct trapframe *tf)
 /* revoke(envid, npages): ask a child to give back npages pages (visible
  * revocation; the parent acts as its resource manager). If it has not done
  * so within REVOKE_SLICES of its slices, the abort protocol takes them.
- * -E_NOENT; -E_PERM: not the caller's child; -E_INVAL: npages 0 or absurd. */
+ * -E_NOENT; -E_PERM: not the caller's child; -E_INVAL: npages 0 or absurd;
+ * -E_BUSY: the child has not yet been told of the pages a previous request
+ * took by force (its repossession upcall waits for it to run): ask again
+ * later. */
 u32 sys_revoke(struct trapframe *tf)
 {
 	int err = 0;

@@ -57,7 +57,9 @@ static inline int pipe_read_inline(struct exos_pipe *p, void *data, u32 n, u32 p
 	for (u32 done = 0; done < n;) {
 		u32 avail = p->head - p->tail;
 		if (avail == 0) {
-			if (pipe_wait_peer(peer) < 0)
+			/* The writer may have written its last bytes and ended
+			 * between the check above and now: look once more. */
+			if (pipe_wait_peer(peer) < 0 && p->head == p->tail)
 				return (int)done;       /* the writer is gone: what there was */
 			continue;
 		}
