@@ -125,11 +125,10 @@ static int hog(bool comply)
 		return -1;
 	exos_set_revoke_policy(comply ? hog_give_back : hog_ignore, hog_lost);
 	box->hog[hog_k].ready = 1;
-	/* Spin, not yield: whole slices end while it runs, so the deadline of
-	 * a request it ignores passes within three of them. Bounded (about 19
-	 * seconds of Count) in case the parent never says done. */
-	for (u32 t0 = read_count(); !box->done && read_count() - t0 < 3000000000u;)
-		;
+	/* Spin, not yield, until the parent says done (if the parent ends
+	 * first, the kernel ends its children with it). */
+	while (!box->done)
+		__asm__ volatile("" ::: "memory");
 	return 0;
 }
 
