@@ -120,6 +120,12 @@ enum {
 	DC_RETI  = 0x81,  /* return imm */
 };
 
+/* Is op a load (DC_LD*: the reg-indexed 0x2x and absolute 0x3x forms)? */
+static inline bool dc_is_load(u8 op)
+{
+	return (op & 0xe0) == 0x20;
+}
+
 /* dcode.c */
 /* Check program p[0..n-1] against rules r. Returns 0 if it is safe: n is
  * 1..min(r->max_insns, DC_MAXLEN), r->nwin <= DC_MAXWIN, every op is known,

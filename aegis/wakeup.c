@@ -58,7 +58,7 @@ static struct wk_kinfo kinfo;
 static bool reads_window(const struct dc_insn *p, unsigned n, unsigned win)
 {
 	for (unsigned i = 0; i < n; i++)
-		if ((p[i].op & 0xe0) == 0x20 && p[i].off == win)   /* DC_LD* are 0x20..0x3f */
+		if (dc_is_load(p[i].op) && p[i].off == win)
 			return true;
 	return false;
 }
@@ -106,7 +106,7 @@ struct env *wk_idle(void)
 {
 	for (;;) {
 		bool timed = false;
-		for (int i = 0; i < NENV; i++) {
+		for (int i = 0; i < env_span; i++) {
 			if (envs[i].status != ENV_SLEEPING)
 				continue;
 			if (wk_poll(&envs[i]))
@@ -120,7 +120,7 @@ struct env *wk_idle(void)
 
 bool wk_any_sleeper(void)
 {
-	for (int i = 0; i < NENV; i++)
+	for (int i = 0; i < env_span; i++)
 		if (envs[i].status == ENV_SLEEPING)
 			return true;
 	return false;

@@ -182,6 +182,8 @@ int exos_wait_pred(const struct dc_insn *prog, unsigned n, const struct wk_page 
  * exos_wait_word_cap: the page's capability is (capname, capcheck). */
 int exos_wait_word(volatile u32 *addr, u32 val, bool eq);
 int exos_wait_word_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, bool eq);
+/* The same for the word at off of the kernel's public page (struct kinfo). */
+int exos_wait_public_word(u32 off, u32 val, bool eq);
 /* Sleep until ticks CP0 Count ticks have passed (160 MHz on the board). */
 int exos_sleep_ticks(u32 ticks);
 

@@ -154,17 +154,11 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
 }
 
 /* Sleep until child's slot of the public page no longer names it (it has
- * ended), with a wakeup predicate; if the kernel refuses, yield instead. */
+ * ended); if the kernel refuses, yield instead. */
 static void sleep_until_gone(u32 child)
 {
-	/* r0 = the id in child's slot; hold once it is not child. */
-	const struct dc_insn prog[] = {
-		DC_INSN(DC_LDWA, 0, 0, WK_PUBLIC_WIN, KINFO_ENV_OFF + (child & 0xff) * KINFO_ENV_SIZE),
-		DC_INSN(DC_JEQI, 0, 0, 1, child),
-		DC_INSN(DC_RETI, 0, 0, 0, 1),
-		DC_INSN(DC_RETI, 0, 0, 0, 0),
-	};
-	if ((child & 0xff) >= KINFO_NENV || exos_wait_pred(prog, ARRAY_SIZE(prog), NULL, 0) < 0)
+	if ((child & 0xff) >= KINFO_NENV ||
+	    exos_wait_public_word(KINFO_ENV_OFF + (child & 0xff) * KINFO_ENV_SIZE, child, false) < 0)
 		sys_yield();
 }
 

@@ -61,6 +61,25 @@ int srpipe_create(struct srpipe_end *reader, struct srpipe_end *writer, u32 *roo
 	return 0;
 }
 
+/* Copy n bytes between buf and the ring through (name, check), starting at
+ * ring position pos (an index: it wraps), into the ring if to_ring. At most
+ * two calls: up to the ring's end, then from its start. 0 or an error. */
+static int ring_copy(u32 name, u32 check, u32 pos, u8 *buf, u32 n, bool to_ring)
+{
+	for (u32 done = 0; done < n;) {
+		u32 at = (pos + done) % SRPIPE_DATA, k = SRPIPE_DATA - at;
+		if (k > n - done)
+			k = n - done;
+		u32 off_len = SR_PACK(DATA_OFF + at, k);
+		int r = to_ring ? sys_sr_write(name, check, off_len, buf + done)
+				: sys_sr_read(name, check, off_len, buf + done);
+		if (r < 0)
+			return r;
+		done += k;
+	}
+	return 0;
+}
+
 int srpipe_write(const struct srpipe_end *w, const void *data, u32 n)
 {
 	u32 head = get_word(w->data_name, w->data_check, HEAD_OFF);
@@ -68,21 +87,14 @@ int srpipe_write(const struct srpipe_end *w, const void *data, u32 n)
 	u32 used = head - tail;
 	if (used > SRPIPE_DATA)
 		return -E_INVAL;                  /* the reader lies about its index */
-	u32 room = SRPIPE_DATA - used, done = 0;
+	u32 room = SRPIPE_DATA - used;
 	if (n > room)
 		n = room;
-	while (done < n) {                    /* at most two pieces: up to the end, then from 0 */
-		u32 at = (head + done) % SRPIPE_DATA, k = SRPIPE_DATA - at;
-		if (k > n - done)
-			k = n - done;
-		int r = sys_sr_write(w->data_name, w->data_check, SR_PACK(DATA_OFF + at, k),
-				     (const u8 *)data + done);
-		if (r < 0)
-			return r;
-		done += k;
-	}
+	int r = ring_copy(w->data_name, w->data_check, head, (u8 *)(uintptr_t)data, n, true);
+	if (r < 0)
+		return r;
 	head += n;
-	int r = sys_sr_write(w->data_name, w->data_check, SR_PACK(HEAD_OFF, 4), &head);
+	r = sys_sr_write(w->data_name, w->data_check, SR_PACK(HEAD_OFF, 4), &head);
 	return r < 0 ? r : (int)n;
 }
 
@@ -90,22 +102,15 @@ int srpipe_read(const struct srpipe_end *rd, void *data, u32 n)
 {
 	u32 head = get_word(rd->data_name, rd->data_check, HEAD_OFF);
 	u32 tail = get_word(rd->idx_name, rd->idx_check, TAIL_OFF);
-	u32 avail = head - tail, done = 0;
+	u32 avail = head - tail;
 	if (avail > SRPIPE_DATA)
 		return -E_INVAL;                  /* the writer lies about its index */
 	if (n > avail)
 		n = avail;
-	while (done < n) {
-		u32 at = (tail + done) % SRPIPE_DATA, k = SRPIPE_DATA - at;
-		if (k > n - done)
-			k = n - done;
-		int r = sys_sr_read(rd->data_name, rd->data_check, SR_PACK(DATA_OFF + at, k),
-				    (u8 *)data + done);
-		if (r < 0)
-			return r;
-		done += k;
-	}
+	int r = ring_copy(rd->data_name, rd->data_check, tail, data, n, false);
+	if (r < 0)
+		return r;
 	tail += n;
-	int r = sys_sr_write(rd->idx_name, rd->idx_check, SR_PACK(TAIL_OFF, 4), &tail);
+	r = sys_sr_write(rd->idx_name, rd->idx_check, SR_PACK(TAIL_OFF, 4), &tail);
 	return r < 0 ? r : (int)n;
 }

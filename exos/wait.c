@@ -17,20 +17,35 @@ int exos_wait_pred(const struct dc_insn *prog, unsigned n, const struct wk_page 
 	return r;
 }
 
+/* Sleep until the word at off of window win equals val (eq) or differs
+ * from it (!eq); pages: the capabilities of windows 0..npages-1. */
+static int wait_word_in(unsigned win, u32 off, u32 val, bool eq, const struct wk_page *pages,
+			unsigned npages)
+{
+	/* r0 = the word; hold (return 1) if r0 == val, or if it differs (!eq). */
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 0, 0, win, off),
+		DC_INSN(DC_JEQI, 0, 0, 1, val),
+		DC_INSN(DC_RETI, 0, 0, 0, !eq),
+		DC_INSN(DC_RETI, 0, 0, 0, eq),
+	};
+	return exos_wait_pred(prog, ARRAY_SIZE(prog), pages, npages);
+}
+
 int exos_wait_word_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, bool eq)
 {
 	u32 va = (u32)(uintptr_t)addr;
 	if (va & 3)
 		return -E_INVAL;
-	/* r0 = the word; hold (return 1) if r0 == val, or if it differs (!eq). */
-	const struct dc_insn prog[] = {
-		DC_INSN(DC_LDWA, 0, 0, 0, va & (PAGE_SIZE - 1)),
-		DC_INSN(DC_JEQI, 0, 0, 1, val),
-		DC_INSN(DC_RETI, 0, 0, 0, !eq),
-		DC_INSN(DC_RETI, 0, 0, 0, eq),
-	};
 	const struct wk_page page = { capname, capcheck };
-	return exos_wait_pred(prog, ARRAY_SIZE(prog), &page, 1);
+	return wait_word_in(0, va & (PAGE_SIZE - 1), val, eq, &page, 1);
+}
+
+int exos_wait_public_word(u32 off, u32 val, bool eq)
+{
+	if ((off & 3) || off >= sizeof(struct kinfo))
+		return -E_INVAL;
+	return wait_word_in(WK_PUBLIC_WIN, off, val, eq, NULL, 0);
 }
 
 int exos_wait_word(volatile u32 *addr, u32 val, bool eq)

@@ -40,12 +40,9 @@ static void test_pipe_echo(void)
 static void test_pipe_writer_asleep(void)
 {
 	const u32 share_va = 0x30e02000;
-	u64 r = sys_page_alloc(PAGE_ANY);
-	u32 ppn = (u32)r, check = (u32)(r >> 32);
-	CHECK(vm_map_page(share_va, ppn, check, VM_RW) == 0);
+	struct exos_share share = utest_new_shared_page(share_va, 0x6000);
 	struct exos_pipe *p = (struct exos_pipe *)share_va;
 	pipe_init(p);
-	struct exos_share share = { 0x6000, ppn, check };
 	int child = exos_spawn_with("spin", 11 | exos_envid << 8, &share, 1);
 	CHECK(child > 0);
 	char buf[2] = { 0, 0 };

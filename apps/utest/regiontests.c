@@ -95,12 +95,9 @@ static void test_sr_limits(void)
 static void test_sr_between_environments(void)
 {
 	const u32 share_va = 0x30f04000;
-	u64 r = sys_page_alloc(PAGE_ANY);
-	u32 ppn = (u32)r, check = (u32)(r >> 32);
-	CHECK(vm_map_page(share_va, ppn, check, VM_RW) == 0);
+	struct exos_share share = utest_new_shared_page(share_va, 0x6000);
 	volatile u32 *box = (volatile u32 *)share_va;
 	box[0] = box[1] = box[2] = 0;
-	struct exos_share share = { 0x6000, ppn, check };
 	int child = exos_spawn_with("spin", 10 | exos_envid << 8, &share, 1);
 	CHECK(child > 0);
 	for (int i = 0; i < 2000 && !box[2]; i++)

@@ -18,6 +18,14 @@ static int raw_syscall(u32 n)
 	return (int)v0;
 }
 
+struct exos_share utest_new_shared_page(u32 va, u32 child_va)
+{
+	u64 r = sys_page_alloc(PAGE_ANY);
+	struct exos_share share = { child_va, (u32)r, (u32)(r >> 32) };
+	CHECK(vm_map_page(va, share.ppn, share.check, VM_RW) == 0);
+	return share;
+}
+
 static u32 data_word = 0x12345678;
 static u32 bss_words[1024];
 

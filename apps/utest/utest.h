@@ -12,6 +12,10 @@ extern int failed_checks;
 	failed_checks++; } } while (0)
 
 struct utest { const char *name; void (*fn)(void); };
+
+/* A fresh page mapped read-write at va here (checked), described for a
+ * child that is to map it at child_va (exos_spawn_with). */
+struct exos_share utest_new_shared_page(u32 va, u32 child_va);
 extern const struct utest basic_tests[], vm_tests[], exc_tests[], iso_tests[], sched_tests[],
 	pct_tests[], revoke_tests[], ipc_tests[],
 	proc_tests[], wake_tests[], region_tests[];

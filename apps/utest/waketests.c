@@ -81,12 +81,9 @@ static void test_sleep_ticks(void)
  * with -E_BADCAP and the predicate never reads the freed page. */
 static void test_wakes_on_write(void)
 {
-	u64 r = sys_page_alloc(PAGE_ANY);
-	u32 sppn = (u32)r, scheck = (u32)(r >> 32);
-	CHECK(vm_map_page(SHARE_VA, sppn, scheck, VM_RW) == 0);
-	r = sys_page_alloc(PAGE_ANY);
-	u32 wppn = (u32)r, wcheck = (u32)(r >> 32);
-	CHECK(vm_map_page(WATCH_VA, wppn, wcheck, VM_RW) == 0);
+	struct exos_share share = utest_new_shared_page(SHARE_VA, CHILD_SHARE);
+	struct exos_share w = utest_new_shared_page(WATCH_VA, 0);
+	u32 wppn = w.ppn, wcheck = w.check;
 	volatile u32 *watch = (volatile u32 *)WATCH_VA;
 	volatile struct wk_box *box = (volatile struct wk_box *)SHARE_VA;
 	watch[0] = watch[1] = 0;
@@ -94,7 +91,6 @@ static void test_wakes_on_write(void)
 	box->watch_check = wcheck;
 	box->r1 = box->r2 = 77;
 	box->done1 = box->done2 = 0;
-	struct exos_share share = { CHILD_SHARE, sppn, scheck };
 	int child = exos_spawn_with("spin", 7 | exos_envid << 8, &share, 1);
 	CHECK(child > 0);
 	CHECK(YIELD_UNTIL(sys_env_status((u32)child) == 4));    /* asleep */
