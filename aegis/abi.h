@@ -31,10 +31,14 @@
  * secret the kernel chose at random for that page and those rights.
  * Presenting both authorises a use; the words can be copied to any other
  * environment. Rights: CAP_R (map readable) or CAP_RW (map writable too).
+ * These two are a page's roots; cap_new derives capabilities below them (and
+ * below each other) that the one above can revoke: their names have
+ * CAP_TREE set and the rights in the low two bits, like a root's.
  */
 #define CAP_R   1
 #define CAP_W   2
 #define CAP_RW  3
+#define CAP_TREE 4  /* in a name: a derived capability (cap_new), not a page's root */
 #define CAP_NAME(ppn, rights) ((unsigned)(ppn) << 4 | (rights))
 #define CAP_PPN(name)    ((unsigned)(name) >> 4)
 #define CAP_RIGHTS(name) ((unsigned)(name) & 0xf)

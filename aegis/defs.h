@@ -128,6 +128,7 @@ struct ppage {
 	u8 state;               /* enum page_state */
 	u8 payer;               /* slot of the environment charged for it (limit.c) */
 	u16 stlb_refs;          /* valid STLB halves naming this page */
+	u16 ntree;              /* live derived capabilities of it (captree.c) */
 };
 extern struct ppage pages[MAX_PAGES];
 void page_init(void);
@@ -158,6 +159,7 @@ bool page_is_free(u32 ppn);
 void cache_sync(void *kva, u32 len);
 
 /* cap.c */
+struct tcap;
 /* Check capability (name, check) for rights need (CAP_R or CAP_RW). Returns
  * the page number, or -E_BADCAP (and counts a failure for curenv). */
 int cap_page(u32 name, u32 check, u32 need);
@@ -166,6 +168,29 @@ u32 cap_check_for(u32 ppn, u32 rights);
 /* Count a failed capability presentation against curenv (past
  * CAPFAIL_FREE of them, each costs it the rest of its slice); -E_BADCAP. */
 int cap_failed(void);
+/* Like cap_page, but only a page's two root capabilities are accepted: a
+ * derived one gets -E_PERM (page_grant and gmap_add make arrangements that
+ * revoking a derived capability would not undo). */
+int cap_page_root(u32 name, u32 check, u32 need);
+/* The secret a valid capability (name) is checked against, where it is
+ * kept: it changes when the capability dies (wakeup.c watches it). */
+const u32 *cap_secret(u32 name);
+/* Entry c, a derived page capability, has died (captree.c): its creator
+ * gets the quota back and the page's translations go. */
+void pcap_died(const struct tcap *c);
+/* A derived capability of the page that valid capability name names, below
+ * it, with rights (CAP_R or CAP_RW), made by curenv: its index, or -E_PERM
+ * (more rights than name's), -E_QUOTA (curenv made PCAP_PER_ENV already),
+ * -E_NOMEM (the tree would be too deep). */
+int pcap_new(u32 name, u32 rights);
+/* Revoke everything below root capability (ppn, rights): below the CAP_R
+ * root, its derived capabilities; below the CAP_RW root, every derived
+ * capability of the page and the CAP_R root itself (a new secret), and the
+ * page's translations go. */
+void pcap_revoke_root(u32 ppn, u32 rights);
+/* kcheck: do the pages' and environments' counts of derived capabilities
+ * match the table, and does every one name a page in use? */
+bool pcap_consistent(char *why, u32 len);
 
 /* vm.c */
 /* Set the translation of e's page holding va to lo (0 = none), keeping the
@@ -322,7 +347,66 @@ void fpu_save(u32 *ctx);
 void fpu_load(const u32 *ctx);
 extern char fpu_load_fcsr[];
 
-/* region.c: software regions and their capability trees (sr_* calls). */
+/* captree.c: capabilities that form trees (docs/capabilities.md): the
+ * capabilities of software regions, and the derived ones of pages. */
+#define CT_REGION      0
+#define CT_PAGE        1
+#define NREGIONS       64
+#define SR_CAPS        32            /* capabilities per region */
+#define PCAP_PER_ENV   32            /* derived page capabilities per environment */
+#define CT_REGION_CAPS (NREGIONS * SR_CAPS)
+#define CT_INDEX_BITS  12
+#define CT_NCAPS       (1 << CT_INDEX_BITS)
+#define CT_GEN_SHIFT   (CT_INDEX_BITS + 4)
+#define CT_DEPTH       8             /* levels of a tree, its root included */
+#define CT_NOPARENT    0xffffu       /* a region's root */
+#define CT_ROOT_RW     0xfffeu       /* just below a page's CAP_RW root */
+#define CT_ROOT_R      0xfffdu       /* just below a page's CAP_R root */
+_Static_assert(CT_REGION_CAPS + NENV * PCAP_PER_ENV <= CT_NCAPS, "room for every quota");
+struct tcap {
+	u32 gen;                /* bumped when the entry dies */
+	u32 check;              /* the secret; redrawn when the entry dies */
+	u32 obj;                /* the region's index, or the page's number */
+	u16 parent;             /* its index, or CT_NOPARENT / CT_ROOT_RW / CT_ROOT_R */
+	u16 lo, hi;             /* regions: the byte range [lo, hi) */
+	u8 kind;                /* CT_REGION or CT_PAGE */
+	u8 rights;              /* SR_R|SR_W, or CAP_R / CAP_RW */
+	u8 depth;               /* 0 for a region's root, 1 just below a page's roots */
+	u8 owner;               /* pages: the slot of the environment that derived it */
+	bool live;
+};
+extern struct tcap ct_caps[CT_NCAPS];
+/* The name of entry i (gen, index, CAP_TREE, rights). */
+u32 ct_name(u32 i);
+/* The live entry of that kind named (name, check), or NULL after counting
+ * a failed presentation (cap_failed). */
+struct tcap *ct_lookup(u32 name, u32 check, u32 kind);
+/* A new entry of kind for obj below parent (an index or a sentinel above),
+ * with a fresh secret; returns its index, or -E_NOMEM if the tree would be
+ * deeper than CT_DEPTH or the kind's pool is full. The caller checks
+ * ranges, rights and quotas. */
+int ct_new(u32 kind, u32 obj, u32 parent, u32 lo, u32 hi, u32 rights, u32 owner);
+/* Kill every entry below entry i, not i. */
+void ct_kill_below(u32 i);
+/* Kill entry i and every entry below it. */
+void ct_kill_subtree(u32 i);
+/* Kill every entry of kind for obj. */
+void ct_kill_object(u32 kind, u32 obj);
+/* Kill every entry below page ppn's CAP_R root (r_root) or CAP_RW root
+ * (which dominates the R root and so everything of the page). */
+void ct_kill_below_root(u32 ppn, bool r_root);
+/* The environment in slot is going away: kill the page capabilities it
+ * derived, and everything below them. */
+void ct_env_gone(int slot);
+/* The live entries of kind for obj (kcheck). */
+u32 ct_count(u32 kind, u32 obj);
+/* kcheck: is every live entry well formed (kind, depth, a live parent of the
+ * same object with at least its rights and range)? If not, false and why. */
+bool ct_consistent(char *why, u32 len);
+
+/* region.c: software regions (sr_* calls), whose capabilities are trees. */
+/* Entry c, a capability of a region, has died (captree.c). */
+void region_cap_died(const struct tcap *c);
 /* How many regions e created (each is charged to it as a page). */
 u32 region_count(const struct env *e);
 /* e is going away: free the regions it created (and their capabilities). */

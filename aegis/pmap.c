@@ -110,6 +110,8 @@ static void page_free(u32 p)
 	pages[p].payer = PAYER_NONE;
 	pages[p].check[0] = rand32();
 	pages[p].check[1] = rand32();
+	if (pages[p].ntree)
+		ct_kill_object(CT_PAGE, p);
 	nfree++;
 	kinfo_pub->pages_free = nfree;
 	tlb_unmap_ppn(p);

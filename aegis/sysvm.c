@@ -104,7 +104,7 @@ u32 sys_page_grant(struct trapframe *tf)
 	struct env *e = env_self_or_child(tf->regs[R_A0], &err);
 	if (!e)
 		return (u32)err;
-	int ppn = cap_page(tf->regs[R_A1], tf->regs[R_A2], CAP_R);
+	int ppn = cap_page_root(tf->regs[R_A1], tf->regs[R_A2], CAP_R);
 	if (ppn < 0)
 		return (u32)ppn;
 	if (!page_holds((u32)ppn, env_slot(curenv)))
@@ -116,11 +116,12 @@ u32 sys_page_grant(struct trapframe *tf)
 /* cap_derive(capname, capcheck, rights): a capability for the same page with
  * fewer rights (CAP_R from CAP_RW). Returns the new name, its check in v1.
  * -E_BADCAP; -E_INVAL if rights is not CAP_R/CAP_RW; -E_PERM if rights
- * exceeds the presented ones. */
+ * exceeds the presented ones, or for a derived capability (cap_new derives
+ * below those). */
 u32 sys_cap_derive(struct trapframe *tf)
 {
 	u32 name = tf->regs[R_A0], rights = tf->regs[R_A2];
-	int ppn = cap_page(name, tf->regs[R_A1], CAP_R);
+	int ppn = cap_page_root(name, tf->regs[R_A1], CAP_R);
 	if (ppn < 0)
 		return (u32)ppn;
 	if (rights != CAP_R && rights != CAP_RW)
@@ -274,7 +275,8 @@ u32 sys_tlb_range(struct trapframe *tf)
  * child; that environment becomes a holder of the page. The caller or the
  * target must already hold the page: a capability alone lets one map a page,
  * not keep it alive. -E_NOENT, -E_PERM (not self or child; page not held),
- * -E_INVAL, -E_BADCAP, -E_NOMEM (NGMAP reached). */
+ * -E_INVAL, -E_BADCAP, -E_NOMEM (NGMAP reached); a derived capability
+ * (CAP_TREE) gets -E_PERM: a guaranteed mapping must not outlive it. */
 u32 sys_gmap_add(struct trapframe *tf)
 {
 	int err = 0;
@@ -284,7 +286,7 @@ u32 sys_gmap_add(struct trapframe *tf)
 		return (u32)err;
 	if (!va_flags(tf->regs[R_A1], VA_W, &va, &flags))
 		return (u32)-E_INVAL;
-	int ppn = cap_page(tf->regs[R_A2], tf->regs[R_A3], flags & VA_W ? CAP_RW : CAP_R);
+	int ppn = cap_page_root(tf->regs[R_A2], tf->regs[R_A3], flags & VA_W ? CAP_RW : CAP_R);
 	if (ppn < 0)
 		return (u32)ppn;
 	if (!page_holds((u32)ppn, env_slot(curenv)) && !page_holds((u32)ppn, env_slot(e)))

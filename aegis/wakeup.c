@@ -69,9 +69,9 @@ static int evaluate(struct env *e, const struct wk_pred *w)
 {
 	if (revoke_upcall_pending(e))
 		return -E_AGAIN;
-	/* Each capability is still valid: its page in use and its secret for
-	 * those rights unchanged (cap_still_valid; the secret is redrawn when
-	 * the page is freed). */
+	/* Each capability is still valid: its page in use and its secret
+	 * unchanged (cap_secret: a page's secrets are redrawn when it is
+	 * freed, a derived capability's when it dies). */
 	for (u32 i = 0; i < w->npages; i++)
 		if (w->page[i]->state != PAGE_USED || *w->secret[i] != w->check[i])
 			return -E_BADCAP;
@@ -146,7 +146,7 @@ static int take_pages(struct wk_pred *w, const struct wk_page *pg, u32 n)
 		if (ppn < 0)
 			return ppn;
 		w->page[i] = &pages[ppn];
-		w->secret[i] = &pages[ppn].check[CAP_RIGHTS(pg[i].capname) == CAP_RW];
+		w->secret[i] = cap_secret(pg[i].capname);
 		w->check[i] = pg[i].capcheck;
 		w->win[i] = (struct dc_win){ (u32)(uintptr_t)KADDR((u32)ppn * PAGE_SIZE), PAGE_SIZE };
 	}

@@ -159,6 +159,19 @@ static bool well_formed(u32 n, u32 *a)
 	case SYS_slice_free: a[0] = next() % 64; return true;
 	case SYS_fpu: a[0] = next() & 1; return true;
 	case SYS_cap_derive: a[0] = cname; a[1] = ccheck; a[2] = CAP_R; return true;
+	case SYS_cap_new:                   /* below its own capabilities (roots or derived) */
+		a[0] = cname;
+		a[1] = next() & 7 ? ccheck : flip(ccheck);
+		a[2] = next() & 3 ? CAP_R + (next() & 2) : next() % 8;
+		return true;
+	case SYS_cap_revoke:
+	case SYS_cap_drop: {                /* its own page or region capabilities */
+		bool sr = nsr && (next() & 1);
+		u32 j = sr ? next() % nsr : k;
+		a[0] = sr ? srcaps[j][0] : cname;
+		a[1] = flip(sr ? srcaps[j][1] : ccheck);
+		return true;
+	}
 	}
 	return false;
 }
@@ -183,7 +196,7 @@ static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 {
 	if ((s32)v0 < 0)
 		return;
-	if ((n == SYS_page_alloc || n == SYS_cap_derive) && ncaps < 32) {
+	if ((n == SYS_page_alloc || n == SYS_cap_derive || n == SYS_cap_new) && ncaps < 32) {
 		caps[ncaps][0] = n == SYS_page_alloc ? CAP_NAME(v0, CAP_RW) : v0;
 		caps[ncaps][1] = v1;
 		ncaps++;

@@ -22,7 +22,9 @@
  *      into the pipe at 0x6000 and exit
  *  10  software regions for utest (regiontests.c): make a region holding
  *      "hi", derive a read-only capability for [0, 2), put it in words 0, 1
- *      of the shared page at 0x6000, 1 in word 2, then sleep for ever
+ *      of the shared page at 0x6000; derive a read-only capability below
+ *      the page capability in words 3, 4 (cap_new) into words 5, 6; 1 in
+ *      word 2, then sleep for ever
  *  12  prologues outside and inside the critical range: with no epilogue
  *      and the critical range set to spin_crit (crit.S), count ExOS slice
  *      starts while spinning in C until 3 have come, then spin 8 slices'
@@ -151,6 +153,9 @@ int main(void)
 		r = sys_sr_derive(name, check, 2, SR_R);     /* [0, 2) */
 		box[0] = (u32)r;
 		box[1] = (u32)(r >> 32);
+		r = sys_cap_new(box[3], box[4], CAP_R);      /* below the parent's page capability */
+		box[5] = (u32)r;
+		box[6] = (u32)(r >> 32);
 		box[2] = 1;
 		const struct dc_insn never[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
 		exos_wait_pred(never, 1, NULL, 0);

@@ -34,7 +34,7 @@ static void test_sr_checks(void)
 	CHECK(sys_sr_read(root.name, root.check, PACK(60, 8), buf) == -E_INVAL);   /* past the end */
 	CHECK(sys_sr_read(root.name, root.check, PACK(0, 0), buf) == -E_INVAL);
 	CHECK(sys_sr_read(root.name, root.check ^ 1, PACK(0, 8), buf) == -E_BADCAP);
-	CHECK(sys_sr_read(root.name + (1u << 11), root.check, PACK(0, 8), buf) == -E_BADCAP);
+	CHECK(sys_sr_read(root.name + (1u << 16), root.check, PACK(0, 8), buf) == -E_BADCAP);
 	CHECK(sys_sr_read(root.name, root.check, PACK(0, 8), (void *)0x80000000) == -E_FAULT);
 	CHECK(sys_sr_write(root.name, root.check, PACK(0, 8), (const void *)0x3f000000) == -E_FAULT);
 	CHECK(sys_sr_read(root.name, root.check, PACK(0, 8), buf) == 8 && !lib_memcmp(buf, "abcdefgh", 8));

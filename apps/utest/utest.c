@@ -118,6 +118,7 @@ int main(void)
 		{ revoke_tests, &n_revoke_tests }, { ipc_tests, &n_ipc_tests },
 		{ proc_tests, &n_proc_tests }, { wake_tests, &n_wake_tests },
 		{ region_tests, &n_region_tests },
+		{ cap_tests, &n_cap_tests },
 	};
 	int total = 0, k = 0, failed = 0;
 	for (u32 l = 0; l < ARRAY_SIZE(lists); l++)

@@ -77,18 +77,22 @@ static void test_sleep_ticks(void)
 
 /* A child sleeps until a word of a page it does not even map changes
  * (named by a capability); it wakes once the word is written, with nothing
- * sent to it. Then it sleeps again and the page is freed under it: it wakes
- * with -E_BADCAP and the predicate never reads the freed page. */
-static void test_wakes_on_write(void)
+ * sent to it. Then it sleeps again and the capability dies under it: it
+ * wakes with -E_BADCAP and the predicate never reads the page again. With
+ * derived false the child has the page's root capability and the page is
+ * freed; with derived true it has a capability derived below the root
+ * (cap_new), which the parent revokes while the page lives on. */
+static void wake_then_lose(bool derived)
 {
 	struct exos_share share = utest_new_shared_page(SHARE_VA, CHILD_SHARE);
 	struct exos_share w = utest_new_shared_page(WATCH_VA, 0);
-	u32 wppn = w.ppn, wcheck = w.check;
+	u32 root = CAP_NAME(w.ppn, CAP_RW);
 	volatile u32 *watch = (volatile u32 *)WATCH_VA;
 	volatile struct wk_box *box = (volatile struct wk_box *)SHARE_VA;
 	watch[0] = watch[1] = 0;
-	box->watch_name = CAP_NAME(wppn, CAP_RW);
-	box->watch_check = wcheck;
+	u64 d = derived ? sys_cap_new(root, w.check, CAP_R) : (u64)w.check << 32 | root;
+	box->watch_name = (u32)d;
+	box->watch_check = (u32)(d >> 32);
 	box->r1 = box->r2 = 77;
 	box->done1 = box->done2 = 0;
 	int child = exos_spawn_with("spin", 7 | exos_envid << 8, &share, 1);
@@ -99,14 +103,22 @@ static void test_wakes_on_write(void)
 	CHECK(YIELD_UNTIL(box->done1 == 1));
 	CHECK(box->r1 == 0);
 	CHECK(YIELD_UNTIL(sys_env_status((u32)child) == 4));    /* asleep on watch[1] */
-	CHECK(vm_unmap(WATCH_VA, 1, true) == 0);                 /* the last holder: freed */
+	if (derived)
+		CHECK(sys_cap_revoke(root, w.check) == 0);
+	else
+		CHECK(vm_unmap(WATCH_VA, 1, true) == 0);         /* the last holder: freed */
 	CHECK(YIELD_UNTIL(box->done2 == 1));
 	CHECK((int)box->r2 == -E_BADCAP);
 	int st = -1;
 	CHECK(exos_wait((u32)child, &st) == 0 && st == 0);
 	CHECK(sys_kcheck(0) == 0);
+	if (derived)
+		CHECK(watch[0] == 1 && vm_unmap(WATCH_VA, 1, true) == 0);
 	vm_unmap(SHARE_VA, 1, true);
 }
+
+static void test_wakes_on_write(void) { wake_then_lose(false); }
+static void test_wakes_on_revoke(void) { wake_then_lose(true); }
 
 /* A child asleep on a predicate that never holds is destroyed: the kernel's
  * tables stay consistent and the slot is reusable. */
@@ -177,6 +189,7 @@ const struct utest wake_tests[] = {
 	{ "wk_checks", test_checks },
 	{ "wk_sleep_ticks", test_sleep_ticks },
 	{ "wk_wakes_on_write", test_wakes_on_write },
+	{ "wk_wakes_on_revoke", test_wakes_on_revoke },
 	{ "wk_destroy_sleeper", test_destroy_sleeper },
 };
 const int n_wake_tests = ARRAY_SIZE(wake_tests);
