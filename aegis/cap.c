@@ -98,6 +98,12 @@ int pcap_new(u32 name, u32 rights)
 	return i;
 }
 
+void pcap_env_gone(int slot)
+{
+	if (pcaps_of[slot])
+		ct_env_gone(slot);
+}
+
 void pcap_died(const struct tcap *c)
 {
 	pcaps_of[c->owner]--;

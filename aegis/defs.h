@@ -178,6 +178,9 @@ const u32 *cap_secret(u32 name);
 /* Entry c, a derived page capability, has died (captree.c): its creator
  * gets the quota back and the page's translations go. */
 void pcap_died(const struct tcap *c);
+/* The environment in slot is going away: its derived page capabilities
+ * die (ct_env_gone), if it has any. */
+void pcap_env_gone(int slot);
 /* A derived capability of the page that valid capability name names, below
  * it, with rights (CAP_R or CAP_RW), made by curenv: its index, or -E_PERM
  * (more rights than name's), -E_QUOTA (curenv made PCAP_PER_ENV already),

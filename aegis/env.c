@@ -162,7 +162,7 @@ void env_destroy(struct env *e)
 	fpu_env_gone(e);
 	wk_env_gone(e);
 	region_env_gone(e);
-	ct_env_gone(env_slot(e));
+	pcap_env_gone(env_slot(e));
 	e->ngmap = 0;
 	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
 		e->gmap_filter[k] = 0;

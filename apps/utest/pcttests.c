@@ -73,8 +73,9 @@ static void test_acall_semantics(void)
 	CHECK(sys_env_status((u32)acallee) == 3);       /* waiting at its entry again */
 }
 
-/* Timing, on Count (the ktest boot runs on host time, so a host hiccup can
- * end a slice anywhere: each property must hold in one of a few tries).
+/* Timing, on Count (make test boots under -icount, but on host time a
+ * host hiccup can end a slice anywhere: each property must hold in one of
+ * a few tries).
  * At once: warm, the callee's entry follows the call within 2,000 ticks
  * and the caller resumes within 5,000 after it. The rest of the slice: the
  * caller starts a fresh slice, spends 60,000 of its 100,000 ticks and
