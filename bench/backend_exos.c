@@ -101,11 +101,15 @@ static int count_and_step_prot(struct vm_fault *f)
 	return 0;
 }
 
-static const u32 exc_code[BENCH_EXC_N] = { 4 /* AdEL */, 12 /* Ov */, 11 /* CpU */, 0 };
+static const u32 exc_code[BENCH_EXC_N] = { 4 /* AdEL */, 12 /* Ov */, 11 /* CpU */, 0, 4 };
+static bool exc_skipping;        /* BENCH_EXC_UNALIGN_LIGHT: ExOS counts in exos_exception_skips */
 
 int bench_exc_setup(enum bench_exc kind)
 {
 	exc_count = 0;
+	exc_skipping = kind == BENCH_EXC_UNALIGN_LIGHT;
+	if (exc_skipping)                 /* the application-specific handler: skip and count */
+		return exos_set_exception_skip(exc_code[kind], true) < 0 ? -1 : 0;
 	if (kind == BENCH_EXC_PROT) {
 		prot_page = (u32)bench_alloc_pages(1);
 		if (!prot_page || vm_protect(prot_page, 1, VM_NONE) < 0)
@@ -126,6 +130,7 @@ void bench_exc_raise(enum bench_exc kind)
 	u32 tmp;
 	switch (kind) {
 	case BENCH_EXC_UNALIGN:
+	case BENCH_EXC_UNALIGN_LIGHT:
 		__asm__ volatile("lw %0, 1(%1)\n\tnop" : "=r"(tmp) : "r"(&exc_count) : "memory");
 		break;
 	case BENCH_EXC_OVERFLOW:
@@ -143,10 +148,18 @@ void bench_exc_raise(enum bench_exc kind)
 	}
 }
 
-unsigned long bench_exc_count(void) { return exc_count; }
+unsigned long bench_exc_count(void)
+{
+	return exc_skipping ? exos_exception_skips(exc_code[BENCH_EXC_UNALIGN_LIGHT]) : exc_count;
+}
 
 void bench_exc_teardown(enum bench_exc kind)
 {
+	if (kind == BENCH_EXC_UNALIGN_LIGHT) {
+		exos_set_exception_skip(exc_code[kind], false);
+		exc_skipping = false;
+		return;
+	}
 	if (kind == BENCH_EXC_PROT) {
 		vm_set_handler(prot_page, PAGE_SIZE, NULL);
 		vm_protect(prot_page, 1, VM_RW);

@@ -50,6 +50,7 @@ enum bench_exc {
 	BENCH_EXC_OVERFLOW,	/* integer overflow: the trapping `add` instruction */
 	BENCH_EXC_COPROC,	/* coprocessor unusable (Cause.ExcCode 11) */
 	BENCH_EXC_PROT,		/* store to a page the back end has made inaccessible */
+	BENCH_EXC_UNALIGN_LIGHT, /* the unaligned load, to the lightest handler the system has */
 	BENCH_EXC_N
 };
 

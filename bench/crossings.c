@@ -108,6 +108,7 @@ EXC_ROW(run_unalign, BENCH_EXC_UNALIGN)
 EXC_ROW(run_overflow, BENCH_EXC_OVERFLOW)
 EXC_ROW(run_coproc, BENCH_EXC_COPROC)
 EXC_ROW(run_prot, BENCH_EXC_PROT)
+EXC_ROW(run_unalign_light, BENCH_EXC_UNALIGN_LIGHT)
 
 const struct bench_row bench_rows_crossings[] = {
 	{ "nullproc", "null procedure call (through a pointer)", 1000000, 100, 0,
@@ -123,5 +124,8 @@ const struct bench_row bench_rows_crossings[] = {
 	  20, run_coproc_na, run_coproc },
 	{ "exc_prot", "store to a protected page, to a user handler and back", 10000, 20,
 	  run_prot_na, run_prot },
+	{ "exc_unalign_light", "unaligned load, to an application-specific handler that only "
+	  "counts it and steps over it (ExOS: exos_set_exception_skip, no frame; Linux: n/a)",
+	  10000, 20, run_unalign_light_na, run_unalign_light },
 	{ 0, 0, 0, 0, 0, 0 }
 };

@@ -25,6 +25,31 @@ void exos_set_exception_handler(u32 code, exc_handler_fn fn)
 		handlers[code] = fn;
 }
 
+#define skip_on ((volatile u32 *)XS_SKIP_ON)
+#define skips ((volatile u32 *)XS_SKIPS)
+
+u32 exos_exc_entry_point(void)
+{
+	for (u32 code = 0; code < 32; code++)
+		if (skip_on[code])
+			return (u32)exos_exc_skip_entry;
+	return (u32)exos_exc_entry;
+}
+
+int exos_set_exception_skip(u32 code, bool on)
+{
+	if (code >= 32)
+		return -E_INVAL;
+	skip_on[code] = on;
+	skips[code] = 0;
+	return sys_set_upcalls(exos_exc_entry_point(), (u32)exos_tlb_entry, UPCALL_SAVE_VA);
+}
+
+u32 exos_exception_skips(u32 code)
+{
+	return code < 32 ? skips[code] : 0;
+}
+
 void exos_fatal(const struct trapframe *f, const char *why)
 {
 	u32 code = (f->cause >> 2) & 31;

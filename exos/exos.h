@@ -35,6 +35,7 @@ void console_flush(void);
  * save area. */
 void exos_tlb_entry(void);
 void exos_exc_entry(void);
+void exos_exc_skip_entry(void);
 void exos_epilogue_entry(void);
 void exos_prologue_entry(void);
 extern char exos_upcall_text_start[], exos_upcall_text_end[];
@@ -97,6 +98,17 @@ void exos_tlb_fault(struct trapframe *f);
  * hi, lo) and f->epc may be changed, and the program resumes with them. */
 typedef int (*exc_handler_fn)(struct trapframe *f);
 void exos_set_exception_handler(u32 code, exc_handler_fn fn);
+/* Skip exceptions of this code (on) or stop (off): the program resumes at
+ * the instruction after the faulting one, and the code's count goes up by
+ * one, in a few instructions of upcall.S with no frame and no handler (a
+ * fault in a branch delay slot still goes to the code's handler). The count
+ * starts at 0. -E_INVAL: code >= 32; else set_upcalls' result. */
+int exos_set_exception_skip(u32 code, bool on);
+/* How many exceptions of code were skipped since skipping was turned on. */
+u32 exos_exception_skips(u32 code);
+/* The exception entry Aegis should upcall: exos_exc_skip_entry while some
+ * code is skipped, else exos_exc_entry. */
+u32 exos_exc_entry_point(void);
 /* Where the program goes after the instruction at f->epc (emulating the
  * branch when the fault was in a delay slot), and a step over it. */
 u32 exos_next_pc(const struct trapframe *f);

@@ -22,6 +22,8 @@
 #define XS_AT           0x00007014   /* scratch: the program's $at, on resume */
 #define XS_PC           0x00007018   /* scratch: the resume PC */
 #define XS_HANDLERS     0x00007080   /* exc_handler_fn[32], by ExcCode (exc.c) */
+#define XS_SKIP_ON      0x00007100   /* u32[32], by ExcCode: skip it (exos_set_exception_skip) */
+#define XS_SKIPS        0x00007180   /* u32[32], by ExcCode: how many were skipped */
 
 #define HEAP_BASE       0x10000000
 #define HEAP_LIMIT      0x20000000

@@ -23,7 +23,7 @@ static int exos_vm_init(void)
 
 int exos_register(void)
 {
-	int r = sys_set_upcalls((u32)exos_exc_entry, (u32)exos_tlb_entry, UPCALL_SAVE_VA);
+	int r = sys_set_upcalls(exos_exc_entry_point(), (u32)exos_tlb_entry, UPCALL_SAVE_VA);
 	if (r == 0)
 		r = sys_set_epilogue((u32)exos_epilogue_entry, (u32)exos_upcall_text_start,
 				     (u32)exos_upcall_text_end);

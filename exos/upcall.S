@@ -171,6 +171,40 @@
 exos_upcall_text_start:
 FAST_ENTRY exos_tlb_entry, 0
 FAST_ENTRY exos_exc_entry, 1
+
+/*
+ * exos_exc_skip_entry: the exception entry while some exception code is to
+ * be skipped (exos_set_exception_skip): an application-specific handler
+ * lighter than any C handler, with no frame and no stack. On entry, as for
+ * exos_exc_entry: a0 = faulting PC (also in the save area), a1 = BadVAddr,
+ * a2 = Cause. For a skipped code, outside a delay slot: add one to
+ * XS_SKIPS[code] and resume at PC + 4 with the program's a0..a2 (from the
+ * save area) and at (through XS_AT). Anything else goes to exos_exc_entry
+ * with a0..a2 as it expects them. at is the only scratch register.
+ */
+	.globl	exos_exc_skip_entry
+	.ent	exos_exc_skip_entry
+exos_exc_skip_entry:
+	sw	$1, XS_AT($0)		/* at ($1) is ours from here */
+	bltz	a2, 1f			/* Cause.BD: the general entry */
+	andi	$1, a2, 0x7c		/* (delay) $1 = ExcCode * 4 */
+	lw	a0, XS_SKIP_ON($1)	/* a0 = skip this code? */
+	beqz	a0, 1f			/* no: the general entry */
+	lw	a0, XS_SKIPS($1)	/* (delay) a0 = the count */
+	addiu	a0, a0, 1
+	sw	a0, XS_SKIPS($1)
+	lw	$1, UPCALL_SAVE_VA+0($0)
+	addiu	$1, $1, 4		/* $1 = the instruction after the fault */
+	lw	a0, UPCALL_SAVE_VA+4($0)
+	lw	a1, UPCALL_SAVE_VA+8($0)
+	lw	a2, UPCALL_SAVE_VA+12($0)
+	jr	$1
+	lw	$1, XS_AT($0)		/* (delay) the program's $1 */
+1:	lw	$1, XS_AT($0)		/* the program's $1 again */
+	b	exos_exc_entry
+	lw	a0, UPCALL_SAVE_VA+0($0)	/* (delay) a0 = the faulting PC */
+	.end	exos_exc_skip_entry
+
 FULL_ENTRY exos_epilogue_entry, exos_epilogue
 FULL_ENTRY exos_prologue_entry, exos_prologue
 FULL_ENTRY exos_revoke_entry, exos_revoke

@@ -99,6 +99,10 @@ ROWS = [
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
     ('exc_prot', 'exc', 'protection fault',
      'about 1.5 us on a 25 MHz DECstation, about 100x faster than Ultrix'),
+    ('exc_unalign_light', 'exc', 'unaligned access, to an application-specific handler '
+     'that counts and steps over in assembly with no frame (ExOS: exos_set_exception_skip; '
+     'Linux: n/a, its lightest is the signal of exc_unalign)',
+     'about 1.5 us on a 25 MHz DECstation for the paper\'s minimal handler'),
     ('xfer', 'ipc', 'control transfer, one way (ExOS: protected control transfer; '
      'Linux: sched_yield, its cheapest hand-off)',
      'protected control transfer: kernel primitives 10-100x faster than Ultrix'),

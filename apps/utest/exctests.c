@@ -144,6 +144,30 @@ static void test_registers_kept(void)
 	vm_unmap(other, 1, true);
 }
 
+/* exos_set_exception_skip: an unaligned load is stepped over and counted
+ * with no handler called and every register kept; in a delay slot it still
+ * goes to the handler (which emulates the branch); turned off, the handler
+ * gets it again. */
+static void test_skip(void)
+{
+	for (int i = 0; i < 32; i++)
+		seen[i] = 0;
+	exos_set_exception_handler(4, step_over);
+	CHECK(exos_set_exception_skip(32, true) == -E_INVAL);
+	CHECK(exos_set_exception_skip(4, true) == 0);
+	CHECK(exos_exception_skips(4) == 0);
+	CHECK(exc_regs_kept((u32)buf + 1) == 0);
+	(void)exc_lw((u32)buf + 3);                           /* v0 is whatever it was */
+	CHECK(exos_exception_skips(4) == 2);
+	CHECK(seen[4] == 0);
+	CHECK(exc_delay_load((u32)buf + 1) == 0xc0de0004);   /* Cause.BD: the handler */
+	CHECK(seen[4] == 1 && exos_exception_skips(4) == 2);
+	CHECK(exos_set_exception_skip(4, false) == 0);
+	do_adel();
+	CHECK(seen[4] == 2 && result == 0xc0de0004 && exos_exception_skips(4) == 0);
+	exos_set_exception_handler(4, NULL);
+}
+
 const struct utest exc_tests[] = {
 	{ "exc_unaligned", test_unaligned },
 	{ "exc_overflow", test_overflow },
@@ -152,5 +176,6 @@ const struct utest exc_tests[] = {
 	{ "exc_delay_slot_miss", test_delay_slot_miss },
 	{ "exc_delay_slot_skip", test_delay_slot_skip },
 	{ "exc_registers_kept", test_registers_kept },
+	{ "exc_skip", test_skip },
 };
 const int n_exc_tests = ARRAY_SIZE(exc_tests);
