@@ -144,6 +144,8 @@ static inline u32 page_count(void) { return page_total; }
 int page_alloc(u32 ppn, int slot);
 /* How many pages slot holds (is among the holders of). */
 u32 page_held(int slot);
+/* Is ppn inside the range page_release_all(slot) walks? (kcheck) */
+bool page_held_range_has(u32 ppn, int slot);
 bool page_holds(u32 ppn, int slot);
 /* Add slot as a holder of the (used) page ppn. */
 void page_hold(u32 ppn, int slot);
@@ -218,6 +220,11 @@ bool gmap_fill(struct env *e, u32 va, bool write);
 int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable);
 int gmap_remove(struct env *e, u32 vpn);
 void gmap_remove_ppn(struct env *e, u32 ppn);
+/* gmap_find_ppn through e's page filter (kcheck: a mapping it would miss
+ * means the filter is wrong). */
+const struct gmap *gmap_find_ppn_filtered(const struct env *e, u32 ppn);
+/* e has no guaranteed mapping (a new or destroyed environment). */
+void gmap_clear(struct env *e);
 /* A guaranteed mapping of e to page ppn, or NULL. */
 const struct gmap *gmap_find_ppn(const struct env *e, u32 ppn);
 /* Remove e's TLB and STLB translations to page ppn (other environments'
@@ -230,6 +237,7 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 #define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
 #define NVITAL 8               /* vital pages per environment */
 #define GMAP_FILTER_LOG2 11    /* a 2048-bit filter per environment */
+#define GMAP_PPN_FILTER_BITS 1024  /* and one over the pages its guaranteed mappings name */
 #define NREPO  64              /* repossession vector entries */
 #define FPU_WORDS 33           /* $f0..$f31 and FCSR */
 /* ENV_SLEEPING: in wk_sleep until its wakeup predicate holds (wakeup.c).
@@ -250,6 +258,7 @@ struct env {
 	int ngmap;
 	struct gmap gmap[NGMAP];
 	u32 gmap_filter[1 << GMAP_FILTER_LOG2 >> 5];  /* vm.c: pairs that may hold a guaranteed mapping */
+	u32 gmap_ppn_filter[GMAP_PPN_FILTER_BITS >> 5]; /* vm.c: pages that may be mapped by one */
 	struct { u32 id; int status; } exited[8];   /* children that ended, for env_reap */
 	u32 nexited;
 	u32 epilogue;          /* slice-end entry point, 0 = none */

@@ -68,9 +68,7 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 	struct trapframe zero = { 0 };
 	e->tf = zero;
 	e->id = (gen ? gen : 1) << 8 | (u32)env_slot(e);
-	e->ngmap = 0;
-	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
-		e->gmap_filter[k] = 0;
+	gmap_clear(e);
 	e->parent = parent;
 	e->capfails = 0;
 	e->nexited = 0;
@@ -163,9 +161,7 @@ void env_destroy(struct env *e)
 	wk_env_gone(e);
 	region_env_gone(e);
 	pcap_env_gone(env_slot(e));
-	e->ngmap = 0;
-	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
-		e->gmap_filter[k] = 0;
+	gmap_clear(e);
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);
 	page_release_all(env_slot(e));

@@ -50,7 +50,8 @@ static void check_asid(u32 asid, const char *where, u32 hi)
 		BAD("%s %08x has ASID %u of no live environment", where, hi, asid);
 }
 
-/* Each slot's count of held pages (page_held) agrees with the holder bits. */
+/* Each slot's count of held pages (page_held) agrees with the holder bits,
+ * and each held page is inside its slot's held range. */
 static void check_held(void)
 {
 	static u32 n[64];
@@ -62,6 +63,8 @@ static void check_held(void)
 			while (!(h >> i & 1))
 				i++;
 			n[i]++;
+			if (!page_held_range_has(p, i))
+				BAD("page %x is held by slot %d outside its held range", p, i);
 		}
 	for (int i = 0; i < 64; i++)
 		if (n[i] != page_held(i))
@@ -205,6 +208,9 @@ static void check_env(struct env *e)
 			    e->id, g->vpn, g->ppn);
 		if (gmap_lookup(e, g->vpn) != g)
 			BAD("env %x: guaranteed mapping %x not found by lookup", e->id, g->vpn);
+		if (gmap_find_ppn_filtered(e, g->ppn) == NULL)
+			BAD("env %x: guaranteed mapping of page %x missed by the page filter",
+			    e->id, g->ppn);
 	}
 	if (e->up_save_kva) {
 		const struct gmap *g = gmap_lookup(e, e->up_save_va >> PAGE_SHIFT);

@@ -60,7 +60,18 @@ void random_init(void)
 	key1 = siphash_word(e, c, (u64)mfc0(C0_COUNT, 0));
 }
 
+/* Each SipHash output is 64 pseudo-random bits: the high half is kept for
+ * the next call, so a secret costs half a SipHash (freeing a page draws two). */
 u32 rand32(void)
 {
-	return (u32)siphash_word(key0, key1, ++counter);
+	static u32 spare;
+	static bool have_spare;
+	if (have_spare) {
+		have_spare = false;
+		return spare;
+	}
+	u64 r = siphash_word(key0, key1, ++counter);
+	spare = (u32)(r >> 32);
+	have_spare = true;
+	return (u32)r;
 }

@@ -25,14 +25,42 @@ static bool gmap_maybe(const struct env *e, u32 vpn)
 	return e->gmap_filter[b >> 5] >> (b & 31) & 1;
 }
 
-static void gmap_filter_rebuild(struct env *e)
+/* The bit of the page filter for ppn: a clear bit means no guaranteed
+ * mapping of e names that page, so gmap_remove_ppn need not search (the
+ * case of every page a library OS lets go of that it only mapped by tlbwr). */
+static u32 gmap_ppn_bit(u32 ppn)
+{
+	return (ppn * 2654435761u) >> 22;
+}
+_Static_assert(GMAP_PPN_FILTER_BITS == 1 << 10, "gmap_ppn_bit gives 10 bits");
+
+/* Add guaranteed mapping g to e's two filters. */
+static void gmap_filter_add(struct env *e, const struct gmap *g)
+{
+	u32 b = gmap_bit(g->vpn), p = gmap_ppn_bit(g->ppn);
+	e->gmap_filter[b >> 5] |= 1u << (b & 31);
+	e->gmap_ppn_filter[p >> 5] |= 1u << (p & 31);
+}
+
+static void gmap_filters_zero(struct env *e)
 {
 	for (u32 i = 0; i < ARRAY_SIZE(e->gmap_filter); i++)
 		e->gmap_filter[i] = 0;
-	for (int i = 0; i < e->ngmap; i++) {
-		u32 b = gmap_bit(e->gmap[i].vpn);
-		e->gmap_filter[b >> 5] |= 1u << (b & 31);
-	}
+	for (u32 i = 0; i < ARRAY_SIZE(e->gmap_ppn_filter); i++)
+		e->gmap_ppn_filter[i] = 0;
+}
+
+static void gmap_filter_rebuild(struct env *e)
+{
+	gmap_filters_zero(e);
+	for (int i = 0; i < e->ngmap; i++)
+		gmap_filter_add(e, &e->gmap[i]);
+}
+
+void gmap_clear(struct env *e)
+{
+	e->ngmap = 0;
+	gmap_filters_zero(e);
 }
 
 /* Index of the first guaranteed mapping of e with vpn >= the given one (the
@@ -125,8 +153,12 @@ int gmap_insert(struct env *e, u32 vpn, u32 ppn, bool writable)
 			e->gmap[j] = e->gmap[j - 1];
 		e->ngmap++;
 	}
+	bool replaced = i < e->ngmap && e->gmap[i].vpn == vpn && e->gmap[i].ppn != ppn;
 	e->gmap[i] = (struct gmap){ vpn, ppn, writable };
-	gmap_filter_rebuild(e);
+	if (replaced)                           /* the old page's bit may go */
+		gmap_filter_rebuild(e);
+	else                                    /* a new entry only adds its bits */
+		gmap_filter_add(e, &e->gmap[i]);
 	page_hold(ppn, env_slot(e));
 	vm_set_half(e, vpn << PAGE_SHIFT, entrylo(ppn, writable), false);
 	upcall_refresh(e);      /* a replaced mapping may have held the save area */
@@ -155,8 +187,22 @@ int gmap_remove(struct env *e, u32 vpn)
 	return 0;
 }
 
+/* Might a guaranteed mapping of e name page ppn? (false: certainly not) */
+static bool gmap_ppn_maybe(const struct env *e, u32 ppn)
+{
+	u32 p = gmap_ppn_bit(ppn);
+	return e->gmap_ppn_filter[p >> 5] >> (p & 31) & 1;
+}
+
+const struct gmap *gmap_find_ppn_filtered(const struct env *e, u32 ppn)
+{
+	return gmap_ppn_maybe(e, ppn) ? gmap_find_ppn(e, ppn) : NULL;
+}
+
 void gmap_remove_ppn(struct env *e, u32 ppn)
 {
+	if (!gmap_ppn_maybe(e, ppn))
+		return;
 	for (int i = 0; i < e->ngmap;)
 		if (e->gmap[i].ppn == ppn)
 			gmap_drop(e, i);

@@ -79,6 +79,17 @@ void bench_null_syscall(void) { sys_null(); }
 /* Aegis's general path: null_slow, a call that does nothing in C. */
 void bench_null_syscall_slow(void) { sys_null_slow(); }
 
+const char *bench_env_na(void) { return 0; }
+
+int bench_env_cycle(void)
+{
+	int child = exos_fork();
+	if (child == 0)
+		exit(0);
+	int status = -1;
+	return child > 0 && exos_wait((u32)child, &status) == 0 && status == 0 ? 0 : -1;
+}
+
 const char *bench_exc_na(enum bench_exc kind)
 {
 	(void)kind;

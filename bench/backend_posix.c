@@ -549,3 +549,22 @@ bench_ipc_teardown(enum bench_ipc kind)
 		munmap(ipc_sh, BENCH_PAGE);
 	ipc_sh = 0;
 }
+
+const char *
+bench_env_na(void)
+{
+	return 0;
+}
+
+int
+bench_env_cycle(void)
+{
+	int status;
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(0);
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}

@@ -260,6 +260,17 @@ struct bench_row {
 	int (*run)(unsigned iters, uint64_t *ticks, uint64_t *ops, const char **why);
 };
 
+/*
+ * Environments (envs.c):
+ *   bench_env_na()      0 if the system can create child environments, else the reason.
+ *   bench_env_cycle()   create a child (a fork of this program) that exits at once with
+ *                       status 0, wait for it and reap it; 0, or -1 if any step failed.
+ */
+const char *bench_env_na(void);
+int bench_env_cycle(void);
+
+/* envs.c: first in the program (it forks the program while it is still small) */
+extern const struct bench_row bench_rows_envs[];
 /* appel_li.c */
 extern const struct bench_row bench_rows_appel_li[];
 int bench_appel1_cycle(char *base, unsigned n, unsigned iters, uint64_t *ticks,

@@ -195,6 +195,18 @@ static vm_fault_fn region_handler(u32 va)
 
 /* Give the page at va (copy-on-write after fork) a private copy: a new page
  * with the same bytes, writable; the shared one is let go. */
+/* Copy one page, eight words a round (about 2.4 instructions a word where a
+ * word at a time costs 5: fork copies every page of data, bss and stack). */
+static void page_copy_words(u32 *to, const u32 *from)
+{
+	for (const u32 *end = from + PAGE_SIZE / 4; from < end; from += 8, to += 8) {
+		u32 a = from[0], b = from[1], c = from[2], d = from[3];
+		u32 e = from[4], f = from[5], g = from[6], h = from[7];
+		to[0] = a, to[1] = b, to[2] = c, to[3] = d;
+		to[4] = e, to[5] = f, to[6] = g, to[7] = h;
+	}
+}
+
 int vm_page_copy(u32 src, u32 scratch, u32 *ppn, u32 *check)
 {
 	u64 r = sys_page_alloc(PAGE_ANY);
@@ -207,10 +219,7 @@ int vm_page_copy(u32 src, u32 scratch, u32 *ppn, u32 *check)
 		sys_page_unref(*ppn);
 		return e;
 	}
-	const u32 *from = (const u32 *)src;
-	u32 *to = (u32 *)scratch;
-	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
-		to[i] = from[i];
+	page_copy_words((u32 *)scratch, (const u32 *)src);
 	vm_unmap(scratch, 1, false);
 	return 0;
 }

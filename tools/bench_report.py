@@ -40,6 +40,9 @@ NO_PAPER_TOUCH = ('no counterpart in the paper: added so that no work of prot100
 NO_PAPER_SCALE = ('no counterpart in the paper: shows how the cost grows with the number '
                   'of pages')
 
+NO_PAPER_ENVS = ('no figure in the paper; a flat line means no per-environment table '
+                 'grows with the environments ever made')
+
 # Row order, table grouping, label and what the 1995 paper reports (from
 # shared/reference/exokernel.md: ratios and qualitative claims only, no exact numbers).
 GROUPS = [
@@ -50,11 +53,16 @@ GROUPS = [
     ('ipc', 'Control transfer and IPC'),
     ('app', 'Application'),
     ('scale', 'How costs grow with N (bench/scale.c)'),
+    ('envs', 'Environments as the work grows (bench/envs.c)'),
     ('other', 'Other rows'),
 ]
 PAPER_PTINV = ("the paper's extensibility section: the same VM work on an inverted page "
                "table, an application's choice; Linux has one structure (n/a)")
 ROWS = [
+    ('envs_10', 'envs', 'create, run and destroy 10 environments in turn (ExOS: exos_fork, '
+     'exit, exos_wait; Linux: fork, _exit, waitpid), per environment', NO_PAPER_ENVS),
+    ('envs_100', 'envs', 'the same, 100 environments, per environment', NO_PAPER_ENVS),
+    ('envs_1000', 'envs', 'the same, 1000 environments, per environment', NO_PAPER_ENVS),
     ('dirty', 'vm', 'dirty', 'ExOS reads its own page table; Ultrix has no such call (n/a)'),
     ('prot1', 'vm', 'prot1 (page at the edge of its mapping)', 'ExOS faster than Ultrix'),
     ('prot1_mid', 'vm', 'prot1, page mid-mapping',
