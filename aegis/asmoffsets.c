@@ -28,4 +28,16 @@ void asm_offsets(void)
 	OFFSET(UPCALL_EXC, offsetof(struct upcall_regs, exc));
 	OFFSET(UPCALL_TLB, offsetof(struct upcall_regs, tlb));
 	OFFSET(UPCALL_SAVE_USER, offsetof(struct upcall_regs, save_kva_user));
+	/* fast_tlbwr */
+	OFFSET(ENV_GMAP_FILTER, offsetof(struct env, gmap_filter));
+	OFFSET(GMAP_FILTER_SHIFT_V, 32 - GMAP_FILTER_LOG2);  /* names: letters and _ only */
+	OFFSET(PPAGE_SIZE, sizeof(struct ppage));
+	OFFSET(PPAGE_CHECK, offsetof(struct ppage, check));
+	OFFSET(PPAGE_STATE, offsetof(struct ppage, state));
+	OFFSET(PPAGE_STLB_REFS, offsetof(struct ppage, stlb_refs));
+	OFFSET(PAGE_USED_V, PAGE_USED);
+	OFFSET(CAP_R_V, CAP_R);
+	OFFSET(CAP_RW_V, CAP_RW);
+	OFFSET(VA_W_V, VA_W);
+	OFFSET(VA_NOACCESS_V, VA_NOACCESS);
 }

@@ -1,12 +1,15 @@
 /*
  * fastcall.S: system calls served on the fast path. Entered from the general
  * vector with EXL=1, EPC = the caller's ra (already written, hazard cleared),
- * v0 = call number; only k0/k1 may be used; the result goes in v0. Every
- * path clears k0/k1 before its eret (CLEAR_K).
+ * v0 = call number; only k0/k1 may be used (fast_tlbwr also uses t0..t6,
+ * whose values it keeps in the caller's trapframe and puts back on either way
+ * out); the result goes in v0. Every path clears k0/k1 before its eret
+ * (CLEAR_K).
  */
 #include "mips.h"
 #include "asmoffsets.h"
 #include "regsave.h"
+#include "config.h"         /* STLB_ENTRIES, from the Makefile */
 
 	.set	noreorder
 	.set	noat
@@ -141,6 +144,159 @@ fast_scall:
 	CLEAR_K
 	ehb
 	eret
+
+/*
+ * tlbwr(va|flags a0, capname a1, capcheck a2), fast path: the usual case of
+ * a library OS mapping one page, readable or (VA_W) writable, with one of the
+ * page's two root capabilities, or installing an invalid half (VA_NOACCESS:
+ * no capability), where no guaranteed mapping may lie in the
+ * pair (the environment's pair filter says so) and the STLB already holds the
+ * pair (so the other half is known). It does what sys_tlbwr does then: the
+ * STLB half and the per-page STLB counts, then the TLB (tlbp; tlbwi over the
+ * pair's entry, else tlbwr). Everything else, every failure included (C
+ * counts failed capabilities), and a caller with an upcall due, go to
+ * sys_tlbwr through trap_slow with every register as it was.
+ * Registers: k1 = the caller's env (its trapframe is at offset 0, where t0..t6
+ * are kept while this runs and restored on both ways out); t0 = scratch,
+ * t1 = the page number, then scratch; t2 = &pages[ppn]; t3 = EntryHi of the
+ * pair (VPN2 | ASID); t4 = &stlb[slot]; t5 = the new half (0: invalid);
+ * t6 = scratch.
+ */
+.if PPAGE_SIZE != 24
+.error "fast_tlbwr indexes pages[] with a record of 24 bytes"
+.endif
+.macro SAVE_T
+	.irp	r, 8,9,10,11,12,13,14
+	sw	$\r, TF_REG(\r)(k1)
+	.endr
+.endm
+.macro LOAD_T
+	.irp	r, 8,9,10,11,12,13,14
+	lw	$\r, TF_REG(\r)(k1)
+	.endr
+.endm
+/* t = &pages[n] (n and t different registers). */
+.macro PAGE_REC t, n
+	sll	\t, \n, 1
+	addu	\t, \t, \n
+	sll	\t, \t, 3		/* n * 24 */
+	lui	k0, %hi(pages)
+	addiu	k0, k0, %lo(pages)
+	addu	\t, \t, k0
+.endm
+	.globl	fast_tlbwr
+fast_tlbwr:
+	lui	k1, %hi(curenv)
+	lw	k1, %lo(curenv)(k1)	/* k1 = the caller */
+	SAVE_T
+	lw	t0, ENV_REVOKE_NOTIFY(k1)
+	lw	t1, ENV_SLICE_NOTIFY(k1)
+	or	t0, t0, t1
+	bnez	t0, 9f			/* an upcall is due: the C path delivers it */
+	andi	t0, a0, 0xfff		/* (delay) t0 = the flags */
+	bltz	a0, 9f			/* va not below USER_TOP */
+	xori	t1, t0, VA_NOACCESS_V	/* (delay) */
+	beqz	t1, 5f			/* VA_NOACCESS: an invalid half, no capability */
+	move	t5, zero		/* (delay) t5 = that half */
+	andi	t0, t0, ~VA_W_V & 0xfff
+	bnez	t0, 9f			/* flags other than VA_W (or VA_W with VA_NOACCESS) */
+	andi	t0, a1, 0xf		/* (delay) t0 = the capability's rights */
+	xori	t1, t0, CAP_RW_V
+	beqz	t1, 1f			/* CAP_RW: any mapping */
+	xori	t1, t0, CAP_R_V		/* (delay) */
+	bnez	t1, 9f			/* not a root's rights (a derived one, or none) */
+	andi	t1, a0, VA_W_V		/* (delay) */
+	bnez	t1, 9f			/* CAP_R for a writable mapping */
+1:	srl	t1, a1, 4		/* (delay, harmless) t1 = ppn */
+	lui	t2, %hi(page_total)
+	lw	t2, %lo(page_total)(t2)
+	sltu	t2, t1, t2
+	beqz	t2, 9f			/* no such page */
+	nop
+	PAGE_REC t2, t1			/* t2 = &pages[ppn] */
+	lbu	t3, PPAGE_STATE(t2)
+	xori	t3, t3, PAGE_USED_V
+	bnez	t3, 9f			/* not in use */
+	srl	t3, t0, 1		/* (delay) t3 = 0 for CAP_R, 1 for CAP_RW */
+	sll	t3, t3, 2
+	addu	t3, t3, t2
+	lw	t3, PPAGE_CHECK(t3)	/* t3 = the page's secret for those rights */
+	bne	t3, a2, 9f		/* not the secret: C counts the failure */
+	/* t5 = the new half: the page, cached, valid, dirty (writable) if VA_W. */
+	andi	t5, a0, VA_W_V		/* (delay) */
+	sll	t5, t5, 2		/* VA_W (1) -> ELO_D (4) */
+	ori	t5, t5, ELO_C_CACHED | ELO_V
+	sll	t0, t1, ELO_PFN_SHIFT
+	or	t5, t5, t0
+5:	srl	t3, a0, 13		/* t3 = VPN2 */
+	/* The pair filter: bit (VPN2 * 2654435761) >> (32 - GMAP_FILTER_LOG2). */
+	lui	t4, 0x9e37
+	ori	t4, t4, 0x79b1
+	mul	t4, t3, t4
+	srl	t4, t4, GMAP_FILTER_SHIFT_V	/* t4 = the bit's number */
+	srl	t6, t4, 5
+	sll	t6, t6, 2
+	addu	t6, t6, k1
+	lw	t6, ENV_GMAP_FILTER(t6)
+	srlv	t6, t6, t4
+	andi	t6, t6, 1
+	bnez	t6, 9f			/* a guaranteed mapping may be in the pair */
+	lw	t4, ENV_ASID(k1)	/* (delay) */
+	sll	t3, t3, 13
+	or	t3, t3, t4		/* t3 = VPN2 | ASID */
+	srl	t4, t3, 13
+	xor	t4, t4, t3
+	andi	t4, t4, STLB_ENTRIES - 1
+	sll	t4, t4, 4
+	lui	t0, %hi(stlb)
+	addiu	t0, t0, %lo(stlb)
+	addu	t4, t4, t0		/* t4 = &stlb[slot], as the refill vector finds it */
+	lw	t0, 0(t4)
+	bne	t0, t3, 9f		/* the STLB holds another pair: C reads the TLB */
+	srl	t0, a0, 10		/* (delay) */
+	andi	t0, t0, 4		/* t0 = 4 for the odd page of the pair, else 0 */
+	addu	t0, t0, t4		/* t0 + 4 = &the half: lo0 at +4, lo1 at +8 */
+	lw	t6, 4(t0)		/* t6 = the old half */
+	andi	t1, t6, ELO_V
+	beqz	t1, 2f			/* not valid: counted against no page */
+	srl	t1, t6, ELO_PFN_SHIFT	/* (delay) t1 = its page */
+	PAGE_REC t6, t1
+	lhu	t1, PPAGE_STLB_REFS(t6)
+	addiu	t1, t1, -1
+	sh	t1, PPAGE_STLB_REFS(t6)	/* the old page: one half fewer */
+2:	beqz	t5, 6f			/* an invalid half names no page */
+	nop
+	lhu	t1, PPAGE_STLB_REFS(t2)
+	addiu	t1, t1, 1
+	sh	t1, PPAGE_STLB_REFS(t2)	/* ours: one more */
+6:	sw	t5, 4(t0)		/* the STLB half */
+	/* The TLB: replace the pair's entry if there is one, else a random one. */
+	mtc0	t3, CP0_ENTRYHI
+	ehb
+	tlbp
+	ehb
+	mfc0	t0, CP0_INDEX
+	lw	t1, 4(t4)
+	mtc0	t1, CP0_ENTRYLO0
+	lw	t1, 8(t4)
+	mtc0	t1, CP0_ENTRYLO1
+	ehb
+	bltz	t0, 3f
+	nop
+	tlbwi
+	b	4f
+	nop
+3:	tlbwr
+4:	lw	t0, ENV_ASID(k1)
+	mtc0	t0, CP0_ENTRYHI		/* the ASID alone, as tlb_write_pair leaves it */
+	move	v0, zero
+	LOAD_T
+	CLEAR_K
+	ehb
+	eret
+9:	LOAD_T
+	j	trap_slow		/* v0 still holds the call's number */
+	nop
 
 /* env_pop_tf(tf in a0): enter user mode from a trapframe (first run). */
 	.globl	env_pop_tf

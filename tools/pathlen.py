@@ -46,6 +46,10 @@ PATHS = [
     ("scall, fast path: caller saved, callee entered", 120,
      [("general", "jr"), ("fast_scall", "eret")],
      "fastcall.S: check the callee, save the caller's frame, switch, eret with the registers as they are"),
+    ("tlbwr, fast path: root capability, pair in the STLB", 141,
+     [("general", "jr"), ("fast_tlbwr", "eret")],
+     "fastcall.S: check the capability and the pair filter, one STLB half and its page counts, tlbp and tlbwi/tlbwr; "
+     "counted straight through, so a few instructions on branches not taken are included"),
     ("yield_to, fast path: full context switch", 160,
      [("general", "jr"), ("fast_yield_to", "jr"), ("trap_return", "eret")],
      "fastcall.S then trapentry.S: save every register, switch, restore the target's"),

@@ -151,7 +151,57 @@ static void test_inverted_page_table(void)
 	CHECK(status == 0);
 }
 
+/* tlbwr's fast path (fastcall.S) and its C path must agree: the same pair
+ * mapped over and over, each half in turn, to two pages, read-only,
+ * writable and invalid, reads what was mapped; every refusal the C path
+ * makes is still made once the STLB holds the pair (the fast path's case);
+ * and the kernel's STLB counts stay right (kcheck). */
+static void test_tlbwr_fast_path(void)
+{
+	const u32 va = 0x31200000;              /* an even page; va + 4096 is its pair's odd one */
+	u32 ppn[2], rw[2], ro[2];
+	for (int k = 0; k < 2; k++) {
+		u64 r = sys_page_alloc(PAGE_ANY);
+		ppn[k] = (u32)r;
+		rw[k] = (u32)(r >> 32);
+		ro[k] = (u32)(sys_cap_derive(CAP_NAME(ppn[k], CAP_RW), rw[k], CAP_R) >> 32);
+		CHECK(sys_tlbwr(va | VA_W, CAP_NAME(ppn[k], CAP_RW), rw[k]) == 0);
+		*(volatile u32 *)va = 0x1111 * (k + 1);
+	}
+	u32 bad = 0;
+	for (int i = 0; i < 64; i++) {
+		u32 half = va + (u32)(i & 1) * PAGE_SIZE, k = (u32)(i >> 1) & 1;
+		if (i % 3 == 0)
+			bad += sys_tlbwr(half, CAP_NAME(ppn[k], CAP_R), ro[k]) != 0;
+		else
+			bad += sys_tlbwr(half | VA_W, CAP_NAME(ppn[k], CAP_RW), rw[k]) != 0;
+		bad += *(volatile u32 *)half != 0x1111 * (k + 1);
+		bad += sys_tlbwr(half | VA_NOACCESS, 0, 0) != 0;
+		bad += sys_tlbwr(half, CAP_NAME(ppn[k], CAP_RW), rw[k]) != 0;
+	}
+	CHECK(bad == 0);
+	u32 before = (u32)sys_capfails();
+	CHECK(sys_tlbwr(va | VA_W, CAP_NAME(ppn[0], CAP_R), ro[0]) == -E_BADCAP);
+	CHECK(sys_tlbwr(va | VA_W, CAP_NAME(ppn[0], CAP_RW), rw[0] ^ 1) == -E_BADCAP);
+	CHECK(sys_tlbwr(va, CAP_NAME(ppn[0], CAP_RW), ro[0]) == -E_BADCAP);
+	CHECK(sys_tlbwr(va, CAP_NAME(ppn[0], 0), rw[0]) == -E_BADCAP);
+	CHECK(sys_tlbwr(va, CAP_NAME(0xfffffff, CAP_RW), rw[0]) == -E_BADCAP);
+	CHECK((u32)sys_capfails() == before + 5);
+	CHECK(sys_tlbwr(va | VA_W | VA_NOACCESS, 0, 0) == -E_INVAL);
+	CHECK(sys_tlbwr(va | 0x10, CAP_NAME(ppn[0], CAP_RW), rw[0]) == -E_INVAL);
+	CHECK(sys_tlbwr(0x80000000u, CAP_NAME(ppn[0], CAP_RW), rw[0]) == -E_INVAL);
+	CHECK(sys_kcheck(0) == 0);
+	CHECK(sys_tlbvadelete(va) == 0 && sys_tlbvadelete(va + PAGE_SIZE) == 0);
+	CHECK(sys_page_unref(ppn[1]) == 0);    /* freed: its capability is dead */
+	CHECK(sys_tlbwr(va, CAP_NAME(ppn[0], CAP_RW), rw[0]) == 0);   /* the pair in the STLB */
+	CHECK(sys_tlbwr(va + PAGE_SIZE, CAP_NAME(ppn[1], CAP_RW), rw[1]) == -E_BADCAP);
+	CHECK(sys_tlbvadelete(va) == 0);
+	CHECK(sys_page_unref(ppn[0]) == 0);
+	CHECK(sys_kcheck(0) == 0);
+}
+
 const struct utest vm_tests[] = {
+	{ "vm_tlbwr_fast_path", test_tlbwr_fast_path },
 	{ "vm_tlb_pressure", test_tlb_pressure },
 	{ "vm_stlb_hits_stay_in_kernel", test_stlb_hits_stay_in_kernel },
 	{ "vm_protect_and_dirty", test_protect_and_dirty },
