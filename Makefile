@@ -190,10 +190,13 @@ test: deps
 # checked after each; FUZZ_SEED replays a run (default: a new seed, printed).
 FUZZ_CALLS ?= 1000000
 FUZZ_KIDS ?= 4
+# FUZZ_LOWMEM=N boots with lowmem=N and has the children hold memory down to
+# the mark, so the kernel asks them for pages back; FUZZ_PERCALL: calls per child.
 fuzz: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tools/fuzz.py --build $(B) --calls $(FUZZ_CALLS) --kids $(FUZZ_KIDS) \
-		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(if $(FUZZ_LOWMEM),--lowmem $(FUZZ_LOWMEM)) \
+		$(if $(FUZZ_PERCALL),--percall $(FUZZ_PERCALL))
 
 # The readers of untrusted images (lib/cpio.c, lib/elf.c) fuzzed natively
 # under AddressSanitizer: FUZZ_HOST_CASES mutated images per seed, seeded

@@ -96,10 +96,22 @@ int slice_count(const struct env *e)
 }
 
 /* Count ticks from now until the timer interrupts (writing Compare also
- * clears a pending timer interrupt). */
+ * clears a pending timer interrupt). Compare must still be ahead of Count
+ * once written: the timer fires only when Count reaches it, so one left
+ * behind would fire after Count wraps, 26.8 s later, and whoever runs keeps
+ * the processor till then. Under QEMU without -icount, Count follows the
+ * host's clock, and a host that deschedules the emulator between the read
+ * and the write for longer than ticks (a loaded machine) does just that:
+ * then arm again from the new Count (a few tries; each has ticks to
+ * succeed in). */
 void timer_set(u32 ticks)
 {
-	mtc0(C0_COMPARE, 0, mfc0(C0_COUNT, 0) + ticks);
+	for (int i = 0; i < 4; i++) {
+		u32 at = mfc0(C0_COUNT, 0) + ticks;
+		mtc0(C0_COMPARE, 0, at);
+		if ((s32)(at - mfc0(C0_COUNT, 0)) > 0)
+			return;
+	}
 }
 
 /* The owner of the next position that may run; penalised owners skip one

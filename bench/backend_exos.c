@@ -199,8 +199,17 @@ struct ipc_page {
 _Static_assert(sizeof(struct ipc_page) <= 4096, "one shared page");
 
 static int partner = -1;
+static int competitor[BENCH_IPC_COMPETITORS];
 static struct ipc_page *ipc;
 static u32 ipc_ppn;
+
+/* A competitor (this program, arg COMPETE_ARG | our id << 8) computes for
+ * as long as its parent exists. */
+#define COMPETE_ARG 0xfeu
+static bool parent_alive(u32 parent)
+{
+	return exos_kinfo()->env[(parent & 0xff) % KINFO_NENV].id == parent;
+}
 
 const char *bench_ipc_na(enum bench_ipc kind)
 {
@@ -222,9 +231,15 @@ int bench_ipc_setup(enum bench_ipc kind)
 	ipc->cap_name = CAP_NAME(ipc_ppn, CAP_RW);
 	ipc->cap_check = check;
 	struct exos_share share = { PARTNER_SHARE, ipc_ppn, check };
-	partner = exos_spawn_with("bench", ((u32)kind + 1) | exos_envid << 8, &share, 1);
+	enum bench_ipc base = bench_ipc_base(kind);
+	partner = exos_spawn_with("bench", ((u32)base + 1) | exos_envid << 8, &share, 1);
 	if (partner < 0)
 		return -1;
+	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++)
+		if ((competitor[i] = exos_spawn("bench", COMPETE_ARG | exos_envid << 8)) < 0) {
+			bench_ipc_teardown(kind);
+			return -1;
+		}
 	/* Let it start and, for the transfer and RPC rows, wait at its entry. */
 	for (int i = 0; i < 1000 && sys_env_status((u32)partner) == 1; i++)
 		if (sys_yield_to((u32)partner) < 0)
@@ -252,7 +267,7 @@ static void wait_turn(void)
 uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 {
 	u32 v = w;
-	switch (kind) {
+	switch (bench_ipc_base(kind)) {
 	case BENCH_IPC_XFER:
 		return (u32)lrpc_call_trusted((u32)partner, w, 0, 0);
 	case BENCH_IPC_XFER_ASYNC:
@@ -285,6 +300,12 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 		if (sleep_until_turn(ipc, 0) < 0)
 			return 0;
 		return ipc->word;
+	case BENCH_IPC_SHM_POLL:
+		ipc->word = w;
+		ipc->turn = 1;
+		while (ipc->turn)
+			sys_yield();
+		return ipc->word;
 	default:
 		return 0;
 	}
@@ -292,8 +313,13 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 
 void bench_ipc_teardown(enum bench_ipc kind)
 {
-	(void)kind;
 	int st;
+	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++)
+		if (competitor[i] > 0) {
+			sys_env_destroy((u32)competitor[i]);
+			exos_wait((u32)competitor[i], &st);
+			competitor[i] = -1;
+		}
 	if (partner > 0) {
 		sys_env_destroy((u32)partner);
 		exos_wait((u32)partner, &st);
@@ -372,6 +398,16 @@ static int partner_main(u32 kind, u32 parent)
 		for (;;) {
 			if (sleep_until_turn(pg, 1) < 0)
 				return 0;
+			pg->word++;
+			pg->turn = 0;
+		}
+	case BENCH_IPC_SHM_POLL:
+		for (;;) {
+			while (pg->turn != 1) {
+				if (!parent_alive(parent))
+					return 0;
+				sys_yield();
+			}
 			pg->word++;
 			pg->turn = 0;
 		}
@@ -463,6 +499,11 @@ int main(void)
 {
 	if (exos_arg == PT_ALT_ARG)  /* bench_inv, started by bench_pt_alt_run */
 		return pt_alt_child();
+	if ((exos_arg & 0xff) == COMPETE_ARG) {   /* a competitor (bench_ipc_setup) */
+		while (parent_alive(exos_arg >> 8))
+			;
+		return 0;
+	}
 	if (exos_arg)               /* started by bench_ipc_setup: a partner */
 		return partner_main((exos_arg & 0xff) - 1, exos_arg >> 8);
 	static char line[256];

@@ -312,6 +312,10 @@ main(int argc, char **argv)
  *   SHM               the same page; the turn flag is a futex (FUTEX_WAIT/FUTEX_WAKE,
  *                     not FUTEX_PRIVATE_FLAG: the two processes share the page but not
  *                     the address space).
+ *   SHM_POLL          the same page; the waiting side looks at the turn flag and calls
+ *                     sched_yield until it changes (no futex).
+ *   SHM_LOAD, SHM_POLL_LOAD  SHM and SHM_POLL with BENCH_IPC_COMPETITORS more child
+ *                     processes that compute (a loop) until killed with the partner.
  *   RPC, RPC_TRUSTED  socketpair(AF_UNIX, SOCK_STREAM): a 4-byte request, a 4-byte reply.
  *                     Linux has no trusted variant (ExOS's skips saving the callee-saved
  *                     registers): both rows use the same socket RPC.
@@ -329,6 +333,7 @@ struct ipc_shared {
 };
 
 static pid_t ipc_pid = -1;	/* the partner, or -1 */
+static pid_t ipc_load[BENCH_IPC_COMPETITORS];	/* competitors, or 0 */
 static int ipc_out = -1;	/* our end for requests (pipe write end, or socket) */
 static int ipc_in = -1;		/* our end for answers (pipe read end, or socket) */
 static struct ipc_shared *ipc_sh;	/* YIELD and SHM */
@@ -403,6 +408,12 @@ ipc_partner(enum bench_ipc kind, int in, int out)
 			store_turn(0);
 			futex_wake(&ipc_sh->turn);
 			break;
+		case BENCH_IPC_SHM_POLL:
+			while (load_turn() != 1)
+				sched_yield();
+			ipc_sh->word++;
+			store_turn(0);
+			break;
 		default:	/* PIPE, RPC, RPC_TRUSTED */
 			if (ipc_word(in, &w, 1))
 				_exit(0);
@@ -432,13 +443,23 @@ bench_ipc_na(enum bench_ipc kind)
  * make one untimed round trip (so that both processes have taken their copy-on-write
  * faults after the fork).  0, or -1 with everything undone.
  */
+/* A competitor: compute until the parent is gone (it kills us first). */
+static void
+ipc_compete(pid_t parent)
+{
+	for (volatile unsigned i = 0;; i++)
+		if (i % (1u << 20) == 0 && getppid() != parent)
+			_exit(0);
+}
+
 int
 bench_ipc_setup(enum bench_ipc kind)
 {
 	int a[2] = { -1, -1 }, b[2] = { -1, -1 };	/* a: to the partner, b: back */
 	int p_in = -1, p_out = -1;			/* the partner's ends */
+	enum bench_ipc base = bench_ipc_base(kind);
 
-	switch (kind) {
+	switch (base) {
 	case BENCH_IPC_PIPE:
 		if (pipe(a) || pipe(b))
 			goto fail;
@@ -455,6 +476,7 @@ bench_ipc_setup(enum bench_ipc kind)
 	case BENCH_IPC_XFER:
 	case BENCH_IPC_YIELD:
 	case BENCH_IPC_SHM:
+	case BENCH_IPC_SHM_POLL:
 		ipc_sh = mmap(0, BENCH_PAGE, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (ipc_sh == MAP_FAILED) {
@@ -474,13 +496,23 @@ bench_ipc_setup(enum bench_ipc kind)
 			close(ipc_in);
 		if (ipc_out >= 0 && ipc_out != ipc_in)
 			close(ipc_out);
-		ipc_partner(kind, p_in, p_out);
+		ipc_partner(base, p_in, p_out);
 	}
 	/* Our copies of the partner's ends (a socket pair: one fd for both). */
 	if (p_in >= 0)
 		close(p_in);
 	if (p_out >= 0 && p_out != p_in)
 		close(p_out);
+	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++) {
+		pid_t parent = getpid();
+		if ((ipc_load[i] = fork()) == 0)
+			ipc_compete(parent);
+		if (ipc_load[i] < 0) {
+			ipc_load[i] = 0;
+			bench_ipc_teardown(kind);
+			return -1;
+		}
+	}
 	if (bench_ipc_call(kind, 41) == 42)
 		return 0;
 	bench_ipc_teardown(kind);
@@ -506,9 +538,10 @@ fail:
 uint32_t
 bench_ipc_call(enum bench_ipc kind, uint32_t w)
 {
-	switch (kind) {
+	switch (bench_ipc_base(kind)) {
 	case BENCH_IPC_XFER:
 	case BENCH_IPC_YIELD:
+	case BENCH_IPC_SHM_POLL:
 		ipc_sh->word = w;
 		store_turn(1);
 		while (load_turn() != 0)
@@ -530,11 +563,17 @@ bench_ipc_call(enum bench_ipc kind, uint32_t w)
 	}
 }
 
-/* Kill and reap the partner; close the pipes or socket, unmap the shared page. */
+/* Kill and reap the competitors and the partner; close the pipes or socket, unmap the
+ * shared page. */
 void
 bench_ipc_teardown(enum bench_ipc kind)
 {
-	(void)kind;
+	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++)
+		if (ipc_load[i] > 0) {
+			kill(ipc_load[i], SIGKILL);
+			waitpid(ipc_load[i], 0, 0);
+			ipc_load[i] = 0;
+		}
 	if (ipc_pid > 0) {
 		kill(ipc_pid, SIGKILL);
 		waitpid(ipc_pid, 0, 0);

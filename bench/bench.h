@@ -193,6 +193,17 @@ void bench_exc_teardown(enum bench_exc kind);
  *                       on a wakeup predicate over the shared page (wk_sleep) until
  *                       the other has written its turn; no explicit wake-up exists
  *                       or is needed (the scheduler runs the predicate).
+ *   BENCH_IPC_SHM_POLL  the same shared-memory round trip as BENCH_IPC_SHM, but the
+ *                       waiting side polls the turn flag and gives the processor
+ *                       away between looks, to no one in particular: ExOS: yield
+ *                       (not yield_to); Linux: sched_yield. No sleep, no wake-up.
+ *   BENCH_IPC_SHM_LOAD, BENCH_IPC_SHM_POLL_LOAD  BENCH_IPC_SHM and BENCH_IPC_SHM_POLL
+ *                       with BENCH_IPC_COMPETITORS compute-bound competitors running
+ *                       beside the two sides (ExOS: environments with a slice position
+ *                       each, like any new one; Linux: processes), started in
+ *                       setup and stopped in teardown, outside the timed region.
+ *                       bench_ipc_base() and bench_ipc_competitors() say which round
+ *                       trip a kind makes and beside how many competitors.
  *   BENCH_IPC_RPC       a remote procedure call: ExOS: LRPC; Linux: a request and
  *                       a reply over a Unix-domain stream socket.
  *   BENCH_IPC_RPC_TRUSTED  ExOS: trusted LRPC (callee-saved registers not saved);
@@ -211,8 +222,23 @@ enum bench_ipc {
 	BENCH_IPC_RPC_TRUSTED,
 	BENCH_IPC_XFER_ASYNC,
 	BENCH_IPC_PIPE_INLINE,
+	BENCH_IPC_SHM_POLL,
+	BENCH_IPC_SHM_LOAD,
+	BENCH_IPC_SHM_POLL_LOAD,
 	BENCH_IPC_N
 };
+#define BENCH_IPC_COMPETITORS 2
+static inline enum bench_ipc
+bench_ipc_base(enum bench_ipc kind)
+{
+	return kind == BENCH_IPC_SHM_LOAD ? BENCH_IPC_SHM :
+	       kind == BENCH_IPC_SHM_POLL_LOAD ? BENCH_IPC_SHM_POLL : kind;
+}
+static inline unsigned
+bench_ipc_competitors(enum bench_ipc kind)
+{
+	return bench_ipc_base(kind) != kind ? BENCH_IPC_COMPETITORS : 0;
+}
 const char *bench_ipc_na(enum bench_ipc kind);
 int bench_ipc_setup(enum bench_ipc kind);
 uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w);

@@ -45,6 +45,9 @@ IPC_ROW(run_yield, BENCH_IPC_YIELD, 2)
 IPC_ROW(run_pipe, BENCH_IPC_PIPE, 1)
 IPC_ROW(run_pipe_inline, BENCH_IPC_PIPE_INLINE, 1)
 IPC_ROW(run_shm, BENCH_IPC_SHM, 1)
+IPC_ROW(run_shm_poll, BENCH_IPC_SHM_POLL, 1)
+IPC_ROW(run_shm_load, BENCH_IPC_SHM_LOAD, 1)
+IPC_ROW(run_shm_poll_load, BENCH_IPC_SHM_POLL_LOAD, 1)
 IPC_ROW(run_rpc, BENCH_IPC_RPC, 1)
 IPC_ROW(run_rpc_trusted, BENCH_IPC_RPC_TRUSTED, 1)
 
@@ -64,6 +67,14 @@ const struct bench_row bench_rows_ipc[] = {
 	  run_pipe_inline },
 	{ "ipc_shm", "round trip through shared memory with a blocking wait and wake-up (Linux: futex)", 2000,
 	  20, run_shm_na, run_shm },
+	{ "ipc_shm_poll", "round trip through shared memory, the waiting side polling the "
+	  "word and yielding between looks (ExOS: yield, not yield_to; Linux: sched_yield)",
+	  2000, 20, run_shm_poll_na, run_shm_poll },
+	/* With competitors a round trip can take several slices: fewer iterations. */
+	{ "ipc_shm_load2", "ipc_shm beside 2 compute-bound competitors (a sleeper woken by a "
+	  "predicate; Linux: futex)", 50, 3, run_shm_load_na, run_shm_load },
+	{ "ipc_shm_poll_load2", "ipc_shm_poll beside 2 compute-bound competitors (polling "
+	  "with yield; Linux: sched_yield)", 50, 3, run_shm_poll_load_na, run_shm_poll_load },
 	{ "ipc_rpc", "RPC round trip (ExOS: LRPC; Linux: Unix-domain socket)", 2000, 20,
 	  run_rpc_na, run_rpc },
 	{ "ipc_rpc_trusted", "RPC round trip, trusted (ExOS: trusted LRPC; Linux: the same "

@@ -163,17 +163,27 @@ int vm_cow_copy(u32 va, struct pte *p);
 int exos_wait(u32 child, int *status);
 
 /* pipe.c: pipes in shared memory between two environments. Two pipes fit
- * in one shared page. A blocked side yields to peer (the other end's
- * environment). Returns n, or (reader) fewer if the writer is gone, or
- * -E_NOENT (writer) if the reader is gone. */
-#define PIPE_SIZE 2032               /* two pipes and two words fit in a page */
+ * in one shared page. A blocked side first hands the processor to peer (the
+ * other end's environment) with yield_to, and if the pipe is still blocked
+ * sleeps on a wakeup predicate until it changes or peer is gone (docs/exos.md).
+ * Returns n, or (reader) fewer if the writer is gone, or -E_NOENT (writer)
+ * if the reader is gone. */
+#define PIPE_SIZE 2024               /* two pipes and four words fit in a page */
 struct exos_pipe {
 	volatile u32 head, tail;       /* bytes written / read, ever */
+	u32 cap_name, cap_check;       /* the page's capability (pipe_init), for sleeping */
 	volatile u8 buf[PIPE_SIZE];
 };
+/* Empty p; note its page's capability (from ExOS's page table) in it, so that
+ * both ends can sleep on it; a page not in the table leaves 0 there, and a
+ * blocked end then yields instead of sleeping. */
 void pipe_init(struct exos_pipe *p);
 int pipe_write(struct exos_pipe *p, const void *data, u32 n, u32 peer);
 int pipe_read(struct exos_pipe *p, void *data, u32 n, u32 peer);
+/* Sleep until head - tail of p differs from blocked, or peer's slot of the
+ * public page no longer names it: 0, or a negative error (no capability
+ * noted in p, a bad one, peer not a possible id). */
+int pipe_sleep(struct exos_pipe *p, u32 peer, u32 blocked);
 
 /* The kernel's public page (docs/kinfo.md), mapped read-only by the kernel. */
 static inline const volatile struct kinfo *exos_kinfo(void)
@@ -194,6 +204,9 @@ int exos_wait_pred(const struct dc_insn *prog, unsigned n, const struct wk_page 
  * exos_wait_word_cap: the page's capability is (capname, capcheck). */
 int exos_wait_word(volatile u32 *addr, u32 val, bool eq);
 int exos_wait_word_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, bool eq);
+/* The CAP_RW capability of the page at va, from ExOS's page table: 0, or
+ * -E_FAULT if the page is not there. */
+int exos_page_cap(u32 va, u32 *capname, u32 *capcheck);
 /* The same for the word at off of the kernel's public page (struct kinfo). */
 int exos_wait_public_word(u32 off, u32 val, bool eq);
 /* Sleep until ticks CP0 Count ticks have passed (160 MHz on the board). */

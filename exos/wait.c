@@ -48,12 +48,21 @@ int exos_wait_public_word(u32 off, u32 val, bool eq)
 	return wait_word_in(WK_PUBLIC_WIN, off, val, eq, NULL, 0);
 }
 
-int exos_wait_word(volatile u32 *addr, u32 val, bool eq)
+int exos_page_cap(u32 va, u32 *capname, u32 *capcheck)
 {
-	const struct pte *p = pt_walk((u32)(uintptr_t)addr, false);
+	const struct pte *p = pt_walk(va, false);
 	if (!p || !(p->word & PTE_P))
 		return -E_FAULT;
-	return exos_wait_word_cap(addr, CAP_NAME(PTE_PPN(p->word), CAP_RW), p->check, val, eq);
+	*capname = CAP_NAME(PTE_PPN(p->word), CAP_RW);
+	*capcheck = p->check;
+	return 0;
+}
+
+int exos_wait_word(volatile u32 *addr, u32 val, bool eq)
+{
+	u32 name, check;
+	int r = exos_page_cap((u32)(uintptr_t)addr, &name, &check);
+	return r < 0 ? r : exos_wait_word_cap(addr, name, check, val, eq);
 }
 
 int exos_sleep_ticks(u32 ticks)

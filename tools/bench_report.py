@@ -129,6 +129,15 @@ ROWS = [
      "faster than pipe (no library calls); ExOS IPC 5-40x faster than Ultrix's"),
     ('ipc_shm', 'ipc', 'shared memory + blocking wake-up round trip (Linux: futex)',
      'ExOS IPC 5-40x faster than Ultrix\'s'),
+    ('ipc_shm_poll', 'ipc', 'shared memory round trip, the waiting side polling the word '
+     'and yielding (ExOS: yield; Linux: sched_yield)',
+     'no row of its own in the papers: the polling that Xok\'s wakeup predicates replace'),
+    ('ipc_shm_load2', 'ipc', 'ipc_shm (ExOS: a wakeup predicate; Linux: futex) beside 2 '
+     'compute-bound competitors',
+     'Xok: a sleeping library OS costs nothing until its predicate holds'),
+    ('ipc_shm_poll_load2', 'ipc', 'ipc_shm_poll (yield; Linux: sched_yield) beside 2 '
+     'compute-bound competitors',
+     'no row of its own in the papers: what polling costs under load'),
     ('ipc_rpc', 'ipc', 'RPC round trip (ExOS: LRPC)', 'ExOS IPC 5-40x faster than Ultrix\'s'),
     ('ipc_rpc_trusted', 'ipc', 'trusted RPC round trip (ExOS: trusted LRPC)',
      'faster than LRPC (skips saving callee-saved registers); '

@@ -7,7 +7,7 @@ number of system calls made by the hostile children, the rounds, the seed,
 and the inconsistencies the kernel's invariant checker found (none, or the
 run fails). `make fuzz` runs 10^6 calls; `make test` a short run.
 
-Usage: fuzz.py [--build DIR] [--seed S] [--calls N] [--kids K] [--percall P]
+Usage: fuzz.py [--build DIR] [--seed S] [--calls N] [--kids K] [--percall P] [--lowmem N]
 Exit status 0 only if the run ended cleanly with no violation and every
 round passed.
 """
@@ -27,14 +27,20 @@ def main():
     ap.add_argument("--kids", type=int, default=4)
     ap.add_argument("--percall", type=int, default=20000)
     ap.add_argument("--timeout", type=int, default=3600)
+    ap.add_argument("--lowmem", type=int, default=0,
+                    help="boot with lowmem=N: the children hold memory down to the kernel's "
+                         "low-water mark, so it asks them for pages back (0: no)")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else int(time.time()) % 1000000 + 1
     log = os.path.join(args.build, "test-logs", f"fuzz-{seed}.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
     append = (f"init=fuzzd kcheck fuzz.seed={seed} fuzz.calls={args.calls} "
-              f"fuzz.kids={args.kids} fuzz.percall={args.percall}")
+              f"fuzz.kids={args.kids} fuzz.percall={args.percall}"
+              + (f" lowmem={args.lowmem}" if args.lowmem else ""))
     replay = (f"make fuzz FUZZ_SEED={seed} FUZZ_CALLS={args.calls}"
-              + (f" FUZZ_KIDS={args.kids}" if args.kids != 4 else ""))
+              + (f" FUZZ_KIDS={args.kids}" if args.kids != 4 else "")
+              + (f" FUZZ_LOWMEM={args.lowmem}" if args.lowmem else "")
+              + (f" FUZZ_PERCALL={args.percall}" if args.percall != 20000 else ""))
     print(f"fuzz: seed {seed}, {args.calls} calls, {args.kids} children a round "
           f"(replay: {replay})", flush=True)
     t0 = time.monotonic()

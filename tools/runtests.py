@@ -148,12 +148,13 @@ def hostile_suite(build, path):
     return s
 
 
-def fuzz_suite(build, seed=20261124, calls=40000):
+def fuzz_suite(build, seed=20261124, calls=40000, name="fuzz-short", extra=()):
     """A short run of the system-call fuzzer (`make fuzz` runs 10^6 calls):
-    every round's invariant checks pass, and the run says so."""
-    s = Suite("fuzz-short")
+    every round's invariant checks pass, and the run says so. extra: more
+    arguments for fuzz.py."""
+    s = Suite(name)
     rc, out = run([sys.executable, os.path.join(HERE, "fuzz.py"), "--build", build,
-                   "--seed", str(seed), "--calls", str(calls)], 600)
+                   "--seed", str(seed), "--calls", str(calls), *extra], 600)
     log = os.path.join(build, "test-logs", f"fuzz-{seed}.log")
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     s.add_report(ktap.parse(text))
@@ -229,6 +230,10 @@ def main():
         ("hostile-direct", lambda: hostile_suite(b, "direct")),
         ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
+        # Under memory pressure: the children hold memory down to the
+        # low-water mark, so the kernel asks them for pages (mempress.c).
+        ("fuzz-lowmem", lambda: fuzz_suite(b, seed=20261202, calls=8000, name="fuzz-lowmem",
+                                           extra=("--lowmem", "32768", "--percall", "2000"))),
         ("user-fault", lambda: guest_fault_suite(b)),
         ("harness", lambda: harness_suite(b)),
         ("stride", lambda: stride_suite(b)),

@@ -16,7 +16,8 @@
  * a result or an error code; this program may well break itself (it can
  * unmap its own code, or point its upcalls anywhere), which is fine: the
  * driver checks the kernel's tables after it ends. exit, pct_idle, kcheck
- * and destroying itself are left out so that it makes its calls.
+ * and destroying itself are left out so that it makes its calls. With a
+ * ballast on the board it first takes that many pages (fuzz.h).
  */
 #include "fuzz.h"
 #include "syscall_nums.h"
@@ -172,6 +173,13 @@ static bool well_formed(u32 n, u32 *a)
 		a[1] = flip(sr ? srcaps[j][1] : ccheck);
 		return true;
 	}
+	case SYS_set_prologue: {            /* bad entries, or its own code at its slice starts */
+		static const u32 entries[] = { 0x80000000, 0x80000180, 0xbfc00480, 0xfffffffc,
+			0x7ffffffe, USER_TEXT + 2, USER_TEXT + 1, 0x3f000000 /* unmapped */,
+			KINFO_VA /* the public page: data */, 0x7fe00000, 0 };
+		a[0] = next() & 1 ? pick(entries, ARRAY_SIZE(entries)) : USER_TEXT + 4 * (next() % 1024);
+		return true;
+	}
 	}
 	return false;
 }
@@ -222,6 +230,12 @@ int main(void)
 		board->caps[slot][0] = CAP_NAME((u32)r, CAP_RW);
 		board->caps[slot][1] = (u32)(r >> 32);
 		board->ids[slot] = exos_envid;
+		for (u32 i = 0; i < board->ballast && i < 65536; i++)   /* held, never mapped */
+			if ((int)(u32)sys_page_alloc(PAGE_ANY) < 0)
+				break;
+		board->ready[slot] = 1;
+		for (u32 i = 0; board->ballast && !board->go && i < 100000; i++)
+			sys_yield();            /* all hold theirs before anyone calls */
 	}
 	u32 made = 0, refused = 0;
 	while (made < calls) {

@@ -1,6 +1,10 @@
 /* fuzz.h: what the fuzzing driver (apps/fuzzd) and its children (apps/fuzz)
  * share: a board page, at FUZZ_BOARD_VA in each child, through which the
- * children learn each other's ids and capabilities and report progress. */
+ * children learn each other's ids and capabilities and report progress.
+ * With a ballast (fuzzd under lowmem=N), each child first takes that many
+ * pages and holds them, so that the round runs with free memory about the
+ * kernel's low-water mark and the kernel asks the children for pages
+ * (aegis/mempress.c) while they make their calls. */
 #ifndef FUZZ_H
 #define FUZZ_H
 #include "exos.h"
@@ -13,6 +17,9 @@ struct fuzz_board {
 	volatile u32 ids[FUZZ_MAXKIDS];      /* the children of this round */
 	volatile u32 caps[FUZZ_MAXKIDS][2];  /* a capability of each (name, check) */
 	volatile u32 made[FUZZ_MAXKIDS];     /* calls made so far, per child */
+	volatile u32 ballast;                /* pages each child holds before its calls */
+	volatile u32 ready[FUZZ_MAXKIDS];    /* 1 once a child holds its ballast */
+	volatile u32 go;                     /* set by the driver once all are ready */
 };
 
 #endif

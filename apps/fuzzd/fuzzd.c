@@ -8,11 +8,17 @@
  * kernel's invariant checker must find its tables consistent; after each
  * round every page, slice position and environment slot must be back.
  * Child seeds come from (S, round, child) only, so a run is replayed by its
- * seed (and, under -icount, exactly). Prints KTAP: one result per round,
+ * seed (and, under -icount, exactly). Booted with lowmem=N as well, each
+ * round's children first take a ballast of pages between them that brings
+ * free memory just under the kernel's low-water mark, so the kernel asks
+ * these hostile children for pages back (aegis/mempress.c) and takes them
+ * by force from those that do not comply, while they make their calls. Prints KTAP: one result per round,
  * then a line FUZZ calls=... rounds=... violations=... for tools/fuzz.py
  * (violations: checks that found the kernel's tables inconsistent).
  */
 #include "../fuzz/fuzz.h"
+
+#define FUZZ_LOW_SLACK 256      /* pages below the mark the ballast leaves free memory */
 
 static u32 mix(u32 x)
 {
@@ -38,7 +44,8 @@ int main(void)
 	if ((int)bppn < 0 || vm_map_page((u32)board, bppn, bcheck, VM_RW) < 0)
 		return 1;
 	struct exos_share share = { FUZZ_BOARD_VA, bppn, bcheck };
-	static const u32 limits[NLIMITS] = { 3000, 2, 4 };   /* pages, positions, environments */
+	u32 limits[NLIMITS] = { 3000, 2, 4 };         /* pages, positions, environments */
+	u32 lowmem = exos_param("lowmem", 0);
 	printf("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: fuzz\n");
 	printf("    # fuzz: seed %u, %u calls from rounds of %u children, up to %u calls each\n",
 	       seed, target, kids, calls);
@@ -53,6 +60,14 @@ int main(void)
 		for (u32 w = 0; w < sizeof *board / 4; w++)
 			((volatile u32 *)board)[w] = 0;
 		board->calls = calls;
+		if (lowmem) {
+			/* The mark as mempress.c sets it; the ballast ends FUZZ_LOW_SLACK
+			 * pages below it. */
+			u32 total = exos_kinfo()->pages_total, mark = lowmem < total / 2 ? lowmem : total / 2;
+			int f = sys_pages_free();
+			board->ballast = f > (int)mark ? ((u32)f - mark + FUZZ_LOW_SLACK) / kids : 0;
+			limits[LIM_PAGES] = 3000 + board->ballast;
+		}
 		int child[FUZZ_MAXKIDS];
 		u32 cseed[FUZZ_MAXKIDS], bad = 0;
 		for (u32 k = 0; k < kids; k++) {
@@ -64,6 +79,17 @@ int main(void)
 				bad++;
 			}
 		}
+		/* The ballast first (not counted in their time); then they go. */
+		for (u32 i = 0, ready = 0; board->ballast && ready < kids && i < 1000000; i++) {
+			ready = 0;
+			for (u32 k = 0; k < kids; k++)
+				ready += child[k] < 0 || board->ready[k] || sys_env_status((u32)child[k]) < 0;
+			sys_yield();
+		}
+		if (board->ballast && round == 0)
+			printf("    # lowmem: ballast %u pages a child, %d pages free\n", board->ballast,
+			       sys_pages_free());
+		board->go = 1;
 		/* Let them run; a child that is not done in time (waiting for
 		 * ever, or looping in code it jumped into) is destroyed. */
 		u32 start = read_count();

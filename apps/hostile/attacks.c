@@ -429,6 +429,126 @@ static void test_default_budgets(void)
 	child_wait(c);
 }
 
+/* --- 9. Start-of-slice prologues that will not give the processor back ------ */
+
+/* The prologue attacker (M_PRO_SAVE): its save area is in a guaranteed
+ * page P of its own; its prologue handler never returns (it keeps the
+ * processor for as long as the kernel lets it), fills the save area with
+ * kernel addresses, and the first time replaces the save area's page with
+ * another and frees P. Every later prologue must be stored in the new page,
+ * never in P, whoever holds that frame now, and each one must begin a new
+ * slice of the attacker's, the kernel having taken the processor back in
+ * between. */
+#define PRO_VA 0x50000000u
+static u32 pro_q, pro_q_check;
+
+static void __attribute__((noreturn)) pro_handler(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	volatile u32 *save = (volatile u32 *)(PRO_VA + 0x100);
+	for (u32 i = 0; i < 4; i++)
+		save[i] = 0x80000000u + 4 * i;             /* garbage for the kernel */
+	if (b->step == 0) {
+		u32 p = b->word[0];
+		b->word[2] = (u32)sys_gmap_add(0, PRO_VA | VA_W, CAP_NAME(pro_q, CAP_RW), pro_q_check);
+		b->word[3] = (u32)sys_page_unref(p);
+		b->step = 1;
+	}
+	b->word[1]++;                                   /* prologues run */
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+static int child_pro_save(struct box *b)
+{
+	u64 r = sys_page_alloc(PAGE_ANY), s = sys_page_alloc(PAGE_ANY);
+	pro_q = (u32)s;
+	pro_q_check = (u32)(s >> 32);
+	sys_set_epilogue(0, 0, 0);   /* ExOS's epilogue reads its own save area */
+	if (sys_gmap_add(0, PRO_VA | VA_W, CAP_NAME((u32)r, CAP_RW), (u32)(r >> 32)) < 0)
+		return 1;
+	if (sys_set_upcalls((u32)atk_handler, (u32)atk_handler, PRO_VA + 0x100) < 0)
+		return 2;
+	b->word[0] = (u32)r;
+	if (sys_set_prologue((u32)pro_handler) < 0)
+		return 3;
+	for (;;)                                        /* until the first prologue */
+		__asm__ volatile("" ::: "memory");
+}
+
+static void test_prologue_save_area(void)
+{
+	const u32 va = 0x31200000;
+	int c = child_spawn(M_PRO_SAVE, NULL);
+	CHECK(c > 0);
+	CHECK(wait_step(&box->step, 1, 100000));
+	CHECK(box->word[2] == 0 && box->word[3] == 0);   /* replaced, freed */
+	u32 p = box->word[0];
+	u64 r = sys_page_alloc(p);                      /* the frame it let go */
+	CHECK((u32)r == p);
+	CHECK(vm_map_page(va, p, (u32)(r >> 32), VM_RW) == 0);
+	for (u32 i = 0; i < 1024; i++)
+		((volatile u32 *)va)[i] = 0x5a5a0000 | i;
+	u32 seen = box->word[1];
+	CHECK(wait_step(&box->word[1], seen + 3, 100000));    /* more slices of its */
+	u32 changed = 0;
+	for (u32 i = 0; i < 1024; i++)
+		changed += ((volatile u32 *)va)[i] != (0x5a5a0000 | i);
+	CHECK(changed == 0);
+	CHECK(sys_env_destroy((u32)c) == 0);
+	CHECK(child_wait(c) == EXIT_DESTROYED);
+	vm_unmap(va, 1, true);
+}
+
+static void __attribute__((noreturn)) spin_forever(void)
+{
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+/* M_PRO_SPIN: prologue and epilogue both a loop that never returns nor
+ * says it is done (no critical range): each slice end is an overrun, and
+ * the kernel aborts it, the prologues notwithstanding. */
+static int child_pro_spin(struct box *b)
+{
+	sys_pct_entry(0);
+	/* The epilogue first: a prologue that came before ExOS's epilogue was
+	 * replaced would keep this program from ever replacing it. */
+	b->word[1] = (u32)sys_set_epilogue((u32)spin_forever, 0, 0);
+	b->word[0] = (u32)sys_set_prologue((u32)spin_forever);
+	spin_forever();
+}
+
+/* M_PRO_UNMAPPED: a prologue entry at an address nothing is mapped at:
+ * accepted, and at its next slice the fetch there faults to its library OS,
+ * which ends it. */
+static int child_pro_unmapped(struct box *b)
+{
+	b->word[0] = (u32)sys_set_prologue(0x3f000000u);
+	b->step = 1;
+	for (u32 t0 = read_count(); read_count() - t0 < 400 * 100000u;)
+		;                                       /* 400 slices of Count at most */
+	return 5;
+}
+
+static void test_prologue_keeps_cpu(void)
+{
+	int c = child_spawn(M_PRO_SPIN, NULL);
+	CHECK(c > 0);
+	for (u32 i = 0; i < 100000 && sys_env_status((u32)c) > 0; i++)
+		sys_yield();                            /* bounded: it must be aborted */
+	CHECK(sys_env_status((u32)c) < 0);
+	if (sys_env_status((u32)c) > 0)
+		sys_env_destroy((u32)c);
+	CHECK(child_wait(c) == EXIT_ABORTED);
+	CHECK(box->word[0] == 0 && box->word[1] == 0);
+	int st = child_wait(child_spawn(M_PRO_UNMAPPED, NULL));
+	if (st != EXIT_EXCEPTION(2))
+		printf("    # unmapped prologue: status %d\n", st);
+	CHECK(st == EXIT_EXCEPTION(2));                  /* TLBL, at the entry */
+	CHECK(box->step == 1 && box->word[0] == 0);
+}
+
 const struct utest hostile_tests[] = {
 	{ "save_area_replaced", test_save_area_replaced },
 	{ "save_area_readonly", test_save_area_readonly },
@@ -445,6 +565,8 @@ const struct utest hostile_tests[] = {
 	{ "privileged", test_privileged },
 	{ "freed_page_unmapped", test_freed_page_unmapped },
 	{ "tlbwr_vec_checks", test_tlbwr_vec_checks },
+	{ "prologue_save_area", test_prologue_save_area },
+	{ "prologue_keeps_cpu", test_prologue_keeps_cpu },
 };
 const int n_hostile_tests = ARRAY_SIZE(hostile_tests);
 
@@ -463,6 +585,9 @@ int child_main(u32 mode)
 	case M_SLICE_HOG: return child_slice_hog(b);
 	case M_ENV_HOG: return child_env_hog(b);
 	case M_PAGE_HOG: return child_page_hog(b);
+	case M_PRO_SAVE: return child_pro_save(b);
+	case M_PRO_SPIN: return child_pro_spin(b);
+	case M_PRO_UNMAPPED: return child_pro_unmapped(b);
 	}
 	return 99;
 }

@@ -20,7 +20,8 @@ struct box {
 
 /* Child modes (the low byte of the spawn argument). */
 enum { M_SAVE_REPLACE = 1, M_SAVE_READONLY, M_SDBBP, M_SDBBP_DELAY, M_FPU_A, M_FPU_B,
-       M_GRANT, M_IDLE, M_SLICE_HOG, M_ENV_HOG, M_PAGE_HOG };
+       M_GRANT, M_IDLE, M_SLICE_HOG, M_ENV_HOG, M_PAGE_HOG, M_PRO_SAVE, M_PRO_SPIN,
+       M_PRO_UNMAPPED };
 
 /* hostile.c */
 extern struct box *box;                 /* the suite's view of the box */

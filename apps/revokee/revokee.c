@@ -19,6 +19,13 @@
  * parent) is counted; 7 gives the pages asked for back, 8 ignores the
  * requests and counts the pages repossessed. Exit status 0, or < 0 if it
  * could not map its pages.
+ * arg 9: a child that has not heard its repossession notice yet (utest
+ * revoke_busy). The shared page at BUSY_BOX is struct busy_box. It maps
+ * its 32 pages, ignores requests, says ready, and waits in its critical
+ * range (crit.S) until the parent sets go (at most 10 s of Count), so that
+ * no upcall reaches it there; then it yields until the parent says done (as
+ * long), counting in lost the pages ExOS is told were repossessed. Exit
+ * status 0, or < 0 if it could not map its pages.
  */
 #include "exos.h"
 
@@ -132,8 +139,39 @@ static int hog(bool comply)
 	return 0;
 }
 
+#define BUSY_BOX 0x6000u
+#define BUSY_TICKS 1600000000u            /* 10 s of Count */
+struct busy_box { u32 ready, go, lost, done; };
+static volatile struct busy_box *busy = (volatile struct busy_box *)BUSY_BOX;
+void revokee_crit(volatile u32 *flag, u32 ticks);
+extern char revokee_crit_end[];
+
+static void busy_lost(u32 va)
+{
+	(void)va;
+	busy->lost++;
+}
+
+/* Mode 9 (see above). */
+static int busy_mode(void)
+{
+	if (vm_map(REGION, NPAGES, VM_RW) < 0)
+		return -1;
+	for (u32 i = 0; i < NPAGES; i++)
+		*(volatile u32 *)(REGION + i * PAGE_SIZE) = i;
+	exos_set_revoke_policy(NULL, busy_lost);
+	sys_set_epilogue(0, (u32)revokee_crit, (u32)revokee_crit_end);
+	busy->ready = 1;
+	revokee_crit(&busy->go, BUSY_TICKS);
+	for (u32 t0 = read_count(); !busy->done && read_count() - t0 < BUSY_TICKS;)
+		sys_yield();                /* the notice comes when it is switched to */
+	return 0;
+}
+
 int main(void)
 {
+	if (exos_arg == 9)
+		return busy_mode();
 	if ((exos_arg & 15) == 7 || (exos_arg & 15) == 8)
 		return hog((exos_arg & 15) == 7);
 	if (exos_arg == 3 || exos_arg == 4)

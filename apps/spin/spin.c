@@ -33,6 +33,11 @@
  *  13  a raw prologue entry that never returns, no epilogue: spin forever
  *  14  an ExOS slice-start handler that never returns (ExOS's epilogue
  *      still registered): spin forever
+ *  15  pipe writer for a reader that sleeps (ipctests.c): the pipe at
+ *      0x6000, words at 0x6c00: wait (at most WAIT_ASLEEP ticks, yielding)
+ *      until the parent is asleep, put the status seen in word 0, write
+ *      word 1's count of bytes 'a', 'b', ...; wait again, status in word 2,
+ *      and exit 0
  * Modes 1, 2, 13 and 14 also withdraw the protected entry point.
  */
 #include "exos.h"
@@ -61,6 +66,18 @@ static int prologue_crit(void)
 	u32 before = exos_prologues;
 	spin_crit(8 * 100000u);
 	return first + (int)(exos_prologues - before);
+}
+
+/* Mode 15: yield until parent is asleep (env_status 4) or ticks have
+ * passed; the status last seen. */
+#define WAIT_ASLEEP 200000000u          /* 1.25 s of Count */
+static int until_asleep(u32 parent)
+{
+	int st = sys_env_status(parent);
+	for (u32 t0 = read_count(); st != 4 && read_count() - t0 < WAIT_ASLEEP;
+	     st = sys_env_status(parent))
+		sys_yield();
+	return st;
 }
 
 int main(void)
@@ -92,16 +109,12 @@ int main(void)
 		struct exos_pipe *in = (struct exos_pipe *)0x6000, *out = in + 1;
 		u8 buf[700];
 		for (;;) {
+			/* What is there (at most buf's worth), or else wait for a byte. */
 			u32 avail = in->head - in->tail;
-			u32 n = avail < sizeof buf ? avail : sizeof buf;
-			if (n == 0) {
-				if (sys_yield_to(parent) < 0)
-					return 0;
-				continue;
-			}
-			pipe_read(in, buf, n, parent);
-			if (pipe_write(out, buf, n, parent) < 0)
-				return 0;
+			u32 n = avail == 0 ? 1 : avail < sizeof buf ? avail : sizeof buf;
+			if (pipe_read(in, buf, n, parent) < (int)n ||
+			    pipe_write(out, buf, n, parent) < 0)
+				return 0;       /* the parent is gone */
 		}
 	}
 	case 5: {
@@ -144,6 +157,18 @@ int main(void)
 		if (exos_sleep_ticks(2000000) < 0)
 			return -1;
 		return pipe_write((struct exos_pipe *)0x6000, "ok", 2, parent) == 2 ? 0 : -2;
+	case 15: {
+		volatile u32 *box = (volatile u32 *)0x6c00;
+		u8 data[64];
+		u32 n = box[1] < sizeof data ? box[1] : sizeof data;
+		for (u32 i = 0; i < n; i++)
+			data[i] = (u8)('a' + i);
+		box[0] = (u32)until_asleep(parent);
+		if (pipe_write((struct exos_pipe *)0x6000, data, n, parent) != (int)n)
+			return -1;
+		box[2] = (u32)until_asleep(parent);
+		return 0;
+	}
 	case 10: {
 		volatile u32 *box = (volatile u32 *)0x6000;
 		u64 r = sys_sr_alloc(16);

@@ -52,8 +52,61 @@ static void test_pipe_writer_asleep(void)
 	vm_unmap(share_va, 1, true);
 }
 
+/* A reader blocked on an empty pipe sleeps (env_status 4) while a
+ * compute-bound third environment (spin mode 4) has the processor, instead of
+ * polling: the writer (spin mode 15) waits to see it asleep before writing
+ * nwrite bytes, and again before it ends. The reader asks for nread bytes;
+ * returns what pipe_read returned, after checking the bytes and the writer's
+ * exit status. *seen: the statuses the writer saw before writing and before
+ * ending. */
+static int read_from_sleeping(u32 share_va, u32 nwrite, u32 nread, u32 seen[2])
+{
+	struct exos_share share = utest_new_shared_page(share_va, 0x6000);
+	struct exos_pipe *p = (struct exos_pipe *)share_va;
+	volatile u32 *box = (volatile u32 *)(share_va + 0xc00);
+	pipe_init(p);
+	CHECK(p->cap_name != 0);        /* it can be slept on */
+	box[0] = box[2] = 0;
+	box[1] = nwrite;
+	int hog = exos_spawn("spin", 4);
+	int writer = exos_spawn_with("spin", 15 | exos_envid << 8, &share, 1);
+	CHECK(hog > 0 && writer > 0);
+	u8 buf[16] = { 0 };
+	int got = pipe_read(p, buf, nread, (u32)writer);
+	for (int i = 0; i < got && i < (int)sizeof buf; i++)
+		CHECK(buf[i] == 'a' + i);
+	int st = -1;
+	CHECK(exos_wait((u32)writer, &st) == 0 && st == 0);
+	seen[0] = box[0];
+	seen[1] = box[2];
+	sys_env_destroy((u32)hog);
+	exos_wait((u32)hog, &st);
+	vm_unmap(share_va, 1, true);
+	return got;
+}
+
+/* The reader sleeps while the hog computes, and wakes when the data comes. */
+static void test_pipe_reader_sleeps(void)
+{
+	u32 seen[2];
+	CHECK(read_from_sleeping(0x30e04000, 5, 5, seen) == 5);
+	CHECK(seen[0] == 4);            /* asleep in pipe_read, not polling */
+}
+
+/* The writer writes 3 of the 8 bytes asked for and ends while the reader
+ * sleeps for the rest: the reader wakes (its predicate watches the writer's
+ * slot of the public page) and returns the 3. */
+static void test_pipe_writer_ends(void)
+{
+	u32 seen[2];
+	CHECK(read_from_sleeping(0x30e06000, 3, 8, seen) == 3);
+	CHECK(seen[0] == 4 && seen[1] == 4);
+}
+
 const struct utest ipc_tests[] = {
 	{ "ipc_pipe_echo", test_pipe_echo },
 	{ "ipc_pipe_writer_asleep", test_pipe_writer_asleep },
+	{ "ipc_pipe_reader_sleeps", test_pipe_reader_sleeps },
+	{ "ipc_pipe_writer_ends", test_pipe_writer_ends },
 };
 const int n_ipc_tests = ARRAY_SIZE(ipc_tests);

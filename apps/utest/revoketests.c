@@ -196,6 +196,44 @@ static void test_revoke_low_memory(void)
 	CHECK(sys_kcheck(0) == 0);
 }
 
+/* revoke() answers -E_BUSY while the child's last repossession notice is
+ * on its way, instead of overwriting it with a new request (the child would
+ * never learn which pages it lost). revokee mode 9 waits in its critical
+ * range, where no upcall reaches it, while its deadline passes and a page is
+ * taken; only once it has left the range and heard the notice does a
+ * revoke work again. */
+static void test_revoke_busy(void)
+{
+	const u32 share_va = 0x30e08000, tries = 5000;   /* yields: a slice or so each */
+	struct exos_share share = utest_new_shared_page(share_va, 0x6000);
+	volatile u32 *box = (volatile u32 *)share_va;   /* ready, go, lost, done */
+	box[0] = box[1] = box[2] = box[3] = 0;
+	int child = exos_spawn_with("revokee", 9, &share, 1);
+	CHECK(child > 0);
+	for (u32 i = 0; i < tries && !box[0]; i++)
+		sys_yield();
+	CHECK(box[0] == 1);
+	u32 before = (u32)sys_env_usage((u32)child, LIM_PAGES);
+	CHECK(sys_revoke((u32)child, 1) == 0);
+	/* Its deadline passes while it waits in its critical range. */
+	for (u32 i = 0; i < tries && (u32)sys_env_usage((u32)child, LIM_PAGES) + 1 > before; i++)
+		sys_yield();
+	CHECK((u32)sys_env_usage((u32)child, LIM_PAGES) + 1 == before);   /* one taken */
+	CHECK(box[2] == 0);                            /* and it has not been told */
+	CHECK(sys_revoke((u32)child, 1) == -E_BUSY);
+	CHECK(sys_revoke((u32)child, 4) == -E_BUSY);
+	box[1] = 1;                                    /* leave the critical range */
+	for (u32 i = 0; i < tries && box[2] == 0; i++)
+		sys_yield();
+	CHECK(box[2] == 1);                            /* told of the one page */
+	CHECK(sys_revoke((u32)child, 1) == 0);         /* a request may go out again */
+	box[3] = 1;
+	int st = -1;
+	CHECK(exos_wait((u32)child, &st) == 0 && st == 0);
+	CHECK(vm_unmap(share_va, 1, true) == 0);
+	CHECK(sys_kcheck(0) == 0);
+}
+
 const struct utest revoke_tests[] = {
 	{ "revoke_vital_limits", test_vital_limits },
 	{ "revoke_complies", test_revoke_complies },
@@ -205,5 +243,6 @@ const struct utest revoke_tests[] = {
 	{ "revoke_slices_complies", test_revoke_slices_complies },
 	{ "revoke_slices_taken", test_revoke_slices_taken },
 	{ "revoke_low_memory", test_revoke_low_memory },
+	{ "revoke_busy", test_revoke_busy },
 };
 const int n_revoke_tests = ARRAY_SIZE(revoke_tests);
