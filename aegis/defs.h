@@ -322,7 +322,12 @@ void env_fault(struct env *e, const struct trapframe *tf, const char *why);
 /* Make e current: its trapframe, its ASID, its upcalls; deliver a pending
  * revocation upcall. Returns true if it delivered one (tf now enters it). */
 bool env_switch(struct env *e);
-/* Pick the next runnable environment and make it current; halt if none. */
+/* The rest of a slice that curenv gave up (it slept, yielded or ended):
+ * make current the first environment after it, in slot order, whose wakeup
+ * predicate has come true (woken: it goes first, so a wake-up is not
+ * delayed by environments that merely compute), else the first runnable
+ * one; idle until a predicate holds if none; halt if nothing can ever run.
+ * The timer is not touched: the slice ends when it would have. */
 struct trapframe *sched(void);
 /* Register e's upcalls; the save area must be in a writable guaranteed
  * mapping. */

@@ -215,13 +215,20 @@ int env_span;
 struct trapframe *sched(void)
 {
 	int n = env_span, start = curenv ? env_slot(curenv) + 1 : 0;
+	struct env *runnable = NULL;
 	for (int i = 0; i < n; i++) {
 		int slot = start + i;
 		struct env *e = &envs[slot < n ? slot : slot - n];
-		if (e->status == ENV_RUNNABLE || (e->status == ENV_SLEEPING && wk_poll(e))) {
+		if (e->status == ENV_SLEEPING && wk_poll(e)) {    /* woken: it goes first */
 			env_switch(e);
 			return &e->tf;
 		}
+		if (!runnable && e->status == ENV_RUNNABLE)
+			runnable = e;
+	}
+	if (runnable) {
+		env_switch(runnable);
+		return &runnable->tf;
 	}
 	struct env *e = wk_idle();
 	if (e) {

@@ -120,6 +120,44 @@ static void wake_then_lose(bool derived)
 static void test_wakes_on_write(void) { wake_then_lose(false); }
 static void test_wakes_on_revoke(void) { wake_then_lose(true); }
 
+/* A wake-up is not delayed by environments that only compute: the rest of
+ * a slice given up by sleeping goes first to a sleeper whose predicate has
+ * come true. A spinner takes the slot between this environment and a child
+ * asleep on a word; at the start of a fresh slice this one writes the word
+ * and sleeps until the child says it ran. The child runs at once, and this
+ * one again right after it (both woken), long before the spinner's
+ * rest-of-slice would have ended (100,000 ticks). */
+static void test_woken_runs_first(void)
+{
+	struct exos_share share = utest_new_shared_page(SHARE_VA, CHILD_SHARE);
+	struct exos_share w = utest_new_shared_page(WATCH_VA, 0);
+	volatile u32 *watch = (volatile u32 *)WATCH_VA;
+	volatile struct wk_box *box = (volatile struct wk_box *)SHARE_VA;
+	watch[0] = watch[1] = 0;
+	box->watch_name = CAP_NAME(w.ppn, CAP_RW);
+	box->watch_check = w.check;
+	box->done1 = box->done2 = 0;
+	int hog = exos_spawn("spin", 4);                     /* its slot comes first */
+	int child = exos_spawn_with("spin", 7 | exos_envid << 8, &share, 1);
+	CHECK(hog > 0 && child > 0 && (child & 0xff) > (hog & 0xff));   /* slot numbers */
+	CHECK(YIELD_UNTIL(sys_env_status((u32)child) == 4));
+	bool fast = false;
+	sys_slice_done();                                   /* a fresh slice of ours */
+	u32 t0 = read_count();
+	watch[0] = 1;
+	CHECK(exos_wait_word(&box->done1, 1, true) == 0);
+	fast = read_count() - t0 < 50000;
+	CHECK(box->done1 == 1 && fast);
+	watch[1] = 1;                                       /* let the child finish */
+	int st = -1;
+	CHECK(exos_wait((u32)child, &st) == 0 && st == 0);
+	CHECK(sys_env_destroy((u32)hog) == 0);
+	exos_wait((u32)hog, &st);
+	CHECK(sys_kcheck(0) == 0);
+	vm_unmap(WATCH_VA, 1, true);
+	vm_unmap(SHARE_VA, 1, true);
+}
+
 /* A child asleep on a predicate that never holds is destroyed: the kernel's
  * tables stay consistent and the slot is reusable. */
 static void test_destroy_sleeper(void)
@@ -190,6 +228,7 @@ const struct utest wake_tests[] = {
 	{ "wk_sleep_ticks", test_sleep_ticks },
 	{ "wk_wakes_on_write", test_wakes_on_write },
 	{ "wk_wakes_on_revoke", test_wakes_on_revoke },
+	{ "wk_woken_runs_first", test_woken_runs_first },
 	{ "wk_destroy_sleeper", test_destroy_sleeper },
 };
 const int n_wake_tests = ARRAY_SIZE(wake_tests);
