@@ -110,21 +110,26 @@ static struct tlbwr_req tlbwr_args(u32 va, const struct pte *p)
  * invalid entries. Several pages opened: their translations are installed
  * at once, TLBWR_VEC_MAX per tlbwr_vec call, so no access afterwards takes
  * a miss to ExOS (if the kernel cannot read the vector, page by page). */
-int vm_protect(u32 va, u32 npages, int prot)
+/* Give page entry p protection prot (a copy-on-write page stays read-only:
+ * its first write copies it). */
+static inline __attribute__((always_inline)) void pte_protect(struct pte *p, int prot)
+{
+	u32 w = (p->word & ~(PTE_W | PTE_NA)) | prot_bits(prot);
+	p->word = w & PTE_COW ? w & ~PTE_W : w;
+}
+
+/* vm_protect of more than one page: the entries, then one tlbwr_vec per
+ * TLBWR_VEC_MAX pages (or one tlb_range for VM_NONE). */
+static __attribute__((noinline)) int vm_protect_range(u32 va, u32 npages, int prot)
 {
 	static struct tlbwr_req vec[TLBWR_VEC_MAX];
-	va &= ~(PAGE_SIZE - 1);
 	u32 n = 0;
 	for (u32 i = 0; i < npages; i++) {
 		u32 a = va + i * PAGE_SIZE;
 		struct pte *p = pt_walk(a, false);
 		if (!p || !(p->word & PTE_P))
 			return -E_INVAL;
-		p->word = (p->word & ~(PTE_W | PTE_NA)) | prot_bits(prot);
-		if (p->word & PTE_COW)          /* still shared: the first write copies */
-			p->word &= ~PTE_W;
-		if (npages == 1)
-			return vm_sync(va, p, prot != VM_NONE);
+		pte_protect(p, prot);
 		if (prot == VM_NONE)
 			continue;
 		vec[n++] = tlbwr_args(a, p);
@@ -141,6 +146,20 @@ int vm_protect(u32 va, u32 npages, int prot)
 		}
 	}
 	return npages && prot == VM_NONE ? sys_tlb_range(va, npages, 1) : 0;
+}
+
+/* One page (the usual call, kept short: no frame for the range's loop): the
+ * entry, then one tlbwr (on Aegis's fast path) or tlbvadelete. */
+int vm_protect(u32 va, u32 npages, int prot)
+{
+	va &= ~(PAGE_SIZE - 1);
+	if (npages != 1)
+		return vm_protect_range(va, npages, prot);
+	struct pte *p = pt_walk(va, false);
+	if (!p || !(p->word & PTE_P))
+		return -E_INVAL;
+	pte_protect(p, prot);
+	return vm_sync(va, p, prot != VM_NONE);
 }
 
 int vm_dirty(u32 va)
