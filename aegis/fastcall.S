@@ -232,6 +232,9 @@ fast_tlbwr:
 	/* The pair filter: bit (VPN2 * 2654435761) >> (32 - GMAP_FILTER_LOG2). */
 	lui	t4, 0x9e37
 	ori	t4, t4, 0x79b1
+	/* mul leaves HI/LO unpredictable before release 6: a caller may not
+	 * count on them across a call anyway (o32), and they hold nothing of
+	 * anyone else's. */
 	mul	t4, t3, t4
 	srl	t4, t4, GMAP_FILTER_SHIFT_V	/* t4 = the bit's number */
 	srl	t6, t4, 5
