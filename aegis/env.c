@@ -96,7 +96,7 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 	slice_alloc(e, -1);
 	/* User mode, EXL set so that eret drops into it; the timer interrupt
 	 * enabled. */
-	e->tf.status = ST_EXL | ST_KSU_USER | ST_IM_TIMER | ST_IE;
+	e->tf.status = ST_EXL | ST_KSU_USER | user_intr_mask | ST_IE;
 	return e;
 }
 
@@ -162,6 +162,7 @@ void env_destroy(struct env *e)
 	fpu_env_gone(e);
 	wk_env_gone(e);
 	region_env_gone(e);
+	nic_env_gone(e);
 	e->ngmap = 0;
 	for (u32 k = 0; k < ARRAY_SIZE(e->gmap_filter); k++)
 		e->gmap_filter[k] = 0;

@@ -33,6 +33,10 @@ static struct fuzz_board *board;
 
 static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
 
+static struct net_info net_info_buf;
+static const struct dc_insn net_all[] = { DC_INSN(DC_RETI, 0, 0, 0, 1) };
+static const struct dc_insn net_none[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
+
 /* Fill a[i] (and, for a capability, a[i+1]); returns how many it filled. */
 static int one_arg(u32 *a, int i)
 {
@@ -159,6 +163,17 @@ static bool well_formed(u32 n, u32 *a)
 	case SYS_slice_free: a[0] = next() % 64; return true;
 	case SYS_fpu: a[0] = next() & 1; return true;
 	case SYS_cap_derive: a[0] = cname; a[1] = ccheck; a[2] = CAP_R; return true;
+	/* The network (make fuzz boots with two NICs on one wire): filters that
+	 * take everything or nothing, buffers and frames in its own pages. */
+	case SYS_net_info: a[0] = next() % 3; a[1] = (u32)&net_info_buf; return true;
+	case SYS_net_filter: a[0] = next() % 3; a[1] = (u32)(next() & 1 ? net_all : net_none);
+		a[2] = next() & 3 ? 1 : 0; return true;
+	case SYS_net_post: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;
+		a[3] = NET_OFFLEN((next() % 16) * 256, 64 + next() % 300); return true;
+	case SYS_net_unpost: a[0] = next() % 3; return true;
+	case SYS_net_tx: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;
+		a[3] = NET_OFFLEN(next() % 2048, 14 + next() % 1501); return true;
+	case SYS_net_notify: a[0] = cname; a[1] = ccheck; a[2] = (next() % 1024) * 4; return true;
 	}
 	return false;
 }
