@@ -30,7 +30,7 @@ struct box {
 static struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check;
 
-enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER };
+enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW };
 
 static const u8 mac0[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const u8 mac1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
@@ -210,6 +210,28 @@ static int poster(u32 mode)
 	}
 	b->step = 1;
 	return 0;
+}
+
+/* Claim frames of EtherType ETYPE_OTHER on NIC 1, post two buffers and
+ * never read them, until told. */
+static int slow_reader(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 ppn, check;
+	if (!new_page(BUF_VA, &ppn, &check))
+		return 90;
+	struct dc_insn f[16];
+	unsigned n = filter_for(f, mac1, ETYPE_OTHER);
+	if (sys_net_filter(1, f, n) != 0)
+		return 91;
+	for (u32 k = 0; k < 2; k++)
+		if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * 2048, 2048)) != (int)k + 1)
+			return 92;
+	b->step = 1;
+	wait_step(&b->step, 2, 100000);
+	const volatile u32 *w = (const volatile u32 *)BUF_VA;
+	return w[0] == (NET_RX_DONE | 1u << 16 | frame_len(0)) &&
+	       w[2048 / 4] == (NET_RX_DONE | 1u << 16 | frame_len(1)) ? 0 : 95;
 }
 
 /* Hold a page of its own and publish its capability, until told. */
@@ -463,6 +485,47 @@ static void test_first_filter_wins(void)
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
 
+/* An environment that never reads what it receives loses only its own
+ * frames: another's keep arriving. */
+static void test_slow_reader_alone(void)
+{
+	u32 ppn, check, sppn, scheck;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
+	struct dc_insn f[16];
+	unsigned n = filter_for(f, mac1, ETYPE_TEST);
+	CHECK(sys_net_filter(1, f, n) == 0);
+	for (u32 k = 0; k < NFRAMES; k++)
+		CHECK(sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * SLOT, SLOT)) == (int)k + 1);
+	box->step = 0;
+	int child = child_spawn(C_SLOW);
+	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
+	struct net_info before = info_of(1);
+	u8 *p = (u8 *)(BUF_VA + PAGE_SIZE);
+	for (u32 k = 0; k < NFRAMES; k++) {
+		u32 len = make_frame(p, mac1, ETYPE_OTHER, k);
+		CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+		len = make_frame(p, mac1, ETYPE_TEST, k);
+		CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	}
+	sys_yield();
+	struct net_info after = info_of(1);
+	u32 mine = 0;
+	for (u32 k = 0; k < NFRAMES; k++) {
+		const volatile u8 *b = (const volatile u8 *)(BUF_VA + k * SLOT);
+		mine += *(const volatile u32 *)b == (NET_RX_DONE | 1u << 16 | frame_len(k)) &&
+			b[NET_RX_HDR + 13] == (ETYPE_TEST & 0xff) &&
+			b[NET_RX_HDR + 14] == pattern(k, 14);
+	}
+	CHECK(mine == NFRAMES);
+	CHECK(after.rx_frames - before.rx_frames == NFRAMES + 2);
+	CHECK(after.rx_nobuf - before.rx_nobuf == NFRAMES - 2);
+	box->step = 2;
+	CHECK(child_wait(child) == 0);
+	CHECK(sys_net_filter(1, f, 0) == 0);
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
+}
+
 static const struct utest tests[] = {
 	{ "info", test_info },
 	{ "a_to_b", test_a_to_b },
@@ -470,6 +533,7 @@ static const struct utest tests[] = {
 	{ "exit_with_posted", test_exit_with_posted },
 	{ "unref_while_posted", test_unref_while_posted },
 	{ "first_filter_wins", test_first_filter_wins },
+	{ "slow_reader_alone", test_slow_reader_alone },
 };
 
 int main(void)
@@ -479,6 +543,7 @@ int main(void)
 	case C_RECEIVER: return receiver();
 	case C_LEAVER: case C_UNREF: return poster(exos_arg & 0xff);
 	case C_HOLDER: return holder();
+	case C_SLOW: return slow_reader();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
