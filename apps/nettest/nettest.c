@@ -448,18 +448,28 @@ static void exit_or_unref(u32 mode)
 static void test_exit_with_posted(void) { exit_or_unref(C_LEAVER); }
 static void test_unref_while_posted(void) { exit_or_unref(C_UNREF); }
 
+/* The suite as a receiver on NIC 1: a page at BUF_VA with nbuf buffers of
+ * size bytes posted, its filter (destination NIC 1, ETYPE_TEST) in f (n
+ * instructions), and a page to send from at BUF_VA + PAGE_SIZE. */
+static unsigned suite_rx(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, u32 nbuf, u32 size,
+			 struct dc_insn *f)
+{
+	CHECK(new_page(BUF_VA, ppn, check));
+	CHECK(new_page(BUF_VA + PAGE_SIZE, sppn, scheck));
+	unsigned n = filter_for(f, mac1, ETYPE_TEST);
+	CHECK(sys_net_filter(1, f, n) == 0);
+	for (u32 k = 0; k < nbuf; k++)
+		CHECK(sys_net_post(1, CAP_NAME(*ppn, CAP_RW), *check, NET_OFFLEN(k * size, size)) == (int)k + 1);
+	return n;
+}
+
 /* Two environments' filters both accept a frame: the one installed first
  * wins; after it removes its filter, the other gets the next frame. */
 static void test_first_filter_wins(void)
 {
 	u32 ppn, check, sppn, scheck;
-	CHECK(new_page(BUF_VA, &ppn, &check));
-	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
 	struct dc_insn f[16];
-	unsigned n = filter_for(f, mac1, ETYPE_TEST);
-	CHECK(sys_net_filter(1, f, n) == 0);
-	CHECK(sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(0, 2048)) == 1);
-	CHECK(sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(2048, 2048)) == 2);
+	suite_rx(&ppn, &check, &sppn, &scheck, 2, 2048, f);
 	/* A catch-all child installs after us: it must lose. */
 	box->step = 0;
 	int child = child_spawn(C_UNREF);      /* posts in a page it then lets go of */
@@ -490,13 +500,8 @@ static void test_first_filter_wins(void)
 static void test_slow_reader_alone(void)
 {
 	u32 ppn, check, sppn, scheck;
-	CHECK(new_page(BUF_VA, &ppn, &check));
-	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
 	struct dc_insn f[16];
-	unsigned n = filter_for(f, mac1, ETYPE_TEST);
-	CHECK(sys_net_filter(1, f, n) == 0);
-	for (u32 k = 0; k < NFRAMES; k++)
-		CHECK(sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * SLOT, SLOT)) == (int)k + 1);
+	suite_rx(&ppn, &check, &sppn, &scheck, NFRAMES, SLOT, f);
 	box->step = 0;
 	int child = child_spawn(C_SLOW);
 	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
