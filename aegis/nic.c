@@ -53,6 +53,7 @@
 #define R_RAP     0x12
 #define R_RESET   0x14
 #define R_BDP     0x16
+#define R_RESET32 0x18                 /* the reset register in 32-bit I/O mode */
 
 /* CSR0. */
 #define CSR0_INIT 0x0001
@@ -182,7 +183,8 @@ static void *uncached(void *kva) { return (void *)(uintptr_t)(PADDR(kva) | KSEG1
 
 static bool nic_start(struct nic *n, struct nic_dma *m)
 {
-	(void)io_in16(n->io + R_RESET);               /* a read resets the chip */
+	(void)io_in32(n->io + R_RESET32);             /* a read resets the chip: in */
+	(void)io_in16(n->io + R_RESET);               /* 32-bit I/O mode, or in 16-bit */
 	for (int i = 0; i < 6; i++)
 		n->mac[i] = io_in8(n->io + R_APROM + (u32)i);
 	bcr_write(n, 20, BCR20_SWSTYLE32);
@@ -235,6 +237,8 @@ void nic_init(void)
 		if (pci_cfg_read(dev, 0, 0) != 0x20001022u)    /* AMD PCnet-PCI */
 			continue;
 		struct nic *n = &nics[nnic];
+		if (!nnic)                      /* before any NIC can interrupt */
+			pci_irq_route(NIC_IRQ);
 		u32 bar = pci_cfg_read(dev, 0, 0x10);
 		if (!(bar & ~3u)) {                            /* unassigned: give it one */
 			if (!io)
@@ -247,6 +251,8 @@ void nic_init(void)
 		n->dev = dev;
 		u32 cmd = pci_cfg_read(dev, 0, 0x04) & 0xffff;
 		pci_cfg_write(dev, 0, 0x04, (cmd | 0x0005) & ~0x0400u);  /* I/O, bus master, INTx on */
+		u32 line = pci_cfg_read(dev, 0, 0x3c);           /* where INTx goes, for the record */
+		pci_cfg_write(dev, 0, 0x3c, (line & ~0xffu) | NIC_IRQ);
 		if (!nic_start(n, &dma[nnic])) {
 			kprintf("[aegis] net: PCnet at 00:%02x.0 did not initialise\n", dev);
 			continue;
@@ -256,10 +262,8 @@ void nic_init(void)
 			n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
 		nnic++;
 	}
-	if (nnic) {
-		pci_irq_route(NIC_IRQ);
+	if (nnic)
 		user_intr_mask |= ST_IM_IP2;
-	}
 }
 
 /* ---- receive ---- */
