@@ -134,11 +134,14 @@ u32 user_intr_mask = ST_IM_TIMER;
 /* ---- caches ---- */
 
 static u32 dline;                      /* data cache line in bytes, 0: no D-cache */
+static u32 dway, dways;                /* bytes in one way, and how many ways */
 
 static void dcache_init(void)
 {
-	u32 dl = mfc0(C0_CONFIG, 1) >> 10 & 7;
+	u32 c1 = mfc0(C0_CONFIG, 1), dl = c1 >> 10 & 7, ds = c1 >> 13 & 7;
 	dline = dl ? 2u << dl : 0;
+	dway = dline * (ds == 7 ? 32u : 64u << ds);
+	dways = (c1 >> 7 & 7) + 1;
 }
 
 /* op: 0x15 Hit_Writeback_Inv_D, 0x11 Hit_Invalidate_D, 0x19 Hit_Writeback_D,
@@ -156,6 +159,32 @@ static void name(const void *kva, u32 len) \
 DCACHE_OP(dcache_wbinv, 0x15)
 DCACHE_OP(dcache_inv, 0x11)
 DCACHE_OP(dcache_wb, 0x19)
+
+/* Make memory the only copy of [pa, pa + len) (inside one page) that an
+ * environment's page holds: write back and invalidate its lines wherever
+ * they may be cached. The owner maps the page at an address the kernel
+ * does not know, and when a way of the data cache is larger than a page
+ * (the 24K's 32 KiB 4-way cache: 8 KiB) a line can be cached at the index
+ * of that address rather than kseg0's: every index the page's lines can
+ * take, in every way, is written back and invalidated (Index_Writeback_Inv_D:
+ * whatever line is there, which is harmless for another address's). With
+ * ways no larger than a page, kseg0's lines are the only ones. */
+static void dcache_user_sync(u32 pa, u32 len)
+{
+	if (!dline || !len)
+		return;
+	if (dway <= PAGE_SIZE) {
+		dcache_wbinv(KADDR(pa), len);
+		return;
+	}
+	u32 start = (pa & (PAGE_SIZE - 1)) & ~(dline - 1), end = (pa & (PAGE_SIZE - 1)) + len;
+	for (u32 w = 0; w < dways; w++)
+		for (u32 color = 0; color < dway; color += PAGE_SIZE)
+			for (u32 off = start; off < end; off += dline)
+				__asm__ volatile("cache 0x01, 0(%0)" ::
+						 "r"(KSEG0 + w * dway + color + off) : "memory");
+	__asm__ volatile("sync" ::: "memory");
+}
 
 /* ---- registers ---- */
 
@@ -262,8 +291,12 @@ void nic_init(void)
 			n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
 		nnic++;
 	}
-	if (nnic)
+	if (nnic) {
 		user_intr_mask |= ST_IM_IP2;
+		kprintf("[aegis] net: data cache %u KiB, %u-way, %u-byte lines%s\n",
+			dway * dways / 1024, dways, dline,
+			dway > PAGE_SIZE ? " (a way exceeds a page: user lines synced by index)" : "");
+	}
 }
 
 /* ---- receive ---- */
@@ -284,9 +317,11 @@ static void notify(int slot)
 		ne->notify = false;                      /* the page went away */
 		return;
 	}
-	volatile u32 *w = KADDR(ne->nppn * PAGE_SIZE + ne->noff);
+	u32 pa = ne->nppn * PAGE_SIZE + ne->noff;
+	volatile u32 *w = KADDR(pa);
+	dcache_user_sync(pa, 4);                 /* the owner's last write of it reaches memory */
 	*w += 1;
-	dcache_wbinv((const void *)w, 4);
+	dcache_user_sync(pa, 4);                 /* and the owner reads the new value */
 }
 
 /* Copy the frame into slot's oldest valid posted buffer on nic ni. */
@@ -299,12 +334,16 @@ static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 		ne->npost[ni]--;
 		if (!post_valid(&p, slot))
 			continue;                           /* let go of since: forget it */
-		u8 *b = KADDR(p.ppn * PAGE_SIZE + p.off);
+		u32 pa = p.ppn * PAGE_SIZE + p.off;
+		u8 *b = KADDR(pa);
 		u32 room = p.len - NET_RX_HDR, copy = len < room ? len : room;
+		/* No dirty line of the owner's may later land on the frame, and
+		 * the owner must read what the kernel wrote. */
+		dcache_user_sync(pa, NET_RX_HDR + copy);
 		__builtin_memcpy(b + NET_RX_HDR, frame, copy);
-		__asm__ volatile("sync" ::: "memory");
-		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;
-		dcache_wbinv(b, NET_RX_HDR + copy);
+		dcache_user_sync(pa + NET_RX_HDR, copy);
+		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
+		dcache_user_sync(pa, NET_RX_HDR);
 		n->st.rx_frames++;
 		notify(slot);
 		return;
@@ -611,7 +650,9 @@ u32 sys_net_tx(struct trapframe *tf)
 		return (u32)-E_AGAIN;
 	u32 i = n->tx_next % NTX, len = off_len & 0xffff, slen = len < 60 ? 60 : len;
 	u8 *b = dma[ni].txbuf[i];
-	__builtin_memcpy(b, (const u8 *)KADDR((u32)ppn * PAGE_SIZE + (off_len >> 16)), len);
+	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16);
+	dcache_user_sync(pa, len);                /* what the caller wrote, from memory */
+	__builtin_memcpy(b, (const u8 *)KADDR(pa), len);
 	for (u32 k = len; k < slen; k++)
 		b[k] = 0;
 	dcache_wb(b, slen);
