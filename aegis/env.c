@@ -95,7 +95,7 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 	 * it runs when others yield or donate their time. */
 	slice_alloc(e, -1);
 	/* User mode, EXL set so that eret drops into it; the timer interrupt
-	 * enabled. */
+	 * enabled, and the NICs' (IP2) if there are any (nic.c). */
 	e->tf.status = ST_EXL | ST_KSU_USER | user_intr_mask | ST_IE;
 	return e;
 }
