@@ -124,6 +124,43 @@ struct wk_kinfo {
 #endif
 
 /*
+ * The network (aegis/nic.c, docs/network.md). NICs are numbered 0..n-1 in
+ * PCI order (net_info answers -E_INVAL past the last). A receive buffer or a
+ * frame to send is a byte range of a page named by capability, passed packed
+ * as off << 16 | len. A frame delivered into a posted buffer [off, off+len)
+ * is written at off + NET_RX_HDR, and then the word at off is set to
+ * NET_RX_DONE | nic << 16 | frame length (the frame without its FCS); the
+ * buffer is then no longer posted. Filters are dcode programs (dcode.h) of
+ * at most NET_FILTER_MAXINSNS instructions reading window 0, the frame
+ * (read-only, its length); a nonzero result claims the frame.
+ */
+#define NET_MAXNIC     4
+#define NET_MAXPOST    16     /* posted receive buffers per environment per NIC */
+#define NET_FILTER_MAXINSNS 64
+#define NET_FRAME_MIN  14     /* an Ethernet header */
+#define NET_FRAME_MAX  1514   /* without the FCS */
+#define NET_RX_HDR     4      /* the completion word before a received frame */
+#define NET_RX_MIN     64     /* the smallest receive buffer, header included */
+#define NET_RX_DONE    0x80000000u
+#define NET_RX_LEN(w)  ((w) & 0xffffu)
+#define NET_RX_NIC(w)  (((w) >> 16) & 0xffu)
+#define NET_OFFLEN(off, len) ((unsigned)(off) << 16 | (unsigned)(len))
+#ifndef __ASSEMBLER__
+struct net_info {
+	unsigned char mac[6];   /* the station address (from the NIC's APROM) */
+	unsigned short nnic;    /* how many NICs the kernel drives */
+	unsigned rx_frames;     /* frames delivered into an environment's buffer */
+	unsigned rx_unclaimed;  /* frames no filter accepted: dropped */
+	unsigned rx_nobuf;      /* claimed, but the owner had no usable buffer posted: dropped */
+	unsigned rx_errors;     /* frames the NIC marked bad (or longer than NET_FRAME_MAX) */
+	unsigned rx_missed;     /* times the NIC reported missed frames (its receive ring was full) */
+	unsigned tx_frames;     /* frames handed to the NIC */
+	unsigned tx_errors;     /* frames the NIC reported it could not send */
+	unsigned interrupts;    /* CPU interrupts (IP2) in which this NIC had something to report */
+};
+#endif
+
+/*
  * Software regions (sr_*; aegis/region.c, docs/regions.md): kernel memory
  * shared through capabilities for byte ranges [lo, hi) with rights SR_R,
  * SR_W; offsets and ranges are passed packed as off << 16 | len and

@@ -432,6 +432,41 @@ void region_env_gone(struct env *e);
  * with a description in why[0..len-1]. */
 bool region_consistent(char *why, u32 len);
 
+/* pci.c: PCI configuration space (GT-64120), PCI/ISA I/O space, interrupt
+ * routing (PIIX4) and the i8259s. */
+u32 pci_cfg_read(u32 dev, u32 fn, u32 reg);
+void pci_cfg_write(u32 dev, u32 fn, u32 reg, u32 v);
+u8 io_in8(u32 port);
+u16 io_in16(u32 port);
+u32 io_in32(u32 port);
+void io_out8(u32 port, u8 v);
+void io_out16(u32 port, u16 v);
+/* The lowest I/O address above every I/O BAR assigned on bus 0. */
+u32 pci_io_top(void);
+/* Route PIRQA..D to ISA interrupt irq (level) and set the i8259s up with
+ * only irq unmasked, in auto-EOI mode. */
+void pci_irq_route(u32 irq);
+/* Acknowledge the i8259s' pending interrupt: its number, or -1. */
+int pic_ack(void);
+
+/* nic.c: the network interfaces (docs/network.md). */
+#define NIC_IRQ 11
+/* Interrupt mask bits of a new environment's Status (IM7, and IM2 once a
+ * NIC is driven). */
+extern u32 user_intr_mask;
+/* Find, set up and start every PCnet on PCI bus 0. */
+void nic_init(void);
+/* IP2: acknowledge the i8259s and service every NIC. */
+void nic_intr(void);
+/* Service every NIC (receive, demultiplex, reclaim sent descriptors). */
+void nic_poll(void);
+/* Is some filter installed (could a frame still wake a sleeper)? */
+bool nic_receiving(void);
+/* e is going away: its filters, posted buffers and notification word go. */
+void nic_env_gone(struct env *e);
+/* kcheck: are the filter lists and posted buffers consistent? */
+bool nic_consistent(char *why, u32 len);
+
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
  * KINFO_VA in every environment. */
 extern struct kinfo *const kinfo_pub;

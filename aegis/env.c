@@ -93,8 +93,8 @@ struct env *env_alloc(const char *name, struct env *parent, int *err)
 	 * it runs when others yield or donate their time. */
 	slice_alloc(e, -1);
 	/* User mode, EXL set so that eret drops into it; the timer interrupt
-	 * enabled. */
-	e->tf.status = ST_EXL | ST_KSU_USER | ST_IM_TIMER | ST_IE;
+	 * enabled, and the NICs' (IP2) if there are any (nic.c). */
+	e->tf.status = ST_EXL | ST_KSU_USER | user_intr_mask | ST_IE;
 	return e;
 }
 
@@ -161,6 +161,7 @@ void env_destroy(struct env *e)
 	wk_env_gone(e);
 	region_env_gone(e);
 	pcap_env_gone(env_slot(e));
+	nic_env_gone(e);
 	gmap_clear(e);
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);

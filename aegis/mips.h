@@ -40,6 +40,8 @@
 #define ST_KSU_USER 0x00000010   /* KSU = 2: user mode */
 #define ST_KSU_MASK 0x00000018
 #define ST_IM_TIMER 0x00008000   /* IM7: CP0 Count/Compare timer */
+#define ST_IM_IP2  0x00000400   /* IM2: the i8259s (malta's PCI and ISA interrupts) */
+#define CAUSE_IP2  0x00000400
 #define ST_BEV     0x00400000
 #define ST_CU0     0x10000000
 #define ST_CU1     0x20000000

@@ -105,7 +105,11 @@ bool wk_poll(struct env *e)
 struct env *wk_idle(void)
 {
 	for (;;) {
-		bool timed = false;
+		/* The kernel runs with interrupts off: a frame that arrived
+		 * meanwhile is taken in here, and while filters are installed
+		 * a frame may yet wake someone. */
+		nic_poll();
+		bool timed = nic_receiving();
 		for (int i = 0; i < env_span; i++) {
 			if (envs[i].status != ENV_SLEEPING)
 				continue;

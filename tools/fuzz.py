@@ -45,7 +45,7 @@ def main():
           f"(replay: {replay})", flush=True)
     t0 = time.monotonic()
     rc = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py"),
-                         "--build", args.build, "--path", "direct", "--icount", "--quiet",
+                         "--build", args.build, "--path", "direct", "--icount", "--quiet", "--nics", "2",
                          "--append", append, "--log", log, "--timeout", str(args.timeout)]).returncode
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     m = re.search(r"FUZZ calls=(\d+) rounds=(\d+) kids=(\d+) seed=(\d+) violations=(\d+)", text)

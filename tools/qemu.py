@@ -33,6 +33,19 @@ def board(icount=False):
     return cmd + (ICOUNT if icount else [])
 
 
+def nics(n):
+    """Options for n PCnet NICs on one virtual wire (a QEMU hub: every frame one
+    sends reaches all the others; nothing leaves the board). The first sits at
+    00:0b.0, where malta's on-board PCnet is, with its MAC 52:54:00:12:34:56;
+    the k-th has ...:56 + k. romfile= (empty): no option ROM (see above)."""
+    opts = []
+    for k in range(n):
+        addr = ",addr=0b" if k == 0 else ""
+        opts += ["-netdev", f"hubport,id=net{k},hubid=1",
+                 "-device", f"pcnet,netdev=net{k},romfile=,mac=52:54:00:12:34:{0x56 + k:02x}{addr}"]
+    return opts
+
+
 def missing_binary():
     """A message naming the package if qemu-system-mipsel is not installed, else None."""
     if shutil.which(BINARY):

@@ -95,13 +95,16 @@ def docs_suite(build):
     return s
 
 
-def boot(build, path, append, logname, timeout=90, icount=False):
-    """Boot once; returns (exit status of boot.py, console text, command)."""
+def boot(build, path, append, logname, timeout=90, icount=False, nics=0):
+    """Boot once (with nics PCnet NICs on one QEMU hub); returns (exit status
+    of boot.py, console text, command)."""
     log = os.path.join(build, "test-logs", logname)
     cmd = [sys.executable, os.path.join(HERE, "boot.py"), "--build", build, "--path", path,
            "--append", append, "--log", log, "--quiet", "--timeout", str(timeout)]
     if icount:
         cmd.append("--icount")
+    if nics:
+        cmd += ["--nics", str(nics)]
     rc, out = run(cmd, timeout + 60)
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     return rc, text + out, cmd
@@ -131,21 +134,39 @@ def guest_ktest_suite(build, path):
     return s
 
 
-def hostile_suite(build, path):
-    """The hostile suite (apps/hostile) as the first environment, with the
-    kernel's invariant checker available; on both boot paths, since the way
-    back from EJTAG debug mode differs between them."""
-    s = Suite(f"hostile-{path}")
-    rc, text, cmd = boot(build, path, "init=hostile kcheck", f"{path}-hostile.log", timeout=120)
+def program_suite(build, path, prog, name, logname, extra, nics=0):
+    """A test program (apps/PROG, printing KTAP) as the first environment,
+    with the kernel's invariant checker available: its results, a clean halt,
+    the checks extra(text) returns as (name, ok) pairs, and its exit status 0."""
+    s = Suite(name)
+    rc, text, cmd = boot(build, path, f"init={prog} kcheck", logname, timeout=120, nics=nics)
     rep = ktap.parse(text)
     s.add_report(rep)
     s.add("kernel halted cleanly (no panic, no time-out)", rc == 0,
           "" if rc == 0 else "reproduce: " + " ".join(cmd[1:]))
-    s.add("the suite ran", "# Subtest: hostile" in text and len(rep.leaves) > 1)
-    s.add("sdbbp was taken back from debug mode twice",
-          len(re.findall(r"\(child\): sdbbp \(EJTAG debug exception\) at epc", text)) == 2)
-    s.add("the suite's environment exited 0", "(hostile) exited with status 0" in text)
+    s.add("the suite ran", f"# Subtest: {prog}" in text and len(rep.leaves) > 1)
+    for label, ok in extra(text):
+        s.add(label, ok)
+    s.add("the suite's environment exited 0", f"({prog}) exited with status 0" in text)
     return s
+
+
+def hostile_suite(build, path):
+    """The hostile suite (apps/hostile), on both boot paths, since the way
+    back from EJTAG debug mode differs between them."""
+    return program_suite(build, path, "hostile", f"hostile-{path}", f"{path}-hostile.log", lambda text: [
+        ("sdbbp was taken back from debug mode twice",
+         len(re.findall(r"\(child\): sdbbp \(EJTAG debug exception\) at epc", text)) == 2)])
+
+
+def net_suite(build, path):
+    """The network tests (apps/nettest), with two PCnet NICs joined by a QEMU
+    hub; on both boot paths (U-Boot sets the NICs' BARs up, the direct path
+    leaves them unassigned)."""
+    return program_suite(build, path, "nettest", f"net-{path}", f"{path}-net.log", lambda text: [
+        ("the kernel found both NICs",
+         len(re.findall(r"\[aegis\] net: nic [01]: PCnet at 00:[0-9a-f]{2}\.0", text)) == 2)],
+        nics=2)
 
 
 def fuzz_suite(build, seed=20261124, calls=40000, name="fuzz-short", extra=()):
@@ -229,6 +250,8 @@ def main():
         ("boot-direct", lambda: guest_ktest_suite(b, "direct")),
         ("hostile-direct", lambda: hostile_suite(b, "direct")),
         ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
+        ("net-direct", lambda: net_suite(b, "direct")),
+        ("net-uboot", lambda: net_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
         # Under memory pressure: the children hold memory down to the
         # low-water mark, so the kernel asks them for pages (mempress.c).

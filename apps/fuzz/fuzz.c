@@ -34,6 +34,10 @@ static struct fuzz_board *board;
 
 static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
 
+static struct net_info net_info_buf;
+static const struct dc_insn net_all[] = { DC_INSN(DC_RETI, 0, 0, 0, 1) };
+static const struct dc_insn net_none[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
+
 /* Fill a[i] (and, for a capability, a[i+1]); returns how many it filled. */
 static int one_arg(u32 *a, int i)
 {
@@ -180,6 +184,18 @@ static bool well_formed(u32 n, u32 *a)
 		a[0] = next() & 1 ? pick(entries, ARRAY_SIZE(entries)) : USER_TEXT + 4 * (next() % 1024);
 		return true;
 	}
+	/* The network (make fuzz boots with two NICs on one wire): filters that
+	 * take everything or nothing, buffers and frames in its own pages. */
+	case SYS_net_info: a[0] = next() % 3; a[1] = (u32)&net_info_buf; return true;
+	case SYS_net_filter: a[0] = next() % 3; a[1] = (u32)(next() & 1 ? net_all : net_none);
+		a[2] = next() & 3 ? 1 : 0; return true;
+	case SYS_net_post: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;
+		a[3] = NET_OFFLEN((next() % 16) * 256, 64 + next() % 300); return true;
+	case SYS_net_unpost: a[0] = next() % 3; return true;
+	case SYS_net_tx: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;
+		a[3] = NET_OFFLEN(next() & 3 ? (next() % 8) * 256 : next() % 4096, 14 + next() % 1501);
+		return true;
+	case SYS_net_notify: a[0] = cname; a[1] = ccheck; a[2] = (next() % 1024) * 4; return true;
 	}
 	return false;
 }
@@ -199,6 +215,20 @@ static u32 raw(u32 n, const u32 *a, u32 *hi)
 	return v0;
 }
 
+/* Make page ppn's frames broadcast: the destination of a frame sent from
+ * any 256-byte boundary of it is ff:ff:ff:ff:ff:ff, so the NICs take them
+ * in and the filters (its own and its siblings') claim them. */
+#define FUZZ_SCRATCH_VA 0x30400000u
+static void broadcast_page(u32 ppn, u32 check)
+{
+	if (sys_tlbwr(FUZZ_SCRATCH_VA | VA_W, CAP_NAME(ppn, CAP_RW), check) != 0)
+		return;
+	for (u32 k = 0; k < PAGE_SIZE / 256; k++)
+		for (u32 i = 0; i < 6; i++)
+			((volatile u8 *)FUZZ_SCRATCH_VA)[k * 256 + i] = 0xff;
+	sys_tlbvadelete(FUZZ_SCRATCH_VA);
+}
+
 /* Remember what a successful call gave it. */
 static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 {
@@ -208,6 +238,8 @@ static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 		caps[ncaps][0] = n == SYS_page_alloc ? CAP_NAME(v0, CAP_RW) : v0;
 		caps[ncaps][1] = v1;
 		ncaps++;
+		if (n == SYS_page_alloc)
+			broadcast_page(v0, v1);
 	} else if (n == SYS_env_alloc && nkids < 8) {
 		kids[nkids++] = v0;
 	} else if ((n == SYS_sr_alloc || n == SYS_sr_derive) && nsr < 16) {

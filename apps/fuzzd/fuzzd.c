@@ -149,6 +149,10 @@ int main(void)
 		printf(", %u calls so far\n", total);
 	}
 	printf("    1..%u\n%s 1 fuzz\n", round, failed ? "not ok" : "ok");
+	struct net_info ni;
+	for (u32 nic = 0; sys_net_info(nic, &ni) > 0; nic++)   /* the frames the children moved */
+		printf("# nic %u: %u frames sent, %u delivered, %u unclaimed, %u without a valid buffer\n",
+		       nic, ni.tx_frames, ni.rx_frames, ni.rx_unclaimed, ni.rx_nobuf);
 	printf("FUZZ calls=%u rounds=%u kids=%u seed=%u violations=%u\n",
 	       total, round, kids, seed, violations);
 	return failed != 0;

@@ -43,22 +43,6 @@ int main(void)
 		printf("hostile: no box page\n");
 		return 1;
 	}
-	printf("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: hostile\n    1..%d\n",
-	       n_hostile_tests);
-	int failed = 0;
-	for (int i = 0; i < n_hostile_tests; i++) {
-		for (u32 w = 0; w < sizeof *box / 4; w++)
-			((volatile u32 *)box)[w] = 0;
-		failed_checks = 0;
-		hostile_tests[i].fn();
-		int bad = sys_kcheck(0);
-		if (bad != 0) {
-			printf("    # kcheck after %s: %d\n", hostile_tests[i].name, bad);
-			failed_checks++;
-		}
-		printf("    %s %d %s\n", failed_checks ? "not ok" : "ok", i + 1, hostile_tests[i].name);
-		failed += failed_checks != 0;
-	}
-	printf("%s 1 hostile\n", failed ? "not ok" : "ok");
-	return failed;
+	return utest_run_checked("hostile", hostile_tests, n_hostile_tests, (volatile u32 *)box,
+				 sizeof *box / 4);
 }

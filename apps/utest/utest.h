@@ -13,6 +13,32 @@ extern int failed_checks;
 
 struct utest { const char *name; void (*fn)(void); };
 
+/* Run tests[0..n-1] as the one KTAP subtest name of a program that is the
+ * first environment, clearing nwords words at scratch (a page shared with
+ * children) before each, and failing a test after which the kernel's
+ * invariant checker (kcheck) finds anything. Returns how many failed. */
+static inline int utest_run_checked(const char *name, const struct utest *tests, int n,
+				    volatile u32 *scratch, u32 nwords)
+{
+	printf("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: %s\n    1..%d\n", name, n);
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		for (u32 w = 0; w < nwords; w++)
+			scratch[w] = 0;
+		failed_checks = 0;
+		tests[i].fn();
+		int bad = sys_kcheck(0);
+		if (bad != 0) {
+			printf("    # kcheck after %s: %d\n", tests[i].name, bad);
+			failed_checks++;
+		}
+		printf("    %s %d %s\n", failed_checks ? "not ok" : "ok", i + 1, tests[i].name);
+		failed += failed_checks != 0;
+	}
+	printf("%s 1 %s\n", failed ? "not ok" : "ok", name);
+	return failed;
+}
+
 /* A fresh page mapped read-write at va here (checked), described for a
  * child that is to map it at child_va (exos_spawn_with). */
 struct exos_share utest_new_shared_page(u32 va, u32 child_va);

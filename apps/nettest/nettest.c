@@ -1,0 +1,563 @@
+/*
+ * nettest: the network tests, run as the first environment by `make test`
+ * (init=nettest kcheck) on a board with two PCnet NICs joined by a QEMU hub
+ * (tools/qemu.py nics()): a frame sent on NIC 0 arrives on NIC 1. Prints
+ * KTAP: subtest "nettest", one result per test; after every test the
+ * kernel's invariant checker must find nothing inconsistent. Started with a
+ * nonzero argument, the same program is one of the children (a receiver, or
+ * an environment that leaves with buffers posted).
+ */
+#include "../utest/utest.h"
+
+int failed_checks;
+
+#define BOX_VA        0x00006000u       /* the shared page in a child */
+#define PARENT_BOX_VA 0x30f00000u       /* ... and in the suite */
+#define BUF_VA        0x31000000u       /* pages frames are sent from or land in */
+#define ETYPE_TEST    0x88b5            /* IEEE local experimental EtherType */
+#define ETYPE_OTHER   0x88b6
+#define NFRAMES       8
+#define SLOT          512               /* receive buffers: 8 to a page */
+#define SECOND        160000000u        /* CP0 Count ticks (160 MHz) */
+
+struct box {
+	volatile u32 step;
+	volatile u32 ppn, check;          /* a child's page, for the attacks */
+	volatile u32 errors;              /* what a child found wrong */
+	volatile u32 got;                 /* frames a child received */
+	volatile u32 word[16];
+};
+static struct box *box = (struct box *)PARENT_BOX_VA;
+static u32 box_ppn, box_check;
+
+enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW };
+
+static const u8 mac0[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const u8 mac1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
+
+static int child_spawn(u32 mode)
+{
+	struct exos_share share = { BOX_VA, box_ppn, box_check };
+	return exos_spawn_with("nettest", mode, &share, 1);
+}
+
+static int child_wait(int child)
+{
+	int status = 0x7fffffff;
+	if (child <= 0 || exos_wait((u32)child, &status) < 0)
+		return 0x7fffffff;
+	return status;
+}
+
+static bool wait_step(volatile u32 *step, u32 s, u32 n)
+{
+	for (u32 i = 0; i < n && *step < s; i++)
+		sys_yield();
+	return *step >= s;
+}
+
+/* A fresh page mapped read-write at va: its number and CAP_RW check. */
+static bool new_page(u32 va, u32 *ppn, u32 *check)
+{
+	u64 r = sys_page_alloc(PAGE_ANY);
+	*ppn = (u32)r;
+	*check = (u32)(r >> 32);
+	return (int)*ppn >= 0 && vm_map_page(va, *ppn, *check, VM_RW) == 0;
+}
+
+/* Filter: destination mac, EtherType type. */
+static unsigned filter_for(struct dc_insn *p, const u8 *mac, u32 type)
+{
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWNA, 1, 0, 0, 0),
+		DC_INSN(DC_JNEI, 1, 0, 5, (u32)mac[0] << 24 | mac[1] << 16 | mac[2] << 8 | mac[3]),
+		DC_INSN(DC_LDHNA, 1, 0, 0, 4),
+		DC_INSN(DC_JNEI, 1, 0, 3, (u32)mac[4] << 8 | mac[5]),
+		DC_INSN(DC_LDHNA, 1, 0, 0, 12),
+		DC_INSN(DC_JNEI, 1, 0, 1, type),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+	};
+	for (unsigned i = 0; i < sizeof prog / sizeof prog[0]; i++)
+		p[i] = prog[i];
+	return sizeof prog / sizeof prog[0];
+}
+
+static const struct dc_insn accept_all[] = { DC_INSN(DC_RETI, 0, 0, 0, 1) };
+
+/* The byte at i of test frame seq. */
+static u8 pattern(u32 seq, u32 i) { return (u8)(seq * 37 + i * 7 + 1); }
+static u32 frame_len(u32 seq) { return 60 + 57 * seq; }
+
+/* Write frame seq (to dst, EtherType type, len bytes) at p; len. */
+static u32 make_frame_len(u8 *p, const u8 *dst, u32 type, u32 seq, u32 len)
+{
+	for (int i = 0; i < 6; i++) {
+		p[i] = dst[i];
+		p[6 + i] = mac0[i];
+	}
+	p[12] = (u8)(type >> 8);
+	p[13] = (u8)type;
+	for (u32 i = 14; i < len; i++)
+		p[i] = pattern(seq, i);
+	return len;
+}
+
+static u32 make_frame(u8 *p, const u8 *dst, u32 type, u32 seq)
+{
+	return make_frame_len(p, dst, type, seq, frame_len(seq));
+}
+
+/* Sleep until the word at w (in the page named by capname/capcheck) differs
+ * from val or `ticks` have passed: a predicate over the page and the time. */
+static void sleep_until_changed(volatile u32 *w, u32 capname, u32 capcheck, u32 val, u32 ticks)
+{
+	u32 start = read_count();
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 1, 0, 0, (u32)w & (PAGE_SIZE - 1)),
+		DC_INSN(DC_JNEI, 1, 0, 4, val),
+		DC_INSN(DC_LDWA, 2, 0, WK_KINFO_WIN, WK_KINFO_NOW),
+		DC_INSN(DC_SUBI, 2, 0, 0, start),
+		DC_INSN(DC_JGTI, 2, 0, 1, ticks),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+	};
+	struct wk_page pg = { capname, capcheck };
+	exos_wait_pred(prog, sizeof prog / sizeof prog[0], &pg, 1);
+}
+
+/* ---- children ---- */
+
+/* Receive NFRAMES frames of ours on NIC 1 into 8 buffers of one page, and
+ * one full-size frame into a second page; check every byte. */
+static int receiver(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 ppn, check, ppn2, check2;
+	if (!new_page(BUF_VA, &ppn, &check) || !new_page(BUF_VA + PAGE_SIZE, &ppn2, &check2))
+		return 90;
+	struct dc_insn f[16];
+	unsigned n = filter_for(f, mac1, ETYPE_TEST);
+	if (sys_net_filter(1, f, n) != 0)
+		return 91;
+	for (u32 k = 0; k < NFRAMES; k++)
+		if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * SLOT, SLOT)) != (int)k + 1)
+			return 92;
+	if (sys_net_post(1, CAP_NAME(ppn2, CAP_RW), check2, NET_OFFLEN(0, PAGE_SIZE)) != NFRAMES + 1)
+		return 93;
+	/* The notification word: the last word of the second page. */
+	volatile u32 *counter = (volatile u32 *)(BUF_VA + 2 * PAGE_SIZE - 4);
+	if (sys_net_notify(CAP_NAME(ppn2, CAP_RW), check2, PAGE_SIZE - 4) != 0)
+		return 94;
+	b->step = 1;
+	for (u32 i = 0; i < 40 && *counter < NFRAMES + 1; i++)
+		sleep_until_changed(counter, CAP_NAME(ppn2, CAP_RW), check2, *counter, SECOND / 4);
+	b->got = *counter;
+	u32 errors = 0;
+	for (u32 k = 0; k <= NFRAMES; k++) {
+		const volatile u8 *buf = k < NFRAMES ? (const volatile u8 *)(BUF_VA + k * SLOT)
+						     : (const volatile u8 *)(BUF_VA + PAGE_SIZE);
+		u32 hdr = *(const volatile u32 *)buf;
+		u32 want = k < NFRAMES ? frame_len(k) : NET_FRAME_MAX;
+		u32 seq = k < NFRAMES ? k : 99;
+		if (hdr != (NET_RX_DONE | 1u << 16 | want)) {
+			printf("    # receiver: buffer %u: header %08x, want %08x\n", k, hdr,
+			       NET_RX_DONE | 1u << 16 | want);
+			errors++;
+			continue;
+		}
+		const volatile u8 *fr = buf + NET_RX_HDR;
+		u32 bad = 0;
+		for (int i = 0; i < 6; i++)
+			bad += (fr[i] != mac1[i]) + (fr[6 + i] != mac0[i]);
+		bad += fr[12] != (ETYPE_TEST >> 8) || fr[13] != (ETYPE_TEST & 0xff);
+		for (u32 i = 14; i < want; i++)
+			bad += fr[i] != pattern(seq, i);
+		if (bad) {
+			printf("    # receiver: frame %u: %u bytes wrong\n", k, bad);
+			errors++;
+		}
+	}
+	b->errors = errors;
+	b->step = 2;
+	return 0;
+}
+
+/* Install a filter that takes everything on NIC 1 and post 16 buffers in
+ * one page; then leave (C_LEAVER: exit; C_UNREF: let go of the page and
+ * wait, still alive, with its filter, until the suite says done). */
+static int poster(u32 mode)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 ppn, check;
+	if (!new_page(BUF_VA, &ppn, &check))
+		return 90;
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		((volatile u32 *)BUF_VA)[i] = 0;
+	if (sys_net_filter(1, accept_all, 1) != 0)
+		return 91;
+	for (u32 k = 0; k < NET_MAXPOST; k++)
+		if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * 256, 256)) != (int)k + 1)
+			return 92;
+	b->ppn = ppn;
+	b->check = check;
+	if (mode == C_UNREF) {
+		if (vm_unmap(BUF_VA, 1, true) != 0)
+			return 93;
+		b->step = 1;
+		wait_step(&b->step, 2, 100000);
+		return 0;
+	}
+	b->step = 1;
+	return 0;
+}
+
+/* Claim frames of EtherType ETYPE_OTHER on NIC 1, post two buffers and
+ * never read them, until told. */
+static int slow_reader(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 ppn, check;
+	if (!new_page(BUF_VA, &ppn, &check))
+		return 90;
+	struct dc_insn f[16];
+	unsigned n = filter_for(f, mac1, ETYPE_OTHER);
+	if (sys_net_filter(1, f, n) != 0)
+		return 91;
+	for (u32 k = 0; k < 2; k++)
+		if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * 2048, 2048)) != (int)k + 1)
+			return 92;
+	b->step = 1;
+	wait_step(&b->step, 2, 100000);
+	const volatile u32 *w = (const volatile u32 *)BUF_VA;
+	return w[0] == (NET_RX_DONE | 1u << 16 | frame_len(0)) &&
+	       w[2048 / 4] == (NET_RX_DONE | 1u << 16 | frame_len(1)) ? 0 : 95;
+}
+
+/* Hold a page of its own and publish its capability, until told. */
+static int holder(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 ppn, check;
+	if (!new_page(BUF_VA, &ppn, &check))
+		return 90;
+	b->ppn = ppn;
+	b->check = check;
+	b->step = 1;
+	wait_step(&b->step, 2, 100000);
+	return 0;
+}
+
+/* ---- tests ---- */
+
+static struct net_info info_of(u32 nic)
+{
+	struct net_info in;
+	for (u32 i = 0; i < sizeof in; i++)
+		((u8 *)&in)[i] = 0;
+	sys_net_info(nic, &in);
+	return in;
+}
+
+static void test_info(void)
+{
+	struct net_info in0 = info_of(0), in1 = info_of(1);
+	CHECK(sys_net_info(0, &in0) >= 2);
+	CHECK(in0.nnic >= 2 && in1.nnic == in0.nnic);
+	bool m0 = true, m1 = true;
+	for (int i = 0; i < 6; i++) {
+		m0 &= in0.mac[i] == mac0[i];
+		m1 &= in1.mac[i] == mac1[i];
+	}
+	CHECK(m0 && m1);
+	struct net_info tmp;
+	CHECK(sys_net_info(in0.nnic, &tmp) == -E_INVAL);
+	CHECK(sys_net_info(99, &tmp) == -E_INVAL);
+	CHECK(sys_net_info(0xffffffffu, &tmp) == -E_INVAL);
+	CHECK(sys_net_info(0, (void *)0x80001000u) == -E_FAULT);
+	CHECK(sys_net_info(0, (void *)0x7ffffff0u) == -E_FAULT);
+	CHECK(sys_net_info(0, NULL) == -E_FAULT);
+}
+
+/* A sends frames on NIC 0, B receives them on NIC 1 into its own pages. */
+static void test_a_to_b(void)
+{
+	u32 ppn, check;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	struct net_info before = info_of(1);
+	int child = child_spawn(C_RECEIVER);
+	CHECK(child > 0);
+	CHECK(wait_step(&box->step, 1, 100000));
+	u8 *p = (u8 *)BUF_VA;
+	for (u32 k = 0; k < NFRAMES; k++) {
+		u32 len = make_frame(p, mac1, ETYPE_TEST, k);
+		CHECK(sys_net_tx(0, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(0, len)) == 0);
+	}
+	/* A frame nobody claims (another EtherType), then a full-size one,
+	 * sent from an odd offset with a read-only capability. */
+	u32 len = make_frame(p, mac1, ETYPE_OTHER, 3);
+	CHECK(sys_net_tx(0, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(0, len)) == 0);
+	u64 rc = sys_cap_derive(CAP_NAME(ppn, CAP_RW), check, CAP_R);
+	make_frame_len(p + 1001, mac1, ETYPE_TEST, 99, NET_FRAME_MAX);
+	CHECK(sys_net_tx(0, (u32)rc, (u32)(rc >> 32), NET_OFFLEN(1001, NET_FRAME_MAX)) == 0);
+	CHECK(child_wait(child) == 0);
+	CHECK(box->step == 2);
+	CHECK(box->got == NFRAMES + 1);
+	CHECK(box->errors == 0);
+	struct net_info after = info_of(1);
+	CHECK(after.rx_frames - before.rx_frames == NFRAMES + 1);
+	CHECK(after.rx_unclaimed - before.rx_unclaimed == 1);
+	CHECK(after.rx_errors == before.rx_errors);
+	/* Frames arrived by interrupt (IP2 through the PIIX4 and the i8259s). */
+	CHECK(after.interrupts - before.interrupts >= NFRAMES);
+	struct net_info sent = info_of(0);
+	CHECK(sent.tx_frames >= NFRAMES + 2 && sent.tx_errors == 0);
+	/* The sender itself got nothing (it has no filter) and its page is
+	 * still its own. */
+	CHECK(p[0] == mac1[0] && p[1001 + 14] == pattern(99, 14));
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
+static void test_post_checks(void)
+{
+	u32 ppn, check;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	u32 name = CAP_NAME(ppn, CAP_RW);
+	u32 nnic = (u32)sys_net_info(0, &(struct net_info){ 0 });
+	/* Unknown NICs. */
+	CHECK(sys_net_post(nnic, name, check, NET_OFFLEN(0, 512)) == -E_INVAL);
+	CHECK(sys_net_post(NET_MAXNIC, name, check, NET_OFFLEN(0, 512)) == -E_INVAL);
+	CHECK(sys_net_post(0xffffffffu, name, check, NET_OFFLEN(0, 512)) == -E_INVAL);
+	/* Forged and read-only capabilities. */
+	CHECK(sys_net_post(1, name, check ^ 1, NET_OFFLEN(0, 512)) == -E_BADCAP);
+	CHECK(sys_net_post(1, CAP_NAME(ppn + 1, CAP_RW), check, NET_OFFLEN(0, 512)) == -E_BADCAP);
+	u64 rc = sys_cap_derive(name, check, CAP_R);
+	CHECK(sys_net_post(1, (u32)rc, (u32)(rc >> 32), NET_OFFLEN(0, 512)) == -E_BADCAP);
+	CHECK(sys_net_post(1, CAP_NAME(0, CAP_RW), 0, NET_OFFLEN(0, 512)) == -E_BADCAP);
+	/* Ranges outside the page, too small, misaligned. */
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(4032, 128)) == -E_INVAL);
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(0, 4097)) == -E_INVAL);
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(0xffff, 0xffff)) == -E_INVAL);
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(0, NET_RX_MIN - 1)) == -E_INVAL);
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(0, 0)) == -E_INVAL);
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(2, 512)) == -E_INVAL);
+	CHECK(sys_net_post(1, name, check, NET_OFFLEN(4096, 64)) == -E_INVAL);
+	/* A page held by someone else, with its valid capability. */
+	box->step = 0;
+	int child = child_spawn(C_HOLDER);
+	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
+	u32 oname = CAP_NAME(box->ppn, CAP_RW), ocheck = box->check;
+	CHECK(sys_net_post(1, oname, ocheck, NET_OFFLEN(0, 512)) == -E_PERM);
+	CHECK(sys_net_tx(0, oname, ocheck, NET_OFFLEN(0, 60)) == -E_PERM);
+	CHECK(sys_net_notify(oname, ocheck, 0) == -E_PERM);
+	box->step = 2;
+	CHECK(child_wait(child) == 0);
+	/* Transmit: unknown NIC, lengths, ranges, forged capability. */
+	CHECK(sys_net_tx(nnic, name, check, NET_OFFLEN(0, 60)) == -E_INVAL);
+	CHECK(sys_net_tx(0, name, check, NET_OFFLEN(0, NET_FRAME_MIN - 1)) == -E_INVAL);
+	CHECK(sys_net_tx(0, name, check, NET_OFFLEN(0, NET_FRAME_MAX + 1)) == -E_INVAL);
+	CHECK(sys_net_tx(0, name, check, NET_OFFLEN(3000, 1100)) == -E_INVAL);
+	CHECK(sys_net_tx(0, name, check, NET_OFFLEN(0xffff, 100)) == -E_INVAL);
+	CHECK(sys_net_tx(0, name, check + 1, NET_OFFLEN(0, 60)) == -E_BADCAP);
+	CHECK(sys_net_tx(0, CAP_NAME(ppn, 2), check, NET_OFFLEN(0, 60)) == -E_BADCAP);
+	/* Filters: unknown NIC, too long, refused by the checker, unreadable. */
+	struct dc_insn f[NET_FILTER_MAXINSNS + 1];
+	for (u32 i = 0; i <= NET_FILTER_MAXINSNS; i++)
+		f[i] = (struct dc_insn)DC_INSN(DC_RETI, 0, 0, 0, 0);
+	CHECK(sys_net_filter(nnic, f, 1) == -E_INVAL);
+	CHECK(sys_net_filter(0, f, NET_FILTER_MAXINSNS + 1) == -E_INVAL);
+	const struct dc_insn store[] = { DC_INSN(DC_STBA, 1, 0, 0, 0), DC_INSN(DC_RETI, 0, 0, 0, 1) };
+	CHECK(sys_net_filter(0, store, 2) == -E_INVAL);          /* the frame is read-only */
+	const struct dc_insn win1[] = { DC_INSN(DC_LDBA, 1, 0, 1, 0), DC_INSN(DC_RET, 0, 1, 0, 0) };
+	CHECK(sys_net_filter(0, win1, 2) == -E_INVAL);           /* only window 0 */
+	const struct dc_insn noret[] = { DC_INSN(DC_LDI, 1, 0, 0, 1) };
+	CHECK(sys_net_filter(0, noret, 1) == -E_INVAL);
+	CHECK(sys_net_filter(0, (void *)0x80000000u, 1) == -E_FAULT);
+	CHECK(sys_net_filter(0, (void *)0x7ffffffcu, 1) == -E_FAULT);
+	CHECK(sys_net_filter(0, f, 0) == 0);                      /* removing none: fine */
+	/* Notification word: range and rights. */
+	CHECK(sys_net_notify(name, check, PAGE_SIZE) == -E_INVAL);
+	CHECK(sys_net_notify(name, check, 2) == -E_INVAL);
+	CHECK(sys_net_notify(name, check, 0xfffffffcu) == -E_INVAL);
+	CHECK(sys_net_notify((u32)rc, (u32)(rc >> 32), 0) == -E_BADCAP);
+	CHECK(sys_net_notify(name, check, 8) == 0);
+	CHECK(sys_net_notify(0, 0, 0) == 0);
+	/* At most NET_MAXPOST buffers; unpost takes them all back. */
+	for (u32 k = 0; k < NET_MAXPOST; k++)
+		CHECK(sys_net_post(0, name, check, NET_OFFLEN(k * 256, 256)) == (int)k + 1);
+	CHECK(sys_net_post(0, name, check, NET_OFFLEN(0, 256)) == -E_NOMEM);
+	CHECK(sys_net_unpost(0) == NET_MAXPOST);
+	CHECK(sys_net_unpost(0) == 0);
+	CHECK(sys_net_unpost(nnic) == -E_INVAL);
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
+/* Send frames on NIC 0 that anyone on NIC 1 would take; return NIC 1's
+ * counters before and after. */
+static void blast(u32 ppn, u32 check, struct net_info *before, struct net_info *after)
+{
+	*before = info_of(1);
+	u8 *p = (u8 *)(BUF_VA + PAGE_SIZE);
+	for (u32 k = 0; k < 4; k++) {
+		u32 len = make_frame(p, mac1, ETYPE_TEST, k);
+		CHECK(sys_net_tx(0, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(0, len)) == 0);
+	}
+	sys_yield();
+	*after = info_of(1);
+}
+
+/* An environment posts buffers and ends (or lets go of the page while
+ * posted); the page is freed, taken by the suite and filled; frames that
+ * its filter would have claimed must not reach the page. */
+static void exit_or_unref(u32 mode)
+{
+	u32 sppn, scheck;
+	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
+	box->step = 0;
+	int child = child_spawn(mode);
+	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
+	if (mode == C_LEAVER)
+		CHECK(child_wait(child) == 0);
+	u32 gone = box->ppn;
+	CHECK(sys_kcheck(0) == 0);
+	/* Take the very page back (it is free now) and fill it. */
+	u64 r = sys_page_alloc(gone);
+	CHECK((u32)r == gone);
+	u32 check = (u32)(r >> 32);
+	CHECK(vm_map_page(BUF_VA, gone, check, VM_RW) == 0);
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		((volatile u32 *)BUF_VA)[i] = 0x5a5a5a5au;
+	struct net_info before, after;
+	blast(sppn, scheck, &before, &after);
+	u32 changed = 0;
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		changed += ((volatile u32 *)BUF_VA)[i] != 0x5a5a5a5au;
+	CHECK(changed == 0);
+	CHECK(after.rx_frames == before.rx_frames);
+	if (mode == C_LEAVER) {
+		CHECK(after.rx_unclaimed - before.rx_unclaimed == 4);   /* its filter went too */
+	} else {
+		CHECK(after.rx_nobuf - before.rx_nobuf == 4);           /* claimed, no valid buffer */
+		box->step = 2;
+		CHECK(child_wait(child) == 0);
+	}
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+	CHECK(vm_unmap(BUF_VA + PAGE_SIZE, 1, true) == 0);
+}
+
+static void test_exit_with_posted(void) { exit_or_unref(C_LEAVER); }
+static void test_unref_while_posted(void) { exit_or_unref(C_UNREF); }
+
+/* The suite as a receiver on NIC 1: a page at BUF_VA with nbuf buffers of
+ * size bytes posted, its filter (destination NIC 1, ETYPE_TEST) in f (n
+ * instructions), and a page to send from at BUF_VA + PAGE_SIZE. */
+static unsigned suite_rx(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, u32 nbuf, u32 size,
+			 struct dc_insn *f)
+{
+	CHECK(new_page(BUF_VA, ppn, check));
+	CHECK(new_page(BUF_VA + PAGE_SIZE, sppn, scheck));
+	unsigned n = filter_for(f, mac1, ETYPE_TEST);
+	CHECK(sys_net_filter(1, f, n) == 0);
+	for (u32 k = 0; k < nbuf; k++)
+		CHECK(sys_net_post(1, CAP_NAME(*ppn, CAP_RW), *check, NET_OFFLEN(k * size, size)) == (int)k + 1);
+	return n;
+}
+
+/* Two environments' filters both accept a frame: the one installed first
+ * wins; after it removes its filter, the other gets the next frame. */
+static void test_first_filter_wins(void)
+{
+	u32 ppn, check, sppn, scheck;
+	struct dc_insn f[16];
+	suite_rx(&ppn, &check, &sppn, &scheck, 2, 2048, f);
+	/* A catch-all child installs after us: it must lose. */
+	box->step = 0;
+	int child = child_spawn(C_UNREF);      /* posts in a page it then lets go of */
+	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
+	struct net_info before = info_of(1);
+	u8 *p = (u8 *)(BUF_VA + PAGE_SIZE);
+	u32 len = make_frame(p, mac1, ETYPE_TEST, 5);
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	sys_yield();
+	volatile u32 *hdr = (volatile u32 *)BUF_VA;
+	CHECK(hdr[0] == (NET_RX_DONE | 1u << 16 | len));
+	/* Without our filter, the child's catches it (and has no buffer). */
+	CHECK(sys_net_filter(1, f, 0) == 0);
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	sys_yield();
+	struct net_info after = info_of(1);
+	CHECK(hdr[2048 / 4] == 0);
+	CHECK(after.rx_frames - before.rx_frames == 1);
+	CHECK(after.rx_nobuf - before.rx_nobuf == 1);
+	box->step = 2;
+	CHECK(child_wait(child) == 0);
+	CHECK(sys_net_unpost(1) == 1);
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
+}
+
+/* An environment that never reads what it receives loses only its own
+ * frames: another's keep arriving. */
+static void test_slow_reader_alone(void)
+{
+	u32 ppn, check, sppn, scheck;
+	struct dc_insn f[16];
+	suite_rx(&ppn, &check, &sppn, &scheck, NFRAMES, SLOT, f);
+	box->step = 0;
+	int child = child_spawn(C_SLOW);
+	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
+	struct net_info before = info_of(1);
+	u8 *p = (u8 *)(BUF_VA + PAGE_SIZE);
+	for (u32 k = 0; k < NFRAMES; k++) {
+		u32 len = make_frame(p, mac1, ETYPE_OTHER, k);
+		CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+		len = make_frame(p, mac1, ETYPE_TEST, k);
+		CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	}
+	sys_yield();
+	struct net_info after = info_of(1);
+	u32 mine = 0;
+	for (u32 k = 0; k < NFRAMES; k++) {
+		const volatile u8 *b = (const volatile u8 *)(BUF_VA + k * SLOT);
+		mine += *(const volatile u32 *)b == (NET_RX_DONE | 1u << 16 | frame_len(k)) &&
+			b[NET_RX_HDR + 13] == (ETYPE_TEST & 0xff) &&
+			b[NET_RX_HDR + 14] == pattern(k, 14);
+	}
+	CHECK(mine == NFRAMES);
+	CHECK(after.rx_frames - before.rx_frames == NFRAMES + 2);
+	CHECK(after.rx_nobuf - before.rx_nobuf == NFRAMES - 2);
+	box->step = 2;
+	CHECK(child_wait(child) == 0);
+	CHECK(sys_net_filter(1, f, 0) == 0);
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
+}
+
+static const struct utest tests[] = {
+	{ "info", test_info },
+	{ "a_to_b", test_a_to_b },
+	{ "post_checks", test_post_checks },
+	{ "exit_with_posted", test_exit_with_posted },
+	{ "unref_while_posted", test_unref_while_posted },
+	{ "first_filter_wins", test_first_filter_wins },
+	{ "slow_reader_alone", test_slow_reader_alone },
+};
+
+int main(void)
+{
+	switch (exos_arg & 0xff) {
+	case 0: break;
+	case C_RECEIVER: return receiver();
+	case C_LEAVER: case C_UNREF: return poster(exos_arg & 0xff);
+	case C_HOLDER: return holder();
+	case C_SLOW: return slow_reader();
+	default: return 99;
+	}
+	u64 r = sys_page_alloc(PAGE_ANY);
+	box_ppn = (u32)r;
+	box_check = (u32)(r >> 32);
+	if ((int)box_ppn < 0 || vm_map_page(PARENT_BOX_VA, box_ppn, box_check, VM_RW) < 0) {
+		printf("nettest: no box page\n");
+		return 1;
+	}
+	return utest_run_checked("nettest", tests, (int)(sizeof tests / sizeof tests[0]),
+				 (volatile u32 *)box, sizeof *box / 4);
+}
