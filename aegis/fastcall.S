@@ -85,8 +85,9 @@ fast_getenvid:
 
 /*
  * yield_to(envid a0), fast path: the target is runnable and has no upcall
- * pending. Save the caller's registers in its trapframe (it will see 0 from
- * the call), make the target current and resume it from its trapframe.
+ * pending. Save in the caller's trapframe what a call must keep (it will
+ * see 0 from the call: SAVE_CALL_REGS), make the target current and resume
+ * it from its trapframe (every register: it may have been preempted).
  * Anything unusual goes to sys_yield_to in C.
  */
 	.globl	fast_yield_to
@@ -97,7 +98,7 @@ fast_yield_to:
 	lui	k1, %hi(cur_tf)		/* (delay) */
 	lw	k1, %lo(cur_tf)(k1)	/* k1 = the caller's trapframe */
 	sw	sp, TF_REG(29)(k1)
-	SAVE_REGS k1
+	SAVE_CALL_REGS k1		/* a call keeps only these (t0 used) */
 	sw	zero, TF_REG(2)(k1)	/* the caller's v0: 0 */
 	move	s0, k0			/* every register is free now: s0 = target */
 	SWITCH_TO s0

@@ -50,6 +50,23 @@
 	sw	$8, TF_BADVADDR(\base)
 .endm
 
+/* SAVE_CALL_REGS base: what a system call must keep of its caller when it
+ * switches away: the registers the o32 calling convention says survive a
+ * call (s0..s7, gp, fp, ra; sp is stored by the caller of this macro), the
+ * resume PC and Status. The others (at, v0..v1, a0..a3, t0..t9, hi, lo)
+ * need not survive the call, so their slots keep what this environment last
+ * had there: restoring them later gives it back its own old values and
+ * nobody else's. */
+.macro SAVE_CALL_REGS base
+	.irp	r, 16,17,18,19,20,21,22,23,28,30,31
+	sw	$\r, TF_REG(\r)(\base)
+	.endr
+	mfc0	$8, CP0_EPC
+	sw	$8, TF_EPC(\base)
+	mfc0	$8, CP0_STATUS
+	sw	$8, TF_STATUS(\base)
+.endm
+
 /* RESTORE_REGS base: the inverse, sp included, base (k1) last untouched. */
 .macro RESTORE_REGS base
 	lw	$8, TF_HI(\base)

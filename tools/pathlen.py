@@ -50,9 +50,9 @@ PATHS = [
      [("general", "jr"), ("fast_tlbwr", "eret")],
      "fastcall.S: check the capability and the pair filter, one STLB half and its page counts, tlbp and tlbwi/tlbwr; "
      "counted straight through, so a few instructions on branches not taken are included"),
-    ("yield_to, fast path: full context switch", 160,
+    ("yield_to, fast path: context switch", 120,
      [("general", "jr"), ("fast_yield_to", "jr"), ("trap_return", "eret")],
-     "fastcall.S then trapentry.S: save every register, switch, restore the target's"),
+     "fastcall.S then trapentry.S: save what a call keeps (s0..s7, gp, sp, fp, ra, PC, Status), switch, restore every register of the target"),
 ]
 
 

@@ -4,7 +4,10 @@
  * carry the parent's environment id where a mode needs it.
  *   1  withdraw the slice epilogue, then spin forever without a system call
  *   2  install an epilogue that never says it is done, then spin forever
- *   3  hand the processor back to the parent 100 times (yield_to), exit 100
+ *   3  hand the processor back to the parent 100 times (yield_to), exit 100;
+ *      after each, check that no register a call need not keep holds one of
+ *      the marks the parent's yield_marked left in its own (else exit 200 +
+ *      the register's number: yield_asm.S)
  *   4  keep its protected entry point but never wait at it: spin forever
  *   6  pipe echo for the parent (arg >> 8): two pipes in the shared page at
  *      0x6000, everything read from the first is written to the second
@@ -41,6 +44,8 @@
  * Modes 1, 2, 13 and 14 also withdraw the protected entry point.
  */
 #include "exos.h"
+
+int yield_check(u32 target);
 
 static void __attribute__((noreturn)) spin_forever(void)
 {
@@ -186,10 +191,15 @@ int main(void)
 		exos_wait_pred(never, 1, NULL, 0);
 		return 1;
 	}
-	case 3:
-		for (int i = 0; i < 100; i++)
-			sys_yield_to(parent);
-		return 100;
+	case 3: {
+		int seen = 0;                        /* the first of the parent's marks seen */
+		for (int i = 0; i < 100; i++) {
+			int r = yield_check(parent);
+			if (r && !seen)
+				seen = r;
+		}
+		return seen ? 200 + seen : 100;
+	}
 	default:
 		return -1;
 	}

@@ -4,6 +4,7 @@
  * upcalls).
  */
 #include "regdef.h"
+#include "syscall_nums.h"
 	.set	noreorder
 	.set	noat
 	.text
@@ -74,3 +75,23 @@ slice_regs_kept:
 	.endr
 	jr	ra
 	addiu	sp, sp, 56
+
+/*
+ * int yield_marked(target a0): yield_to(target) with every register a call
+ * need not keep (at, v1, a1..a3, t0..t9, hi, lo) holding a mark 0xbad0rr00
+ * (rr its number), so that the target can check it sees none of them
+ * (spin mode 3, apps/spin/yield_asm.S). Returns yield_to's result.
+ * The marks are set last; a0 stays the target and v0 the call number.
+ */
+#define MARK(r) (0xbad00000 + (r) * 0x100)
+	.globl	yield_marked
+yield_marked:
+	li	$1, MARK(32)
+	mthi	$1
+	li	$1, MARK(33)
+	mtlo	$1
+	.irp	r, 1,3,5,6,7,8,9,10,11,12,13,14,15,24,25
+	li	$\r, MARK(\r)
+	.endr
+	li	v0, SYS_yield_to
+	syscall				/* returns to ra with v0 */
