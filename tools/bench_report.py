@@ -607,6 +607,31 @@ def targets_table(table, path):
     return '\n'.join(out)
 
 
+def instr_targets_table(table, path):
+    """Markdown: each target of bench/instr_targets.tsv (row, most instructions per
+    operation, why if missed) against Aegis/ExOS's measured median (and minimum); a missed
+    target prints the file's floor and reason."""
+    if not os.path.exists(path):
+        return '(no instruction targets file)'
+    entries = {e['row']: e for e in table}
+    out = ['| Row | target (instructions) | Aegis/ExOS, median (min) | met | floor and why not |',
+           '|---|---:|---:|---|---|']
+    for line in open(path, encoding='utf-8'):
+        if not line.strip() or line.startswith('#'):
+            continue
+        row, most, why = (line.rstrip('\n').split('\t') + ['-', '-'])[:3]
+        st = entries.get(row, {}).get('sys', {}).get('aegis')
+        if not st or st['status'] != 'ok':
+            out.append('| %s | <= %s | — | not measured | |' % (row, most))
+            continue
+        med, mn = st['median'] * INSTR_PER_TICK, st['min'] * INSTR_PER_TICK
+        met = med <= float(most)
+        out.append('| %s | <= %s | %.1f (%.1f) | %s | %s |' % (
+            row, most, med, mn, 'yes' if met else '**no**',
+            '' if met or why.strip() == '-' else why.strip()))
+    return '\n'.join(out)
+
+
 def linux_timer(s):
     """The 'Linux timer' text of the report from parse_file's record s of the Linux run,
     never guessed: the clocksource from the '# clocksource:' header line (sysfs, after the
@@ -641,6 +666,7 @@ def main():
     ap.add_argument('--template', default='bench/results.md.in')
     ap.add_argument('--spread', type=float, default=2.0)
     ap.add_argument('--targets', default='bench/targets.tsv')
+    ap.add_argument('--instr-targets', default='bench/instr_targets.tsv')
     args = ap.parse_args()
 
     files = {}
@@ -724,6 +750,7 @@ def main():
         'iterations': iters.getvalue(),
         'tables': main_md,
         'targets': targets_table(table, args.targets),
+        'instr_targets': instr_targets_table(table, args.instr_targets),
         'stride': stride_section(args.results),
         'scale': scale_section(args.results, [e['row'] for e in table]),
         'details': detail,
