@@ -484,6 +484,19 @@ void nic_env_gone(struct env *e);
 /* kcheck: are the filter lists and posted buffers consistent? */
 bool nic_consistent(char *why, u32 len);
 
+/* disk.c: the IDE disk and extent capabilities (docs/storage.md). */
+/* Find the primary master, identify it, enable its interrupt. */
+void disk_init(void);
+/* IP2 / the idle loop: one step of the request on the drive, if ready. */
+void disk_intr(void);
+void disk_poll(void);
+/* Are requests queued (could a completion still wake a sleeper)? */
+bool disk_busy(void);
+/* e is going away: nothing of its queued requests reaches its pages. */
+void disk_env_gone(struct env *e);
+/* kcheck: are the queue and the extent table consistent? */
+bool disk_consistent(char *why, u32 len);
+
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
  * KINFO_VA in every environment. */
 extern struct kinfo *const kinfo_pub;

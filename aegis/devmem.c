@@ -1,6 +1,6 @@
 /*
  * devmem.c: what device drivers need to reach environments' pages safely
- * (the NICs, nic.c): the data cache, kept coherent around
+ * (the NICs, nic.c; the disk, disk.c): the data cache, kept coherent around
  * the kernel's kseg0 accesses and the devices' DMA, and the check of a byte
  * range of a page named by a capability and held by the caller.
  */

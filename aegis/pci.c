@@ -1,5 +1,5 @@
 /*
- * pci.c: what the NIC driver needs of malta's buses. PCI configuration space
+ * pci.c: what the NIC and disk drivers need of malta's buses. PCI configuration space
  * through the GT-64120 host bridge (address register, then data register);
  * PCI/ISA I/O space, which the bridge maps at physical 0x18000000 (reached
  * uncached through kseg1); the PIIX4's routing of the PCI interrupt lines
