@@ -64,42 +64,20 @@ static struct disk_req req(u32 op, u32 xname, u32 xcheck, u32 block, u32 count, 
 }
 
 /* Sleep until the completion word at woff of the done page is set or two
- * seconds have passed (a predicate over the page and the time): the word. */
+ * seconds have passed: the word. */
 static u32 wait_done(u32 woff)
 {
 	volatile u32 *w = (volatile u32 *)(DONE_VA + woff);
-	u32 start = read_count();
-	const struct dc_insn prog[] = {
-		DC_INSN(DC_LDWA, 1, 0, 0, woff),
-		DC_INSN(DC_JNEI, 1, 0, 4, 0),
-		DC_INSN(DC_LDWA, 2, 0, WK_KINFO_WIN, WK_KINFO_NOW),
-		DC_INSN(DC_SUBI, 2, 0, 0, start),
-		DC_INSN(DC_JGTI, 2, 0, 1, 2 * SECOND),
-		DC_INSN(DC_RETI, 0, 0, 0, 0),
-		DC_INSN(DC_RETI, 0, 0, 0, 1),
-	};
-	struct wk_page pg = { CAP_NAME(done_ppn, CAP_RW), done_check };
-	exos_wait_pred(prog, sizeof prog / sizeof prog[0], &pg, 1);
+	exos_wait_changed_cap(w, CAP_NAME(done_ppn, CAP_RW), done_check, 0, 2 * SECOND);
 	return *w;
 }
 
-/* Queue one request and sleep until it is over: its status (0, -E_*), or
- * 1 if no completion came. */
+/* Queue one request and sleep until it is over: its status (0, -E_*). */
 static int disk_do(u32 op, u32 xname, u32 xcheck, u32 block, u32 count, u32 ppn, u32 check,
 		   u32 off)
 {
-	((volatile u32 *)DONE_VA)[0] = 0;
 	struct disk_req r = req(op, xname, xcheck, block, count, CAP_NAME(ppn, CAP_RW), check, off, 0);
-	int e = sys_disk_rw(&r);
-	u32 start = read_count();
-	while (e == -E_AGAIN && read_count() - start < 2 * SECOND) {   /* the queue is full */
-		sys_yield();
-		e = sys_disk_rw(&r);
-	}
-	if (e < 0)
-		return e;
-	u32 w = wait_done(0);
-	return w & DISK_DONE ? DISK_STATUS(w) : 1;
+	return exos_disk_rw_wait(&r, (volatile u32 *)DONE_VA, 2 * SECOND);
 }
 
 static u64 alloc(u32 start, u32 count) { return sys_disk_alloc(start, count); }
