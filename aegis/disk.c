@@ -151,6 +151,7 @@ static void issue(struct dreq *r)
 	busy = true;
 	done_blocks = 0;
 	issued_at = mfc0(C0_COUNT, 0);
+	(void)io_in8(ATA_CMD);        /* no interrupt left pending: IRQ 14 is edge-triggered */
 	io_out8(ATA_DEV, (u8)(0xe0 | (r->lba >> 24 & 0x0f)));
 	io_out8(ATA_COUNT, (u8)r->count);
 	io_out8(ATA_LBA0, (u8)r->lba);
