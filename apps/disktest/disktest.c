@@ -377,6 +377,30 @@ static void leave_in_flight(u32 mode)
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
 
+/* An extent with requests queued on it cannot be freed (its blocks could
+ * go to another while they run); once they are over, it can. 8 requests of
+ * a page each need 64 interrupts: the free comes long before. */
+static void test_free_busy(void)
+{
+	u32 bp = 0, bc = 0;
+	CHECK(new_page(BUF_VA, &bp, &bc));
+	u64 x = alloc(2000, 8 * DISK_QUEUE);
+	CHECK((int)lo(x) >= 0);
+	u32 nq = 0;
+	for (u32 k = 0; k < DISK_QUEUE; k++) {
+		struct disk_req r = req(DISK_READ, lo(x), hi(x), 2000 + 8 * k, 8, CAP_NAME(bp, CAP_RW),
+					bc, 0, 4 * k);
+		((volatile u32 *)DONE_VA)[k] = 0;
+		nq += sys_disk_rw(&r) == 0;
+	}
+	CHECK(nq == DISK_QUEUE);
+	CHECK(sys_disk_free(lo(x), hi(x)) == -E_BUSY);
+	CHECK(sys_kcheck(0) == 0);
+	CHECK(wait_done(4 * (DISK_QUEUE - 1)) == DISK_DONE);
+	CHECK(sys_disk_free(lo(x), hi(x)) == 0);
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
 static void test_exit_in_flight(void) { leave_in_flight(C_LEAVER); }
 static void test_unref_in_flight(void) { leave_in_flight(C_UNREF); }
 
@@ -385,6 +409,7 @@ static const struct utest tests[] = {
 	{ "alloc_checks", test_alloc_checks },
 	{ "write_read", test_write_read },
 	{ "rw_checks", test_rw_checks },
+	{ "free_busy", test_free_busy },
 	{ "exit_in_flight", test_exit_in_flight },
 	{ "unref_in_flight", test_unref_in_flight },
 };
