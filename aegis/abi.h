@@ -24,6 +24,7 @@
 #define E_NOENT   8   /* no such object (environment, file in the initrd) */
 #define E_QUOTA   9   /* over the budget the environment's parent gave it */
 #define E_AGAIN   10  /* woken for something else (wk_sleep: a kernel notification); try again */
+#define E_IO      11  /* the device reported an error */
 
 /*
  * Capabilities for physical pages (see docs/capabilities.md). A capability is
@@ -157,6 +158,51 @@ struct net_info {
 	unsigned tx_frames;     /* frames handed to the NIC */
 	unsigned tx_errors;     /* frames the NIC reported it could not send */
 	unsigned interrupts;    /* CPU interrupts (IP2) in which this NIC had something to report */
+};
+#endif
+
+/*
+ * The disk (aegis/disk.c, docs/storage.md): the PIIX4 IDE primary master,
+ * in blocks of DISK_BLOCK bytes numbered from 0. Blocks are named and
+ * protected by extent capabilities: disk_alloc hands out a range of free
+ * blocks [start, start + count) with a read-write capability (name, check);
+ * disk_derive gives its read-only one. An extent's name is
+ * gen << 16 | index << 4 | DISK_XCAP | rights. A request (struct disk_req,
+ * disk_rw) moves count blocks between the disk and bytes [off, off + count *
+ * DISK_BLOCK) of a page the caller holds; when it is over, the word at woff
+ * of the completion page is set to DISK_DONE | status (0, or an E_* code).
+ */
+#define DISK_BLOCK     512
+#define DISK_MAXREQ    8      /* blocks per request: one 4 KiB page */
+#define DISK_QUEUE     8      /* requests queued at once (all environments) */
+#define DISK_MAXEXT    64     /* live extents */
+#define DISK_R         1
+#define DISK_RW        3
+#define DISK_XCAP      8      /* in every extent name: never a page capability's */
+#define DISK_READ      1
+#define DISK_WRITE     2
+#define DISK_DONE      0x80000000u
+#define DISK_STATUS(w) (-(int)((w) & 0xffffu))
+#ifndef __ASSEMBLER__
+struct disk_info {
+	unsigned nblocks;       /* blocks on the disk */
+	unsigned extents;       /* live extents */
+	unsigned free;          /* blocks in no extent */
+	unsigned requests;      /* requests finished */
+	unsigned blocks_read, blocks_written;
+	unsigned interrupts;    /* IRQ 14s that found the controller ready */
+	unsigned polls;         /* services from the idle loop or a busy-wait */
+	unsigned errors;        /* requests the drive failed */
+	char model[41];         /* IDENTIFY's model string, NUL-terminated */
+};
+struct disk_req {
+	unsigned op;            /* DISK_READ or DISK_WRITE */
+	unsigned xname, xcheck; /* the extent (DISK_RW for a write) */
+	unsigned block, count;  /* blocks [block, block + count), 1..DISK_MAXREQ, in the extent */
+	unsigned pname, pcheck; /* the page (CAP_RW for a read), held by the caller */
+	unsigned off;           /* a multiple of DISK_BLOCK, off + count * DISK_BLOCK <= PAGE_SIZE */
+	unsigned wname, wcheck; /* the completion word's page (CAP_RW), held by the caller */
+	unsigned woff;          /* a multiple of 4 */
 };
 #endif
 

@@ -443,11 +443,28 @@ void io_out8(u32 port, u8 v);
 void io_out16(u32 port, u16 v);
 /* The lowest I/O address above every I/O BAR assigned on bus 0. */
 u32 pci_io_top(void);
-/* Route PIRQA..D to ISA interrupt irq (level) and set the i8259s up with
- * only irq unmasked, in auto-EOI mode. */
+/* Route PIRQA..D to ISA interrupt irq (level) and unmask it (pic_enable). */
 void pci_irq_route(u32 irq);
+/* Unmask ISA interrupt irq (and the cascade), level- or edge-triggered; the
+ * i8259s are set up (everything masked, auto-EOI) the first time. */
+void pic_enable(u32 irq, bool level);
 /* Acknowledge the i8259s' pending interrupt: its number, or -1. */
 int pic_ack(void);
+
+/* devmem.c: device drivers and environments' pages. The data cache's
+ * geometry (dline 0: no data cache), read by dcache_init; Hit operations
+ * over [kva, kva + len); dcache_user_sync: make memory the only copy of
+ * [pa, pa + len) of an environment's page, at every index it can be cached. */
+extern u32 dline, dway, dways;
+void dcache_init(void);
+void dcache_wbinv(const void *kva, u32 len);
+void dcache_inv(const void *kva, u32 len);
+void dcache_wb(const void *kva, u32 len);
+void dcache_user_sync(u32 pa, u32 len);
+/* A page named by (capname, capcheck) with rights need, held by the caller,
+ * and off_len = off << 16 | len inside it, min <= len <= max, off a multiple
+ * of align: the page number, or -E_INVAL, -E_BADCAP, -E_PERM. */
+int page_range(u32 capname, u32 capcheck, u32 need, u32 off_len, u32 min, u32 max, u32 align);
 
 /* nic.c: the network interfaces (docs/network.md). */
 #define NIC_IRQ 11
@@ -466,6 +483,19 @@ bool nic_receiving(void);
 void nic_env_gone(struct env *e);
 /* kcheck: are the filter lists and posted buffers consistent? */
 bool nic_consistent(char *why, u32 len);
+
+/* disk.c: the IDE disk and extent capabilities (docs/storage.md). */
+/* Find the primary master, identify it, enable its interrupt. */
+void disk_init(void);
+/* IP2 / the idle loop: one step of the request on the drive, if ready. */
+void disk_intr(void);
+void disk_poll(void);
+/* Are requests queued (could a completion still wake a sleeper)? */
+bool disk_busy(void);
+/* e is going away: nothing of its queued requests reaches its pages. */
+void disk_env_gone(struct env *e);
+/* kcheck: are the queue and the extent table consistent? */
+bool disk_consistent(char *why, u32 len);
 
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
  * KINFO_VA in every environment. */

@@ -162,6 +162,7 @@ void env_destroy(struct env *e)
 	region_env_gone(e);
 	pcap_env_gone(env_slot(e));
 	nic_env_gone(e);
+	disk_env_gone(e);
 	gmap_clear(e);
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);

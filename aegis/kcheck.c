@@ -290,6 +290,8 @@ int kcheck(void)
 		BAD("%s", why);
 	if (!nic_consistent(why, sizeof why))
 		BAD("%s", why);
+	if (!disk_consistent(why, sizeof why))
+		BAD("%s", why);
 	if (fpu_owner && fpu_owner->status == ENV_FREE)
 		BAD("the FPU is owned by a dead environment");
 	if (curenv && (cur_upcall.exc != curenv->up_exc || cur_upcall.tlb != curenv->up_tlb ||

@@ -38,6 +38,7 @@ void kmain(int a0, char **a1, char **a2, u32 a3)
 	env_init();
 	slice_init();
 	nic_init();
+	disk_init();
 	kprintf("[aegis] %u free pages (low water %u); vectors at %08x; STLB %u entries\n",
 		page_free_count(), mem_low_water, EBASE, STLB_ENTRIES);
 	if (bootinfo.ktest)

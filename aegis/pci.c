@@ -1,5 +1,5 @@
 /*
- * pci.c: what the NIC driver needs of malta's buses. PCI configuration space
+ * pci.c: what the NIC and disk drivers need of malta's buses. PCI configuration space
  * through the GT-64120 host bridge (address register, then data register);
  * PCI/ISA I/O space, which the bridge maps at physical 0x18000000 (reached
  * uncached through kseg1); the PIIX4's routing of the PCI interrupt lines
@@ -69,25 +69,36 @@ u32 pci_io_top(void)
 	return (top + 0xff) & ~0xffu;
 }
 
-/* Every PCI interrupt line (PIRQA..D) to ISA interrupt irq, level-triggered,
- * and the i8259s initialised with only irq (and the cascade) unmasked, in
- * auto-EOI mode: acknowledging an interrupt (pic_ack) is a poll command, and
- * no end-of-interrupt is needed. */
+/* The i8259s: initialised the first time an interrupt is enabled, with
+ * everything masked, in auto-EOI mode: acknowledging an interrupt (pic_ack)
+ * is a poll command, and no end-of-interrupt is needed. Then irq (and the
+ * cascade, input 2 of the master) is unmasked, and marked level- or
+ * edge-triggered in the ELCR. */
+void pic_enable(u32 irq, bool level)
+{
+	static u16 masked;                       /* 0: not initialised yet */
+	if (!masked) {
+		static const u16 base[2] = { PIC1, PIC2 };
+		for (int i = 0; i < 2; i++) {
+			io_out8(base[i], 0x11);                  /* ICW1: init, cascade, ICW4 follows */
+			io_out8(base[i] + 1, i ? 0x28 : 0x20);   /* ICW2: vector base (unused here) */
+			io_out8(base[i] + 1, i ? 0x02 : 0x04);   /* ICW3: the slave on input 2 */
+			io_out8(base[i] + 1, 0x03);              /* ICW4: 8086 mode, auto EOI */
+		}
+		masked = 0xffff;
+	}
+	masked &= (u16)~(1u << 2 | 1u << irq);
+	io_out8(PIC1 + 1, (u8)masked);
+	io_out8(PIC2 + 1, (u8)(masked >> 8));
+	u32 port = irq < 8 ? ELCR1 : ELCR2, bit = 1u << (irq & 7);
+	io_out8(port, (u8)(level ? io_in8(port) | bit : io_in8(port) & ~bit));
+}
+
+/* Every PCI interrupt line (PIRQA..D) to ISA interrupt irq, level-triggered. */
 void pci_irq_route(u32 irq)
 {
 	pci_cfg_write(PIIX4_DEV, 0, PIIX4_PIRQ, irq | irq << 8 | irq << 16 | irq << 24);
-	static const u16 base[2] = { PIC1, PIC2 };
-	for (int i = 0; i < 2; i++) {
-		io_out8(base[i], 0x11);                  /* ICW1: init, cascade, ICW4 follows */
-		io_out8(base[i] + 1, i ? 0x28 : 0x20);   /* ICW2: vector base (unused here) */
-		io_out8(base[i] + 1, i ? 0x02 : 0x04);   /* ICW3: the slave on input 2 */
-		io_out8(base[i] + 1, 0x03);              /* ICW4: 8086 mode, auto EOI */
-	}
-	u16 unmask = (u16)(1u << 2 | 1u << irq);
-	io_out8(PIC1 + 1, (u8)~unmask);
-	io_out8(PIC2 + 1, (u8)~(unmask >> 8));
-	io_out8(ELCR1, (u8)(io_in8(ELCR1) | (irq < 8 ? 1u << irq : 0)));
-	io_out8(ELCR2, (u8)(io_in8(ELCR2) | (irq >= 8 ? 1u << (irq - 8) : 0)));
+	pic_enable(irq, true);
 }
 
 /* Acknowledge the i8259s' pending interrupt (a poll command to the master,

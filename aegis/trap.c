@@ -88,8 +88,10 @@ struct trapframe *trap(struct trapframe *tf)
 		user_tlb_fault(tf, code);
 		break;
 	case EXC_INT:
-		if (tf->cause & tf->status & CAUSE_IP2)   /* IP2, the i8259s: the NICs */
-			nic_intr();
+		if (tf->cause & tf->status & CAUSE_IP2) { /* IP2, the i8259s: */
+			nic_intr();              /* acknowledges them; the NICs */
+			disk_intr();             /* and the disk (IRQ 14) */
+		}
 		if (tf->cause & (1u << 15))      /* IP7: the Count/Compare timer */
 			return slice_end(tf);
 		break;                           /* no other source is enabled */

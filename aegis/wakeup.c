@@ -109,7 +109,8 @@ struct env *wk_idle(void)
 		 * meanwhile is taken in here, and while filters are installed
 		 * a frame may yet wake someone. */
 		nic_poll();
-		bool timed = nic_receiving();
+		disk_poll();
+		bool timed = nic_receiving() || disk_busy();
 		for (int i = 0; i < env_span; i++) {
 			if (envs[i].status != ENV_SLEEPING)
 				continue;

@@ -211,6 +211,17 @@ int exos_page_cap(u32 va, u32 *capname, u32 *capcheck);
 int exos_wait_public_word(u32 off, u32 val, bool eq);
 /* Sleep until ticks CP0 Count ticks have passed (160 MHz on the board). */
 int exos_sleep_ticks(u32 ticks);
+/* Sleep until the word at addr, in the page named by (capname, capcheck),
+ * differs from val, or ticks Count ticks have passed (the caller looks at
+ * the word to tell which). */
+int exos_wait_changed_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, u32 ticks);
+
+/* disk.c: the disk (docs/storage.md). Queue request r, whose completion
+ * word is at word (the address of r->woff in the page r->wname names), and
+ * sleep until it is over or ticks Count ticks have passed (a full queue is
+ * retried until then): the request's status (0 or -E_IO), disk_rw's error,
+ * or -E_AGAIN if it did not finish in time. */
+int exos_disk_rw_wait(const struct disk_req *r, volatile u32 *word, u32 ticks);
 
 /* srpipe.c: a pipe in a software region between environments that do not
  * trust each other (docs/regions.md). An end is two capabilities: data (the

@@ -65,6 +65,25 @@ int exos_wait_word(volatile u32 *addr, u32 val, bool eq)
 	return r < 0 ? r : exos_wait_word_cap(addr, name, check, val, eq);
 }
 
+int exos_wait_changed_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val, u32 ticks)
+{
+	u32 va = (u32)(uintptr_t)addr;
+	if (va & 3)
+		return -E_INVAL;
+	/* Hold if the word differs from val, or once now - start >= ticks. */
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 1, 0, 0, va & (PAGE_SIZE - 1)),
+		DC_INSN(DC_JNEI, 1, 0, 4, val),
+		DC_INSN(DC_LDWA, 2, 0, WK_KINFO_WIN, WK_KINFO_NOW),
+		DC_INSN(DC_SUBI, 2, 0, 0, read_count()),
+		DC_INSN(DC_JGEI, 2, 0, 1, ticks),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+	};
+	const struct wk_page page = { capname, capcheck };
+	return exos_wait_pred(prog, ARRAY_SIZE(prog), &page, 1);
+}
+
 int exos_sleep_ticks(u32 ticks)
 {
 	/* r0 = now - start (mod 2^32); hold once it is >= ticks. */

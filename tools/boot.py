@@ -42,6 +42,8 @@ def qemu_command(args):
                 "-append", args.append]
     if args.nics:
         cmd += qemu.nics(args.nics)
+    if args.disk:
+        cmd += qemu.disk(args.disk)
     if args.qemu_log:
         cmd += ["-d", "int,guest_errors", "-D", args.qemu_log]
     if args.gdb:
@@ -144,6 +146,7 @@ def main():
     ap.add_argument("--icount", action="store_true", help="-icount shift=0,align=off,sleep=on")
     ap.add_argument("--nics", type=int, default=0,
                     help="add this many PCnet NICs joined by a QEMU hub (tools/qemu.py)")
+    ap.add_argument("--disk", help="a raw disk image for the IDE primary master (tools/qemu.py)")
     ap.add_argument("--interactive", action="store_true")
     ap.add_argument("--gdb", type=int, help="wait for gdb on this TCP port")
     ap.add_argument("--quiet", action="store_true", help="do not echo the console")

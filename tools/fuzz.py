@@ -44,8 +44,12 @@ def main():
     print(f"fuzz: seed {seed}, {args.calls} calls, {args.kids} children a round "
           f"(replay: {replay})", flush=True)
     t0 = time.monotonic()
+    disk = os.path.join(args.build, "fuzz-disk.img")      # a fresh scratch disk of 4 MiB
+    with open(disk, "wb") as f:
+        f.truncate(4 << 20)
     rc = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "boot.py"),
                          "--build", args.build, "--path", "direct", "--icount", "--quiet", "--nics", "2",
+                         "--disk", disk,
                          "--append", append, "--log", log, "--timeout", str(args.timeout)]).returncode
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     m = re.search(r"FUZZ calls=(\d+) rounds=(\d+) kids=(\d+) seed=(\d+) violations=(\d+)", text)

@@ -46,6 +46,14 @@ def nics(n):
     return opts
 
 
+def disk(path):
+    """Options for a raw disk image on the IDE primary master (the PIIX4's
+    legacy ports 0x1f0-0x1f7, IRQ 14). Only the boots that test the disk
+    have one; the image is the caller's (the test runner makes a scratch
+    one in the build directory)."""
+    return ["-drive", f"file={path},if=ide,index=0,format=raw"]
+
+
 def missing_binary():
     """A message naming the package if qemu-system-mipsel is not installed, else None."""
     if shutil.which(BINARY):

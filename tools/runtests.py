@@ -95,9 +95,10 @@ def docs_suite(build):
     return s
 
 
-def boot(build, path, append, logname, timeout=90, icount=False, nics=0):
-    """Boot once (with nics PCnet NICs on one QEMU hub); returns (exit status
-    of boot.py, console text, command)."""
+def boot(build, path, append, logname, timeout=90, icount=False, nics=0, disk=None):
+    """Boot once (with nics PCnet NICs on one QEMU hub, and the disk image
+    disk on the IDE primary master); returns (exit status of boot.py,
+    console text, command)."""
     log = os.path.join(build, "test-logs", logname)
     cmd = [sys.executable, os.path.join(HERE, "boot.py"), "--build", build, "--path", path,
            "--append", append, "--log", log, "--quiet", "--timeout", str(timeout)]
@@ -105,6 +106,8 @@ def boot(build, path, append, logname, timeout=90, icount=False, nics=0):
         cmd.append("--icount")
     if nics:
         cmd += ["--nics", str(nics)]
+    if disk:
+        cmd += ["--disk", disk]
     rc, out = run(cmd, timeout + 60)
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     return rc, text + out, cmd
@@ -134,12 +137,13 @@ def guest_ktest_suite(build, path):
     return s
 
 
-def program_suite(build, path, prog, name, logname, extra, nics=0):
+def program_suite(build, path, prog, name, logname, extra, nics=0, disk=None):
     """A test program (apps/PROG, printing KTAP) as the first environment,
     with the kernel's invariant checker available: its results, a clean halt,
     the checks extra(text) returns as (name, ok) pairs, and its exit status 0."""
     s = Suite(name)
-    rc, text, cmd = boot(build, path, f"init={prog} kcheck", logname, timeout=120, nics=nics)
+    rc, text, cmd = boot(build, path, f"init={prog} kcheck", logname, timeout=120, nics=nics,
+                         disk=disk)
     rep = ktap.parse(text)
     s.add_report(rep)
     s.add("kernel halted cleanly (no panic, no time-out)", rc == 0,
@@ -149,6 +153,19 @@ def program_suite(build, path, prog, name, logname, extra, nics=0):
         s.add(label, ok)
     s.add("the suite's environment exited 0", f"({prog}) exited with status 0" in text)
     return s
+
+
+def disk_suite(build, path):
+    """The disk tests (apps/disktest), with a fresh 4 MiB scratch image of
+    zeros in the build directory on the IDE primary master; on both boot
+    paths."""
+    img = os.path.join(build, f"test-disk-{path}.img")
+    with open(img, "wb") as f:
+        f.truncate(4 << 20)
+    return program_suite(build, path, "disktest", f"disk-{path}", f"{path}-disk.log", lambda text: [
+        ("the kernel found the disk",
+         re.search(r'\[aegis\] disk: IDE primary master "[^"]+", 8192 blocks', text) is not None)],
+        disk=img)
 
 
 def hostile_suite(build, path):
@@ -252,6 +269,8 @@ def main():
         ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
         ("net-direct", lambda: net_suite(b, "direct")),
         ("net-uboot", lambda: net_suite(b, "uboot")),
+        ("disk-direct", lambda: disk_suite(b, "direct")),
+        ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
         # Under memory pressure: the children hold memory down to the
         # low-water mark, so the kernel asks them for pages (mempress.c).

@@ -30,11 +30,14 @@ static u32 pick(const u32 *v, u32 n) { return v[next() % n]; }
 static u32 caps[32][2], ncaps;
 static u32 kids[8], nkids;
 static u32 srcaps[16][2], nsr;           /* software-region capabilities */
+static u32 xcaps[16][3], nx;             /* disk extents: name, check, first block */
 static struct fuzz_board *board;
 
 static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
 
 static struct net_info net_info_buf;
+static struct disk_info disk_info_buf;
+static struct disk_req disk_req_buf;
 static const struct dc_insn net_all[] = { DC_INSN(DC_RETI, 0, 0, 0, 1) };
 static const struct dc_insn net_none[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
 
@@ -196,6 +199,34 @@ static bool well_formed(u32 n, u32 *a)
 		a[3] = NET_OFFLEN(next() & 3 ? (next() % 8) * 256 : next() % 4096, 14 + next() % 1501);
 		return true;
 	case SYS_net_notify: a[0] = cname; a[1] = ccheck; a[2] = (next() % 1024) * 4; return true;
+	/* The disk (make fuzz boots with a scratch disk): extents near the
+	 * start of the disk and past its end, requests with its own
+	 * capabilities and blocks near its extents' edges. */
+	case SYS_disk_info: a[0] = next() & 3 ? (u32)&disk_info_buf : 0x80000000u; return true;
+	case SYS_disk_alloc: a[0] = next() & 7 ? next() % 600 : 8192 - next() % 16;
+		a[1] = next() & 7 ? 1 + next() % 32 : next(); return true;
+	case SYS_disk_derive:
+	case SYS_disk_free: {
+		u32 j = nx ? next() % nx : 0;
+		a[0] = nx ? xcaps[j][0] : next();
+		a[1] = nx ? flip(xcaps[j][1]) : next();
+		return true;
+	}
+	case SYS_disk_rw: {
+		u32 j = nx ? next() % nx : 0;
+		bool good = next() & 1;          /* mostly right, or nearly */
+		disk_req_buf = (struct disk_req){
+			good || next() & 7 ? 1 + (next() & 1) : next() % 4,
+			nx ? xcaps[j][0] : next(), nx ? (good ? xcaps[j][1] : flip(xcaps[j][1])) : next(),
+			(nx ? xcaps[j][2] : 0) + (good ? next() % 2 : next() % 40 - (next() & 7 ? 0 : 1)),
+			good || next() & 7 ? 1 + next() % (good ? 2 : 8) : next() % 12,
+			cname, good ? ccheck : flip(ccheck),
+			good || next() & 7 ? (next() % 8) * 512 : next() % 4200,
+			cname, good ? ccheck : flip(ccheck),
+			good || next() & 7 ? (next() % 1024) * 4 : next() % 4200 };
+		a[0] = (u32)&disk_req_buf;
+		return true;
+	}
 	}
 	return false;
 }
@@ -242,12 +273,16 @@ static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 			broadcast_page(v0, v1);
 	} else if (n == SYS_env_alloc && nkids < 8) {
 		kids[nkids++] = v0;
+	} else if ((n == SYS_disk_alloc || n == SYS_disk_derive) && nx < 16) {
+		xcaps[nx][0] = v0;
+		xcaps[nx][1] = v1;
+		xcaps[nx][2] = n == SYS_disk_alloc ? a[0] : nx ? xcaps[nx - 1][2] : 0;
+		nx++;
 	} else if ((n == SYS_sr_alloc || n == SYS_sr_derive) && nsr < 16) {
 		srcaps[nsr][0] = v0;
 		srcaps[nsr][1] = v1;
 		nsr++;
 	}
-	(void)a;
 }
 
 int main(void)

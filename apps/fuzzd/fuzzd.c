@@ -153,6 +153,10 @@ int main(void)
 	for (u32 nic = 0; sys_net_info(nic, &ni) > 0; nic++)   /* the frames the children moved */
 		printf("# nic %u: %u frames sent, %u delivered, %u unclaimed, %u without a valid buffer\n",
 		       nic, ni.tx_frames, ni.rx_frames, ni.rx_unclaimed, ni.rx_nobuf);
+	struct disk_info di;
+	if (sys_disk_info(&di) > 0)                           /* what they had the disk do */
+		printf("# disk: %u requests, %u blocks read, %u written, %u extents live\n",
+		       di.requests, di.blocks_read, di.blocks_written, di.extents);
 	printf("FUZZ calls=%u rounds=%u kids=%u seed=%u violations=%u\n",
 	       total, round, kids, seed, violations);
 	return failed != 0;

@@ -8,6 +8,7 @@
  * an environment that leaves with buffers posted).
  */
 #include "../utest/utest.h"
+#include "../utest/kids.h"
 
 int failed_checks;
 
@@ -37,32 +38,7 @@ static const u8 mac1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
 
 static int child_spawn(u32 mode)
 {
-	struct exos_share share = { BOX_VA, box_ppn, box_check };
-	return exos_spawn_with("nettest", mode, &share, 1);
-}
-
-static int child_wait(int child)
-{
-	int status = 0x7fffffff;
-	if (child <= 0 || exos_wait((u32)child, &status) < 0)
-		return 0x7fffffff;
-	return status;
-}
-
-static bool wait_step(volatile u32 *step, u32 s, u32 n)
-{
-	for (u32 i = 0; i < n && *step < s; i++)
-		sys_yield();
-	return *step >= s;
-}
-
-/* A fresh page mapped read-write at va: its number and CAP_RW check. */
-static bool new_page(u32 va, u32 *ppn, u32 *check)
-{
-	u64 r = sys_page_alloc(PAGE_ANY);
-	*ppn = (u32)r;
-	*check = (u32)(r >> 32);
-	return (int)*ppn >= 0 && vm_map_page(va, *ppn, *check, VM_RW) == 0;
+	return kid_spawn("nettest", mode, BOX_VA, box_ppn, box_check);
 }
 
 /* Filter: destination mac, EtherType type. */
@@ -201,15 +177,7 @@ static int poster(u32 mode)
 			return 92;
 	b->ppn = ppn;
 	b->check = check;
-	if (mode == C_UNREF) {
-		if (vm_unmap(BUF_VA, 1, true) != 0)
-			return 93;
-		b->step = 1;
-		wait_step(&b->step, 2, 100000);
-		return 0;
-	}
-	b->step = 1;
-	return 0;
+	return kid_leave(BUF_VA, mode == C_UNREF, &b->step);
 }
 
 /* Claim frames of EtherType ETYPE_OTHER on NIC 1, post two buffers and
@@ -238,14 +206,7 @@ static int slow_reader(void)
 static int holder(void)
 {
 	struct box *b = (struct box *)BOX_VA;
-	u32 ppn, check;
-	if (!new_page(BUF_VA, &ppn, &check))
-		return 90;
-	b->ppn = ppn;
-	b->check = check;
-	b->step = 1;
-	wait_step(&b->step, 2, 100000);
-	return 0;
+	return kid_hold_page(BUF_VA, &b->step, &b->ppn, &b->check);
 }
 
 /* ---- tests ---- */
@@ -300,7 +261,7 @@ static void test_a_to_b(void)
 	u64 rc = sys_cap_derive(CAP_NAME(ppn, CAP_RW), check, CAP_R);
 	make_frame_len(p + 1001, mac1, ETYPE_TEST, 99, NET_FRAME_MAX);
 	CHECK(sys_net_tx(0, (u32)rc, (u32)(rc >> 32), NET_OFFLEN(1001, NET_FRAME_MAX)) == 0);
-	CHECK(child_wait(child) == 0);
+	CHECK(kid_wait(child) == 0);
 	CHECK(box->step == 2);
 	CHECK(box->got == NFRAMES + 1);
 	CHECK(box->errors == 0);
@@ -351,7 +312,7 @@ static void test_post_checks(void)
 	CHECK(sys_net_tx(0, oname, ocheck, NET_OFFLEN(0, 60)) == -E_PERM);
 	CHECK(sys_net_notify(oname, ocheck, 0) == -E_PERM);
 	box->step = 2;
-	CHECK(child_wait(child) == 0);
+	CHECK(kid_wait(child) == 0);
 	/* Transmit: unknown NIC, lengths, ranges, forged capability. */
 	CHECK(sys_net_tx(nnic, name, check, NET_OFFLEN(0, 60)) == -E_INVAL);
 	CHECK(sys_net_tx(0, name, check, NET_OFFLEN(0, NET_FRAME_MIN - 1)) == -E_INVAL);
@@ -415,9 +376,7 @@ static void exit_or_unref(u32 mode)
 	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
 	box->step = 0;
 	int child = child_spawn(mode);
-	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
-	if (mode == C_LEAVER)
-		CHECK(child_wait(child) == 0);
+	CHECK(kid_left(child, &box->step, mode == C_LEAVER));
 	u32 gone = box->ppn;
 	CHECK(sys_kcheck(0) == 0);
 	/* Take the very page back (it is free now) and fill it. */
@@ -439,7 +398,7 @@ static void exit_or_unref(u32 mode)
 	} else {
 		CHECK(after.rx_nobuf - before.rx_nobuf == 4);           /* claimed, no valid buffer */
 		box->step = 2;
-		CHECK(child_wait(child) == 0);
+		CHECK(kid_wait(child) == 0);
 	}
 	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
 	CHECK(vm_unmap(BUF_VA + PAGE_SIZE, 1, true) == 0);
@@ -490,7 +449,7 @@ static void test_first_filter_wins(void)
 	CHECK(after.rx_frames - before.rx_frames == 1);
 	CHECK(after.rx_nobuf - before.rx_nobuf == 1);
 	box->step = 2;
-	CHECK(child_wait(child) == 0);
+	CHECK(kid_wait(child) == 0);
 	CHECK(sys_net_unpost(1) == 1);
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
@@ -526,7 +485,7 @@ static void test_slow_reader_alone(void)
 	CHECK(after.rx_frames - before.rx_frames == NFRAMES + 2);
 	CHECK(after.rx_nobuf - before.rx_nobuf == NFRAMES - 2);
 	box->step = 2;
-	CHECK(child_wait(child) == 0);
+	CHECK(kid_wait(child) == 0);
 	CHECK(sys_net_filter(1, f, 0) == 0);
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }

@@ -1,0 +1,488 @@
+/*
+ * disk.c: the disk, the exokernel way. Aegis protects disk blocks and
+ * multiplexes the drive; it knows no file system. See docs/storage.md.
+ *
+ * Hardware: the primary channel of the PIIX4's IDE function (00:0a.1) in
+ * legacy mode, at ISA I/O 0x1f0-0x1f7 (command block) and 0x3f6 (control
+ * block), master drive only, LBA28, PIO: READ SECTORS (0x20) and WRITE
+ * SECTORS (0x30) of up to DISK_MAXREQ sectors. The drive interrupts on ISA
+ * IRQ 14 (edge-triggered) through the i8259s on the CPU's IP2 (pci.c),
+ * once for every sector it has ready to read, and once after every sector
+ * written. A PIO write's first sector raises no interrupt: the drive is
+ * polled (bounded) for DRQ before it, the one place the hardware needs it.
+ *
+ * Protection: blocks are named by extent capabilities (struct extent, the
+ * kernel's table of live extents, which is also the free map): a request
+ * names one, and a page the caller holds by capability. Data never moves
+ * between the drive and an environment's page directly: a write's data is
+ * copied into the request's kernel buffer when it is queued; a read's is
+ * copied from it into the page when the request is over, and only if the
+ * requester still lives, still holds the page, and the page's secret is
+ * the one it had when the request was queued (a freed page gets new ones).
+ * So nothing the drive does reaches a page after its holder lets go of it.
+ */
+#include "defs.h"
+
+#define ATA_DATA   0x1f0
+#define ATA_COUNT  0x1f2
+#define ATA_LBA0   0x1f3
+#define ATA_LBA1   0x1f4
+#define ATA_LBA2   0x1f5
+#define ATA_DEV    0x1f6
+#define ATA_CMD    0x1f7          /* status when read: reading it clears INTRQ */
+#define ATA_CTL    0x3f6          /* alternate status when read */
+#define ST_ERR     0x01
+#define ST_DRQ     0x08
+#define ST_DF      0x20
+#define ST_BSY     0x80
+#define CTL_NIEN   0x02
+#define CMD_READ   0x20
+#define CMD_WRITE  0x30
+#define CMD_IDENT  0xec
+#define DISK_IRQ   14
+#define SPIN_MAX   200000         /* status reads before a busy-wait gives up */
+#define DEADLINE   (2u * 160000000u)  /* Count ticks (2 s) a request may stay on the drive */
+
+struct extent {
+	u32 start, count;
+	u32 check[2];                  /* secrets: [0] DISK_R, [1] DISK_RW */
+	u16 gen;                       /* bumped when it dies: old names stop working */
+	bool live;
+};
+static struct extent ext[DISK_MAXEXT];
+
+struct dreq {
+	u32 owner;                     /* the requester's environment id, 0: gone */
+	u32 op, lba, count, xi;        /* xi: the extent's index */
+	u32 ppn, pcheck, off;          /* the page and its CAP_RW secret when queued */
+	u32 wppn, wcheck, woff;        /* the completion word's */
+	u8 buf[PAGE_SIZE] __attribute__((aligned(32)));
+};
+static struct dreq q[DISK_QUEUE];
+static u32 qhead, qlen;            /* a ring: q[qhead] is the oldest */
+static bool busy;                  /* q[qhead] is on the drive */
+static u32 done_blocks;            /* sectors of q[qhead] moved so far */
+static u32 issued_at;              /* Count when it went to the drive */
+static struct disk_info info;
+
+static u8 alt_status(void) { return io_in8(ATA_CTL); }
+
+/* Spin (bounded) until the drive is not busy: its status, or 0xff. */
+static u8 wait_not_busy(void)
+{
+	for (u32 i = 0; i < SPIN_MAX; i++) {
+		u8 s = alt_status();
+		if (!(s & ST_BSY))
+			return s;
+	}
+	return 0xff;
+}
+
+static void pio_in(u8 *dst)
+{
+	for (u32 i = 0; i < DISK_BLOCK; i += 2) {
+		u16 w = io_in16(ATA_DATA);
+		dst[i] = (u8)w;
+		dst[i + 1] = (u8)(w >> 8);
+	}
+}
+
+static void pio_out(const u8 *src)
+{
+	for (u32 i = 0; i < DISK_BLOCK; i += 2)
+		io_out16(ATA_DATA, (u16)(src[i] | src[i + 1] << 8));
+}
+
+/* ---- the queue ---- */
+
+/* Is page ppn still held by the live requester of r, with its secret? */
+static bool still_held(const struct dreq *r, u32 ppn, u32 check)
+{
+	struct env *e = r->owner ? env_lookup(r->owner) : NULL;
+	return e && page_holds(ppn, env_slot(e)) && pages[ppn].check[1] == check;
+}
+
+static void issue(struct dreq *r);
+
+/* q[qhead] is over with status (0 or -E_*): its data into the page (a read
+ * that succeeded), DISK_DONE | -status into its completion word, each only
+ * if the requester still holds that page; then the next request goes to
+ * the drive. */
+static void finish(int status)
+{
+	struct dreq *r = &q[qhead];
+	if (r->op == DISK_READ && !status && still_held(r, r->ppn, r->pcheck)) {
+		u32 pa = r->ppn * PAGE_SIZE + r->off, len = r->count * DISK_BLOCK;
+		dcache_user_sync(pa, len);
+		__builtin_memcpy(KADDR(pa), r->buf, len);
+		dcache_user_sync(pa, len);
+	}
+	if (still_held(r, r->wppn, r->wcheck)) {
+		u32 pa = r->wppn * PAGE_SIZE + r->woff;
+		dcache_user_sync(pa, 4);
+		*(volatile u32 *)KADDR(pa) = DISK_DONE | ((u32)-status & 0xffff);
+		dcache_user_sync(pa, 4);
+	}
+	info.requests++;
+	info.errors += status != 0;
+	if (!status)
+		*(r->op == DISK_READ ? &info.blocks_read : &info.blocks_written) += r->count;
+	busy = false;
+	qhead = (qhead + 1) % DISK_QUEUE;
+	qlen--;
+	/* The next request whose requester lives, or any write (its data was
+	 * taken when it was queued; a read for nobody is dropped). */
+	while (qlen && !q[qhead].owner && q[qhead].op == DISK_READ) {
+		qhead = (qhead + 1) % DISK_QUEUE;
+		qlen--;
+	}
+	if (qlen)
+		issue(&q[qhead]);
+}
+
+/* Put request r (q[qhead]) on the drive. */
+static void issue(struct dreq *r)
+{
+	if (wait_not_busy() & ST_BSY) {
+		busy = true;
+		finish(-E_IO);
+		return;
+	}
+	busy = true;
+	done_blocks = 0;
+	issued_at = mfc0(C0_COUNT, 0);
+	(void)io_in8(ATA_CMD);        /* no interrupt left pending: IRQ 14 is edge-triggered */
+	io_out8(ATA_DEV, (u8)(0xe0 | (r->lba >> 24 & 0x0f)));
+	io_out8(ATA_COUNT, (u8)r->count);
+	io_out8(ATA_LBA0, (u8)r->lba);
+	io_out8(ATA_LBA1, (u8)(r->lba >> 8));
+	io_out8(ATA_LBA2, (u8)(r->lba >> 16));
+	io_out8(ATA_CMD, r->op == DISK_READ ? CMD_READ : CMD_WRITE);
+	if (r->op == DISK_WRITE) {
+		/* No interrupt announces the first sector of a PIO write. */
+		u8 s = 0;
+		for (u32 i = 0; i < SPIN_MAX; i++) {
+			s = alt_status();
+			if (!(s & ST_BSY) && (s & (ST_DRQ | ST_ERR | ST_DF)))
+				break;
+		}
+		if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
+			(void)io_in8(ATA_CMD);
+			finish(-E_IO);
+			return;
+		}
+		pio_out(r->buf);
+		done_blocks = 1;
+	}
+}
+
+/* One step of the request on the drive, if the drive is ready for it:
+ * true if something happened. */
+static bool service(void)
+{
+	if (!busy || (alt_status() & ST_BSY))
+		return false;
+	struct dreq *r = &q[qhead];
+	u8 s = io_in8(ATA_CMD);                    /* acknowledges INTRQ */
+	if (s & (ST_ERR | ST_DF)) {
+		finish(-E_IO);
+		return true;
+	}
+	if (r->op == DISK_READ) {
+		if (!(s & ST_DRQ))
+			return false;
+		pio_in(r->buf + done_blocks * DISK_BLOCK);
+		if (++done_blocks == r->count)
+			finish(0);
+		return true;
+	}
+	if (done_blocks < r->count) {
+		if (!(s & ST_DRQ))
+			return false;
+		pio_out(r->buf + done_blocks * DISK_BLOCK);
+		done_blocks++;
+		return true;
+	}
+	finish(0);                                 /* the last sector is written */
+	return true;
+}
+
+void disk_intr(void)
+{
+	if (info.nblocks && service())
+		info.interrupts++;
+}
+
+/* From the idle loop: also the bound on a request that the drive never
+ * finishes (it fails with -E_IO), so the idle loop never waits for ever. */
+void disk_poll(void)
+{
+	if (!info.nblocks)
+		return;
+	if (service())
+		info.polls++;
+	else if (busy && mfc0(C0_COUNT, 0) - issued_at > DEADLINE)
+		finish(-E_IO);
+}
+
+bool disk_busy(void)
+{
+	return qlen != 0;
+}
+
+/* ---- set-up ---- */
+
+void disk_init(void)
+{
+	if ((pci_cfg_read(10, 1, 0) & 0xffff) != 0x8086)   /* the PIIX4's IDE function */
+		return;
+	io_out8(ATA_CTL, CTL_NIEN);
+	io_out8(ATA_DEV, 0xa0);                            /* the master */
+	u8 s = alt_status();
+	if (s == 0xff || s == 0)                           /* nothing there */
+		return;
+	if (wait_not_busy() & ST_BSY)
+		return;
+	io_out8(ATA_CMD, CMD_IDENT);
+	s = wait_not_busy();
+	if ((s & (ST_BSY | ST_ERR)) || !(s & ST_DRQ))       /* not an ATA disk */
+		return;
+	u16 id[256];
+	for (u32 i = 0; i < 256; i++)
+		id[i] = io_in16(ATA_DATA);
+	(void)io_in8(ATA_CMD);
+	if (!(id[49] & 0x0200))                            /* no LBA */
+		return;
+	info.nblocks = id[60] | (u32)id[61] << 16;
+	if (!info.nblocks)
+		return;
+	for (u32 i = 0; i < 20; i++) {                     /* byte pairs swapped */
+		info.model[2 * i] = (char)(id[27 + i] >> 8);
+		info.model[2 * i + 1] = (char)id[27 + i];
+	}
+	for (int i = 39; i >= 0 && (info.model[i] == ' ' || !info.model[i]); i--)
+		info.model[i] = 0;
+	info.free = info.nblocks;
+	dcache_init();
+	for (u32 i = 0; i < DISK_QUEUE; i++)
+		dcache_wbinv(q[i].buf, PAGE_SIZE);
+	pic_enable(DISK_IRQ, false);
+	io_out8(ATA_CTL, 0);                               /* interrupts on */
+	user_intr_mask |= ST_IM_IP2;
+	kprintf("[aegis] disk: IDE primary master \"%s\", %u blocks of %u bytes, IRQ %u\n",
+		info.model, info.nblocks, DISK_BLOCK, DISK_IRQ);
+}
+
+/* ---- extents ---- */
+
+/* The extent named (name, check), with at least rights need: its index, or
+ * -E_BADCAP (counted) or -E_PERM (valid but with fewer rights). */
+static int ext_lookup(u32 name, u32 check, u32 need)
+{
+	u32 i = name >> 4 & 0xfff, rights = name & 3;
+	if (!(name & DISK_XCAP) || (name & 4) || i >= DISK_MAXEXT || !ext[i].live ||
+	    ext[i].gen != name >> 16 || (rights != DISK_R && rights != DISK_RW) ||
+	    ext[i].check[rights == DISK_RW] != check)
+		return cap_failed();
+	if ((rights & need) != need)
+		return -E_PERM;
+	return (int)i;
+}
+
+static u32 ext_name(u32 i, u32 rights)
+{
+	return (u32)ext[i].gen << 16 | i << 4 | DISK_XCAP | rights;
+}
+
+/* disk_info(buf): copy struct disk_info to buf; returns the number of
+ * blocks. -E_NOENT: no disk; -E_FAULT. */
+u32 sys_disk_info(struct trapframe *tf)
+{
+	if (!info.nblocks)
+		return (u32)-E_NOENT;
+	u32 buf = tf->regs[R_A0];
+	if (!user_range_ok(buf, sizeof info) || copyout(buf, &info, sizeof info) < 0)
+		return (u32)-E_FAULT;
+	return info.nblocks;
+}
+
+/* disk_alloc(start, count): blocks [start, start + count), which must all
+ * be free (in no live extent), become an extent; its read-write capability:
+ * name in v0, check in v1. -E_NOENT: no disk; -E_INVAL: count 0 or the
+ * range not on the disk; -E_BUSY: a block is in another extent; -E_NOMEM:
+ * DISK_MAXEXT extents live. */
+u32 sys_disk_alloc(struct trapframe *tf)
+{
+	u32 start = tf->regs[R_A0], count = tf->regs[R_A1];
+	if (!info.nblocks)
+		return (u32)-E_NOENT;
+	if (!count || start >= info.nblocks || count > info.nblocks - start)
+		return (u32)-E_INVAL;
+	int fi = -1;
+	for (u32 i = 0; i < DISK_MAXEXT; i++) {
+		if (!ext[i].live) {
+			if (fi < 0)
+				fi = (int)i;
+			continue;
+		}
+		if (start < ext[i].start + ext[i].count && ext[i].start < start + count)
+			return (u32)-E_BUSY;
+	}
+	if (fi < 0)
+		return (u32)-E_NOMEM;
+	struct extent *x = &ext[fi];
+	x->start = start;
+	x->count = count;
+	x->check[0] = rand32();
+	x->check[1] = rand32();
+	x->live = true;
+	info.extents++;
+	info.free -= count;
+	tf->regs[R_V1] = x->check[1];
+	return ext_name((u32)fi, DISK_RW);
+}
+
+/* disk_derive(xname, xcheck): the read-only capability of the extent a
+ * read-write one names (name in v0, check in v1). -E_BADCAP; -E_PERM: a
+ * read-only one. */
+u32 sys_disk_derive(struct trapframe *tf)
+{
+	int i = ext_lookup(tf->regs[R_A0], tf->regs[R_A1], DISK_RW);
+	if (i < 0)
+		return (u32)i;
+	tf->regs[R_V1] = ext[i].check[0];
+	return ext_name((u32)i, DISK_R);
+}
+
+/* disk_free(xname, xcheck): the extent's blocks become free; both its
+ * capabilities stop working. -E_BADCAP; -E_PERM: a read-only capability;
+ * -E_BUSY: a request on it is queued. */
+u32 sys_disk_free(struct trapframe *tf)
+{
+	int i = ext_lookup(tf->regs[R_A0], tf->regs[R_A1], DISK_RW);
+	if (i < 0)
+		return (u32)i;
+	for (u32 k = 0; k < qlen; k++)
+		if (q[(qhead + k) % DISK_QUEUE].xi == (u32)i)
+			return (u32)-E_BUSY;
+	struct extent *x = &ext[i];
+	x->live = false;
+	x->gen++;
+	x->check[0] = rand32();
+	x->check[1] = rand32();
+	info.extents--;
+	info.free += x->count;
+	return 0;
+}
+
+/* disk_rw(req): queue struct disk_req *req: move count blocks between the
+ * disk and bytes [off, off + count * DISK_BLOCK) of a page the caller holds.
+ * Returns 0 once queued; the word at woff of the completion page becomes
+ * DISK_DONE | -status when the request is over (status 0, or -E_IO).
+ * -E_FAULT: req unreadable; -E_INVAL: op, count, off or woff out of range;
+ * -E_BADCAP: a forged or stale extent or page capability, or a read into a
+ * page named by a read-only one; -E_PERM: blocks outside the extent, a
+ * write with a read-only extent, or a page the caller does not hold;
+ * -E_AGAIN: DISK_QUEUE requests queued; -E_NOENT: no disk. */
+u32 sys_disk_rw(struct trapframe *tf)
+{
+	struct disk_req rq;
+	if (!info.nblocks)
+		return (u32)-E_NOENT;
+	if (copyin(&rq, tf->regs[R_A0], sizeof rq) < 0)
+		return (u32)-E_FAULT;
+	if ((rq.op != DISK_READ && rq.op != DISK_WRITE) || !rq.count || rq.count > DISK_MAXREQ ||
+	    (rq.off & (DISK_BLOCK - 1)) || rq.off >= PAGE_SIZE ||
+	    rq.count * DISK_BLOCK > PAGE_SIZE - rq.off)
+		return (u32)-E_INVAL;
+	int xi = ext_lookup(rq.xname, rq.xcheck, rq.op == DISK_WRITE ? DISK_RW : DISK_R);
+	if (xi < 0)
+		return (u32)xi;
+	const struct extent *x = &ext[xi];
+	if (rq.block < x->start || rq.block - x->start >= x->count ||
+	    rq.count > x->count - (rq.block - x->start))
+		return (u32)-E_PERM;
+	u32 len = rq.count * DISK_BLOCK;
+	int ppn = page_range(rq.pname, rq.pcheck, rq.op == DISK_READ ? CAP_RW : CAP_R,
+			     rq.off << 16 | len, len, len, DISK_BLOCK);
+	if (ppn < 0)
+		return (u32)ppn;
+	int wppn = page_range(rq.wname, rq.wcheck, CAP_RW, rq.woff << 16 | 4, 4, 4, 4);
+	if (wppn < 0)
+		return (u32)wppn;
+	if (qlen == DISK_QUEUE)
+		return (u32)-E_AGAIN;
+	struct dreq *r = &q[(qhead + qlen) % DISK_QUEUE];
+	r->owner = curenv->id;
+	r->op = rq.op;
+	r->lba = rq.block;
+	r->count = rq.count;
+	r->xi = (u32)xi;
+	r->ppn = (u32)ppn;
+	r->pcheck = pages[ppn].check[1];
+	r->off = rq.off;
+	r->wppn = (u32)wppn;
+	r->wcheck = pages[wppn].check[1];
+	r->woff = rq.woff;
+	if (rq.op == DISK_WRITE) {
+		u32 pa = (u32)ppn * PAGE_SIZE + rq.off;
+		dcache_user_sync(pa, len);               /* what the caller wrote, from memory */
+		__builtin_memcpy(r->buf, KADDR(pa), len);
+	}
+	if (qlen++ == 0)
+		issue(r);
+	return 0;
+}
+
+/* ---- environments ---- */
+
+void disk_env_gone(struct env *e)
+{
+	for (u32 k = 0; k < qlen; k++) {
+		struct dreq *r = &q[(qhead + k) % DISK_QUEUE];
+		if (r->owner == e->id)
+			r->owner = 0;
+	}
+}
+
+bool disk_consistent(char *why, u32 len)
+{
+	if (qlen > DISK_QUEUE || (busy && !qlen) || (!info.nblocks && qlen)) {
+		lib_snprintf(why, len, "disk: %u queued, busy %d", qlen, busy);
+		return false;
+	}
+	for (u32 k = 0; k < qlen; k++) {
+		const struct dreq *r = &q[(qhead + k) % DISK_QUEUE];
+		if (r->owner && !env_lookup(r->owner)) {
+			lib_snprintf(why, len, "disk: request %u of dead env %x", k, r->owner);
+			return false;
+		}
+		if (r->xi >= DISK_MAXEXT || !ext[r->xi].live) {
+			lib_snprintf(why, len, "disk: request %u on a dead extent", k);
+			return false;
+		}
+	}
+	u32 used = 0, nlive = 0;
+	for (u32 i = 0; i < DISK_MAXEXT; i++) {
+		const struct extent *a = &ext[i];
+		if (!a->live)
+			continue;
+		nlive++;
+		used += a->count;
+		bool bad = !a->count || a->start >= info.nblocks || a->count > info.nblocks - a->start;
+		for (u32 j = i + 1; j < DISK_MAXEXT && !bad; j++)
+			bad = ext[j].live && a->start < ext[j].start + ext[j].count &&
+			      ext[j].start < a->start + a->count;
+		if (bad) {
+			lib_snprintf(why, len, "disk: extent %u [%u, +%u) off the disk or overlapping",
+				     i, a->start, a->count);
+			return false;
+		}
+	}
+	if (nlive != info.extents || used + info.free != info.nblocks) {
+		lib_snprintf(why, len, "disk: %u extents, %u blocks used, %u free of %u",
+			     nlive, used, info.free, info.nblocks);
+		return false;
+	}
+	return true;
+}
