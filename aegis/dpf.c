@@ -348,15 +348,27 @@ int dpf_add(struct dpf_table *t, const struct dpf_filter *in)
 	return (int)id;
 }
 
-int dpf_del(struct dpf_table *t, u32 id)
+int dpf_del_nobuild(struct dpf_table *t, u32 id)
 {
 	if (id >= DPF_MAXFILT || !t->used[id])
 		return -E_INVAL;
 	t->used[id] = false;
 	order_remove(t, id);
-	if (build(t) < 0)           /* fewer filters never need more code, but: */
-		t->nprog = 0;           /* the table then accepts nothing (dpf_run) */
 	return 0;
+}
+
+void dpf_rebuild(struct dpf_table *t)
+{
+	if (build(t) < 0)           /* fewer filters never need more code, but: */
+		t->nprog = 0;       /* the table then accepts nothing */
+}
+
+int dpf_del(struct dpf_table *t, u32 id)
+{
+	int rc = dpf_del_nobuild(t, id);
+	if (rc == 0)
+		dpf_rebuild(t);
+	return rc;
 }
 
 u32 dpf_linear(const struct dpf_table *t, const u8 *frame, u32 len)

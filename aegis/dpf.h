@@ -22,7 +22,7 @@ struct dpf_table {
 	u16 order[DPF_MAXFILT];           /* the used ids, sorted (dpf_cmp) */
 	u32 n;
 	struct dc_insn prog[DPF_MAXPROG];  /* the merged tree */
-	u32 nprog;                        /* 0: not built (n == 0 builds "return 0") */
+	u32 nprog;                        /* 0: no program (accepts nothing); an empty table's returns 0 */
 	u16 link[DPF_MAXPROG];            /* scratch of the builder */
 };
 
@@ -45,6 +45,10 @@ void dpf_init(struct dpf_table *t);
 int dpf_add(struct dpf_table *t, const struct dpf_filter *in);
 /* Remove filter id (0 or -E_INVAL if not installed) and rebuild. */
 int dpf_del(struct dpf_table *t, u32 id);
+/* dpf_del in two steps, for removing many: remove without rebuilding
+ * (the program is stale until dpf_rebuild), and rebuild. */
+int dpf_del_nobuild(struct dpf_table *t, u32 id);
+void dpf_rebuild(struct dpf_table *t);
 /* The id + 1 of the installed filter that accepts the frame, or 0, trying
  * them one by one (the reference the merged tree must agree with). */
 u32 dpf_linear(const struct dpf_table *t, const u8 *frame, u32 len);
