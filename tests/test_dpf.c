@@ -207,6 +207,28 @@ static void test_500_ports(void)
 	CHECK(dpf_add(&tab, &f) >= 0 || tab.nprog == before);
 }
 
+/* A frame too short for one branch of the tree must not end the whole
+ * tree: A's second atom (byte 40) is tested before B's branch is reached,
+ * and the frame, 38 bytes, ends before it; B accepts the frame. */
+static void test_short_frame(void)
+{
+	dpf_init(&tab);
+	struct dpf_filter a = { 3, 2, 14, 0x0f, { 0, 0, 0 }, {
+		{ 10, 1, 0, 0xff, 7 }, { 40, 1, 0, 0xff, 9 }, { 16, 2, DPF_IND, 0xffff, 53 } } };
+	struct dpf_filter b = { 2, 2, 14, 0x0f, { 0, 0, 0 }, {
+		{ 12, 1, 0, 0xff, 8 }, { 16, 2, DPF_IND, 0xffff, 54 } } };
+	CHECK(dpf_add(&tab, &a) == 0);
+	CHECK(dpf_add(&tab, &b) == 1);
+	memset(frame, 0, 64);
+	frame[10] = 7, frame[12] = 8, frame[14] = 0x45, frame[36] = 0, frame[37] = 54;
+	CHECK(dpf_linear(&tab, frame, 38) == 2);
+	CHECK(dpf_tree_interp(&tab, frame, 38) == 2);
+	CHECK(dpf_tree_interp(&tab, frame, 37) == 0);
+	frame[40] = 9, frame[37] = 53;                        /* and A's own frame */
+	CHECK(dpf_tree_interp(&tab, frame, 41) == 1 && dpf_linear(&tab, frame, 41) == 1);
+	CHECK(dpf_tree_interp(&tab, frame, 40) == 0);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
@@ -215,6 +237,7 @@ int main(void)
 		{ "dpf_tree_vs_linear", test_tree_vs_linear },
 		{ "dpf_disjoint_sound", test_disjoint_sound },
 		{ "dpf_500_ports", test_500_ports },
+		{ "dpf_short_frame", test_short_frame },
 	};
 	return ktap_run(tests, (int)(sizeof tests / sizeof tests[0]));
 }
