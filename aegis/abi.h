@@ -179,6 +179,8 @@ struct net_info {
 #define DPF_DEMUX_COMPILED 0  /* net_demux modes: the compiled merged tree, */
 #define DPF_DEMUX_TREE     1  /* the same tree's dcode program interpreted, */
 #define DPF_DEMUX_LINEAR   2  /* every filter matched one by one */
+#define DPF_DEMUX_MAXREPS   1024   /* net_demux: classifications per call, */
+#define DPF_DEMUX_MAXLINEAR 16384  /* and reps * (filters + 1) one by one */
 #ifndef __ASSEMBLER__
 struct dpf_atom {
 	unsigned short off;     /* byte offset (from the base if DPF_IND) */

@@ -686,6 +686,16 @@ static void test_dpf_args(void)
 	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, 37)) == 0);  /* cut */
 	CHECK(sys_net_demux(DPF_NONIC | 3u << 8 | 1u << 16, name, check, NET_OFFLEN(0, len)) == -E_INVAL);
 	CHECK(sys_net_demux(DPF_NONIC, name, check, NET_OFFLEN(0, len)) == -E_INVAL);     /* 0 reps */
+	CHECK(sys_net_demux(DPF_NONIC | (DPF_DEMUX_MAXREPS + 1) << 16, name, check,
+			    NET_OFFLEN(0, len)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_MAXREPS << 16, name, check,
+			    NET_OFFLEN(0, len)) == id + 1);
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | (DPF_DEMUX_MAXLINEAR / 2) << 16,
+			    name, check, NET_OFFLEN(0, len)) == -E_INVAL);          /* 2 * 8192 */
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | (DPF_DEMUX_MAXLINEAR / 2 - 1) << 16,
+			    name, check, NET_OFFLEN(0, len)) == -E_INVAL);          /* > MAXREPS */
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | DPF_DEMUX_MAXREPS << 16,
+			    name, check, NET_OFFLEN(0, len)) == id + 1);
 	CHECK(sys_net_demux(nnic | 1u << 16, name, check, NET_OFFLEN(0, len)) == -E_INVAL);
 	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, 0)) == -E_INVAL);
 	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(4000, 200)) == -E_INVAL);
