@@ -122,7 +122,7 @@ $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 # The benchmark suite as an ExOS program: bench/'s shared sources with the
 # ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
 BENCH_EXOS_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
-	bench/ipc.c bench/scale.c bench/ptalt.c bench/backend_exos.c
+	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/backend_exos.c
 $(B)/bx/%.c.o: %.c $(GEN)/syscalls.h bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -EL -fno-stack-protector -g -MMD -MP $(UINC) -Ibench -c $< -o $@
@@ -169,7 +169,7 @@ qemu-gdb: deps-gdb
 	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
 
 # --- tests --------------------------------------------------------------------
-HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode
+HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf
 $(B)/host/test_lib: tests/test_lib.c tests/ktap.h lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ \
@@ -180,6 +180,12 @@ $(B)/host/test_dcode: tests/test_dcode.c tests/ktap.h $(DCODE_SRCS) aegis/dcode.
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DDCODE_HOST -o $@ tests/test_dcode.c $(DCODE_SRCS)
+# The packet filters' pure logic, natively (docs/network.md).
+DPF_SRCS := aegis/dpf.c aegis/dpf_rand.c aegis/dcode.c
+$(B)/host/test_dpf: tests/test_dpf.c tests/ktap.h $(DPF_SRCS) aegis/dpf.h aegis/dcode.h aegis/abi.h aegis/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-DDCODE_HOST -o $@ tests/test_dpf.c $(DPF_SRCS)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)

@@ -207,6 +207,45 @@ struct disk_req {
 #endif
 
 /*
+ * Dynamic packet filters (aegis/dpf.c, docs/network.md). A filter is a
+ * conjunction of atoms: an atom accepts a frame when the frame has the
+ * width (1, 2 or 4) bytes at the atom's offset and, read in network order
+ * and masked, they equal val. An atom with DPF_IND counts its offset from
+ * the filter's base, (frame[ind_off] & ind_mask) << ind_shift (one byte:
+ * enough for IPv4's IHL: ind_off 14, mask 0x0f, shift 2, base = the IP
+ * header's length; atom offsets then count from 14 on, i.e. off = 14 + the
+ * offset inside the transport header). A filter accepts a frame when all
+ * its atoms do. Filters of one table may not overlap (-E_BUSY).
+ * Table DPF_NONIC is attached to no NIC: net_demux can time it.
+ */
+#define DPF_MAXATOMS 8
+#define DPF_IND      1        /* atom flag: offset counted from the filter's base */
+#define DPF_MAXFILT  512      /* filters per table */
+#define DPF_NONIC    NET_MAXNIC  /* the table attached to no NIC */
+#define DPF_DEMUX_COMPILED 0  /* net_demux modes: the compiled merged tree, */
+#define DPF_DEMUX_TREE     1  /* the same tree's dcode program interpreted, */
+#define DPF_DEMUX_LINEAR   2  /* every filter matched one by one */
+#define DPF_DEMUX_MAXREPS   1024   /* net_demux: classifications per call, */
+#define DPF_DEMUX_MAXLINEAR 16384  /* and reps * (filters + 1) one by one */
+#ifndef __ASSEMBLER__
+struct dpf_atom {
+	unsigned short off;     /* byte offset (from the base if DPF_IND) */
+	unsigned char width;    /* 1, 2 or 4 */
+	unsigned char flags;    /* DPF_IND or 0 */
+	unsigned mask;          /* nonzero, fits in width bytes */
+	unsigned val;           /* val & ~mask == 0 */
+};
+struct dpf_filter {
+	unsigned char natoms;   /* 1..DPF_MAXATOMS */
+	unsigned char ind_shift;/* 0..7 */
+	unsigned short ind_off; /* the indirection's byte; all three 0 if no atom is DPF_IND */
+	unsigned char ind_mask; /* nonzero if some atom is DPF_IND */
+	unsigned char pad[3];   /* 0 */
+	struct dpf_atom atoms[DPF_MAXATOMS];   /* atoms[natoms..] are not read */
+};
+#endif
+
+/*
  * Software regions (sr_*; aegis/region.c, docs/regions.md): kernel memory
  * shared through capabilities for byte ranges [lo, hi) with rights SR_R,
  * SR_W; offsets and ranges are passed packed as off << 16 | len and

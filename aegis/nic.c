@@ -29,17 +29,20 @@
  * and before the CPU reads what it wrote (QEMU models no caches; a board
  * does).
  *
- * Demultiplexing (until DPF): each environment may install one filter per
- * NIC, a dcode program (dcode.h) over the frame, checked by dc_check when it
- * is installed and interpreted on arrival. Filters are tried in the order
- * they were installed; the first that returns nonzero without a fault owns
- * the frame. Frames no filter claims are dropped and counted.
+ * Demultiplexing: dynamic packet filters (dpf.c), conjunctions of atoms
+ * over the frame that may not overlap; all of a NIC's are merged into one
+ * decision tree, a dcode program compiled to MIPS (dc_compile) whenever one
+ * is added or removed. A frame no DPF filter accepts goes to the interim
+ * filters of the first step: one dcode program per environment per NIC,
+ * interpreted, tried in installation order, the first that returns nonzero
+ * owns the frame. Frames no filter claims are dropped and counted.
  *
  * Notification: an environment may name a word in one of its pages
  * (net_notify); the kernel adds one to it for every frame it delivers to
  * that environment, so a wakeup predicate can sleep until it changes.
  */
 #include "defs.h"
+#include "dpf.h"
 
 #define RX_LOG2   4
 #define TX_LOG2   3
@@ -129,6 +132,16 @@ struct netenv {
 };
 static struct netenv netenv[NENV];
 
+/* The packet filters: a table per NIC and one attached to no NIC
+ * (DPF_NONIC, for net_demux), the owner (env slot + 1) of each filter, and
+ * each table's merged tree compiled (NULL: it accepts nothing). */
+#define DPF_NTAB (NET_MAXNIC + 1)
+#define DPF_CODE_WORDS DC_CODE_WORDS(DPF_MAXPROG)
+static struct dpf_table dpft[DPF_NTAB];
+static u8 dpf_owner[DPF_NTAB][DPF_MAXFILT];
+static u32 dpf_code[DPF_NTAB][DPF_CODE_WORDS] __attribute__((aligned(32)));
+static dc_fn dpf_fn[DPF_NTAB];
+
 u32 user_intr_mask = ST_IM_TIMER;
 
 /* ---- registers ---- */
@@ -203,9 +216,45 @@ static bool nic_start(struct nic *n, struct nic_dma *m)
 	return false;
 }
 
+/* Compile table t's merged tree (checked again first: dc_compile is given
+ * only programs dc_check accepts). Returns 0, or a negative error with the
+ * table then accepting nothing until it compiles again. */
+static int dpf_recompile(u32 t)
+{
+	struct dpf_table *tab = &dpft[t];
+	dpf_fn[t] = NULL;
+	if (tab->nprog == 0 || dc_check(tab->prog, tab->nprog, &dpf_rules) < 0)
+		return -E_INVAL;
+	int words = dc_compile(tab->prog, tab->nprog, dpf_code[t], DPF_CODE_WORDS);
+	if (words < 0)
+		return words;
+	dpf_fn[t] = dc_install(dpf_code[t], (u32)words);
+	return 0;
+}
+
+/* The id + 1 of the filter of table t that accepts frame[0..len-1], or 0:
+ * the compiled tree, or (mode) the tree interpreted or the filters one by
+ * one. */
+static u32 dpf_run(u32 t, u32 mode, const u8 *frame, u32 len)
+{
+	if (mode == DPF_DEMUX_TREE)
+		return dpf_tree_interp(&dpft[t], frame, len);
+	if (mode == DPF_DEMUX_LINEAR)
+		return dpf_linear(&dpft[t], frame, len);
+	if (!dpf_fn[t])
+		return 0;
+	u32 lenword = len;
+	struct dc_win w[2] = { { (uintptr_t)frame, len }, { (uintptr_t)&lenword, 4 } };
+	return (u32)dpf_fn[t](w);
+}
+
 void nic_init(void)
 {
 	dcache_init();
+	for (u32 t = 0; t < DPF_NTAB; t++) {
+		dpf_init(&dpft[t]);
+		dpf_recompile(t);
+	}
 	u32 io = 0;
 	for (u32 dev = 0; dev < 32 && nnic < NET_MAXNIC; dev++) {
 		if (pci_cfg_read(dev, 0, 0) != 0x20001022u)    /* AMD PCnet-PCI */
@@ -298,6 +347,11 @@ static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 
 static void demux(struct nic *n, u32 ni, const u8 *frame, u32 len)
 {
+	u32 id = dpf_run(ni, DPF_DEMUX_COMPILED, frame, len);
+	if (id && id <= DPF_MAXFILT && dpf_owner[ni][id - 1]) {
+		deliver(n, ni, dpf_owner[ni][id - 1] - 1, frame, len);
+		return;
+	}
 	struct dc_win w[1] = { { (uintptr_t)frame, len } };
 	for (u32 i = 0; i < n->nfilt; i++) {
 		int slot = n->order[i];
@@ -383,7 +437,7 @@ void nic_intr(void)
 bool nic_receiving(void)
 {
 	for (u32 ni = 0; ni < nnic; ni++)
-		if (nics[ni].nfilt)
+		if (nics[ni].nfilt || dpft[ni].n)
 			return true;
 	return false;
 }
@@ -403,9 +457,27 @@ static void filter_remove(u32 ni, int slot)
 	n->nfilt = j;
 }
 
+/* Remove every filter slot owns from table t; recompile once. */
+static void dpf_remove_owned(u32 t, int slot)
+{
+	u32 gone = 0;
+	for (u32 id = 0; id < DPF_MAXFILT; id++)
+		if (dpf_owner[t][id] == slot + 1) {
+			dpf_owner[t][id] = 0;
+			dpf_del_nobuild(&dpft[t], id);
+			gone++;
+		}
+	if (gone) {
+		dpf_rebuild(&dpft[t]);
+		dpf_recompile(t);
+	}
+}
+
 void nic_env_gone(struct env *e)
 {
 	int slot = env_slot(e);
+	for (u32 t = 0; t < DPF_NTAB; t++)
+		dpf_remove_owned(t, slot);
 	for (u32 ni = 0; ni < NET_MAXNIC; ni++) {
 		if (ni < nnic)
 			filter_remove(ni, slot);
@@ -428,6 +500,22 @@ bool nic_consistent(char *why, u32 len)
 				lib_snprintf(why, len, "nic %u: filter of slot %d, which has none or is dead", ni, s);
 				return false;
 			}
+		}
+	}
+	for (u32 t = 0; t < DPF_NTAB; t++) {
+		u32 n = 0;
+		for (u32 id = 0; id < DPF_MAXFILT; id++) {
+			u32 o = dpf_owner[t][id];
+			if (!o != !dpft[t].used[id] || (o && (o > NENV || envs[o - 1].status == ENV_FREE))) {
+				lib_snprintf(why, len, "dpf table %u: filter %u owned by %u", t, id, o);
+				return false;
+			}
+			n += o != 0;
+		}
+		if (n != dpft[t].n || (n && !dpf_fn[t])) {
+			lib_snprintf(why, len, "dpf table %u: %u filters, %u listed, %s", t, n,
+				     dpft[t].n, dpf_fn[t] ? "compiled" : "not compiled");
+			return false;
 		}
 	}
 	for (int s = 0; s < NENV; s++) {
@@ -510,6 +598,81 @@ u32 sys_net_filter(struct trapframe *tf)
 	netenv[slot].nprog[ni] = (u8)cnt;
 	n->order[n->nfilt++] = (u8)slot;
 	return 0;
+}
+
+/* A DPF table argument: a NIC, or DPF_NONIC; -1 if neither. */
+static int dpf_table_arg(u32 t)
+{
+	return t < nnic || t == DPF_NONIC ? (int)t : -1;
+}
+
+/* net_dpf_add(nic, filter): install a packet filter (struct dpf_filter,
+ * abi.h) for the caller on NIC nic (or the table DPF_NONIC). Returns its id
+ * (0..DPF_MAXFILT-1). -E_INVAL: no such NIC, or a malformed filter
+ * (dpf_check); -E_FAULT: filter not readable; -E_BUSY: it may accept a
+ * frame an installed filter (anyone's) accepts; -E_NOMEM: the table is
+ * full, or the merged tree would be too long. */
+u32 sys_net_dpf_add(struct trapframe *tf)
+{
+	int t = dpf_table_arg(tf->regs[R_A0]);
+	u32 uf = tf->regs[R_A1];
+	struct dpf_filter f;
+	if (t < 0)
+		return (u32)-E_INVAL;
+	if (!user_range_ok(uf, sizeof f) || copyin(&f, uf, sizeof f) < 0)
+		return (u32)-E_FAULT;
+	int id = dpf_add(&dpft[t], &f);
+	if (id < 0)
+		return (u32)id;
+	if (dpf_recompile((u32)t) < 0) {             /* too long for dc_compile */
+		dpf_del(&dpft[t], (u32)id);
+		dpf_recompile((u32)t);
+		return (u32)-E_NOMEM;
+	}
+	dpf_owner[t][id] = (u8)(env_slot(curenv) + 1);
+	return (u32)id;
+}
+
+/* net_dpf_del(nic, id): remove the caller's filter id from NIC nic's table.
+ * -E_INVAL: no such NIC or id, or the filter is not the caller's. */
+u32 sys_net_dpf_del(struct trapframe *tf)
+{
+	int t = dpf_table_arg(tf->regs[R_A0]);
+	u32 id = tf->regs[R_A1];
+	if (t < 0 || id >= DPF_MAXFILT || dpf_owner[t][id] != env_slot(curenv) + 1)
+		return (u32)-E_INVAL;
+	dpf_owner[t][id] = 0;
+	dpf_del(&dpft[t], id);
+	dpf_recompile((u32)t);
+	return 0;
+}
+
+/* net_demux(nic | mode << 8 | reps << 16, capname, capcheck, off_len):
+ * classify the frame at [off, off + len) of a page the caller holds (any
+ * valid capability), 1 <= len <= NET_FRAME_MAX, with NIC nic's filters (or
+ * table DPF_NONIC's), reps times (1..DPF_DEMUX_MAXREPS, and in mode
+ * DPF_DEMUX_LINEAR reps times the filters installed at most
+ * DPF_DEMUX_MAXLINEAR, so that one call is short), without the NIC: mode
+ * DPF_DEMUX_COMPILED runs the compiled tree, DPF_DEMUX_TREE its dcode
+ * program interpreted, DPF_DEMUX_LINEAR the filters one by one. Returns the
+ * id + 1 of the filter that accepts it, or 0. For tests and the benchmark.
+ * -E_INVAL: a bad nic, mode, reps or range; -E_BADCAP; -E_PERM. */
+u32 sys_net_demux(struct trapframe *tf)
+{
+	u32 a0 = tf->regs[R_A0], mode = (a0 >> 8) & 0xff, reps = a0 >> 16;
+	int t = dpf_table_arg(a0 & 0xff);
+	u32 off_len = tf->regs[R_A3];
+	if (t < 0 || mode > DPF_DEMUX_LINEAR || reps == 0 || reps > DPF_DEMUX_MAXREPS ||
+	    (mode == DPF_DEMUX_LINEAR && reps * (dpft[t].n + 1) > DPF_DEMUX_MAXLINEAR))
+		return (u32)-E_INVAL;
+	int ppn = page_range(tf->regs[R_A1], tf->regs[R_A2], CAP_R, off_len, 1, NET_FRAME_MAX, 1);
+	if (ppn < 0)
+		return (u32)ppn;
+	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16), len = off_len & 0xffff, r = 0;
+	dcache_user_sync(pa, len);
+	for (u32 i = 0; i < reps; i++)
+		r = dpf_run((u32)t, mode, (const u8 *)KADDR(pa), len);
+	return r;
 }
 
 /* net_post(nic, capname, capcheck, off_len): post a receive buffer for NIC

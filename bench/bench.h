@@ -295,6 +295,22 @@ struct bench_row {
 const char *bench_env_na(void);
 int bench_env_cycle(void);
 
+/*
+ * Packet demultiplexing (demux.c): which of n installed packet filters (UDP
+ * destination ports 1000..1000+n-1) accepts a frame for the last of them.
+ *   bench_demux_na(mode)      0 if the system can time this mode, else the reason.
+ *   bench_demux_setup(n)      install the n filters (untimed; the previous set goes);
+ *                             0 or -1.
+ *   bench_demux_run(mode, k)  classify the frame k times, all inside the kernel, by the
+ *                             compiled filters, an interpreter of the same merged tree,
+ *                             or the filters interpreted one by one; 0, or -1 if it was
+ *                             not classified to its filter.
+ */
+enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR };
+const char *bench_demux_na(unsigned mode);
+int bench_demux_setup(unsigned nfilters);
+int bench_demux_run(unsigned mode, unsigned iters);
+
 /* envs.c: first in the program (it forks the program while it is still small) */
 extern const struct bench_row bench_rows_envs[];
 /* appel_li.c */
@@ -309,6 +325,8 @@ extern const struct bench_row bench_rows_matmul[];
 extern const struct bench_row bench_rows_ipc[];
 /* scale.c */
 extern const struct bench_row bench_rows_scale[];
+/* demux.c */
+extern const struct bench_row bench_rows_demux[];
 /* ptalt.c: the `_inv` rows, and the call that runs a base row in the other program
  * (one untimed warm-up, then the measured run; 0, or -1 and *why). */
 extern const struct bench_row bench_rows_ptalt[];

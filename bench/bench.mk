@@ -17,7 +17,7 @@ CROSS ?= mipsel-linux-gnu-
 PYTHON ?= python3
 
 BENCH_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
-	bench/ipc.c bench/scale.c bench/ptalt.c
+	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c
 BENCH_HDRS := bench/bench.h
 # The benchmark code is compiled with the same flags for both systems (the ExOS
 # build in the top-level Makefile uses BENCH_CFLAGS too): non-PIC code, as both

@@ -25,6 +25,7 @@ static const struct bench_row *const tables[] = {
 	bench_rows_matmul,
 	bench_rows_ipc,
 	bench_rows_scale,
+	bench_rows_demux,
 	bench_rows_ptalt,	/* last: each of its runs starts a second program */
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

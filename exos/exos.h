@@ -266,6 +266,17 @@ void lrpc_client_entry(void);
 void lrpc_server_entry(void);
 void lrpc_idle(void) __attribute__((noreturn));
 
+/* net.c: packet filters in the DPF form (abi.h, docs/network.md). The
+ * exos_dpf_* calls install one with net_dpf_add and return its id or the
+ * kernel's error (-E_BUSY: another filter already takes such frames). */
+/* Frames to station address mac (6 bytes) of EtherType type. */
+void exos_dpf_ether_filter(struct dpf_filter *f, const u8 *mac, u32 type);
+int exos_dpf_ether(u32 nic, const u8 *mac, u32 type);
+/* IPv4 frames of protocol proto (17 UDP, 6 TCP) to port port, whatever the
+ * IP header's length (the port is found through its IHL). */
+void exos_dpf_port_filter(struct dpf_filter *f, u32 proto, u32 port);
+int exos_dpf_port(u32 nic, u32 proto, u32 port);
+
 /* Read the CP0 Count register from user mode (rdhwr $2, enabled by Aegis). */
 static inline u32 read_count(void)
 {

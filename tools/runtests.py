@@ -258,6 +258,7 @@ def main():
         ("host-lib", lambda: host_suite("host-lib", [os.path.join(b, "host", "test_lib"),
                                                       os.path.join(b, "initrd.cpio")])),
         ("host-dcode", lambda: host_suite("host-dcode", [os.path.join(b, "host", "test_dcode")])),
+        ("host-dpf", lambda: host_suite("host-dpf", [os.path.join(b, "host", "test_dpf")])),
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
         ("host-setup", lambda: host_suite("host-setup", [sys.executable, "tests/test_setup.py"])),
         ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",

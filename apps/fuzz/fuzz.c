@@ -227,6 +227,20 @@ static bool well_formed(u32 n, u32 *a)
 		a[0] = (u32)&disk_req_buf;
 		return true;
 	}
+	/* Packet filters: ExOS's port filters (so that some overlap and are
+	 * refused), sometimes with a field spoiled; removing ids near the
+	 * ones in use; classifying frames in its own pages, a few times. */
+	case SYS_net_dpf_add: {
+		static struct dpf_filter f;
+		exos_dpf_port_filter(&f, next() & 1 ? 17 : 6, next() % 64);
+		if (next() % 4 == 0)
+			((u8 *)&f)[next() % sizeof f] ^= (u8)(1u << (next() % 8));
+		a[0] = next() % 6; a[1] = (u32)&f; return true;
+	}
+	case SYS_net_dpf_del: a[0] = next() % 6; a[1] = next() % 80; return true;
+	case SYS_net_demux: a[0] = next() % 6 | (next() % 4) << 8 | (next() % 5) << 16;
+		a[1] = cname; a[2] = ccheck;
+		a[3] = NET_OFFLEN(next() % 4096, next() % 1600); return true;
 	}
 	return false;
 }

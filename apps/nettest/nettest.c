@@ -9,6 +9,7 @@
  */
 #include "../utest/utest.h"
 #include "../utest/kids.h"
+#include "dpf.h"          /* dpf_random_filter, dpf_random_frame (dpf_rand.c) */
 
 int failed_checks;
 
@@ -31,7 +32,8 @@ struct box {
 static struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check;
 
-enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW };
+enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW, C_PORT_OWNER, C_DPF_LEAVER };
+#define PORT_VICTIM 7                   /* the UDP port C_PORT_OWNER claims */
 
 static const u8 mac0[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const u8 mac1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
@@ -112,9 +114,7 @@ static int receiver(void)
 	u32 ppn, check, ppn2, check2;
 	if (!new_page(BUF_VA, &ppn, &check) || !new_page(BUF_VA + PAGE_SIZE, &ppn2, &check2))
 		return 90;
-	struct dc_insn f[16];
-	unsigned n = filter_for(f, mac1, ETYPE_TEST);
-	if (sys_net_filter(1, f, n) != 0)
+	if (exos_dpf_ether(1, mac1, ETYPE_TEST) < 0)
 		return 91;
 	for (u32 k = 0; k < NFRAMES; k++)
 		if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * SLOT, SLOT)) != (int)k + 1)
@@ -188,9 +188,7 @@ static int slow_reader(void)
 	u32 ppn, check;
 	if (!new_page(BUF_VA, &ppn, &check))
 		return 90;
-	struct dc_insn f[16];
-	unsigned n = filter_for(f, mac1, ETYPE_OTHER);
-	if (sys_net_filter(1, f, n) != 0)
+	if (exos_dpf_ether(1, mac1, ETYPE_OTHER) < 0)
 		return 91;
 	for (u32 k = 0; k < 2; k++)
 		if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(k * 2048, 2048)) != (int)k + 1)
@@ -200,6 +198,48 @@ static int slow_reader(void)
 	const volatile u32 *w = (const volatile u32 *)BUF_VA;
 	return w[0] == (NET_RX_DONE | 1u << 16 | frame_len(0)) &&
 	       w[2048 / 4] == (NET_RX_DONE | 1u << 16 | frame_len(1)) ? 0 : 95;
+}
+
+/* Write an IPv4 UDP frame to mac1, port port, IP header ihl words long, at
+ * p; its length (80). */
+static u32 udp_frame(u8 *p, u32 port, u32 ihl)
+{
+	u32 len = make_frame_len(p, mac1, 0x0800, 7, 80);
+	p[14] = (u8)(0x40 | ihl);
+	p[23] = 17;
+	p[14 + 4 * ihl + 2] = (u8)(port >> 8);
+	p[14 + 4 * ihl + 3] = (u8)port;
+	return len;
+}
+
+/* Claim UDP port PORT_VICTIM on NIC 1 (ExOS's DPF filter), post one buffer,
+ * publish the filter's id; when told, check that the frame came. */
+static int port_owner(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 ppn, check;
+	if (!new_page(BUF_VA, &ppn, &check))
+		return 90;
+	int id = exos_dpf_port(1, 17, PORT_VICTIM);
+	if (id < 0)
+		return 91;
+	if (sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(0, 2048)) != 1)
+		return 92;
+	b->word[0] = (u32)id;
+	b->step = 1;
+	wait_step(&b->step, 2, 100000);
+	const volatile u8 *fr = (const volatile u8 *)BUF_VA + NET_RX_HDR;
+	return *(const volatile u32 *)BUF_VA == (NET_RX_DONE | 1u << 16 | 80) &&
+	       fr[14] == 0x45 && fr[37] == PORT_VICTIM ? 0 : 95;
+}
+
+/* Install 100 filters on the table of no NIC and one on NIC 1, and exit. */
+static int dpf_leaver(void)
+{
+	for (u32 p = 0; p < 100; p++)
+		if (exos_dpf_port(DPF_NONIC, 17, 2000 + p) != (int)p)
+			return 91;
+	return exos_dpf_port(1, 17, 9) >= 0 ? 0 : 92;
 }
 
 /* Hold a page of its own and publish its capability, until told. */
@@ -490,6 +530,225 @@ static void test_slow_reader_alone(void)
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
 
+/* ---- packet filters ---- */
+
+/* A filter that lies: another environment (port_owner) has UDP port
+ * PORT_VICTIM on NIC 1; the suite's attempts to take its frames with the
+ * same filter, more general ones and more specific ones are refused; a
+ * disjoint filter is accepted, and each gets its own frames. */
+static void test_dpf_steal(void)
+{
+	u32 ppn, check, sppn, scheck;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
+	box->step = 0;
+	int child = child_spawn(C_PORT_OWNER);
+	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
+	struct dpf_filter f, g;
+	exos_dpf_port_filter(&f, 17, PORT_VICTIM);
+	CHECK(sys_net_dpf_add(1, &f) == -E_BUSY);              /* the same */
+	g = f;
+	g.natoms = 1;                                           /* all of IPv4 */
+	g.ind_off = g.ind_mask = g.ind_shift = 0;
+	CHECK(sys_net_dpf_add(1, &g) == -E_BUSY);
+	g = f;
+	g.natoms = 2;                                           /* all of UDP */
+	g.ind_off = g.ind_mask = g.ind_shift = 0;
+	CHECK(sys_net_dpf_add(1, &g) == -E_BUSY);
+	g = f;
+	g.atoms[1] = g.atoms[2];                                /* the port, any protocol */
+	g.natoms = 2;
+	CHECK(sys_net_dpf_add(1, &g) == -E_BUSY);
+	g = f;                                                  /* the port, to one IP address */
+	g.atoms[3] = (struct dpf_atom){ 30, 4, 0, 0xffffffffu, 0x0a000002u };
+	g.natoms = 4;
+	CHECK(sys_net_dpf_add(1, &g) == -E_BUSY);
+	g = f;                                                  /* the port's low byte */
+	g.atoms[2].mask = 0xff;
+	CHECK(sys_net_dpf_add(1, &g) == -E_BUSY);
+	exos_dpf_ether_filter(&g, mac1, 0x0800);                /* IPv4 to this station */
+	CHECK(sys_net_dpf_add(1, &g) == -E_BUSY);
+	/* Nor can it remove the owner's filter. */
+	CHECK(sys_net_dpf_del(1, box->word[0]) == -E_INVAL);
+	/* Disjoint: the next port; and the same port on the other NIC. */
+	int mine = exos_dpf_port(1, 17, PORT_VICTIM + 1);
+	CHECK(mine >= 0);
+	int other = exos_dpf_port(0, 17, PORT_VICTIM);
+	CHECK(other >= 0);
+	CHECK(sys_net_dpf_del(0, (u32)other) == 0);
+	CHECK(sys_net_post(1, CAP_NAME(ppn, CAP_RW), check, NET_OFFLEN(0, 2048)) == 1);
+	/* Each frame reaches its port's owner; ours has IP options (IHL 6). */
+	struct net_info before = info_of(1);
+	u8 *p = (u8 *)(BUF_VA + PAGE_SIZE);
+	u32 len = udp_frame(p, PORT_VICTIM, 5);
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	len = udp_frame(p, PORT_VICTIM + 1, 6);
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	len = udp_frame(p, PORT_VICTIM + 2, 5);                 /* nobody's */
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	sys_yield();
+	struct net_info after = info_of(1);
+	const volatile u8 *fr = (const volatile u8 *)BUF_VA + NET_RX_HDR;
+	CHECK(*(volatile u32 *)BUF_VA == (NET_RX_DONE | 1u << 16 | 80) && fr[14] == 0x46 &&
+	      fr[41] == PORT_VICTIM + 1);
+	CHECK(after.rx_frames - before.rx_frames == 2);
+	CHECK(after.rx_unclaimed - before.rx_unclaimed == 1);
+	box->step = 2;
+	CHECK(kid_wait(child) == 0);
+	/* The owner gone, its port is free. */
+	int again = exos_dpf_port(1, 17, PORT_VICTIM);
+	CHECK(again >= 0);
+	CHECK(sys_net_dpf_del(1, (u32)again) == 0);
+	CHECK(sys_net_dpf_del(1, (u32)mine) == 0);
+	CHECK(sys_net_dpf_del(1, (u32)mine) == -E_INVAL);
+	CHECK(sys_net_unpost(1) == 0);
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
+}
+
+/* Every argument of net_dpf_add, net_dpf_del and net_demux is checked. */
+static void test_dpf_args(void)
+{
+	u32 ppn, check;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	u32 nnic = (u32)sys_net_info(0, &(struct net_info){ 0 });
+	struct dpf_filter f, g;
+	exos_dpf_port_filter(&f, 17, 4000);
+	CHECK(sys_net_dpf_add(nnic, &f) == -E_INVAL);
+	CHECK(sys_net_dpf_add(DPF_NONIC + 1, &f) == -E_INVAL);
+	CHECK(sys_net_dpf_add(0xffffffffu, &f) == -E_INVAL);
+	CHECK(sys_net_dpf_add(0, NULL) == -E_FAULT);
+	CHECK(sys_net_dpf_add(0, (void *)0x80001000u) == -E_FAULT);
+	CHECK(sys_net_dpf_add(0, (void *)(0x80000000u - 8)) == -E_FAULT);
+	g = f; g.atoms[0].width = 3;
+	CHECK(sys_net_dpf_add(0, &g) == -E_INVAL);
+	g = f; g.atoms[1].val = 0x100;                          /* outside its mask */
+	CHECK(sys_net_dpf_add(0, &g) == -E_INVAL);
+	g = f; g.natoms = 0;
+	CHECK(sys_net_dpf_add(0, &g) == -E_INVAL);
+	g = f; g.natoms = DPF_MAXATOMS + 1;
+	CHECK(sys_net_dpf_add(0, &g) == -E_INVAL);
+	g = f; g.ind_mask = 0;
+	CHECK(sys_net_dpf_add(0, &g) == -E_INVAL);
+	g = f; g.atoms[2].off = NET_FRAME_MAX;
+	CHECK(sys_net_dpf_add(0, &g) == -E_INVAL);
+	int id = sys_net_dpf_add(DPF_NONIC, &f);
+	CHECK(id >= 0);
+	CHECK(sys_net_dpf_del(nnic, (u32)id) == -E_INVAL);
+	CHECK(sys_net_dpf_del(DPF_NONIC, DPF_MAXFILT) == -E_INVAL);
+	CHECK(sys_net_dpf_del(DPF_NONIC, 0xffffffffu) == -E_INVAL);
+	CHECK(sys_net_dpf_del(DPF_NONIC, (u32)id + 1) == -E_INVAL);
+	/* net_demux: the frame is port 4000's. */
+	u8 *p = (u8 *)BUF_VA;
+	u32 len = udp_frame(p, 4000, 5), name = CAP_NAME(ppn, CAP_RW);
+	for (u32 mode = 0; mode < 3; mode++)
+		CHECK(sys_net_demux(DPF_NONIC | mode << 8 | 1u << 16, name, check, NET_OFFLEN(0, len)) == id + 1);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, 37)) == 0);  /* cut */
+	CHECK(sys_net_demux(DPF_NONIC | 3u << 8 | 1u << 16, name, check, NET_OFFLEN(0, len)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC, name, check, NET_OFFLEN(0, len)) == -E_INVAL);     /* 0 reps */
+	CHECK(sys_net_demux(DPF_NONIC | (DPF_DEMUX_MAXREPS + 1) << 16, name, check,
+			    NET_OFFLEN(0, len)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_MAXREPS << 16, name, check,
+			    NET_OFFLEN(0, len)) == id + 1);
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | (DPF_DEMUX_MAXLINEAR / 2) << 16,
+			    name, check, NET_OFFLEN(0, len)) == -E_INVAL);          /* 2 * 8192 */
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | (DPF_DEMUX_MAXLINEAR / 2 - 1) << 16,
+			    name, check, NET_OFFLEN(0, len)) == -E_INVAL);          /* > MAXREPS */
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | DPF_DEMUX_MAXREPS << 16,
+			    name, check, NET_OFFLEN(0, len)) == id + 1);
+	CHECK(sys_net_demux(nnic | 1u << 16, name, check, NET_OFFLEN(0, len)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, 0)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(4000, 200)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, NET_FRAME_MAX + 1)) == -E_INVAL);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check ^ 4, NET_OFFLEN(0, len)) == -E_BADCAP);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, CAP_NAME(ppn + 1, CAP_RW), check, NET_OFFLEN(0, len)) == -E_BADCAP);
+	CHECK(sys_net_dpf_del(DPF_NONIC, (u32)id) == 0);
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, len)) == 0);
+	/* A full table; a merged tree too long to keep. */
+	u32 n = 0;
+	for (u32 k = 0; k < DPF_MAXFILT; k++)
+		n += exos_dpf_port(DPF_NONIC, 17, 5000 + k) == (int)k;
+	CHECK(n == DPF_MAXFILT);
+	exos_dpf_port_filter(&g, 6, 1);
+	CHECK(sys_net_dpf_add(DPF_NONIC, &g) == -E_NOMEM);
+	for (u32 k = 0; k < DPF_MAXFILT; k++)
+		CHECK(sys_net_dpf_del(DPF_NONIC, k) == 0);
+	int nomem = 0;
+	u32 added = 0;
+	for (u32 k = 0; k < DPF_MAXFILT && !nomem; k++) {
+		/* little to share: each tests its own byte after a common one */
+		struct dpf_filter h = { 2, 0, 0, 0, { 0, 0, 0 }, {
+			{ 0, 2, 0, 0xffff, k }, { (u16)(2 + k % 200), 1, 0, 0xff, 1 } } };
+		int r = sys_net_dpf_add(DPF_NONIC, &h);
+		if (r == -E_NOMEM)
+			nomem = 1;
+		else
+			added += r == (int)k;
+	}
+	CHECK(nomem && added > 100);
+	p[0] = 0, p[1] = 3, p[2 + 3] = 1;                       /* filter 3's frame */
+	CHECK(sys_net_demux(DPF_NONIC | 1u << 16, name, check, NET_OFFLEN(0, 64)) == 4);
+	for (u32 k = 0; k < added; k++)
+		CHECK(sys_net_dpf_del(DPF_NONIC, k) == 0);
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
+/* Random filter sets and thousands of random frames (truncated, long,
+ * mutated, made to match): the compiled tree, the same tree interpreted and
+ * the filters one by one name the same filter. */
+static void test_dpf_compiled_vs_interp(void)
+{
+	u32 ppn, check, seed = 4242, frames = 0, hits = 0, installed = 0;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	u8 *p = (u8 *)BUF_VA;
+	static u16 ids[64];
+	static struct dpf_filter fs[64];
+	for (u32 round = 0; round < 40 && !failed_checks; round++) {
+		u32 n = 0, want = 1 + seed % 64;
+		for (u32 k = 0; k < want; k++) {
+			dpf_random_filter(&fs[n], &seed);
+			int id = sys_net_dpf_add(DPF_NONIC, &fs[n]);
+			CHECK(id >= 0 || id == -E_BUSY || id == -E_INVAL);
+			if (id >= 0)
+				ids[n++] = (u16)id;
+		}
+		installed += n;
+		for (u32 k = 0; k < 100; k++) {
+			u32 len = dpf_random_frame(p, NET_FRAME_MAX, n && k % 4 ? &fs[seed % n] : NULL, &seed);
+			u32 arg = NET_OFFLEN(0, len);
+			int a = sys_net_demux(DPF_NONIC | DPF_DEMUX_COMPILED << 8 | 1u << 16, CAP_NAME(ppn, CAP_RW), check, arg);
+			int b = sys_net_demux(DPF_NONIC | DPF_DEMUX_TREE << 8 | 1u << 16, CAP_NAME(ppn, CAP_RW), check, arg);
+			int c = sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | 1u << 16, CAP_NAME(ppn, CAP_RW), check, arg);
+			if (a != b || b != c) {
+				printf("    # round %u frame %u (%u bytes): compiled %d, tree %d, linear %d\n",
+				       round, k, len, a, b, c);
+				failed_checks++;
+				break;
+			}
+			frames++;
+			hits += a > 0;
+		}
+		for (u32 k = 0; k < n; k++)
+			CHECK(sys_net_dpf_del(DPF_NONIC, ids[k]) == 0);
+	}
+	printf("    # dpf: %u frames compared, %u accepted, %u filters installed\n", frames, hits, installed);
+	CHECK(frames == 4000 && hits > 1000);
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
+/* An environment that leaves takes its filters with it. */
+static void test_dpf_env_gone(void)
+{
+	int child = child_spawn(C_DPF_LEAVER);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	CHECK(sys_kcheck(0) == 0);
+	for (u32 p = 0; p < 100; p += 33) {
+		int id = exos_dpf_port(DPF_NONIC, 17, 2000 + p);
+		CHECK(id >= 0 && sys_net_dpf_del(DPF_NONIC, (u32)id) == 0);
+	}
+	int id = exos_dpf_port(1, 17, 9);
+	CHECK(id >= 0 && sys_net_dpf_del(1, (u32)id) == 0);
+}
+
 static const struct utest tests[] = {
 	{ "info", test_info },
 	{ "a_to_b", test_a_to_b },
@@ -498,6 +757,10 @@ static const struct utest tests[] = {
 	{ "unref_while_posted", test_unref_while_posted },
 	{ "first_filter_wins", test_first_filter_wins },
 	{ "slow_reader_alone", test_slow_reader_alone },
+	{ "dpf_steal", test_dpf_steal },
+	{ "dpf_args", test_dpf_args },
+	{ "dpf_compiled_vs_interp", test_dpf_compiled_vs_interp },
+	{ "dpf_env_gone", test_dpf_env_gone },
 };
 
 int main(void)
@@ -508,6 +771,8 @@ int main(void)
 	case C_LEAVER: case C_UNREF: return poster(exos_arg & 0xff);
 	case C_HOLDER: return holder();
 	case C_SLOW: return slow_reader();
+	case C_PORT_OWNER: return port_owner();
+	case C_DPF_LEAVER: return dpf_leaver();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
