@@ -465,6 +465,12 @@ void dcache_user_sync(u32 pa, u32 len);
  * and off_len = off << 16 | len inside it, min <= len <= max, off a multiple
  * of align: the page number, or -E_INVAL, -E_BADCAP, -E_PERM. */
 int page_range(u32 capname, u32 capcheck, u32 need, u32 off_len, u32 min, u32 max, u32 align);
+/* For a device that will touch page ppn later for slot: an identity of this
+ * allocation of the page (it changes whenever the page is freed), and
+ * whether slot still holds that same allocation. Capabilities derived from
+ * the page's roots do not matter here: holding it does. */
+u32 page_identity(u32 ppn);
+bool page_still_held(u32 ppn, int slot, u32 identity);
 
 /* nic.c: the network interfaces (docs/network.md). */
 #define NIC_IRQ 11

@@ -75,3 +75,13 @@ int page_range(u32 capname, u32 capcheck, u32 need, u32 off_len, u32 min, u32 ma
 		return -E_PERM;
 	return ppn;
 }
+
+u32 page_identity(u32 ppn)
+{
+	return pages[ppn].check[1];          /* redrawn when the page is freed */
+}
+
+bool page_still_held(u32 ppn, int slot, u32 identity)
+{
+	return page_holds(ppn, slot) && pages[ppn].check[1] == identity;
+}

@@ -54,7 +54,7 @@ static struct extent ext[DISK_MAXEXT];
 struct dreq {
 	u32 owner;                     /* the requester's environment id, 0: gone */
 	u32 op, lba, count, xi;        /* xi: the extent's index */
-	u32 ppn, pcheck, off;          /* the page and its CAP_RW secret when queued */
+	u32 ppn, pcheck, off;          /* the page and its page_identity when queued */
 	u32 wppn, wcheck, woff;        /* the completion word's */
 	u8 buf[PAGE_SIZE] __attribute__((aligned(32)));
 };
@@ -99,7 +99,7 @@ static void pio_out(const u8 *src)
 static bool still_held(const struct dreq *r, u32 ppn, u32 check)
 {
 	struct env *e = r->owner ? env_lookup(r->owner) : NULL;
-	return e && page_holds(ppn, env_slot(e)) && pages[ppn].check[1] == check;
+	return e && page_still_held(ppn, env_slot(e), check);
 }
 
 static void issue(struct dreq *r);
@@ -419,10 +419,10 @@ u32 sys_disk_rw(struct trapframe *tf)
 	r->count = rq.count;
 	r->xi = (u32)xi;
 	r->ppn = (u32)ppn;
-	r->pcheck = pages[ppn].check[1];
+	r->pcheck = page_identity((u32)ppn);
 	r->off = rq.off;
 	r->wppn = (u32)wppn;
-	r->wcheck = pages[wppn].check[1];
+	r->wcheck = page_identity((u32)wppn);
 	r->woff = rq.woff;
 	if (rq.op == DISK_WRITE) {
 		u32 pa = (u32)ppn * PAGE_SIZE + rq.off;

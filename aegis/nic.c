@@ -121,7 +121,7 @@ static u32 nnic;
 
 /* A posted receive buffer: [off, off + len) of page ppn, whose CAP_RW
  * secret was check when it was posted. */
-struct post { u32 ppn, check; u16 off, len; };
+struct post { u32 ppn, check; u16 off, len; };   /* check: page_identity when posted */
 struct netenv {
 	struct dc_insn prog[NET_MAXNIC][NET_FILTER_MAXINSNS];
 	u8 nprog[NET_MAXNIC];          /* 0: no filter */
@@ -299,7 +299,7 @@ void nic_init(void)
  * posted with (not freed and reused since)? */
 static bool post_valid(const struct post *p, int slot)
 {
-	return page_holds(p->ppn, slot) && pages[p->ppn].check[1] == p->check;
+	return page_still_held(p->ppn, slot, p->check);
 }
 
 static void notify(int slot)
@@ -307,7 +307,7 @@ static void notify(int slot)
 	struct netenv *ne = &netenv[slot];
 	if (!ne->notify)
 		return;
-	if (!page_holds(ne->nppn, slot) || pages[ne->nppn].check[1] != ne->ncheck) {
+	if (!page_still_held(ne->nppn, slot, ne->ncheck)) {
 		ne->notify = false;                      /* the page went away */
 		return;
 	}
@@ -699,7 +699,7 @@ u32 sys_net_post(struct trapframe *tf)
 	u32 off_len = tf->regs[R_A3];
 	struct post *p = &ne->post[ni][(ne->head[ni] + ne->npost[ni]) % NET_MAXPOST];
 	p->ppn = (u32)ppn;
-	p->check = tf->regs[R_A2];
+	p->check = page_identity((u32)ppn);    /* a derived capability serves as well */
 	p->off = (u16)(off_len >> 16);
 	p->len = (u16)(off_len & 0xffff);
 	return ++ne->npost[ni];
@@ -776,7 +776,7 @@ u32 sys_net_notify(struct trapframe *tf)
 	if (ppn < 0)
 		return (u32)ppn;
 	ne->nppn = (u32)ppn;
-	ne->ncheck = check;
+	ne->ncheck = page_identity((u32)ppn);
 	ne->noff = off;
 	ne->notify = true;
 	return 0;

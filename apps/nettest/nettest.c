@@ -462,6 +462,29 @@ static unsigned suite_rx(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, u32 nbuf,
 	return n;
 }
 
+/* A buffer posted with a capability derived from the page's root (cap_new)
+ * serves as well as one posted with the root: what keeps a posted buffer
+ * valid is that the poster still holds that same allocation of the page. */
+static void test_post_derived(void)
+{
+	u32 ppn, check, sppn, scheck;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
+	struct dc_insn f[16];
+	unsigned n = filter_for(f, mac1, ETYPE_TEST);
+	CHECK(sys_net_filter(1, f, n) == 0);
+	u64 d = sys_cap_new(CAP_NAME(ppn, CAP_RW), check, CAP_RW);
+	CHECK(((u32)d & CAP_TREE) != 0);
+	CHECK(sys_net_post(1, (u32)d, (u32)(d >> 32), NET_OFFLEN(0, 2048)) == 1);
+	u32 len = make_frame((u8 *)(BUF_VA + PAGE_SIZE), mac1, ETYPE_TEST, 3);
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	sys_yield();
+	CHECK(*(volatile u32 *)BUF_VA == (NET_RX_DONE | 1u << 16 | len));
+	CHECK(sys_net_filter(1, f, 0) == 0);
+	CHECK(sys_net_unpost(1) == 0);                  /* the one buffer was used */
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
+}
+
 /* Two environments' filters both accept a frame: the one installed first
  * wins; after it removes its filter, the other gets the next frame. */
 static void test_first_filter_wins(void)
@@ -756,6 +779,7 @@ static const struct utest tests[] = {
 	{ "exit_with_posted", test_exit_with_posted },
 	{ "unref_while_posted", test_unref_while_posted },
 	{ "first_filter_wins", test_first_filter_wins },
+	{ "post_derived", test_post_derived },
 	{ "slow_reader_alone", test_slow_reader_alone },
 	{ "dpf_steal", test_dpf_steal },
 	{ "dpf_args", test_dpf_args },
