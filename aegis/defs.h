@@ -489,6 +489,9 @@ bool nic_receiving(void);
 void nic_env_gone(struct env *e);
 /* kcheck: are the filter lists and posted buffers consistent? */
 bool nic_consistent(char *why, u32 len);
+/* How many packet filters slot has installed, in every table (kcheck's
+ * count for LIM_FILTERS). */
+u32 nic_filters_of(int slot);
 
 /* disk.c: the IDE disk and extent capabilities (docs/storage.md). */
 /* Find the primary master, identify it, enable its interrupt. */

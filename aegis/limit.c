@@ -1,5 +1,6 @@
 /*
- * limit.c: budgets. Every physical page, slice position and environment is
+ * limit.c: budgets. Every physical page, slice position, environment and
+ * packet filter is
  * charged to the environment that took it and to each of its ancestors
  * (env->used[]); taking one fails with -E_QUOTA if that would take any of
  * them past its limit (env->limit[]). A parent sets its children's limits
@@ -13,6 +14,7 @@
 #include "defs.h"
 
 #define CHILD_ENVS 16          /* a new child's environment budget */
+#define CHILD_FILTERS 32       /* and its packet-filter budget (a table has DPF_MAXFILT) */
 
 int limit_charge(struct env *e, int r, u32 n)
 {
@@ -35,7 +37,9 @@ void limit_uncharge(struct env *e, int r, u32 n)
 }
 
 /* The limits of a new environment: the first one has none; a child may
- * hold one slice position and have CHILD_ENVS environments below it, and is
+ * hold one slice position, have CHILD_ENVS environments below it and
+ * install CHILD_FILTERS packet filters (so that no child fills a NIC's
+ * table before its parent says it may), and is
  * otherwise (pages) bounded by its ancestors until its parent says more. */
 void limit_init(struct env *e)
 {
@@ -46,6 +50,7 @@ void limit_init(struct env *e)
 	if (e->parent) {
 		e->limit[LIM_SLICES] = 1;
 		e->limit[LIM_ENVS] = CHILD_ENVS;
+		e->limit[LIM_FILTERS] = CHILD_FILTERS;
 	}
 }
 

@@ -470,7 +470,17 @@ static void dpf_remove_owned(u32 t, int slot)
 	if (gone) {
 		dpf_rebuild(&dpft[t]);
 		dpf_recompile(t);
+		limit_uncharge(&envs[slot], LIM_FILTERS, gone);
 	}
+}
+
+u32 nic_filters_of(int slot)
+{
+	u32 n = 0;
+	for (u32 t = 0; t < DPF_NTAB; t++)
+		for (u32 id = 0; id < DPF_MAXFILT; id++)
+			n += dpf_owner[t][id] == slot + 1;
+	return n;
 }
 
 void nic_env_gone(struct env *e)
@@ -610,8 +620,10 @@ static int dpf_table_arg(u32 t)
  * abi.h) for the caller on NIC nic (or the table DPF_NONIC). Returns its id
  * (0..DPF_MAXFILT-1). -E_INVAL: no such NIC, or a malformed filter
  * (dpf_check); -E_FAULT: filter not readable; -E_BUSY: it may accept a
- * frame an installed filter (anyone's) accepts; -E_NOMEM: the table is
- * full, or the merged tree would be too long. */
+ * frame an installed filter (anyone's) accepts; -E_QUOTA: over the
+ * caller's LIM_FILTERS budget (the filter is charged to it and its
+ * ancestors until removed, or it ends); -E_NOMEM: the table is full, or the
+ * merged tree would be too long. */
 u32 sys_net_dpf_add(struct trapframe *tf)
 {
 	int t = dpf_table_arg(tf->regs[R_A0]);
@@ -621,13 +633,18 @@ u32 sys_net_dpf_add(struct trapframe *tf)
 		return (u32)-E_INVAL;
 	if (!user_range_ok(uf, sizeof f) || copyin(&f, uf, sizeof f) < 0)
 		return (u32)-E_FAULT;
+	int q = limit_charge(curenv, LIM_FILTERS, 1);   /* its budget first */
+	if (q < 0)
+		return (u32)q;
 	int id = dpf_add(&dpft[t], &f);
-	if (id < 0)
-		return (u32)id;
-	if (dpf_recompile((u32)t) < 0) {             /* too long for dc_compile */
+	if (id >= 0 && dpf_recompile((u32)t) < 0) {  /* too long for dc_compile */
 		dpf_del(&dpft[t], (u32)id);
 		dpf_recompile((u32)t);
-		return (u32)-E_NOMEM;
+		id = -E_NOMEM;
+	}
+	if (id < 0) {
+		limit_uncharge(curenv, LIM_FILTERS, 1);
+		return (u32)id;
 	}
 	dpf_owner[t][id] = (u8)(env_slot(curenv) + 1);
 	return (u32)id;
@@ -644,6 +661,7 @@ u32 sys_net_dpf_del(struct trapframe *tf)
 	dpf_owner[t][id] = 0;
 	dpf_del(&dpft[t], id);
 	dpf_recompile((u32)t);
+	limit_uncharge(curenv, LIM_FILTERS, 1);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ struct box {
 static struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check;
 
-enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW, C_PORT_OWNER, C_DPF_LEAVER };
+enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW, C_PORT_OWNER, C_DPF_LEAVER, C_DPF_HOG };
 #define PORT_VICTIM 7                   /* the UDP port C_PORT_OWNER claims */
 
 static const u8 mac0[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -240,6 +240,20 @@ static int dpf_leaver(void)
 		if (exos_dpf_port(DPF_NONIC, 17, 2000 + p) != (int)p)
 			return 91;
 	return exos_dpf_port(1, 17, 9) >= 0 ? 0 : 92;
+}
+
+/* Install UDP port filters until refused; the count in got, the error in
+ * errors (negated). */
+static int dpf_hog(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	int r = 0;
+	u32 n = 0;
+	while (n < DPF_MAXFILT && (r = exos_dpf_port(DPF_NONIC, 17, 3000 + n)) >= 0)
+		n++;
+	b->got = n;
+	b->errors = (u32)-r;
+	return 0;
 }
 
 /* Hold a page of its own and publish its capability, until told. */
@@ -758,6 +772,21 @@ static void test_dpf_compiled_vs_interp(void)
 	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
 }
 
+/* Filters are a budgeted resource (LIM_FILTERS): a child that tries to
+ * fill a table stops at its budget (ExOS's default for a child, a quarter
+ * of a table), -E_QUOTA, and the table still takes the others' filters; its
+ * filters and its usage go when it ends. */
+static void test_dpf_budget(void)
+{
+	box->got = box->errors = 0;
+	int child = child_spawn(C_DPF_HOG);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	CHECK(box->got == DPF_MAXFILT / 4 && box->errors == E_QUOTA);
+	CHECK(sys_kcheck(0) == 0);                         /* its usage went with it */
+	int id = exos_dpf_port(DPF_NONIC, 17, 3000);     /* its port is free again */
+	CHECK(id >= 0 && sys_net_dpf_del(DPF_NONIC, (u32)id) == 0);
+}
+
 /* An environment that leaves takes its filters with it. */
 static void test_dpf_env_gone(void)
 {
@@ -785,6 +814,7 @@ static const struct utest tests[] = {
 	{ "dpf_args", test_dpf_args },
 	{ "dpf_compiled_vs_interp", test_dpf_compiled_vs_interp },
 	{ "dpf_env_gone", test_dpf_env_gone },
+	{ "dpf_budget", test_dpf_budget },
 };
 
 int main(void)
@@ -797,6 +827,7 @@ int main(void)
 	case C_SLOW: return slow_reader();
 	case C_PORT_OWNER: return port_owner();
 	case C_DPF_LEAVER: return dpf_leaver();
+	case C_DPF_HOG: return dpf_hog();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
