@@ -100,7 +100,8 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define LIM_SLICES  1   /* slice positions it owns */
 #define LIM_ENVS    2   /* environments below it (children, theirs, ...) */
 #define LIM_FILTERS 3   /* packet filters it installed (net_dpf_add), in all tables */
-#define NLIMITS     4
+#define LIM_EXTENTS 4   /* disk extents it allocated (disk_alloc) */
+#define NLIMITS     5
 #define LIMIT_NONE  0xffffffffu
 
 /*

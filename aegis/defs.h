@@ -505,6 +505,8 @@ bool disk_busy(void);
 void disk_env_gone(struct env *e);
 /* kcheck: are the queue and the extent table consistent? */
 bool disk_consistent(char *why, u32 len);
+/* How many live extents are charged to slot (kcheck's count for LIM_EXTENTS). */
+u32 disk_extents_of(int slot);
 
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
  * KINFO_VA in every environment. */

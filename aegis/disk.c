@@ -47,7 +47,9 @@ struct extent {
 	u32 start, count;
 	u32 check[2];                  /* secrets: [0] DISK_R, [1] DISK_RW */
 	u16 gen;                       /* bumped when it dies: old names stop working */
+	u8 payer;                      /* slot + 1 of the allocator it is charged to, 0: none */
 	bool live;
+	bool orphan;                   /* its allocator ended with requests on it queued */
 };
 static struct extent ext[DISK_MAXEXT];
 
@@ -104,6 +106,40 @@ static bool still_held(const struct dreq *r, u32 ppn, u32 check)
 
 static void issue(struct dreq *r);
 
+/* Is a request on extent i queued? */
+static bool extent_queued(u32 i)
+{
+	for (u32 k = 0; k < qlen; k++)
+		if (q[(qhead + k) % DISK_QUEUE].xi == i)
+			return true;
+	return false;
+}
+
+/* Extent i dies: a new generation and new secrets (its capabilities stop
+ * working), its blocks free, its allocator's budget given back. */
+static void extent_free(u32 i)
+{
+	struct extent *x = &ext[i];
+	x->live = false;
+	x->orphan = false;
+	x->gen++;
+	x->check[0] = rand32();
+	x->check[1] = rand32();
+	info.extents--;
+	info.free += x->count;
+	if (x->payer)
+		limit_uncharge(&envs[x->payer - 1], LIM_EXTENTS, 1);
+	x->payer = 0;
+}
+
+/* Free the extents whose allocator has ended, once nothing on them is queued. */
+static void free_orphans(void)
+{
+	for (u32 i = 0; i < DISK_MAXEXT; i++)
+		if (ext[i].live && ext[i].orphan && !extent_queued(i))
+			extent_free(i);
+}
+
 /* q[qhead] is over with status (0 or -E_*): its data into the page (a read
  * that succeeded), DISK_DONE | -status into its completion word, each only
  * if the requester still holds that page; then the next request goes to
@@ -136,6 +172,7 @@ static void finish(int status)
 		qhead = (qhead + 1) % DISK_QUEUE;
 		qlen--;
 	}
+	free_orphans();
 	if (qlen)
 		issue(&q[qhead]);
 }
@@ -309,8 +346,9 @@ u32 sys_disk_info(struct trapframe *tf)
 /* disk_alloc(start, count): blocks [start, start + count), which must all
  * be free (in no live extent), become an extent; its read-write capability:
  * name in v0, check in v1. -E_NOENT: no disk; -E_INVAL: count 0 or the
- * range not on the disk; -E_BUSY: a block is in another extent; -E_NOMEM:
- * DISK_MAXEXT extents live. */
+ * range not on the disk; -E_BUSY: a block is in another extent; -E_QUOTA:
+ * over the caller's LIM_EXTENTS budget (the extent is charged to it and its
+ * ancestors, and ends with it); -E_NOMEM: DISK_MAXEXT extents live. */
 u32 sys_disk_alloc(struct trapframe *tf)
 {
 	u32 start = tf->regs[R_A0], count = tf->regs[R_A1];
@@ -330,11 +368,16 @@ u32 sys_disk_alloc(struct trapframe *tf)
 	}
 	if (fi < 0)
 		return (u32)-E_NOMEM;
+	int q = limit_charge(curenv, LIM_EXTENTS, 1);
+	if (q < 0)
+		return (u32)q;
 	struct extent *x = &ext[fi];
 	x->start = start;
 	x->count = count;
 	x->check[0] = rand32();
 	x->check[1] = rand32();
+	x->payer = (u8)(env_slot(curenv) + 1);
+	x->orphan = false;
 	x->live = true;
 	info.extents++;
 	info.free -= count;
@@ -362,16 +405,9 @@ u32 sys_disk_free(struct trapframe *tf)
 	int i = ext_lookup(tf->regs[R_A0], tf->regs[R_A1], DISK_RW);
 	if (i < 0)
 		return (u32)i;
-	for (u32 k = 0; k < qlen; k++)
-		if (q[(qhead + k) % DISK_QUEUE].xi == (u32)i)
-			return (u32)-E_BUSY;
-	struct extent *x = &ext[i];
-	x->live = false;
-	x->gen++;
-	x->check[0] = rand32();
-	x->check[1] = rand32();
-	info.extents--;
-	info.free += x->count;
+	if (extent_queued((u32)i))
+		return (u32)-E_BUSY;
+	extent_free((u32)i);
 	return 0;
 }
 
@@ -443,6 +479,24 @@ void disk_env_gone(struct env *e)
 		if (r->owner == e->id)
 			r->owner = 0;
 	}
+	/* Its extents end with it (now, or once the requests on them are over:
+	 * the budget is given back at once, while its ancestors are there). */
+	int slot = env_slot(e);
+	for (u32 i = 0; i < DISK_MAXEXT; i++)
+		if (ext[i].live && ext[i].payer == slot + 1) {
+			limit_uncharge(e, LIM_EXTENTS, 1);
+			ext[i].payer = 0;
+			ext[i].orphan = true;
+		}
+	free_orphans();
+}
+
+u32 disk_extents_of(int slot)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < DISK_MAXEXT; i++)
+		n += ext[i].live && ext[i].payer == slot + 1;
+	return n;
 }
 
 bool disk_consistent(char *why, u32 len)

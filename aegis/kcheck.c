@@ -261,9 +261,12 @@ static void check_budgets(void)
 	for (int i = 0; i < NENV; i++)
 		if (live(i) && envs[i].parent)
 			count_up(envs[i].parent, LIM_ENVS);
-	for (int i = 0; i < NENV; i++)               /* packet filters */
+	for (int i = 0; i < NENV; i++) {             /* packet filters, disk extents */
 		for (u32 k = live(i) ? nic_filters_of(i) : 0; k > 0; k--)
 			count_up(&envs[i], LIM_FILTERS);
+		for (u32 k = live(i) ? disk_extents_of(i) : 0; k > 0; k--)
+			count_up(&envs[i], LIM_EXTENTS);
+	}
 	for (int i = 0; i < NENV; i++)
 		for (int r = 0; live(i) && r < NLIMITS; r++)
 			if (used[i][r] != envs[i].used[r])

@@ -1,6 +1,6 @@
 /*
- * limit.c: budgets. Every physical page, slice position, environment and
- * packet filter is
+ * limit.c: budgets. Every physical page, slice position, environment,
+ * packet filter and disk extent is
  * charged to the environment that took it and to each of its ancestors
  * (env->used[]); taking one fails with -E_QUOTA if that would take any of
  * them past its limit (env->limit[]). A parent sets its children's limits
@@ -15,6 +15,7 @@
 
 #define CHILD_ENVS 16          /* a new child's environment budget */
 #define CHILD_FILTERS 32       /* and its packet-filter budget (a table has DPF_MAXFILT) */
+#define CHILD_EXTENTS 8        /* and its disk-extent budget (the disk has DISK_MAXEXT) */
 
 int limit_charge(struct env *e, int r, u32 n)
 {
@@ -37,9 +38,10 @@ void limit_uncharge(struct env *e, int r, u32 n)
 }
 
 /* The limits of a new environment: the first one has none; a child may
- * hold one slice position, have CHILD_ENVS environments below it and
- * install CHILD_FILTERS packet filters (so that no child fills a NIC's
- * table before its parent says it may), and is
+ * hold one slice position, have CHILD_ENVS environments below it, install
+ * CHILD_FILTERS packet filters and allocate CHILD_EXTENTS disk extents (so
+ * that no child fills a NIC's filter table or the disk's extent table
+ * before its parent says it may), and is
  * otherwise (pages) bounded by its ancestors until its parent says more. */
 void limit_init(struct env *e)
 {
@@ -51,6 +53,7 @@ void limit_init(struct env *e)
 		e->limit[LIM_SLICES] = 1;
 		e->limit[LIM_ENVS] = CHILD_ENVS;
 		e->limit[LIM_FILTERS] = CHILD_FILTERS;
+		e->limit[LIM_EXTENTS] = CHILD_EXTENTS;
 	}
 }
 

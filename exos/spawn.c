@@ -103,9 +103,10 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
 	if (child < 0)
 		return child;
 	/* ExOS's policy when the caller has none: a child may allocate at most
-	 * half of the pages free now and install a quarter of a NIC's packet
-	 * filters (the kernel's defaults cover the rest). */
-	u32 dflt[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16, DPF_MAXFILT / 4 };
+	 * half of the pages free now, install a quarter of a NIC's packet
+	 * filters and allocate a quarter of the disk's extents (the kernel's
+	 * defaults cover the rest). */
+	u32 dflt[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16, DPF_MAXFILT / 4, DISK_MAXEXT / 4 };
 	if (!limits)
 		limits = dflt;
 	for (u32 k = 0; k < NLIMITS && r >= 0; k++)

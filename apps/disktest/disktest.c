@@ -30,7 +30,7 @@ struct box {
 static struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check, done_ppn, done_check;
 
-enum { C_LEAVER = 1, C_UNREF, C_HOLDER };
+enum { C_LEAVER = 1, C_UNREF, C_HOLDER, C_EXT_HOG };
 
 static int child_spawn(u32 mode)
 {
@@ -111,6 +111,21 @@ static int leaver(u32 mode)
 }
 
 /* Hold a page of its own and publish its capability, until told. */
+/* Allocate one-block extents from block 4000 on until refused: the count
+ * in queued, the error (negated) in done_at_exit; then end (its extents go
+ * with it). */
+static int ext_hog(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	int r = 0;
+	u32 n = 0;
+	while (n < DISK_MAXEXT && (r = (int)(u32)sys_disk_alloc(4000 + n, 1)) >= 0)
+		n++;
+	b->queued = n;
+	b->done_at_exit = (u32)-r;
+	return 0;
+}
+
 static int holder(void)
 {
 	struct box *b = (struct box *)BOX_VA;
@@ -404,6 +419,24 @@ static void test_free_busy(void)
 static void test_exit_in_flight(void) { leave_in_flight(C_LEAVER); }
 static void test_unref_in_flight(void) { leave_in_flight(C_UNREF); }
 
+/* Extents are a budgeted resource (LIM_EXTENTS) and end with the
+ * environment that allocated them: a child that tries to take the whole
+ * table stops at its budget (ExOS's default for a child: a quarter of it),
+ * -E_QUOTA; when it has ended, its blocks are free again. */
+static void test_extent_budget(void)
+{
+	struct disk_info before = info_now();
+	box->queued = box->done_at_exit = 0;
+	int child = child_spawn(C_EXT_HOG);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	CHECK(box->queued == DISK_MAXEXT / 4 && box->done_at_exit == E_QUOTA);
+	struct disk_info after = info_now();
+	CHECK(after.extents == before.extents && after.free == before.free);
+	u64 x = alloc(4000, DISK_MAXEXT / 4);             /* the blocks it had */
+	CHECK((int)lo(x) >= 0 && sys_disk_free(lo(x), hi(x)) == 0);
+	CHECK(sys_kcheck(0) == 0);
+}
+
 static const struct utest tests[] = {
 	{ "info", test_info },
 	{ "alloc_checks", test_alloc_checks },
@@ -412,6 +445,7 @@ static const struct utest tests[] = {
 	{ "free_busy", test_free_busy },
 	{ "exit_in_flight", test_exit_in_flight },
 	{ "unref_in_flight", test_unref_in_flight },
+	{ "extent_budget", test_extent_budget },
 };
 
 int main(void)
@@ -420,6 +454,7 @@ int main(void)
 	case 0: break;
 	case C_LEAVER: case C_UNREF: return leaver(exos_arg & 0xff);
 	case C_HOLDER: return holder();
+	case C_EXT_HOG: return ext_hog();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
