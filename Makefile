@@ -238,6 +238,7 @@ ifneq ($(SYSTEM),linux)
 	@echo "bench: Aegis/ExOS, $(if $(ROWS),rows $(ROWS),every row) ..."
 	@$(MAKE) --no-print-directory bench-aegis BENCH_AEGIS_OUT=$(BENCH_OUT)/aegis.txt
 	$(if $(ROWS),,$(PYTHON) tools/stride_plot.py --build $(B) --results bench/results)
+	$(if $(ROWS),,$(PYTHON) tools/bench_split.py --build $(B) --out bench/results/split.csv)
 endif
 	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_REPORT_ARGS)
 	$(if $(ROWS),,$(PYTHON) tools/scale_plot.py --results bench/results)

@@ -13,6 +13,7 @@ cause on a time-out, a panic, or a run without `BENCH done`.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -38,9 +39,8 @@ def qemu_command(build, bench_args, host_rtc):
 
 
 SOURCES = ["aegis", "exos", "lib", "apps", "linker.ld", "Makefile", "bench/bench.mk",
-           "bench/bench.h", "bench/main.c", "bench/appel_li.c", "bench/crossings.c",
-           "bench/matmul.c", "bench/backend_exos.c", "bench/ipc.c", "bench/scale.c",
-           "bench/ptalt.c", "bench/pt_inv.c"]
+           "bench/bench.h", "bench/backend_exos.c", "bench/pt_inv.c"] + sorted(
+    set(re.findall(r"bench/\w+\.c", open(os.path.join(os.path.dirname(HERE), "bench", "bench.mk")).read())))
 
 
 def kernel_version():

@@ -651,6 +651,26 @@ def instr_targets_table(table, path):
     return '\n'.join(out)
 
 
+def split_table(results, table):
+    """Markdown: tools/bench_split.py's kernel / ExOS split of the rows whose
+    whole loop is timed (exact instruction counts from QEMU's execution log),
+    beside the row's measured figure."""
+    path = os.path.join(results, 'split.csv')
+    if not os.path.exists(path):
+        return '(no split: make bench runs tools/bench_split.py)'
+    entries = {e['row']: e for e in table}
+    out = ['| Row | kernel | ExOS and the loop | total, counted | measured (Count), median | kernel share |',
+           '|---|---:|---:|---:|---:|---:|']
+    for r in csv.DictReader(open(path)):
+        st = entries.get(r['row'], {}).get('sys', {}).get('aegis')
+        meas = '%.1f' % (st['median'] * INSTR_PER_TICK) if st and st['status'] == 'ok' else '—'
+        k, u, t = float(r['kernel_instr_per_op']), float(r['user_instr_per_op']), \
+            float(r['total_instr_per_op'])
+        out.append('| %s | %.1f | %.1f | %.1f | %s | %.0f%% |' % (
+            r['row'], k, u, t, meas, 100 * k / t if t else 0))
+    return '\n'.join(out)
+
+
 def linux_timer(s):
     """The 'Linux timer' text of the report from parse_file's record s of the Linux run,
     never guessed: the clocksource from the '# clocksource:' header line (sysfs, after the
@@ -770,6 +790,7 @@ def main():
         'tables': main_md,
         'targets': targets_table(table, args.targets),
         'instr_targets': instr_targets_table(table, args.instr_targets),
+        'split': split_table(args.results, table),
         'stride': stride_section(args.results),
         'scale': scale_section(args.results, [e['row'] for e in table]),
         'details': detail,
