@@ -591,6 +591,14 @@ def stride_section(results):
             '(data: `%s/stride.csv`).' % (results, shares, results))
 
 
+def tsv_rows(path, ncols):
+    """The rows of a tab-separated targets file, comments and blank lines
+    skipped, each padded with '-' to ncols fields."""
+    for line in open(path, encoding='utf-8'):
+        if line.strip() and not line.startswith('#'):
+            yield (line.rstrip('\n').split('\t') + ['-'] * ncols)[:ncols]
+
+
 def targets_table(table, path):
     """Markdown: each target of bench/targets.tsv (row, min ratio, max ratio or '-', why
     if missed) against the measured ratio Linux/Aegis, as 'medians (mins)'.  Whether a
@@ -600,10 +608,7 @@ def targets_table(table, path):
     entries = {e['row']: e for e in table}
     out = ['| Row | target (Linux/Aegis) | measured, medians (mins) | met | why not |',
            '|---|---|---:|---|---|']
-    for line in open(path, encoding='utf-8'):
-        if not line.strip() or line.startswith('#'):
-            continue
-        row, lo, hi, why = (line.rstrip('\n').split('\t') + ['-', '-', '-'])[:4]
+    for row, lo, hi, why in tsv_rows(path, 4):
         lo = float(lo)
         hi = None if hi.strip() == '-' else float(hi)
         e = entries.get(row)
@@ -635,10 +640,7 @@ def instr_targets_table(table, path):
     entries = {e['row']: e for e in table}
     out = ['| Row | target (instructions) | Aegis/ExOS, median (min) | met | floor and why not |',
            '|---|---:|---:|---|---|']
-    for line in open(path, encoding='utf-8'):
-        if not line.strip() or line.startswith('#'):
-            continue
-        row, most, why = (line.rstrip('\n').split('\t') + ['-', '-'])[:3]
+    for row, most, why in tsv_rows(path, 3):
         st = entries.get(row, {}).get('sys', {}).get('aegis')
         if not st or st['status'] != 'ok':
             out.append('| %s | <= %s | — | not measured | |' % (row, most))

@@ -28,8 +28,8 @@ import tempfile
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "baseline"))
-import run as baseline  # noqa: E402  (the same QEMU options as the benchmark runs)
+sys.path.insert(0, HERE)
+from bench_aegis import qemu_command  # noqa: E402  (the board exactly as the benchmark runs it)
 
 # Rows of one environment whose loop is timed as a whole (the figure covers
 # everything each operation does), so that the split adds up to the measured
@@ -80,10 +80,8 @@ def run_once(build, rows, n, marker):
     segs = []
     reader = threading.Thread(target=count, args=(fifo, marker, segs))
     reader.start()
-    append = "init=bench bench.args=" + ",".join(rows + [f"--iters={n}", "--reps=1"])
-    cmd = baseline.qemu.board(icount=True) + baseline.RTC_VM + [
-        "-kernel", os.path.join(build, "aegis.elf"), "-initrd", os.path.join(build, "initrd.cpio"),
-        "-append", append, "-singlestep", "-d", "exec,nochain", "-D", fifo]
+    cmd = qemu_command(build, rows + [f"--iters={n}", "--reps=1"], False) + [
+        "-singlestep", "-d", "exec,nochain", "-D", fifo]
     try:
         out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              timeout=1800).stdout.decode(errors="replace")

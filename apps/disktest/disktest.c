@@ -110,22 +110,19 @@ static int leaver(u32 mode)
 	return kid_leave(BUF_VA, mode == C_UNREF, &b->step);
 }
 
-/* Hold a page of its own and publish its capability, until told. */
+static int alloc_one(u32 k) { return (int)(u32)sys_disk_alloc(4000 + k, 1); }
+
 /* Allocate one-block extents from block 4000 on until refused: the count
- * in queued, the error (negated) in done_at_exit; then end (its extents go
- * with it). */
+ * in queued, the error (as a positive code) in done_at_exit; then end (its
+ * extents go with it). */
 static int ext_hog(void)
 {
 	struct box *b = (struct box *)BOX_VA;
-	int r = 0;
-	u32 n = 0;
-	while (n < DISK_MAXEXT && (r = (int)(u32)sys_disk_alloc(4000 + n, 1)) >= 0)
-		n++;
-	b->queued = n;
-	b->done_at_exit = (u32)-r;
+	kid_take_until_refused(alloc_one, DISK_MAXEXT, &b->queued, &b->done_at_exit);
 	return 0;
 }
 
+/* Hold a page of its own and publish its capability, until told. */
 static int holder(void)
 {
 	struct box *b = (struct box *)BOX_VA;

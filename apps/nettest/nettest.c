@@ -242,17 +242,14 @@ static int dpf_leaver(void)
 	return exos_dpf_port(1, 17, 9) >= 0 ? 0 : 92;
 }
 
+static int port_filter(u32 k) { return exos_dpf_port(DPF_NONIC, 17, 3000 + k); }
+
 /* Install UDP port filters until refused; the count in got, the error in
- * errors (negated). */
+ * errors (as a positive code). */
 static int dpf_hog(void)
 {
 	struct box *b = (struct box *)BOX_VA;
-	int r = 0;
-	u32 n = 0;
-	while (n < DPF_MAXFILT && (r = exos_dpf_port(DPF_NONIC, 17, 3000 + n)) >= 0)
-		n++;
-	b->got = n;
-	b->errors = (u32)-r;
+	kid_take_until_refused(port_filter, DPF_MAXFILT, &b->got, &b->errors);
 	return 0;
 }
 

@@ -21,6 +21,20 @@ static inline int kid_wait(int child)
 	return status;
 }
 
+/* Call take(0), take(1), ... until it refuses or max calls succeeded: how
+ * many succeeded in *count, the refusal's error code (positive; 0 if none)
+ * in *err. For children that try to fill a kernel table. */
+static inline void kid_take_until_refused(int (*take)(u32 k), u32 max, volatile u32 *count,
+					  volatile u32 *err)
+{
+	int r = 0;
+	u32 n = 0;
+	while (n < max && (r = take(n)) >= 0)
+		n++;
+	*count = n;
+	*err = r < 0 ? (u32)-r : 0;
+}
+
 /* Yield (at most n times) until *step reaches s: whether it did. */
 static inline bool wait_step(volatile u32 *step, u32 s, u32 n)
 {
