@@ -47,7 +47,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-smoke-aegis docs FORCE
+.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
 # Debian packages, by group (tools/deps.sh --list names each and why).
@@ -239,6 +239,7 @@ ifneq ($(SYSTEM),linux)
 	@$(MAKE) --no-print-directory bench-aegis BENCH_AEGIS_OUT=$(BENCH_OUT)/aegis.txt
 	$(if $(ROWS),,$(PYTHON) tools/stride_plot.py --build $(B) --results bench/results)
 	$(if $(ROWS),,$(PYTHON) tools/bench_split.py --build $(B) --out bench/results/split.csv)
+	$(if $(ROWS),,@$(MAKE) --no-print-directory bench-stlb)
 endif
 	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_REPORT_ARGS)
 	$(if $(ROWS),,$(PYTHON) tools/scale_plot.py --results bench/results)
@@ -246,6 +247,19 @@ endif
 
 bench-aegis: all
 	$(PYTHON) tools/bench_aegis.py --build $(B) --out $(BENCH_AEGIS_OUT) -- $(BENCH_ARGS) $(ROWS)
+
+# The tlbsweep family again on Aegis built with other STLB sizes (the default
+# build has 4096 pairs), each in its own build directory, for the sweep's plot:
+# bench/results/aegis-stlbN.txt.
+BENCH_STLB_SIZES := 1024 16384
+BENCH_SWEEP_ROWS := tlbsweep_16,tlbsweep_64,tlbsweep_256,tlbsweep_1024,tlbsweep_4096,tlbsweep_16384,tlbmiss
+bench-stlb:
+	@for n in $(BENCH_STLB_SIZES); do \
+		echo "bench: Aegis/ExOS with $$n STLB pairs, the tlbsweep rows ..."; \
+		$(MAKE) --no-print-directory BUILD=$(B)-stlb$$n STLB_ENTRIES=$$n all && \
+		$(PYTHON) tools/bench_aegis.py --build $(B)-stlb$$n --out bench/results/aegis-stlb$$n.txt \
+			-- $(BENCH_ARGS) $(BENCH_SWEEP_ROWS) || exit 1; \
+	done
 
 # A quick run of every row on Aegis (used by make test: values, not timing).
 bench-smoke-aegis: all

@@ -13,6 +13,7 @@ void asm_offsets(void)
 	OFFSET(ENV_SIZE, sizeof(struct env));
 	OFFSET(ENV_ID, offsetof(struct env, id));
 	OFFSET(ENV_ASID, offsetof(struct env, asid));
+	OFFSET(ENV_GMAP_FILTER_PTR, offsetof(struct env, gmap_filter));
 	OFFSET(ENV_STATUS, offsetof(struct env, status));
 	OFFSET(ENV_UP_EXC, offsetof(struct env, up_exc));
 	OFFSET(ENV_UP_TLB, offsetof(struct env, up_tlb));
@@ -29,8 +30,6 @@ void asm_offsets(void)
 	OFFSET(UPCALL_TLB, offsetof(struct upcall_regs, tlb));
 	OFFSET(UPCALL_SAVE_USER, offsetof(struct upcall_regs, save_kva_user));
 	/* fast_tlbwr */
-	OFFSET(ENV_GMAP_FILTER, offsetof(struct env, gmap_filter));
-	OFFSET(GMAP_FILTER_SHIFT_V, 32 - GMAP_FILTER_LOG2);  /* names: letters and _ only */
 	OFFSET(PPAGE_SIZE, sizeof(struct ppage));
 	OFFSET(PPAGE_CHECK, offsetof(struct ppage, check));
 	OFFSET(PPAGE_STATE, offsetof(struct ppage, state));

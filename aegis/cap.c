@@ -108,16 +108,19 @@ void pcap_died(const struct tcap *c)
 {
 	pcaps_of[c->owner]--;
 	pages[c->obj].ntree--;
-	tlb_unmap_ppn(c->obj);
-	stlb_unmap_ppn(c->obj);
+}
+
+void pcap_shootdown(u32 ppn)
+{
+	tlb_unmap_ppn(ppn);
+	stlb_unmap_ppn(ppn);
 }
 
 void pcap_revoke_root(u32 ppn, u32 rights)
 {
 	if (rights == CAP_RW) {
 		pages[ppn].check[0] = rand32();    /* the R root is below the RW root */
-		tlb_unmap_ppn(ppn);
-		stlb_unmap_ppn(ppn);
+		pcap_shootdown(ppn);
 	}
 	if (pages[ppn].ntree)
 		ct_kill_below_root(ppn, rights == CAP_R);

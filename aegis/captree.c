@@ -85,24 +85,26 @@ static void kill(u32 i)
 
 /* Kill, in kind's pool, every live entry for which match(entry, arg)
  * holds, then everything below them. A pass kills the entries whose parent
- * died; a tree is at most CT_DEPTH deep, so CT_DEPTH passes finish. */
+ * died; a tree is at most CT_DEPTH deep, so CT_DEPTH passes finish. Every
+ * translation of a page whose capability died leaves the TLBs, once per run
+ * of killed entries of that page (not once per entry). */
 static void kill_where(u32 kind, bool (*match)(const struct tcap *, u32), u32 arg)
 {
-	u32 n = 0;
-	for (u32 i = pool[kind].first; i < pool[kind].end; i++)
-		if (ct_caps[i].live && match(&ct_caps[i], arg)) {
-			kill(i);
-			n++;
-		}
-	for (u32 pass = 0; pass < CT_DEPTH && n; pass++) {
+	u32 n = 0, shot = ~0u;
+	for (u32 pass = 0; pass <= CT_DEPTH; pass++) {
 		n = 0;
 		for (u32 i = pool[kind].first; i < pool[kind].end; i++) {
 			const struct tcap *c = &ct_caps[i];
-			if (c->live && c->parent < CT_ROOT_R && !ct_caps[c->parent].live) {
-				kill(i);
-				n++;
-			}
+			if (!c->live || !(pass ? c->parent < CT_ROOT_R && !ct_caps[c->parent].live
+					       : match(c, arg)))
+				continue;
+			kill(i);
+			n++;
+			if (kind == CT_PAGE && c->obj != shot)
+				pcap_shootdown(shot = c->obj);
 		}
+		if (!n)
+			break;
 	}
 }
 

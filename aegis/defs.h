@@ -178,8 +178,9 @@ int cap_page_root(u32 name, u32 check, u32 need);
  * kept: it changes when the capability dies (wakeup.c watches it). */
 const u32 *cap_secret(u32 name);
 /* Entry c, a derived page capability, has died (captree.c): its creator
- * gets the quota back and the page's translations go. */
+ * gets the quota back. captree.c then calls pcap_shootdown for its page. */
 void pcap_died(const struct tcap *c);
+void pcap_shootdown(u32 ppn);   /* every translation of ppn leaves every TLB and STLB */
 /* The environment in slot is going away: its derived page capabilities
  * die (ct_env_gone), if it has any. */
 void pcap_env_gone(int slot);
@@ -236,8 +237,15 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
 #define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
 #define NVITAL 8               /* vital pages per environment */
-#define GMAP_FILTER_LOG2 11    /* a 2048-bit filter per environment */
+#define GMAP_FILTER_LOG2 11    /* a 2048-bit filter per environment (gmap_filters) */
 #define GMAP_PPN_FILTER_BITS 1024  /* and one over the pages its guaranteed mappings name */
+/* Per ASID (an environment's ASID is its slot + 1), a 2048-bit filter over
+ * the pairs that may hold one of its guaranteed mappings: bit gmap_bit(vpn)
+ * clear means none does. Indexed by ASID so that the refill vector's miss
+ * path (upcall.S refill_miss) reaches it from EntryHi alone; fastcall.S
+ * reads it too. */
+#define GMAP_FILTER_WORDS (1 << GMAP_FILTER_LOG2 >> 5)
+extern u32 gmap_filters[NENV + 1][GMAP_FILTER_WORDS];
 #define NREPO  64              /* repossession vector entries */
 #define FPU_WORDS 33           /* $f0..$f31 and FCSR */
 /* ENV_SLEEPING: in wk_sleep until its wakeup predicate holds (wakeup.c).
@@ -257,8 +265,8 @@ struct env {
 	u32 up_save_kva;       /* ... and its kseg0 alias, 0 = no upcalls */
 	int ngmap;
 	struct gmap gmap[NGMAP];
-	u32 gmap_filter[1 << GMAP_FILTER_LOG2 >> 5];  /* vm.c: pairs that may hold a guaranteed mapping */
 	u32 gmap_ppn_filter[GMAP_PPN_FILTER_BITS >> 5]; /* vm.c: pages that may be mapped by one */
+	u32 *gmap_filter;       /* gmap_filters[asid], for fastcall.S (set once, env_init) */
 	struct { u32 id; int status; } exited[8];   /* children that ended, for env_reap */
 	u32 nexited;
 	u32 epilogue;          /* slice-end entry point, 0 = none */

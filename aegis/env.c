@@ -17,6 +17,7 @@ void env_init(void)
 	for (int i = 0; i < NENV; i++) {
 		envs[i].status = ENV_FREE;
 		envs[i].asid = (u32)i + 1;
+		envs[i].gmap_filter = gmap_filters[i + 1];
 		envs[i].id = (u32)i;   /* generation 0; bumped on each allocation */
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * fastcall.S: system calls served on the fast path. Entered from the general
  * vector with EXL=1, EPC = the caller's ra (already written, hazard cleared),
- * v0 = call number; only k0/k1 may be used (fast_tlbwr also uses t0..t6,
+ * v0 = call number; only k0/k1 may be used (fast_tlbwr also uses t0..t8,
  * whose values it keeps in the caller's trapframe and puts back on either way
  * out); the result goes in v0. Every path clears k0/k1 before its eret
  * (CLEAR_K).
@@ -150,18 +150,22 @@ fast_scall:
  * tlbwr(va|flags a0, capname a1, capcheck a2), fast path: the usual case of
  * a library OS mapping one page, readable or (VA_W) writable, with one of the
  * page's two root capabilities, or installing an invalid half (VA_NOACCESS:
- * no capability), where no guaranteed mapping may lie in the
- * pair (the environment's pair filter says so) and the STLB already holds the
- * pair (so the other half is known). It does what sys_tlbwr does then: the
- * STLB half and the per-page STLB counts, then the TLB (tlbp; tlbwi over the
- * pair's entry, else tlbwr). Everything else, every failure included (C
- * counts failed capabilities), and a caller with an upcall due, go to
- * sys_tlbwr through trap_slow with every register as it was.
- * Registers: k1 = the caller's env (its trapframe is at offset 0, where t0..t6
- * are kept while this runs and restored on both ways out); t0 = scratch,
- * t1 = the page number, then scratch; t2 = &pages[ppn]; t3 = EntryHi of the
- * pair (VPN2 | ASID); t4 = &stlb[slot]; t5 = the new half (0: invalid);
- * t6 = scratch.
+ * no capability), where no guaranteed mapping may lie in the pair (the
+ * environment's pair filter says so). It does what sys_tlbwr does then:
+ * the STLB half and the per-page STLB counts (if the STLB's slot holds
+ * another pair or none, the pair takes the slot, its other half being what
+ * the TLB holds for it, or invalid, as vm_set_pair does), then the TLB
+ * (tlbp; tlbwi over the pair's entry, else tlbwr). Everything else, every
+ * failure included (C counts failed capabilities), and a caller with an
+ * upcall due, go to sys_tlbwr through trap_slow with every register as it
+ * was.
+ * Registers: k1 = the caller's env (its trapframe is at offset 0, where
+ * t0..t6, and t7, t8 on the branch that takes a new slot, are kept while
+ * this runs and restored on every way out); t0 =
+ * scratch, t1 = the page number, then scratch (the pair's EntryLo0 when it
+ * takes a new slot); t2 = &pages[ppn]; t3 = EntryHi of the pair (VPN2 |
+ * ASID); t4 = &stlb[slot]; t5 = the new half (0: invalid); t6 = scratch
+ * (EntryLo1 when taking a new slot); t7, t8 = scratch.
  */
 .if PPAGE_SIZE != 24
 .error "fast_tlbwr indexes pages[] with a record of 24 bytes"
@@ -175,6 +179,18 @@ fast_scall:
 	.irp	r, 8,9,10,11,12,13,14
 	lw	$\r, TF_REG(\r)(k1)
 	.endr
+.endm
+/* REF_HALF lo: if EntryLo lo (a register, not t0 or t8) is valid, add d
+ * to its page's STLB count. Uses t0, t8, k0. */
+.macro REF_HALF lo, d
+	andi	t0, \lo, ELO_V
+	beqz	t0, .Lref\@
+	srl	t8, \lo, ELO_PFN_SHIFT	/* (delay, harmless) t8 = its page */
+	PAGE_REC t0, t8
+	lhu	t8, PPAGE_STLB_REFS(t0)
+	addiu	t8, t8, \d
+	sh	t8, PPAGE_STLB_REFS(t0)
+.Lref\@:
 .endm
 /* t = &pages[n] (n and t different registers). */
 .macro PAGE_REC t, n
@@ -230,19 +246,17 @@ fast_tlbwr:
 	sll	t0, t1, ELO_PFN_SHIFT
 	or	t5, t5, t0
 5:	srl	t3, a0, 13		/* t3 = VPN2 */
-	/* The pair filter: bit (VPN2 * 2654435761) >> (32 - GMAP_FILTER_LOG2). */
-	lui	t4, 0x9e37
-	ori	t4, t4, 0x79b1
-	/* mul leaves HI/LO unpredictable before release 6: a caller may not
-	 * count on them across a call anyway (o32), and they hold nothing of
-	 * anyone else's. */
-	mul	t4, t3, t4
-	srl	t4, t4, GMAP_FILTER_SHIFT_V	/* t4 = the bit's number */
-	srl	t6, t4, 5
-	sll	t6, t6, 2
-	addu	t6, t6, k1
-	lw	t6, ENV_GMAP_FILTER(t6)
-	srlv	t6, t6, t4
+	/* The pair filter (vm.c gmap_bit): bit VPN2 mod 32 of word
+	 * ((VPN2 >> 5) ^ (VPN2 >> 11)) mod 64 of the caller's filter. */
+	srl	t4, t3, 5
+	srl	t6, t3, 11
+	xor	t4, t4, t6
+	andi	t4, t4, 63
+	sll	t4, t4, 2		/* t4 = the word's offset */
+	lw	t6, ENV_GMAP_FILTER_PTR(k1)
+	addu	t6, t6, t4
+	lw	t6, 0(t6)		/* t6 = the filter word */
+	srlv	t6, t6, t3
 	andi	t6, t6, 1
 	bnez	t6, 9f			/* a guaranteed mapping may be in the pair */
 	lw	t4, ENV_ASID(k1)	/* (delay) */
@@ -256,7 +270,7 @@ fast_tlbwr:
 	addiu	t0, t0, %lo(stlb)
 	addu	t4, t4, t0		/* t4 = &stlb[slot], as the refill vector finds it */
 	lw	t0, 0(t4)
-	bne	t0, t3, 9f		/* the STLB holds another pair: C reads the TLB */
+	bne	t0, t3, 7f		/* the STLB holds another pair, or none */
 	srl	t0, a0, 10		/* (delay) */
 	andi	t0, t0, 4		/* t0 = 4 for the odd page of the pair, else 0 */
 	addu	t0, t0, t4		/* t0 + 4 = &the half: lo0 at +4, lo1 at +8 */
@@ -275,7 +289,7 @@ fast_tlbwr:
 	sh	t1, PPAGE_STLB_REFS(t2)	/* ours: one more */
 6:	sw	t5, 4(t0)		/* the STLB half */
 	/* The TLB: replace the pair's entry if there is one, else a random one. */
-	mtc0	t3, CP0_ENTRYHI
+8:	mtc0	t3, CP0_ENTRYHI
 	ehb
 	tlbp
 	ehb
@@ -298,6 +312,42 @@ fast_tlbwr:
 	CLEAR_K
 	ehb
 	eret
+	/* The slot holds another pair (tag t0) or none: the pair takes it.
+	 * Its other half is what the TLB has for it (tlbp, tlbr), or invalid;
+	 * the old occupant's pages lose a count per valid half, the pair's
+	 * gain one. t1, t6 = the pair's EntryLo0, EntryLo1. */
+7:	sw	t7, TF_REG(15)(k1)	/* t7, t8 too, on this branch only */
+	sw	t8, TF_REG(24)(k1)
+	mtc0	t3, CP0_ENTRYHI
+	ehb
+	tlbp
+	ehb
+	mfc0	t7, CP0_INDEX		/* t7 < 0: the TLB has no entry for the pair */
+	move	t1, zero
+	bltz	t7, 1f
+	move	t6, zero		/* (delay) */
+	tlbr
+	ehb
+	mfc0	t1, CP0_ENTRYLO0
+	mfc0	t6, CP0_ENTRYLO1
+1:	srl	t8, a0, 12
+	andi	t8, t8, 1		/* t8 = 1 for the odd page of the pair */
+	movn	t6, t5, t8		/* our half replaces the TLB's */
+	movz	t1, t5, t8
+	addiu	t8, zero, -1		/* STLB_EMPTY */
+	beq	t0, t8, 2f		/* an empty slot counts against no page */
+	lw	t7, 4(t4)		/* (delay) t7 = the old EntryLo0 */
+	REF_HALF t7, -1
+	lw	t7, 8(t4)
+	REF_HALF t7, -1
+2:	REF_HALF t1, 1
+	REF_HALF t6, 1
+	sw	t1, 4(t4)
+	sw	t6, 8(t4)
+	sw	t3, 0(t4)		/* the tag, last */
+	lw	t7, TF_REG(15)(k1)
+	b	8b			/* the TLB, from the slot */
+	lw	t8, TF_REG(24)(k1)	/* (delay) */
 9:	LOAD_T
 	j	trap_slow		/* v0 still holds the call's number */
 	nop

@@ -321,7 +321,17 @@ u32 sys_kcheck(struct trapframe *tf)
 		return (u32)-E_INVAL;
 	if (tf->regs[R_A0] == 1)
 		return kcheck_total;
+	/* The caller ran with its own ASID in EntryHi: its translations are
+	 * looked up with it, and the refill miss path finds its guaranteed-
+	 * mapping filter through it (a kernel path that left another one, as
+	 * tlb_park once did, made every access miss). */
+	u32 asid = tlb_get_asid();
 	int n = kcheck();
+	if (asid != curenv->asid) {
+		kprintf("[aegis] kcheck: env %x ran with ASID %u in EntryHi, not its %u\n",
+			curenv->id, asid, curenv->asid);
+		n++;
+	}
 	kcheck_total += (u32)n;
 	return (u32)n;
 }

@@ -29,13 +29,18 @@ static u32 parked_hi(int i) { return KSEG0 + ((u32)i << 13); }
 u32 tlb_get_asid(void) { return mfc0(C0_ENTRYHI, 0) & EHI_ASID_MASK; }
 void tlb_set_asid(u32 asid) { mtc0(C0_ENTRYHI, 0, asid & EHI_ASID_MASK); }
 
+/* Park TLB slot i. EntryHi keeps its ASID: the running environment's
+ * translations are looked up with it, and the refill vector's miss path
+ * (upcall.S refill_miss) reads its guaranteed-mapping filter through it. */
 static void tlb_park(int i)
 {
+	u32 asid = tlb_get_asid();
 	mtc0(C0_ENTRYHI, 0, parked_hi(i));
 	mtc0(C0_ENTRYLO0, 0, 0);
 	mtc0(C0_ENTRYLO1, 0, 0);
 	mtc0(C0_INDEX, 0, i);
 	tlbwi();
+	tlb_set_asid(asid);
 }
 
 /* Empty the TLB and the STLB; ASID 0, no wired entries, 4 KiB pages. */

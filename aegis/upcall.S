@@ -67,3 +67,48 @@ fwd_exc:
 	.globl	fwd_tlb
 fwd_tlb:
 	FORWARD 8
+
+/*
+ * refill_miss: the refill vector found another pair (or none) in the
+ * STLB's slot; k0 = EntryHi = VPN2 << 13 | ASID (EntryHi is unchanged).
+ * The kernel itself serves a miss on a guaranteed mapping or on the kinfo
+ * page (trap(): gmap_fill, kinfo_fill), and a miss in kernel mode or by an
+ * environment without handlers: those go to trap_slow. Every other miss is
+ * forwarded to the environment's TLB entry point, as fwd_tlb forwards a TLB
+ * exception. A guaranteed mapping is ruled out by the environment's pair
+ * filter (gmap_filters[ASID], vm.c gmap_bit): bit v mod 32 of word
+ * ((v >> 5) ^ (v >> 11)) mod 64, v = VPN2; a set bit (maybe one) goes to
+ * trap_slow. Uses k0 and k1 only, and not HI/LO.
+ */
+.if NENV_V + 1 != 64
+.error "refill_miss masks the ASID to index gmap_filters[64]"
+.endif
+	.globl	refill_miss
+refill_miss:
+	lui	k1, %hi(cur_upcall)
+	lw	k1, %lo(cur_upcall)(k1)		/* k1 = save area, or 0 */
+	beqz	k1, trap_slow			/* kernel mode, or no handlers */
+	srl	k0, k0, 13			/* (delay) k0 = VPN2 */
+	li	k1, KINFO_VA >> 13
+	beq	k0, k1, trap_slow		/* the kinfo page's pair */
+	srl	k0, k0, 5			/* (delay) k0 = v >> 5 */
+	srl	k1, k0, 6			/* k1 = v >> 11 */
+	xor	k0, k0, k1
+	andi	k0, k0, 63
+	sll	k0, k0, 2			/* k0 = the filter word's offset */
+	mfc0	k1, CP0_ENTRYHI
+	andi	k1, k1, 63			/* k1 = ASID */
+	sll	k1, k1, 8			/* k1 = its filter's offset (64 words) */
+	addu	k1, k1, k0
+	lui	k0, %hi(gmap_filters)
+	addu	k1, k1, k0
+	lw	k1, %lo(gmap_filters)(k1)	/* k1 = the filter word */
+	mfc0	k0, CP0_ENTRYHI
+	srl	k0, k0, 13			/* k0 = VPN2: srlv shifts by v mod 32 */
+	srlv	k1, k1, k0
+	andi	k1, k1, 1
+	bnez	k1, trap_slow			/* a guaranteed mapping may be in the pair */
+	lui	k0, %hi(cur_upcall)		/* (delay) as FORWARD expects */
+	.globl	refill_miss_fwd
+refill_miss_fwd:
+	FORWARD 8

@@ -19,7 +19,8 @@ vectors_start:
 /*
  * +0x000 TLB refill (user-mode or kernel access to kuseg, EXL=0).
  * Looks the faulting (VPN2, ASID) up in the direct-mapped STLB and, on a hit,
- * writes the pair into a random TLB slot and returns: 17 instructions.
+ * writes the pair into a random TLB slot and returns: 17 instructions. A
+ * miss goes to refill_miss (upcall.S) with k0 = EntryHi.
  * The STLB index is ((EntryHi >> 13) ^ EntryHi) & (STLB_ENTRIES-1), the same
  * as stlb_index() (tlb.c); up to 8192 entries that is (VPN2 ^ ASID) mod
  * STLB_ENTRIES. STLB_ENTRIES is a build option (4096 by default), at most
@@ -46,7 +47,9 @@ refill:
 	ehb				/* EntryLo writes visible to tlbwr */
 	tlbwr
 	eret
-1:	j	trap_slow		/* EntryHi still holds VPN2|ASID */
+	.globl	refill_slow
+refill_slow:
+1:	j	refill_miss		/* upcall.S: to ExOS, or trap_slow */
 	nop
 
 /*

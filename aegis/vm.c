@@ -12,17 +12,31 @@ static u32 entrylo(u32 ppn, bool writable)
 	return ppn << ELO_PFN_SHIFT | ELO_C_CACHED | ELO_V | (writable ? ELO_D : 0);
 }
 
-/* A filter over the pairs that hold guaranteed mappings: a clear bit means
- * none does, so the search can be skipped (most tlbwr calls). */
+u32 gmap_filters[NENV + 1][GMAP_FILTER_WORDS];
+
+/* The filter bit of the pair holding vpn: with v = VPN2, word
+ * ((v >> 5) ^ (v >> 11)) mod 64, bit v mod 32. No multiplication (the
+ * refill miss path may not touch HI/LO) and only shifts and one xor, so the
+ * refill vector's miss path computes it with k0 and k1 alone (upcall.S
+ * refill_miss and fastcall.S fast_tlbwr compute the same). The xor keeps
+ * ranges 16 MiB apart (ExOS's page table at 0x7f000000, a program's data at
+ * 0x40000000) from sharing bits. */
 static u32 gmap_bit(u32 vpn)
 {
-	return ((vpn >> 1) * 2654435761u) >> (32 - GMAP_FILTER_LOG2);
+	u32 v = vpn >> 1;
+	return (((v >> 5) ^ (v >> 11)) & 63) << 5 | (v & 31);
+}
+_Static_assert(GMAP_FILTER_LOG2 == 11, "gmap_bit gives 11 bits");
+
+static u32 *gmap_filter(const struct env *e)
+{
+	return e->gmap_filter;
 }
 
 static bool gmap_maybe(const struct env *e, u32 vpn)
 {
 	u32 b = gmap_bit(vpn);
-	return e->gmap_filter[b >> 5] >> (b & 31) & 1;
+	return gmap_filter(e)[b >> 5] >> (b & 31) & 1;
 }
 
 /* The bit of the page filter for ppn: a clear bit means no guaranteed
@@ -38,14 +52,14 @@ _Static_assert(GMAP_PPN_FILTER_BITS == 1 << 10, "gmap_ppn_bit gives 10 bits");
 static void gmap_filter_add(struct env *e, const struct gmap *g)
 {
 	u32 b = gmap_bit(g->vpn), p = gmap_ppn_bit(g->ppn);
-	e->gmap_filter[b >> 5] |= 1u << (b & 31);
+	gmap_filter(e)[b >> 5] |= 1u << (b & 31);
 	e->gmap_ppn_filter[p >> 5] |= 1u << (p & 31);
 }
 
 static void gmap_filters_zero(struct env *e)
 {
-	for (u32 i = 0; i < ARRAY_SIZE(e->gmap_filter); i++)
-		e->gmap_filter[i] = 0;
+	for (u32 i = 0; i < GMAP_FILTER_WORDS; i++)
+		gmap_filter(e)[i] = 0;
 	for (u32 i = 0; i < ARRAY_SIZE(e->gmap_ppn_filter); i++)
 		e->gmap_ppn_filter[i] = 0;
 }

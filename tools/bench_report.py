@@ -654,22 +654,25 @@ def instr_targets_table(table, path):
 
 
 def split_table(results, table):
-    """Markdown: tools/bench_split.py's kernel / ExOS split of the rows whose
-    whole loop is timed (exact instruction counts from QEMU's execution log),
-    beside the row's measured figure."""
+    """Markdown: tools/bench_split.py's kernel / ExOS split of the rows (exact
+    instruction counts of each row's timed region from QEMU's execution log),
+    beside Count's figure for the same run and the row's median from the
+    benchmark run."""
     path = os.path.join(results, 'split.csv')
     if not os.path.exists(path):
         return '(no split: make bench runs tools/bench_split.py)'
     entries = {e['row']: e for e in table}
-    out = ['| Row | kernel | ExOS and the loop | total, counted | measured (Count), median | kernel share |',
-           '|---|---:|---:|---:|---:|---:|']
+    out = ['| Row | kernel | ExOS and the loop | total, counted | Count, same run | '
+           'median of the benchmark run | kernel share |',
+           '|---|---:|---:|---:|---:|---:|---:|']
     for r in csv.DictReader(open(path)):
         st = entries.get(r['row'], {}).get('sys', {}).get('aegis')
         meas = '%.1f' % (st['median'] * INSTR_PER_TICK) if st and st['status'] == 'ok' else '—'
         k, u, t = float(r['kernel_instr_per_op']), float(r['user_instr_per_op']), \
             float(r['total_instr_per_op'])
-        out.append('| %s | %.1f | %.1f | %.1f | %s | %.0f%% |' % (
-            r['row'], k, u, t, meas, 100 * k / t if t else 0))
+        out.append('| %s | %.1f | %.1f | %.1f | %s | %s | %.0f%% |' % (
+            r['row'], k, u, t, r.get('count_instr_per_op') or '—', meas,
+            100 * k / t if t else 0))
     return '\n'.join(out)
 
 

@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
 """Split Aegis/ExOS benchmark rows into kernel and ExOS (user) instructions.
 
-For rows whose whole loop is timed, runs the ExOS benchmark program twice
-(iteration counts N1 and N2, one repetition each, so each row runs a warm-up
-and one timed repetition) under QEMU with -icount, one instruction per
-translation block (-singlestep) and the execution log (-d exec) going into a
-FIFO, and counts, between consecutive entries of the benchmark driver's
-run_row, the instructions executed at kernel addresses (0x80000000 and up)
-and at user addresses. A row's cost per operation is the difference between
-the two runs over the difference of their operations (each run does the
-warm-up and the repetition: twice the operations its BENCH line reports), so
-set-up, boot and the driver cancel out.
+Runs the ExOS benchmark program once (the given rows, one repetition each,
+so each row runs a warm-up and one timed repetition) under QEMU with -icount,
+one instruction per translation block (-singlestep) and the execution log
+(-d exec,nochain) going into a FIFO, and counts exactly the instructions the
+row's timed region executes: between a row's own reads of Count (the rdhwr
+instructions of the benchmark's row functions, paired as the row pairs them:
+start, end, start, end ...), the instructions executed at kernel addresses
+(0x80000000 and up) and at user addresses, whichever environment runs them
+(a partner's or competitor's instructions inside the region are the row's).
+The warm-up's pairs come first and are dropped; the repetition's pairs are
+divided by its operations. Each row's count is checked against Count's own
+figure for the repetition (under -icount one tick is 6.25 instructions).
 
 Writes a CSV: row, kernel instructions per operation, user (ExOS and the
-benchmark's own loop) instructions per operation, total. tools/bench_report.py
-puts it in docs/results.md.
+benchmark's own loop) instructions per operation, total, and Count's figure
+for the same repetition. tools/bench_report.py puts it in docs/results.md.
 
-Usage: bench_split.py [--build B] [--out FILE] [--n1 N] [--n2 N] [ROW ...]
+Usage: bench_split.py [--build B] [--out FILE] [--iters N] [ROW ...]
 """
 import argparse
 import csv
@@ -31,31 +33,44 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench_aegis import qemu_command  # noqa: E402  (the board exactly as the benchmark runs it)
 
-# Rows of one environment whose loop is timed as a whole (the figure covers
-# everything each operation does), so that the split adds up to the measured
-# row. The rows with a partner environment (xfer, yield, ipc_*) are left out:
-# their counted instructions per operation come out at about half of what
-# Count measures, which is not understood yet.
-ROWS = ["nullsys", "nullsys_slow", "exc_unalign", "exc_unalign_light", "exc_prot",
-        "appel1", "appel2"]
+# Rows of the main benchmark program (not the bench_inv rows, which run in a
+# second program) whose timed region is bracketed by their own Count reads.
+ROWS = ["nullsys", "nullsys_slow", "trap", "exc_unalign", "exc_unalign_light", "exc_prot",
+        "prot1", "appel1", "appel2", "xfer", "yield", "ipc_pipe", "ipc_shm", "ipc_shm_load2",
+        "tlbmiss"]
 
-BENCH_RE = re.compile(r"BENCH row=(\S+) rep=0 iters=(\d+) ticks=\d+")
+INSTR_PER_TICK = 6.25
+BENCH_RE = re.compile(r"BENCH row=(\S+) rep=0 iters=(\d+) ticks=(\d+)")
+FUNC_RE = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
 
 
-def symbol(elf, name):
-    out = subprocess.run(["mipsel-linux-gnu-nm", elf], check=True, stdout=subprocess.PIPE,
-                         text=True).stdout
+def elf_symbols(elf):
+    """(address of run_row, set of addresses of the rdhwr instructions in the
+    benchmark's own functions: not ExOS's, whose waits read Count too, and
+    not in the back end)."""
+    out = subprocess.run(["mipsel-linux-gnu-objdump", "-d", elf], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    marker, reads, fn = None, set(), ""
     for line in out.splitlines():
-        p = line.split()
-        if len(p) == 3 and p[2] == name:
-            return int(p[0], 16) & 0xffffffff
-    sys.exit(f"bench_split.py: no symbol {name} in {elf}")
+        m = FUNC_RE.match(line)
+        if m:
+            fn = m.group(2)
+            if fn == "run_row":
+                marker = int(m.group(1), 16)
+            continue
+        if "\trdhwr\t" in line and not fn.startswith(("exos_", "bench_count_")):
+            reads.add(int(line.split(":")[0], 16))
+    if marker is None or not reads:
+        sys.exit(f"bench_split.py: no run_row or no Count reads in {elf}")
+    return marker, reads
 
 
-def count(fifo, marker, segs):
-    """Read QEMU's exec log from fifo: per segment (a new one at each
-    execution of marker, the user address of run_row), [kernel, user]
-    instructions."""
+def count(fifo, marker, reads, segs):
+    """Read QEMU's exec log from fifo. Per segment (a new one at each
+    execution of marker, the user address of run_row): a list of
+    [kernel, user] instruction counts, one per interval between two
+    consecutive Count reads of the benchmark; the first interval starts at
+    the first read."""
     cur = None
     with open(fifo, "rb") as f:
         for line in f:
@@ -64,62 +79,80 @@ def count(fifo, marker, segs):
             i = line.index(b"/") + 1
             pc = int(line[i:line.index(b"/", i)], 16)
             if pc == marker:
-                cur = [0, 0]
+                cur = []
                 segs.append(cur)
-            if cur is not None:
-                cur[pc < 0x80000000] += 1
+            if cur is None:
+                continue
+            if pc in reads:
+                cur.append([0, 0])
+            if cur:
+                cur[-1][pc < 0x80000000] += 1
 
 
-def run_once(build, rows, n, marker):
-    """Boot the benchmark with rows at n iterations; per row: (ops of its
-    timed repetition, kernel instructions, user instructions) of its whole
-    segment (warm-up, repetition and set-up)."""
+def run(build, rows, iters, marker, reads):
+    """Boot the benchmark with rows at iters iterations, one repetition; per
+    row: (ops of its timed repetition, its Count ticks, kernel instructions,
+    user instructions in the repetition's timed intervals) or a string
+    saying why it cannot be split."""
     tmp = tempfile.mkdtemp(prefix="bench-split-")
     fifo = os.path.join(tmp, "exec.log")
     os.mkfifo(fifo)
     segs = []
-    reader = threading.Thread(target=count, args=(fifo, marker, segs))
+    reader = threading.Thread(target=count, args=(fifo, marker, reads, segs))
     reader.start()
-    cmd = qemu_command(build, rows + [f"--iters={n}", "--reps=1"], False) + [
+    cmd = qemu_command(build, rows + [f"--iters={iters}", "--reps=1"], False) + [
         "-singlestep", "-d", "exec,nochain", "-D", fifo]
     try:
         out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             timeout=1800).stdout.decode(errors="replace")
+                             timeout=3600).stdout.decode(errors="replace")
     finally:
         reader.join()
         os.unlink(fifo)
         os.rmdir(tmp)
-    ops = {m[1]: int(m[2]) for m in BENCH_RE.finditer(out)}
-    if len(segs) != len(rows) or any(r not in ops for r in rows):
+    bench = {m[1]: (int(m[2]), int(m[3])) for m in BENCH_RE.finditer(out)}
+    if len(segs) != len(rows) or any(r not in bench for r in rows):
         sys.exit(f"bench_split.py: {len(segs)} segments for {len(rows)} rows, BENCH lines for "
-                 f"{sorted(ops)}; console tail:\n{out[-2000:]}")
-    return {r: (ops[r], s[0], s[1]) for r, s in zip(rows, segs)}
+                 f"{sorted(bench)}; console tail:\n{out[-2000:]}")
+    res = {}
+    for r, seg in zip(rows, segs):
+        # One interval per read: they alternate timed (from a start read to its end
+        # read) and untimed (from an end read to the next start, or to the next row).
+        if len(seg) % 4:
+            res[r] = f"{len(seg)} Count reads: not pairs for a warm-up and a repetition"
+            continue
+        timed = seg[0::2]
+        rep = timed[len(timed) // 2:]
+        ops, ticks = bench[r]
+        res[r] = (ops, ticks, sum(k for k, _ in rep), sum(u for _, u in rep))
+    return res
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
     ap.add_argument("--out", default="bench/results/split.csv")
-    ap.add_argument("--n1", type=int, default=200)
-    ap.add_argument("--n2", type=int, default=600)
+    ap.add_argument("--iters", type=int, default=200)
     ap.add_argument("rows", nargs="*")
     args = ap.parse_args()
     rows = args.rows or ROWS
-    marker = symbol(os.path.join(args.build, "apps", "bench"), "run_row")
-    a = run_once(args.build, rows, args.n1, marker)
-    b = run_once(args.build, rows, args.n2, marker)
+    marker, reads = elf_symbols(os.path.join(args.build, "apps", "bench"))
+    res = run(args.build, rows, args.iters, marker, reads)
+    bad = 0
     with open(args.out, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["row", "kernel_instr_per_op", "user_instr_per_op", "total_instr_per_op"])
+        w.writerow(["row", "kernel_instr_per_op", "user_instr_per_op", "total_instr_per_op",
+                    "count_instr_per_op"])
         for r in rows:
-            dops = 2 * (b[r][0] - a[r][0])
-            if dops <= 0:
-                sys.exit(f"bench_split.py: {r}: no more operations at --n2 than at --n1")
-            k = (b[r][1] - a[r][1]) / dops
-            u = (b[r][2] - a[r][2]) / dops
-            w.writerow([r, "%.1f" % k, "%.1f" % u, "%.1f" % (k + u)])
-    print(f"bench_split.py: {len(rows)} rows -> {args.out}")
+            if isinstance(res[r], str):
+                print(f"bench_split.py: {r}: {res[r]}", file=sys.stderr)
+                bad += 1
+                continue
+            ops, ticks, k, u = res[r]
+            w.writerow([r, "%.1f" % (k / ops), "%.1f" % (u / ops), "%.1f" % ((k + u) / ops),
+                        "%.1f" % (ticks * INSTR_PER_TICK / ops)])
+    print(f"bench_split.py: {len(rows) - bad} rows -> {args.out}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

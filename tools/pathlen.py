@@ -35,6 +35,10 @@ EXOS_PATHS = [
 PATHS = [
     ("TLB refill, STLB hit", 20, [("refill", "eret")],
      "vectors.S: index the STLB, load the pair, compare the tag, tlbwr, eret"),
+    ("TLB refill, STLB miss forwarded to the TLB entry point", 55,
+     [("refill", 14), ("refill_slow", "jr"), ("refill_miss", "eret")],
+     "vectors.S up to the tag compare, upcall.S refill_miss: the pair filter and the kinfo page rule out "
+     "the kernel's own mappings, then FORWARD"),
     ("null system call, fast path", 16, [("general", "jr"), ("fast_null", "eret")],
      "vectors.S general vector, then fastcall.S"),
     ("exception dispatch to the user handler", 24,

@@ -5,7 +5,8 @@ Reads the BENCH result files (by default RESULTS/linux.txt and RESULTS/aegis.txt
 the copies tools/bench_report.py keeps; whichever exist, at least one) and
 plots, for each family of rows, the median instructions per operation against
 N on log-log axes, one line per system (and per operation where a family has
-two): scale_tlbsweep (tlbsweep_N per access, with tlbmiss as a reference line),
+two): scale_tlbsweep (tlbsweep_N per access, with tlbmiss as a reference line,
+and Aegis built with other STLB sizes where RESULTS/aegis-stlbN.txt exist),
 scale_prot (protN_N and unprotN_touch_N per page) and scale_appel1 (appel1_N
 per page), each as .svg and .png, and the figures in scale.csv, all in RESULTS.
 Needs gnuplot (Debian package gnuplot-nox); exits 1 with a message without it,
@@ -24,6 +25,9 @@ sys.path.insert(0, HERE)
 from bench_report import INSTR_PER_TICK, parse_file, stats  # noqa: E402
 
 SYSTEMS = [('aegis', 'Aegis/ExOS', '#3b6ea8'), ('linux', 'Linux', '#c0504d')]
+# Aegis built with other STLB sizes (make bench runs the tlbsweep family on each:
+# RESULTS/aegis-stlbN.txt); drawn in the tlbsweep plot only. The default build has 4096.
+STLB_VARIANTS = [(1024, '#7fb2e5'), (16384, '#1f3f66')]
 
 # One plot: ops are [(row name pattern, operation label)], ns the values of N,
 # refs the rows drawn as horizontal reference lines [(row, label)].
@@ -57,9 +61,14 @@ def median_instr(parsed, row):
 
 
 def family_series(family, systems):
-    """[(label, colour, dash, [(N, value)])] for the family's rows present in systems."""
+    """[(label, colour, dash, [(N, value)])] for the family's rows present in systems
+    (for tlbsweep also the other STLB sizes' runs present)."""
     series = []
-    for sys_name, display, colour in SYSTEMS:
+    systems_shown = list(SYSTEMS)
+    if family.name == 'tlbsweep':
+        systems_shown += [('aegis-stlb%d' % n, 'Aegis/ExOS, STLB %d pairs' % n, c)
+                          for n, c in STLB_VARIANTS]
+    for sys_name, display, colour in systems_shown:
         if sys_name not in systems:
             continue
         for k, (pattern, op_label) in enumerate(family.ops):
@@ -67,6 +76,9 @@ def family_series(family, systems):
             pts = [(n, v) for n, v in pts if v is not None]
             if pts:
                 label = display if len(family.ops) == 1 else '%s: %s' % (display, op_label)
+                if sys_name == 'aegis' and len(systems_shown) > len(SYSTEMS):
+                    label += ', STLB 4096 pairs'
+
                 series.append((label, colour, 1 + 2 * k, pts))
     return series
 
@@ -74,8 +86,12 @@ def family_series(family, systems):
 def family_refs(family, systems):
     """[(label, colour, value)]: the family's reference rows, one per system present."""
     refs = []
+    shown = list(SYSTEMS)
+    if family.name == 'tlbsweep':
+        shown += [('aegis-stlb%d' % n, 'Aegis/ExOS, STLB %d pairs' % n, c)
+                  for n, c in STLB_VARIANTS]
     for row, label in family.refs:
-        for sys_name, display, colour in SYSTEMS:
+        for sys_name, display, colour in shown:
             v = median_instr(systems[sys_name], row) if sys_name in systems else None
             if v is not None:
                 refs.append(('%s, %s' % (display, label), colour, v))
@@ -130,7 +146,10 @@ def write_csv(path, systems):
             rows = [(p % n, n) for p, _ in family.ops for n in family.ns]
             rows += [(r, '') for r, _ in family.refs]
             for row, n in rows:
-                for sys_name, _, _ in SYSTEMS:
+                names = [s for s, _, _ in SYSTEMS]
+                if family.name == 'tlbsweep':
+                    names += ['aegis-stlb%d' % n for n, _ in STLB_VARIANTS]
+                for sys_name in names:
                     v = median_instr(systems[sys_name], row) if sys_name in systems else None
                     if v is not None:
                         f.write('%s,%s,%s,%s,%.2f,%.1f\n' % (family.name, row, n, sys_name,
@@ -151,6 +170,11 @@ def main():
     systems = {s: parse_file(p) for s, p in files.items() if os.path.exists(p)}
     if not systems:
         die('no result files (%s); run make bench first' % ', '.join(files.values()))
+    for n, _ in STLB_VARIANTS:
+        p = os.path.join(args.results, 'aegis-stlb%d.txt' % n)
+        if os.path.exists(p):
+            files['aegis-stlb%d' % n] = p
+            systems['aegis-stlb%d' % n] = parse_file(p)
     os.makedirs(args.results, exist_ok=True)
     done, skipped = [], []
     for family in FAMILIES:

@@ -200,7 +200,58 @@ static void test_tlbwr_fast_path(void)
 	CHECK(sys_kcheck(0) == 0);
 }
 
+/* The refill vector's miss path (upcall.S refill_miss) forwards a miss to
+ * ExOS only when neither of the kernel's own kinds of mapping can be in the
+ * pair: the kinfo page and the guaranteed mappings (data, stack, save area,
+ * page table) stay the kernel's to refill when they have left the STLB and
+ * the TLB. In a child, as a wrong forward ends the program: ExOS cannot map
+ * either kind (its tlbwr of a guaranteed page is refused), so it stops at
+ * "page fault". */
+static volatile u32 evicted_word = 0x600dcafe;
+
+static int evict_and_read(void)
+{
+	const volatile struct kinfo *k = exos_kinfo();
+	u32 version = k->version;
+	/* kinfo leaves TLB and STLB; the next read misses both. */
+	if (sys_tlbvadelete(KINFO_VA) != 0)
+		return 1;
+	u32 up0 = vm_stats.tlb_upcalls;
+	if (k->version != version)
+		return 2;
+	/* A guaranteed page (evicted_word's, in the data segment): a page at
+	 * its address ^ 2^30 takes its STLB slot in every STLB size (the slot
+	 * depends on VPN2's low 16 bits), and 1024 more pairs of an alias page
+	 * push it out of the TLB and QEMU's copies of replaced entries. */
+	u64 r = sys_page_alloc(PAGE_ANY);
+	u32 ppn = (u32)r, rw = (u32)(r >> 32);
+	u32 gva = (u32)&evicted_word & ~(PAGE_SIZE - 1);
+	if (sys_tlbwr((gva ^ 0x40000000u) | VA_W, CAP_NAME(ppn, CAP_RW), rw) != 0)
+		return 3;
+	for (u32 i = 0; i < 1024; i++)
+		if (sys_tlbwr(SMALL_VA + i * 2 * PAGE_SIZE, CAP_NAME(ppn, CAP_RW), rw) != 0)
+			return 4;
+	if (evicted_word != 0x600dcafe || (evicted_word = 0xfeed) != 0xfeed)
+		return 5;
+	if (vm_stats.tlb_upcalls != up0)      /* neither miss reached ExOS */
+		return 6;
+	if (sys_tlb_range(SMALL_VA, 2048, 0) != 0 || sys_tlbvadelete(gva ^ 0x40000000u) != 0 ||
+	    sys_page_unref(ppn) != 0 || sys_kcheck(0) != 0)
+		return 7;
+	return 0;
+}
+
+static void test_refill_miss_kernel_mappings(void)
+{
+	int child = exos_fork(), status = -1;
+	if (child == 0)
+		exit(evict_and_read());
+	CHECK(child > 0 && exos_wait((u32)child, &status) == 0);
+	CHECK(status == 0);
+}
+
 const struct utest vm_tests[] = {
+	{ "vm_refill_miss_kernel_mappings", test_refill_miss_kernel_mappings },
 	{ "vm_tlbwr_fast_path", test_tlbwr_fast_path },
 	{ "vm_tlb_pressure", test_tlb_pressure },
 	{ "vm_stlb_hits_stay_in_kernel", test_stlb_hits_stay_in_kernel },
