@@ -276,6 +276,10 @@ int exos_dpf_ether(u32 nic, const u8 *mac, u32 type);
  * IP header's length (the port is found through its IHL). */
 void exos_dpf_port_filter(struct dpf_filter *f, u32 proto, u32 port);
 int exos_dpf_port(u32 nic, u32 proto, u32 port);
+/* ARP frames for IPv4 address ip (host order), requests and replies. */
+void exos_dpf_arp_filter(struct dpf_filter *f, u32 ip);
+/* IPv4 frames of protocol proto to address ip; port nonzero: to that port. */
+void exos_dpf_ip_filter(struct dpf_filter *f, u32 ip, u32 proto, u32 port);
 
 /* Read the CP0 Count register from user mode (rdhwr $2, enabled by Aegis). */
 static inline u32 read_count(void)

@@ -270,6 +270,8 @@ def main():
         ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
         ("net-direct", lambda: net_suite(b, "direct")),
         ("net-uboot", lambda: net_suite(b, "uboot")),
+        ("net-host", lambda: host_suite("net-host", [sys.executable, "tools/nethost.py",
+                                                     "--build", b], timeout=600)),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
