@@ -13,7 +13,9 @@ const u8 eth_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static volatile u32 *notify_word;     /* counts frames delivered to this environment */
 static u32 notify_name, notify_check;
-static u32 netifs_opened;             /* address slots handed out (NET_VA) */
+/* Each interface has a slot of NET_VA: its pages, mapped when the slot is
+ * first used and kept for the next interface that uses it. */
+static bool slot_used[NETIF_MAX], slot_mapped[NETIF_MAX];
 
 /* Map the notification page and name its first word to Aegis, once. */
 static int notify_init(void)
@@ -52,11 +54,20 @@ static int post(struct netif *nif, u32 k)
 	return r < 0 ? r : 0;
 }
 
-/* The pages: NETIF_NBUF / 2 receive pages and one transmit page at va. */
-static int map_buffers(struct netif *nif, u32 va)
+/* The pages of a free slot: NETIF_NBUF / 2 receive pages and one transmit
+ * page. */
+static int map_buffers(struct netif *nif)
 {
-	u32 nrx = NETIF_NBUF / 2;
-	int e = vm_map(va, nrx + 1, VM_RW);
+	u32 nrx = NETIF_NBUF / 2, slot = 0;
+	while (slot < NETIF_MAX && slot_used[slot])
+		slot++;
+	if (slot == NETIF_MAX)
+		return -E_NOMEM;
+	u32 va = NET_VA + (slot + 1) * 0x10000;
+	int e = slot_mapped[slot] ? 0 : vm_map(va, nrx + 1, VM_RW);
+	slot_mapped[slot] = e == 0;
+	slot_used[slot] = e == 0;
+	nif->slot = e == 0 ? (int)slot : -1;
 	for (u32 i = 0; e == 0 && i < nrx; i++)
 		e = exos_page_cap(va + i * PAGE_SIZE, &nif->rx_name[i], &nif->rx_check[i]);
 	if (e == 0)
@@ -76,7 +87,7 @@ struct netif *netif_open(u32 nic, u32 ip, u32 mask, u32 gw, int *err)
 	struct net_info info;
 	int e = sys_net_info(nic, &info);
 	struct netif *nif = NULL;
-	if (e >= 0 && (ip == 0 || netifs_opened == NETIF_MAX))
+	if (e >= 0 && ip == 0)
 		e = -E_INVAL;
 	if (e >= 0)
 		e = notify_init();
@@ -92,9 +103,8 @@ struct netif *netif_open(u32 nic, u32 ip, u32 mask, u32 gw, int *err)
 	nif->ip = ip;
 	nif->mask = mask;
 	nif->gw = gw;
-	nif->arp_id = nif->icmp_id = -1;
-	e = map_buffers(nif, NET_VA + (netifs_opened + 1) * 0x10000);
-	netifs_opened++;             /* the slot's pages stay mapped even on failure */
+	nif->arp_id = nif->icmp_id = nif->slot = -1;
+	e = map_buffers(nif);
 	struct dpf_filter f;
 	if (e == 0) {
 		exos_dpf_arp_filter(&f, ip);
@@ -126,6 +136,8 @@ void netif_close(struct netif *nif)
 	if (nif->icmp_id >= 0)
 		sys_net_dpf_del(nif->nic, (u32)nif->icmp_id);
 	sys_net_unpost(nif->nic);
+	if (nif->slot >= 0)
+		slot_used[nif->slot] = false;
 	free(nif);
 }
 

@@ -56,6 +56,7 @@ struct tcp_listener;
 
 struct netif {
 	u32 nic;
+	int slot;                          /* its pages (eth.c) */
 	u8 mac[6];
 	u32 ip, mask, gw;                  /* gw 0: none */
 	u8 *rx;                            /* NETIF_NBUF buffers of NETIF_BUFSZ bytes */
