@@ -82,6 +82,49 @@ static int add_filter(struct netif *nif, const struct dpf_filter *f)
 	return sys_net_dpf_add(nif->nic, f);
 }
 
+/* The list of proto's ports (UDP sockets or TCP listeners). */
+static struct inet_port **port_list(struct netif *nif, u32 proto)
+{
+	return proto == IP_TCP ? &nif->tcp : &nif->udp;
+}
+
+void *netif_port_open(struct netif *nif, u32 proto, u32 port, u32 size, int *err)
+{
+	struct dpf_filter f;
+	struct inet_port *p = NULL;
+	int e = port == 0 || port > 0xffff ? -E_INVAL : 0;
+	if (e == 0 && !(p = malloc(size)))
+		e = -E_NOMEM;
+	if (e == 0) {
+		exos_dpf_ip_filter(&f, nif->ip, proto, port);
+		e = add_filter(nif, &f);
+	}
+	if (e < 0) {
+		free(p);
+		*err = e;
+		return NULL;
+	}
+	memset(p, 0, size);
+	p->nif = nif;
+	p->proto = proto;
+	p->port = port;
+	p->filter = e;
+	p->next = *port_list(nif, proto);
+	*port_list(nif, proto) = p;
+	return p;
+}
+
+void netif_port_close(struct inet_port *p)
+{
+	struct inet_port **pp = port_list(p->nif, p->proto);
+	while (*pp && *pp != p)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = p->next;
+	sys_net_dpf_del(p->nif->nic, (u32)p->filter);
+	free(p);
+}
+
 struct netif *netif_open(u32 nic, u32 ip, u32 mask, u32 gw, int *err)
 {
 	struct net_info info;
@@ -128,9 +171,9 @@ struct netif *netif_open(u32 nic, u32 ip, u32 mask, u32 gw, int *err)
 void netif_close(struct netif *nif)
 {
 	while (nif->udp)
-		udp_close(nif->udp);
+		udp_close((struct udp_sock *)nif->udp);
 	while (nif->tcp)
-		tcp_unlisten(nif->tcp);
+		tcp_unlisten((struct tcp_listener *)nif->tcp);
 	if (nif->arp_id >= 0)
 		sys_net_dpf_del(nif->nic, (u32)nif->arp_id);
 	if (nif->icmp_id >= 0)

@@ -144,6 +144,9 @@ int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, 
  * [LIM_ENVS] (abi.h) set before it runs (NULL: exos_spawn's). */
 int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, int nshares,
 		    const u32 *limits);
+/* The file name of the initrd (read into the heap once): 0 with *data and
+ * *size, -E_NOENT if there is none, or the error reading the initrd. */
+int exos_initrd_file(const char *name, const u8 **data, u32 *size);
 /* fork.c: a copy of this environment, copy-on-write: returns the child's id
  * in the parent and 0 in the child, or a negative error. */
 int exos_fork(void);

@@ -69,8 +69,8 @@ struct netif {
 	struct arp_entry arp[ARP_CACHE];
 	u32 arp_victim;
 	u16 ip_id;
-	struct udp_sock *udp;              /* the open sockets */
-	struct tcp_listener *tcp;
+	struct inet_port *udp;             /* the open sockets (struct udp_sock) */
+	struct inet_port *tcp;             /* the listeners (struct tcp_listener) */
 	struct netif_stats st;
 };
 
@@ -89,6 +89,22 @@ static inline void put32(u8 *p, u32 v) { put16(p, v >> 16); put16(p + 2, v); }
 struct netif *netif_open(u32 nic, u32 ip, u32 mask, u32 gw, int *err);
 /* Close every socket and listener, remove the filters, take the buffers back. */
 void netif_close(struct netif *nif);
+/* A UDP socket or TCP listener starts with this: one port of ours, with
+ * its DPF filter. */
+struct inet_port {
+	struct inet_port *next;            /* nif's list of proto's ports */
+	struct netif *nif;
+	u32 proto, port;
+	int filter;
+};
+/* Install the filter for proto's port port (1..65535) to our address and
+ * allocate a zeroed object of size bytes that starts with its struct
+ * inet_port, on nif's list. It, or NULL with *err: -E_INVAL, -E_NOMEM, or
+ * the kernel's refusal (-E_BUSY: the port is taken, here or by another
+ * environment with this address; -E_QUOTA). */
+void *netif_port_open(struct netif *nif, u32 proto, u32 port, u32 size, int *err);
+/* Take it off the list, remove its filter, free it. */
+void netif_port_close(struct inet_port *p);
 /* Take in every frame delivered so far: how many. */
 int netif_poll(struct netif *nif);
 /* The notification word's value now (read it before polling, then sleep

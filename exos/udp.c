@@ -9,10 +9,7 @@
 struct dgram { u32 ip, port, len; u8 data[UDP_MAXDATA]; };
 
 struct udp_sock {
-	struct netif *nif;
-	struct udp_sock *next;
-	u32 port;
-	int filter;
+	struct inet_port p;              /* first */
 	u32 head, count;                 /* the queue: dgram[head], ... */
 	u32 dropped;
 	struct dgram q[UDP_QLEN];
@@ -20,38 +17,12 @@ struct udp_sock {
 
 struct udp_sock *udp_open(struct netif *nif, u32 port, int *err)
 {
-	struct udp_sock *s = NULL;
-	int e = port == 0 || port > 0xffff ? -E_INVAL : 0;
-	if (e == 0 && !(s = malloc(sizeof *s)))
-		e = -E_NOMEM;
-	struct dpf_filter f;
-	if (e == 0) {
-		exos_dpf_ip_filter(&f, nif->ip, IP_UDP, port);
-		e = sys_net_dpf_add(nif->nic, &f);
-	}
-	if (e < 0) {
-		free(s);
-		*err = e;
-		return NULL;
-	}
-	memset(s, 0, sizeof *s - sizeof s->q);
-	s->nif = nif;
-	s->port = port;
-	s->filter = e;
-	s->next = nif->udp;
-	nif->udp = s;
-	return s;
+	return netif_port_open(nif, IP_UDP, port, sizeof(struct udp_sock), err);
 }
 
 void udp_close(struct udp_sock *s)
 {
-	struct udp_sock **pp = &s->nif->udp;
-	while (*pp && *pp != s)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = s->next;
-	sys_net_dpf_del(s->nif->nic, (u32)s->filter);
-	free(s);
+	netif_port_close(&s->p);
 }
 
 /* Checked here: the length, and the checksum if the sender computed one. */
@@ -66,9 +37,9 @@ void udp_input(struct netif *nif, const u8 *frame, const u8 *iph, const u8 *udp,
 		nif->st.bad++;
 		return;
 	}
-	struct udp_sock *s = nif->udp;
-	while (s && s->port != get16(udp + 2))
-		s = s->next;
+	struct udp_sock *s = (struct udp_sock *)nif->udp;
+	while (s && s->p.port != get16(udp + 2))
+		s = (struct udp_sock *)s->p.next;
 	if (!s) {
 		nif->st.no_port++;
 		return;
@@ -86,7 +57,7 @@ void udp_input(struct netif *nif, const u8 *frame, const u8 *iph, const u8 *udp,
 
 int udp_sendto(struct udp_sock *s, u32 ip, u32 port, const void *data, u32 len)
 {
-	struct netif *nif = s->nif;
+	struct netif *nif = s->p.nif;
 	u8 mac[6];
 	if (len > UDP_MAXDATA || port == 0 || port > 0xffff)
 		return -E_INVAL;
@@ -94,7 +65,7 @@ int udp_sendto(struct udp_sock *s, u32 ip, u32 port, const void *data, u32 len)
 	if (e < 0)
 		return e;
 	u8 *u = ip_payload(nif);
-	put16(u, s->port);
+	put16(u, s->p.port);
 	put16(u + 2, port);
 	put16(u + 4, UDP_HLEN + len);
 	put16(u + 6, 0);
@@ -111,7 +82,7 @@ int udp_recvfrom(struct udp_sock *s, void *buf, u32 len, u32 *ip, u32 *port, u32
 	u32 start = read_count();
 	for (;;) {
 		u32 seen = netif_seen();
-		netif_poll(s->nif);
+		netif_poll(s->p.nif);
 		if (s->count)
 			break;
 		u32 spent = read_count() - start;

@@ -144,15 +144,79 @@ def udp_test(build, count, r):
         b.close()
 
 
+def curl(url, timeout=20):
+    """curl url: (exit status, HTTP status, headers, body)."""
+    try:
+        p = subprocess.run(["curl", "-s", "-S", "--max-time", str(timeout), "-D", "-", "-o", "-",
+                            "-H", "Connection: close", url],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return -1, 0, {}, str(e).encode()
+    head, _, body = p.stdout.partition(b"\r\n\r\n")
+    lines = head.decode(errors="replace").split("\r\n")
+    status = int(lines[0].split()[1]) if lines[0].startswith("HTTP/") else 0
+    headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+    return p.returncode, status, headers, body
+
+
+def raw_request(port, data, timeout=20):
+    """Send data on a new connection and read until the server closes: the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        reply = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(reply) < 1 << 20:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        return reply
+
+
+def http_test(build, repeats, r):
+    port = free_port(socket.SOCK_STREAM)
+    page = open(os.path.join(build, "initrd", "www", "index.html"), "rb").read()
+    nreq = 4 + repeats
+    b = Board(build, "httpd", [("tcp", port, 80)], os.path.join(build, "test-logs", "net-host-http.log"),
+              f"requests={nreq}")
+    try:
+        r.add("http: the server came up", b.wait_for("httpd: ready", 60))
+        url = f"http://127.0.0.1:{port}"
+        rc, status, headers, body = curl(url + "/")
+        r.add("http: curl / gets 200 and index.html, byte for byte", rc == 0 and status == 200 and body == page,
+              f"curl {rc}, status {status}, {len(body)} bytes of {len(page)}")
+        rc, status, headers, body = curl(url + "/index.html")
+        r.add("http: curl /index.html: 200, Content-Length and the bytes agree",
+              rc == 0 and status == 200 and headers.get("content-length") == str(len(page)) and body == page,
+              f"curl {rc}, status {status}, Content-Length {headers.get('content-length')}")
+        rc, status, headers, body = curl(url + "/no-such-file.html")
+        r.add("http: curl of a missing path gets 404", rc == 0 and status == 404,
+              f"curl {rc}, status {status}")
+        reply = raw_request(port, b"POST / HTTP/1.0\r\nContent-Length: 0\r\n\r\n")
+        r.add("http: POST gets 501", reply.startswith(b"HTTP/1.0 501"), repr(reply[:40]))
+        good = 0
+        for _ in range(repeats):
+            rc, status, headers, body = curl(url + "/index.html")
+            good += rc == 0 and status == 200 and body == page
+        r.add(f"http: {repeats} more fetches, each intact", good == repeats, f"{good} good")
+        r.add("http: kernel halted cleanly", b.finish(60))
+        r.add("http: httpd exited 0", "(httpd) exited with status 0" in b.text())
+    finally:
+        b.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")
     ap.add_argument("--datagrams", type=int, default=200)
+    ap.add_argument("--fetches", type=int, default=8)
     ap.add_argument("--only", help="udp or http")
     args = ap.parse_args()
     r = Results()
     if args.only in (None, "udp"):
         udp_test(args.build, args.datagrams, r)
+    if args.only in (None, "http"):
+        http_test(args.build, args.fetches, r)
     print("KTAP version 1")
     print(f"1..{len(r.items)}")
     for i, (name, ok, note) in enumerate(r.items, 1):
