@@ -78,36 +78,33 @@ void arp_input(struct netif *nif, const u8 *frame, u32 len)
 	}
 }
 
+struct wanted { struct netif *nif; u32 ip; };
+
+static bool cached(void *arg)
+{
+	struct wanted *w = arg;
+	return lookup(w->nif, w->ip) != NULL;
+}
+
 int arp_resolve(struct netif *nif, u32 ip, u8 *mac)
 {
 	if (ip == 0xffffffffu) {
 		memcpy(mac, eth_broadcast, 6);
 		return 0;
 	}
-	u32 hop = (ip & nif->mask) == (nif->ip & nif->mask) ? ip : nif->gw;
-	if (hop == 0)
+	struct wanted w = { nif, (ip & nif->mask) == (nif->ip & nif->mask) ? ip : nif->gw };
+	if (w.ip == 0)
 		return -E_INVAL;
-	for (u32 try = 0; try <= ARP_TRIES; try++) {
-		u32 seen = netif_seen();
-		if (!nif->polling)
-			netif_poll(nif);
-		struct arp_entry *e = lookup(nif, hop);
-		if (e) {
-			memcpy(mac, e->mac, 6);
-			return 0;
-		}
-		if (try == ARP_TRIES)
-			break;
-		arp_request(nif, hop);
+	if (!nif->polling)
+		netif_poll(nif);
+	for (u32 try = 0; !cached(&w) && try < ARP_TRIES; try++) {
+		arp_request(nif, w.ip);
 		if (nif->polling)
 			return -E_AGAIN;
-		/* Wait for the reply (other frames may wake us first). */
-		u32 start = read_count();
-		while (!lookup(nif, hop) && read_count() - start < ARP_WAIT) {
-			netif_sleep(seen, ARP_WAIT - (read_count() - start));
-			seen = netif_seen();
-			netif_poll(nif);
-		}
+		netif_wait_until(nif, cached, &w, ARP_WAIT);   /* other frames may come first */
 	}
-	return -E_NOENT;
+	if (!cached(&w))
+		return -E_NOENT;
+	memcpy(mac, lookup(nif, w.ip)->mac, 6);
+	return 0;
 }

@@ -224,6 +224,22 @@ int netif_poll(struct netif *nif)
 	return n;
 }
 
+bool netif_wait_until(struct netif *nif, bool (*done)(void *), void *arg, u32 ticks)
+{
+	u32 start = read_count();
+	for (;;) {
+		u32 seen = netif_seen();
+		netif_poll(nif);
+		if (done(arg))
+			return true;
+		u32 spent = read_count() - start;
+		if (spent >= ticks)
+			return false;
+		u32 left = ticks - spent;
+		netif_sleep(seen, left < NETIF_TICK ? left : NETIF_TICK);
+	}
+}
+
 int eth_send(struct netif *nif, const u8 *dst, u32 type, u32 len)
 {
 	memcpy(nif->tx, dst, 6);

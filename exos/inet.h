@@ -40,6 +40,7 @@ void *memset(void *dst, int c, size_t n);
 #define ARP_TRIES     4             /* requests sent before giving up */
 #define ARP_WAIT      (INET_SECOND / 4)   /* for a reply to each */
 #define UDP_QLEN      4             /* datagrams a socket holds until read */
+#define NETIF_TICK    (INET_SECOND / 16)  /* the longest sleep while waiting */
 
 struct arp_entry { u32 ip; u8 mac[6]; bool valid; };
 
@@ -48,6 +49,7 @@ struct netif_stats {
 	u32 bad;            /* dropped: malformed, bad checksum, not for us */
 	u32 no_port;        /* UDP or TCP to a port no socket has */
 	u32 arp_replies, echo_replies, rsts;
+	u32 rsts_in;        /* RSTs received for no connection */
 	u32 tx, tx_fail;
 };
 
@@ -69,6 +71,8 @@ struct netif {
 	struct arp_entry arp[ARP_CACHE];
 	u32 arp_victim;
 	u16 ip_id;
+	u32 ping_seq;                      /* the echo request icmp_ping waits for */
+	bool ping_ok;                      /* its reply came */
 	struct inet_port *udp;             /* the open sockets (struct udp_sock) */
 	struct inet_port *tcp;             /* the listeners (struct tcp_listener) */
 	struct netif_stats st;
@@ -112,6 +116,10 @@ int netif_poll(struct netif *nif);
 u32 netif_seen(void);
 /* Sleep until a frame has arrived since seen, or ticks have passed. */
 void netif_sleep(u32 seen, u32 ticks);
+/* Take frames in until done(arg) holds or ticks have passed, sleeping in
+ * between (at most NETIF_TICK at a time, so that TCP's retransmission timers
+ * run): whether done. */
+bool netif_wait_until(struct netif *nif, bool (*done)(void *), void *arg, u32 ticks);
 /* Send the frame of len bytes built at nif->tx (Ethernet header from off
  * 0) to dst of EtherType type: fills the Ethernet header; 0 or an error. */
 int eth_send(struct netif *nif, const u8 *dst, u32 type, u32 len);
@@ -138,6 +146,10 @@ void ip_input(struct netif *nif, const u8 *frame, u32 len);
 /* Send the IPv4 datagram whose payload (plen bytes) is already at
  * nif->tx + ETH_HLEN + IP_HLEN, to dst (station address mac). */
 int ip_send(struct netif *nif, const u8 *mac, u32 dst, u32 proto, u32 plen);
+/* Send an ICMP echo request (sequence seq, 32 bytes of data) to ip and
+ * wait up to ticks for its reply: 0, -E_AGAIN (none came), or
+ * arp_resolve's error. */
+int icmp_ping(struct netif *nif, u32 ip, u32 seq, u32 ticks);
 /* The pseudo-header's sum for a transport checksum. */
 u32 ip_pseudo_sum(u32 src, u32 dst, u32 proto, u32 len);
 /* Where a transport payload is built: nif->tx + ETH_HLEN + IP_HLEN. */

@@ -8,6 +8,8 @@
 
 #define ICMP_ECHO       8
 #define ICMP_ECHO_REPLY 0
+#define PING_ID         0x4558          /* our echo requests' identifier */
+#define PING_DATA       32
 
 u32 inet_sum(const void *p, u32 len, u32 sum)
 {
@@ -38,6 +40,13 @@ static void icmp_input(struct netif *nif, const u8 *frame, const u8 *iph, const 
 	if (len < 8 || inet_fold(inet_sum(icmp, len, 0)) != 0xffff) {
 		nif->st.bad++;
 		return;
+	}
+	if (icmp[0] == ICMP_ECHO_REPLY && len == 8 + PING_DATA && get16(icmp + 4) == PING_ID &&
+	    get16(icmp + 6) == (nif->ping_seq & 0xffff)) {
+		bool same = true;
+		for (u32 i = 0; i < PING_DATA; i++)
+			same &= icmp[8 + i] == (u8)(nif->ping_seq + i);
+		nif->ping_ok |= same;
 	}
 	if (icmp[0] != ICMP_ECHO)
 		return;
@@ -95,4 +104,32 @@ int ip_send(struct netif *nif, const u8 *mac, u32 dst, u32 proto, u32 plen)
 	put32(h + 16, dst);
 	put16(h + 10, (u16)~inet_fold(inet_sum(h, IP_HLEN, 0)));
 	return eth_send(nif, mac, ETH_IP, ETH_HLEN + IP_HLEN + plen);
+}
+
+static bool pinged(void *nif)
+{
+	return ((struct netif *)nif)->ping_ok;
+}
+
+int icmp_ping(struct netif *nif, u32 ip, u32 seq, u32 ticks)
+{
+	u8 mac[6];
+	int e = arp_resolve(nif, ip, mac);
+	if (e < 0)
+		return e;
+	u8 *m = ip_payload(nif);
+	m[0] = ICMP_ECHO;
+	m[1] = 0;
+	put16(m + 2, 0);
+	put16(m + 4, PING_ID);
+	put16(m + 6, seq);
+	for (u32 i = 0; i < PING_DATA; i++)
+		m[8 + i] = (u8)(seq + i);
+	put16(m + 2, (u16)~inet_fold(inet_sum(m, 8 + PING_DATA, 0)));
+	nif->ping_seq = seq;
+	nif->ping_ok = false;
+	e = ip_send(nif, mac, ip, IP_ICMP, 8 + PING_DATA);
+	if (e < 0)
+		return e;
+	return netif_wait_until(nif, pinged, nif, ticks) ? 0 : -E_AGAIN;
 }

@@ -22,7 +22,6 @@ void *memmove(void *dst, const void *src, size_t n);   /* lib/mem.c */
 #define TCP_TXBUF    8192            /* bytes sent and not yet acknowledged */
 #define TCP_RTO      (INET_SECOND / 4)   /* first retransmission time-out */
 #define TCP_RETRIES  8               /* then the connection is given up */
-#define TCP_TICK     (INET_SECOND / 16)  /* the longest sleep while waiting */
 
 enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
 enum { CLOSED, SYN_RCVD, OPEN };
@@ -156,8 +155,10 @@ void tcp_timers(struct netif *nif)
 /* A segment for no connection: RST, unless it is one. */
 static void send_rst(struct netif *nif, const u8 *frame, u32 ip, const u8 *t, u32 seglen)
 {
-	if (t[13] & RST)
+	if (t[13] & RST) {
+		nif->st.rsts_in++;
 		return;
+	}
 	nif->st.rsts++;
 	u32 sport = get16(t + 2), dport = get16(t);
 	if (t[13] & ACK)
@@ -303,24 +304,6 @@ void tcp_unlisten(struct tcp_listener *l)
 	netif_port_close(&l->p);
 }
 
-/* Poll until done(c) or ticks have passed (sleeping at most TCP_TICK at a
- * time, so that the retransmission timers run): whether done. */
-static bool wait_until(struct netif *nif, bool (*done)(void *), void *arg, u32 ticks)
-{
-	u32 start = read_count();
-	for (;;) {
-		u32 seen = netif_seen();
-		netif_poll(nif);
-		if (done(arg))
-			return true;
-		u32 spent = read_count() - start;
-		if (spent >= ticks)
-			return false;
-		u32 left = ticks - spent;
-		netif_sleep(seen, left < TCP_TICK ? left : TCP_TICK);
-	}
-}
-
 static struct tcp_conn *ready(struct tcp_listener *l)
 {
 	for (int i = 0; i < TCP_MAXCONN; i++)
@@ -333,7 +316,7 @@ static bool accept_done(void *l) { return ready(l) != NULL; }
 
 struct tcp_conn *tcp_accept(struct tcp_listener *l, u32 ticks)
 {
-	if (!wait_until(l->p.nif, accept_done, l, ticks))
+	if (!netif_wait_until(l->p.nif, accept_done, l, ticks))
 		return NULL;
 	struct tcp_conn *c = ready(l);
 	c->accepted = true;
@@ -348,7 +331,7 @@ static bool read_done(void *arg)
 
 int tcp_read(struct tcp_conn *c, void *buf, u32 len, u32 ticks)
 {
-	if (!wait_until(c->l->p.nif, read_done, c, ticks))
+	if (!netif_wait_until(c->l->p.nif, read_done, c, ticks))
 		return -E_AGAIN;
 	if (!c->rx_len)
 		return c->reset ? -E_IO : 0;
@@ -380,7 +363,7 @@ int tcp_write(struct tcp_conn *c, const void *buf, u32 len, u32 ticks)
 	u32 start = read_count(), done = 0;
 	while (done < len) {
 		u32 spent = read_count() - start;
-		if (spent >= ticks || !wait_until(c->l->p.nif, write_room, c, ticks - spent))
+		if (spent >= ticks || !netif_wait_until(c->l->p.nif, write_room, c, ticks - spent))
 			return -E_AGAIN;
 		if (c->reset || c->state != OPEN || c->fin_queued)
 			return -E_IO;
@@ -392,7 +375,7 @@ int tcp_write(struct tcp_conn *c, const void *buf, u32 len, u32 ticks)
 		output(c);
 	}
 	u32 spent = read_count() - start;
-	if (spent >= ticks || !wait_until(c->l->p.nif, all_acked, c, ticks - spent))
+	if (spent >= ticks || !netif_wait_until(c->l->p.nif, all_acked, c, ticks - spent))
 		return -E_AGAIN;
 	return c->reset || c->state != OPEN ? -E_IO : (int)len;
 }
@@ -408,7 +391,7 @@ void tcp_close(struct tcp_conn *c, u32 ticks)
 	if (c->state == OPEN) {
 		c->fin_queued = true;
 		output(c);
-		if (!wait_until(c->l->p.nif, closed, c, ticks) && c->state == OPEN)
+		if (!netif_wait_until(c->l->p.nif, closed, c, ticks) && c->state == OPEN)
 			send_conn(c, c->snd_nxt, RST, NULL, 0);    /* given up */
 	}
 	conn_free(c);

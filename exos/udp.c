@@ -77,19 +77,15 @@ int udp_sendto(struct udp_sock *s, u32 ip, u32 port, const void *data, u32 len)
 	return e < 0 ? e : (int)len;
 }
 
+static bool queued(void *s)
+{
+	return ((struct udp_sock *)s)->count != 0;
+}
+
 int udp_recvfrom(struct udp_sock *s, void *buf, u32 len, u32 *ip, u32 *port, u32 ticks)
 {
-	u32 start = read_count();
-	for (;;) {
-		u32 seen = netif_seen();
-		netif_poll(s->p.nif);
-		if (s->count)
-			break;
-		u32 spent = read_count() - start;
-		if (spent >= ticks)
-			return -E_AGAIN;
-		netif_sleep(seen, ticks - spent);
-	}
+	if (!netif_wait_until(s->p.nif, queued, s, ticks))
+		return -E_AGAIN;
 	struct dgram *d = &s->q[s->head];
 	memcpy(buf, d->data, d->len < len ? d->len : len);
 	if (ip)
