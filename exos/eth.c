@@ -209,10 +209,12 @@ int netif_poll(struct netif *nif)
 		if (!(hdr & NET_RX_DONE))
 			break;
 		u32 len = NET_RX_LEN(hdr);
-		if (len <= NETIF_BUFSZ - NET_RX_HDR)          /* else truncated: drop */
-			eth_input(nif, (const u8 *)w + NET_RX_HDR, len);
-		else
+		if (len > NETIF_BUFSZ - NET_RX_HDR)           /* truncated: drop */
 			nif->st.bad++;
+		else if (nif->loss && ++nif->taken % nif->loss == 0)
+			nif->st.lost++;
+		else
+			eth_input(nif, (const u8 *)w + NET_RX_HDR, len);
 		nif->rx_next = (k + 1) % NETIF_NBUF;
 		post(nif, k);
 		n++;

@@ -50,6 +50,8 @@ struct netif_stats {
 	u32 no_port;        /* UDP or TCP to a port no socket has */
 	u32 arp_replies, echo_replies, rsts;
 	u32 rsts_in;        /* RSTs received for no connection */
+	u32 lost;           /* dropped on purpose (netif.loss) */
+	u32 retransmits;    /* TCP time-outs that sent again */
 	u32 tx, tx_fail;
 };
 
@@ -68,6 +70,7 @@ struct netif {
 	u32 tx_name, tx_check;
 	int arp_id, icmp_id;               /* their DPF filters */
 	bool polling;                      /* inside netif_poll: no waiting */
+	u32 loss, taken;                   /* tests: drop every loss-th frame taken in (0: none) */
 	struct arp_entry arp[ARP_CACHE];
 	u32 arp_victim;
 	u16 ip_id;
@@ -169,10 +172,14 @@ int udp_recvfrom(struct udp_sock *s, void *buf, u32 len, u32 *ip, u32 *port, u32
 void udp_close(struct udp_sock *s);
 void udp_input(struct netif *nif, const u8 *frame, const u8 *iph, const u8 *udp, u32 ulen);
 
-/* tcp.c: a small TCP, passive open only (docs/network.md). */
+/* tcp.c: a small TCP (docs/network.md). A listener is also the local port
+ * of connections opened from it with tcp_connect. */
 struct tcp_conn;
 /* Listen on port port: installs its filter. NULL, with *err. */
 struct tcp_listener *tcp_listen(struct netif *nif, u32 port, int *err);
+/* Open a connection from l's port to ip:port, waiting up to ticks for it
+ * to be accepted: it, or NULL (no answer, refused, l's slots all taken). */
+struct tcp_conn *tcp_connect(struct tcp_listener *l, u32 ip, u32 port, u32 ticks);
 /* Wait up to ticks for a new connection: it, or NULL. */
 struct tcp_conn *tcp_accept(struct tcp_listener *l, u32 ticks);
 /* Read up to len bytes in order within ticks: how many, 0 at the peer's

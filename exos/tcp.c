@@ -1,6 +1,6 @@
 /*
- * tcp.c: a small TCP (RFC 793) for ExOS, for servers: passive open only,
- * a few connections per listening port, data delivered in order (a segment
+ * tcp.c: a small TCP (RFC 793) for ExOS: passive open (and an active one,
+ * from a port opened with tcp_listen), a few connections per port, data delivered in order (a segment
  * that is not the next one expected is dropped and answered with an ACK),
  * retransmission from the first unacknowledged byte on a timer with
  * exponential back-off (go-back-N; no congestion control), FIN both ways,
@@ -24,7 +24,7 @@ void *memmove(void *dst, const void *src, size_t n);   /* lib/mem.c */
 #define TCP_RETRIES  8               /* then the connection is given up */
 
 enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
-enum { CLOSED, SYN_RCVD, OPEN };
+enum { CLOSED, SYN_SENT, SYN_RCVD, OPEN };
 
 struct tcp_conn {
 	struct tcp_listener *l;
@@ -96,8 +96,9 @@ static void output(struct tcp_conn *c)
 		return;
 	u32 end = c->snd_una + c->tx_len;
 	bool idle = c->snd_nxt == c->snd_una;
-	while (before(c->snd_nxt, end) && c->snd_nxt - c->snd_una < c->snd_wnd) {
-		u32 n = end - c->snd_nxt, room = c->snd_una + c->snd_wnd - c->snd_nxt;
+	u32 wnd = c->snd_wnd ? c->snd_wnd : 1;   /* a closed window: probe with one byte */
+	while (before(c->snd_nxt, end) && c->snd_nxt - c->snd_una < wnd) {
+		u32 n = end - c->snd_nxt, room = c->snd_una + wnd - c->snd_nxt;
 		n = n < room ? n : room;
 		n = n < TCP_MSS ? n : TCP_MSS;
 		send_conn(c, c->snd_nxt, ACK | PSH, c->tx + (c->snd_nxt - c->snd_una), n);
@@ -115,7 +116,9 @@ static void output(struct tcp_conn *c)
 /* Go back to the first unacknowledged byte (or the SYN) and send again. */
 static void retransmit(struct tcp_conn *c)
 {
-	if (c->state == SYN_RCVD) {
+	if (c->state == SYN_SENT) {
+		send_conn(c, c->iss, SYN, NULL, 0);
+	} else if (c->state == SYN_RCVD) {
 		send_conn(c, c->iss, SYN | ACK, NULL, 0);
 	} else {
 		c->snd_nxt = c->snd_una;
@@ -148,6 +151,7 @@ void tcp_timers(struct netif *nif)
 				continue;
 			}
 			c->rto *= 2;
+			nif->st.retransmits++;
 			retransmit(c);
 		}
 }
@@ -167,32 +171,56 @@ static void send_rst(struct netif *nif, const u8 *frame, u32 ip, const u8 *t, u3
 		send_seg(nif, frame + 6, ip, sport, dport, 0, get32(t + 4) + seglen, RST | ACK, 0, NULL, 0);
 }
 
-/* A SYN to a listening port: a new connection in SYN_RCVD, or RST if the
- * listener has no free slot. */
-static void passive_open(struct tcp_listener *l, const u8 *frame, u32 ip, const u8 *t)
+/* A connection of l's to ip:port (station mac) in state state, our SYN
+ * numbered but not sent; NULL if l has no free slot. */
+static struct tcp_conn *new_conn(struct tcp_listener *l, u32 ip, u32 port, const u8 *mac, int state)
 {
 	struct tcp_conn *c = NULL;
 	for (int i = 0; i < TCP_MAXCONN && !c; i++)
 		if (l->conn[i].state == CLOSED && !l->conn[i].accepted)
 			c = &l->conn[i];
+	if (!c)
+		return NULL;
+	memset(c, 0, offsetof(struct tcp_conn, rx));
+	c->l = l;
+	c->state = state;
+	c->ip = ip;
+	c->port = port;
+	memcpy(c->mac, mac, 6);
+	c->iss = read_count() * 2654435761u;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->rto = TCP_RTO;
+	timer_start(c);
+	return c;
+}
+
+/* A SYN to a listening port: a new connection in SYN_RCVD, or RST if the
+ * listener has no free slot. */
+static void passive_open(struct tcp_listener *l, const u8 *frame, u32 ip, const u8 *t)
+{
+	struct tcp_conn *c = new_conn(l, ip, get16(t), frame + 6, SYN_RCVD);
 	if (!c) {
 		send_rst(l->p.nif, frame, ip, t, 1);
 		return;
 	}
-	memset(c, 0, offsetof(struct tcp_conn, rx));
-	c->l = l;
-	c->state = SYN_RCVD;
-	c->ip = ip;
-	c->port = get16(t);
-	memcpy(c->mac, frame + 6, 6);
-	c->iss = read_count() * 2654435761u;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss + 1;
 	c->snd_wnd = get16(t + 14);
 	c->rcv_nxt = get32(t + 4) + 1;
-	c->rto = TCP_RTO;
 	send_conn(c, c->iss, SYN | ACK, NULL, 0);
-	timer_start(c);
+}
+
+/* Our SYN's answer: SYN-ACK of it opens the connection. */
+static void syn_sent_input(struct tcp_conn *c, u32 flags, u32 seq, u32 ack, u32 win)
+{
+	if ((flags & (SYN | ACK)) != (SYN | ACK) || ack != c->iss + 1)
+		return;
+	c->rcv_nxt = seq + 1;
+	c->snd_una = c->snd_nxt = ack;
+	c->snd_wnd = win;
+	c->state = OPEN;
+	c->retries = 0;
+	c->rto = TCP_RTO;
+	send_conn(c, c->snd_nxt, ACK, NULL, 0);
 }
 
 /* An acknowledgment of what we sent. */
@@ -264,8 +292,13 @@ void tcp_input(struct netif *nif, const u8 *frame, const u8 *iph, const u8 *t, u
 			send_rst(nif, frame, src, t, len + !!(flags & SYN) + !!(flags & FIN));
 		return;
 	}
+	if (c->state == SYN_SENT && !(flags & RST)) {
+		syn_sent_input(c, flags, seq, get32(t + 8), get16(t + 14));
+		return;
+	}
 	if (flags & RST) {
-		if (seq == c->rcv_nxt || c->state == SYN_RCVD) {
+		if (seq == c->rcv_nxt || c->state == SYN_RCVD ||
+		    (c->state == SYN_SENT && (flags & ACK) && get32(t + 8) == c->iss + 1)) {
 			c->reset = true;
 			c->state = CLOSED;
 			if (!c->accepted)
@@ -321,6 +354,28 @@ struct tcp_conn *tcp_accept(struct tcp_listener *l, u32 ticks)
 	struct tcp_conn *c = ready(l);
 	c->accepted = true;
 	return c;
+}
+
+static bool connected(void *arg)
+{
+	return ((struct tcp_conn *)arg)->state != SYN_SENT;
+}
+
+struct tcp_conn *tcp_connect(struct tcp_listener *l, u32 ip, u32 port, u32 ticks)
+{
+	u8 mac[6];
+	struct tcp_conn *c;
+	if (port == 0 || port > 0xffff || arp_resolve(l->p.nif, ip, mac) < 0 ||
+	    !(c = new_conn(l, ip, port, mac, SYN_SENT)))
+		return NULL;
+	c->accepted = true;
+	send_conn(c, c->iss, SYN, NULL, 0);
+	if (netif_wait_until(l->p.nif, connected, c, ticks) && c->state == OPEN)
+		return c;
+	if (c->state == SYN_SENT)
+		send_conn(c, c->iss + 1, RST, NULL, 0);
+	conn_free(c);
+	return NULL;
 }
 
 static bool read_done(void *arg)

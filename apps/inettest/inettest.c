@@ -24,12 +24,15 @@ int failed_checks;
 #define HTTP_PORT     80
 #define NKIDS         2
 #define SHORT_WAIT    (INET_SECOND / 4) /* for something that should not come */
+#define KID_CONNS     4                 /* a child's TCP connections at once */
+#define LOSSY         0x10              /* a child's argument: drop frames */
 
 /* What a child publishes (its stack's counters, after each round). */
 struct kidbox {
 	volatile u32 step;                /* 1 ready, 2 told to stop, 3 stopped */
 	volatile u32 err;
 	volatile u32 frames, bad, echoed, arp_replies, echo_replies, rsts;
+	volatile u32 tcp_bytes, tcp_closed, lost;
 };
 struct box { struct kidbox kid[NKIDS]; };
 static struct box *box = (struct box *)PARENT_BOX_VA;
@@ -52,30 +55,57 @@ static void publish(struct kidbox *b, const struct netif *nif, u32 echoed)
 	b->arp_replies = nif->st.arp_replies;
 	b->echo_replies = nif->st.echo_replies;
 	b->rsts = nif->st.rsts;
+	b->lost = nif->st.lost;
 }
 
-/* Child k: 10.0.9.(2 + k) on NIC 1; echo UDP port 7, listen on TCP port 80
- * (accepting nothing: segments of no connection get RST), until told to
- * stop (at most a minute). */
-static int echo_kid(u32 k)
+/* A child's TCP echo: take new connections on l, send back what each
+ * brings, close each at its FIN. */
+static void tcp_echo_round(struct kidbox *b, struct tcp_listener *l, struct tcp_conn **conns)
+{
+	static u8 buf[1460];
+	struct tcp_conn *c = tcp_accept(l, 0);
+	for (int i = 0; c && i < KID_CONNS; i++)
+		if (!conns[i]) {
+			conns[i] = c;
+			c = NULL;
+		}
+	for (int i = 0; i < KID_CONNS; i++) {
+		int n = conns[i] ? tcp_read(conns[i], buf, sizeof buf, 0) : -E_AGAIN;
+		if (n > 0 && tcp_write(conns[i], buf, (u32)n, 5 * INET_SECOND) == n)
+			b->tcp_bytes += (u32)n;
+		else if (n != -E_AGAIN) {
+			tcp_close(conns[i], 2 * INET_SECOND);
+			conns[i] = NULL;
+			b->tcp_closed++;
+		}
+	}
+}
+
+/* Child k: 10.0.9.(2 + k) on NIC 1; echo UDP port 7 and TCP port 80, until
+ * told to stop (at most a minute). lossy: drop every third frame. */
+static int echo_kid(u32 k, bool lossy)
 {
 	struct kidbox *b = &((struct box *)BOX_VA)->kid[k];
 	int err = 0;
 	struct netif *nif = netif_open(1, KID_IP(k), 0xffffff00u, 0, &err);
 	struct udp_sock *s = nif ? udp_open(nif, ECHO_PORT, &err) : NULL;
-	if (!s || !tcp_listen(nif, HTTP_PORT, &err)) {
+	struct tcp_listener *l = s ? tcp_listen(nif, HTTP_PORT, &err) : NULL;
+	struct tcp_conn *conns[KID_CONNS] = { 0 };
+	if (!l) {
 		b->err = (u32)-err;
 		b->step = 3;
 		return 1;
 	}
 	static u8 buf[UDP_MAXDATA];
 	u32 echoed = 0;
+	nif->loss = lossy ? 3 : 0;
 	b->step = 1;
-	for (u32 i = 0; i < 600 && b->step < 2; i++) {
+	for (u32 i = 0; i < 3000 && b->step < 2; i++) {
 		u32 ip, port;
-		int n = udp_recvfrom(s, buf, sizeof buf, &ip, &port, INET_SECOND / 10);
+		int n = udp_recvfrom(s, buf, sizeof buf, &ip, &port, INET_SECOND / 50);
 		if (n >= 0 && udp_sendto(s, ip, port, buf, (u32)n) == n)
 			echoed++;
+		tcp_echo_round(b, l, conns);
 		publish(b, nif, echoed);
 	}
 	netif_close(nif);
@@ -87,19 +117,24 @@ static int echo_kid(u32 k)
 
 static void stop_kid(u32 k);
 
-/* Start child k (first stopping one a failed test left running): whether
- * it is up. */
-static bool start_kid(u32 k)
+/* Start child k with options opt (LOSSY), first stopping one a failed
+ * test left running: whether it is up. */
+static bool start_kid_opt(u32 k, u32 opt)
 {
 	struct kidbox *b = &box->kid[k];
 	if (kid[k] > 0)
 		stop_kid(k);
 	b->step = 0;
-	kid[k] = kid_spawn("inettest", 1 + k, BOX_VA, box_ppn, box_check);
+	kid[k] = kid_spawn("inettest", (1 + k) | opt, BOX_VA, box_ppn, box_check);
 	CHECK(kid[k] > 0);
 	bool up = kid[k] > 0 && wait_step(&b->step, 1, 100000) && b->step == 1;
 	CHECK(up);
 	return up;
+}
+
+static bool start_kid(u32 k)
+{
+	return start_kid_opt(k, 0);
 }
 
 /* Tell child k to stop; it ends with status 0. */
@@ -377,6 +412,97 @@ static void t_tcp_rst(void)
 	stop_kid(0);
 }
 
+static u8 tcp_pattern(u32 conn, u32 i) { return (u8)(conn * 101 + i * 13 + i / 251); }
+
+/* Write len bytes (pattern of conn, from offset off) on c and read them
+ * back: whether all came back right. */
+static bool tcp_echo_ok(struct tcp_conn *c, u32 conn, u32 off, u32 len)
+{
+	static u8 out[2048], in[2048];
+	for (u32 i = 0; i < len; i++)
+		out[i] = tcp_pattern(conn, off + i);
+	if (tcp_write(c, out, len, 10 * INET_SECOND) != (int)len)
+		return false;
+	u32 got = 0;
+	for (u32 i = 0; i < 64 && got < len; i++) {
+		int n = tcp_read(c, in + got, len - got, 10 * INET_SECOND);
+		if (n <= 0)
+			return false;
+		got += (u32)n;
+	}
+	return got == len && lib_memcmp(in, out, len) == 0;
+}
+
+/* Wait (bounded) until child k has closed n connections. */
+static bool kid_closed(u32 k, u32 n)
+{
+	for (u32 i = 0; i < 200 && box->kid[k].tcp_closed < n; i++)
+		exos_sleep_ticks(INET_SECOND / 50);
+	return box->kid[k].tcp_closed == n;
+}
+
+/* 16 KB through child 0's TCP echo in 1000-byte pieces, each checked,
+ * then FIN both ways (lossy: child 0 drops every third frame it is sent,
+ * so the suite must retransmit). */
+static void tcp_stream(u32 opt)
+{
+	if (!start_kid_opt(0, opt))
+		return;
+	int err = 0;
+	struct tcp_listener *l = tcp_listen(me, 6001, &err);
+	struct tcp_conn *c = l ? tcp_connect(l, KID_IP(0), HTTP_PORT, 5 * INET_SECOND) : NULL;
+	CHECK(c != NULL);
+	u32 good = 0, retransmits = me->st.retransmits;
+	for (u32 k = 0; c && k < 16; k++)
+		good += tcp_echo_ok(c, 1, k * 1000, 1000);
+	CHECK(good == 16);
+	if (c)
+		tcp_close(c, 5 * INET_SECOND);
+	CHECK(kid_closed(0, 1));
+	CHECK(box->kid[0].tcp_bytes == 16000);
+	if (opt & LOSSY)
+		CHECK(box->kid[0].lost > 0 && me->st.retransmits > retransmits);
+	if (l)
+		tcp_unlisten(l);
+	stop_kid(0);
+}
+
+static void t_tcp_stream(void) { tcp_stream(0); }
+static void t_tcp_lossy(void) { tcp_stream(LOSSY); }
+
+/* Four connections to child 0 at once (from four ports of ours), data on
+ * each before any is read back; a fifth finds no free slot and is refused
+ * (RST). */
+static void t_tcp_conns(void)
+{
+	if (!start_kid(0))
+		return;
+	int err = 0;
+	struct tcp_listener *l[KID_CONNS + 1];
+	struct tcp_conn *c[KID_CONNS] = { 0 };
+	u32 open = 0, good = 0;
+	for (u32 k = 0; k <= KID_CONNS; k++)
+		CHECK((l[k] = tcp_listen(me, 6002 + k, &err)) != NULL);
+	for (u32 k = 0; k < KID_CONNS; k++)
+		open += l[k] && (c[k] = tcp_connect(l[k], KID_IP(0), HTTP_PORT, 5 * INET_SECOND)) != NULL;
+	CHECK(open == KID_CONNS);
+	u32 rsts = me->st.rsts_in;
+	CHECK(l[KID_CONNS] && !tcp_connect(l[KID_CONNS], KID_IP(0), HTTP_PORT, 5 * INET_SECOND));
+	CHECK(me->st.rsts_in == rsts);        /* the RST was for that connection */
+	for (u32 k = 0; k < KID_CONNS; k++)
+		good += c[k] && tcp_echo_ok(c[k], 2 + k, 0, 700);
+	CHECK(good == KID_CONNS);
+	for (u32 k = 0; k < KID_CONNS; k++)
+		if (c[k])
+			tcp_close(c[k], 5 * INET_SECOND);
+	CHECK(kid_closed(0, KID_CONNS));
+	CHECK(box->kid[0].tcp_bytes == KID_CONNS * 700);
+	for (u32 k = 0; k <= KID_CONNS; k++)
+		if (l[k])
+			tcp_unlisten(l[k]);
+	stop_kid(0);
+}
+
 /* Child 0 is destroyed while it holds its filters and buffers: the kernel
  * takes them back (kcheck), and its address and ports can be had at once. */
 static void t_env_gone(void)
@@ -405,13 +531,16 @@ static const struct utest tests[] = {
 	{ "closed_port", t_closed_port },
 	{ "two_envs_one_nic", t_two_envs_one_nic },
 	{ "tcp_rst", t_tcp_rst },
+	{ "tcp_stream", t_tcp_stream },
+	{ "tcp_lossy", t_tcp_lossy },
+	{ "tcp_conns", t_tcp_conns },
 	{ "env_gone", t_env_gone },
 };
 
 int main(void)
 {
 	if (exos_arg)
-		return exos_arg <= NKIDS ? echo_kid(exos_arg - 1) : 99;
+		return (exos_arg & 0xf) - 1 < NKIDS ? echo_kid((exos_arg & 0xf) - 1, exos_arg & LOSSY) : 99;
 	u64 r = sys_page_alloc(PAGE_ANY);
 	box_ppn = (u32)r;
 	box_check = (u32)(r >> 32);
