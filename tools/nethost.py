@@ -5,12 +5,13 @@ Each test boots the board directly (tools/boot.py's command) with NIC 0 on QEMU'
 networking (tools/qemu.py user_net): the guest is 10.0.2.15, and a host port on 127.0.0.1,
 picked free at run time, is forwarded to the server's port. Then:
 
-  udp   init=udpecho: a Python UDP socket sends --datagrams datagrams of 1..1472 bytes
+  udp   init=udpecho: a Python UDP socket sends --datagrams datagrams of 4..1472 bytes
         (a sequence number and random bytes) and checks that each comes back unchanged;
         then "quit", answered "bye", and the server exits.
-  http  init=httpd: curl fetches /index.html (compared byte for byte with the file the
-        initrd holds, build/httpd-root/index.html), a missing path gets 404, and the
-        server exits after the requests it was told to serve.
+  http  init=httpd: curl fetches / and /index.html (compared byte for byte with the
+        file the initrd holds, BUILD/initrd/www/index.html, and its Content-Length), a
+        missing path gets 404, a POST 501, --fetches more fetches are each intact, and
+        the server exits after the requests it was told to serve.
 
 Every wait is bounded in time and every loop in count. Prints KTAP (one subtest per test).
 Standard library only, and curl.
