@@ -74,6 +74,8 @@ int bench_udp_setup(enum bench_udp_mode mode, unsigned competitors)
 			bench_udp_teardown();
 			return -1;
 		}
+	for (unsigned i = 0; i < ncompetitors; i++)   /* each has started computing */
+		sys_yield_to((u32)competitor[i]);
 	/* The partner is ready once it answers (and both ARP caches are warm). */
 	for (int i = 0; i < 40; i++)
 		if (exchange(INET_SECOND / 4) == 0)
