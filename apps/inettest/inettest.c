@@ -503,6 +503,72 @@ static void t_tcp_conns(void)
 	stop_kid(0);
 }
 
+/* An ARP request from the suite for child 0's address, at RAW_VA. */
+static u32 craft_arp(void)
+{
+	u8 *f = (u8 *)RAW_VA, *a = f + ETH_HLEN;
+	memcpy(f, eth_broadcast, 6);
+	memcpy(f + 6, mac0, 6);
+	put16(f + 12, ETH_ARP);
+	put16(a, 1);
+	put16(a + 2, ETH_IP);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 1);
+	memcpy(a + 8, mac0, 6);
+	put32(a + 14, SUITE_IP);
+	memset(a + 18, 0, 6);
+	put32(a + 24, KID_IP(0));
+	return ETH_HLEN + 28;
+}
+
+/* 1500 frames to child 0 made from right ones (UDP to its echo port, TCP
+ * SYN and ACK to its port 80, an ICMP echo request, an ARP request) with 1
+ * to 3 header bytes changed at random and one in four cut short: the child
+ * is still there afterwards, and (once it has heard our address again)
+ * echoes datagrams and pings. */
+static void t_fuzz_frames(void)
+{
+	if (!start_kid(0))
+		return;
+	CHECK(echo_ok(0, 6, 8));
+	u32 seed = 20261202, sent = 0, frames = box->kid[0].frames;
+	for (u32 i = 0; i < 1500; i++) {
+		u32 kind = xorshift32(&seed) % 5, n;
+		if (kind == 0)
+			n = craft(IP_UDP, ECHO_PORT, 0, xorshift32(&seed) % 64);
+		else if (kind == 1 || kind == 2)
+			n = craft(IP_TCP, HTTP_PORT, kind == 1 ? 2 /* SYN */ : 16 /* ACK */, 8);
+		else if (kind == 3)
+			n = craft(IP_ICMP, 0, 0, 16);
+		else
+			n = craft_arp();
+		for (u32 k = 1 + xorshift32(&seed) % 3; k > 0; k--) {
+			u32 at = ETH_HLEN + xorshift32(&seed) % (n - ETH_HLEN < 48 ? n - ETH_HLEN : 48);
+			((u8 *)RAW_VA)[at] ^= (u8)(1 + xorshift32(&seed) % 255);
+		}
+		if (xorshift32(&seed) % 4 == 0)
+			n = ETH_HLEN + xorshift32(&seed) % (n - ETH_HLEN);
+		for (u32 tries = 0; tries < 100 && !send_raw(n); tries++)
+			sys_yield();                 /* the transmit ring is full */
+		sent++;
+		if (i % 8 == 7)                  /* let the child keep up */
+			exos_sleep_ticks(INET_SECOND / 500);
+	}
+	CHECK(sent == 1500);
+	CHECK(kid_frames(0, frames + 1));
+	CHECK(sys_env_status((u32)kid[0]) > 0);
+	CHECK(arp_request(me, KID_IP(0)) == 0);  /* the child relearns our station */
+	for (u32 i = 0; i < 100 && !quiet(); i++)
+		;                                /* echoes of fuzzed datagrams that were right */
+	u32 good = 0;
+	for (u32 seq = 0; seq < 10; seq++)
+		good += echo_ok(0, 100 + seq, 32);
+	CHECK(good == 10);
+	CHECK(icmp_ping(me, KID_IP(0), 77, INET_SECOND) == 0);
+	stop_kid(0);
+}
+
 /* Child 0 is destroyed while it holds its filters and buffers: the kernel
  * takes them back (kcheck), and its address and ports can be had at once. */
 static void t_env_gone(void)
@@ -534,6 +600,7 @@ static const struct utest tests[] = {
 	{ "tcp_stream", t_tcp_stream },
 	{ "tcp_lossy", t_tcp_lossy },
 	{ "tcp_conns", t_tcp_conns },
+	{ "fuzz_frames", t_fuzz_frames },
 	{ "env_gone", t_env_gone },
 };
 
