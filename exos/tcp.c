@@ -1,7 +1,8 @@
 /*
  * tcp.c: a small TCP (RFC 793) for ExOS: passive open (and an active one,
- * from a port opened with tcp_listen), a few connections per port, data delivered in order (a segment
- * that is not the next one expected is dropped and answered with an ACK),
+ * from a port opened with tcp_listen), a few connections per port, data
+ * delivered in order (a segment that starts past the next byte expected is
+ * dropped and answered with an ACK; one that starts before it is trimmed),
  * retransmission from the first unacknowledged byte on a timer with
  * exponential back-off (go-back-N; no congestion control), FIN both ways,
  * and RST for a segment that belongs to no connection. Why this and not
@@ -248,10 +249,17 @@ static void ack_input(struct tcp_conn *c, u32 ack, u32 win)
 	timer_start(c);
 }
 
-/* Data and FIN in order; anything else is dropped (and acknowledged). */
+/* Data and FIN in order (what was received already is cut off the front);
+ * anything else is dropped (and acknowledged). */
 static void data_input(struct tcp_conn *c, u32 seq, const u8 *data, u32 len, bool fin)
 {
 	bool ack_it = len > 0 || fin;
+	if (before(seq, c->rcv_nxt) && c->rcv_nxt - seq <= len) {
+		u32 old = c->rcv_nxt - seq;
+		data += old;
+		len -= old;
+		seq = c->rcv_nxt;
+	}
 	if (seq == c->rcv_nxt && !c->fin_rcvd) {
 		u32 room = TCP_RXBUF - c->rx_len, n = len < room ? len : room;
 		for (u32 i = 0; i < n; i++)
