@@ -9,6 +9,7 @@
 #define ARP_REQ   1
 #define ARP_REPLY 2
 
+/* ip's cache entry, or NULL. */
 static struct arp_entry *lookup(struct netif *nif, u32 ip)
 {
 	for (u32 i = 0; i < ARP_CACHE; i++)

@@ -77,6 +77,7 @@ static int map_buffers(struct netif *nif)
 	return e;
 }
 
+/* Install f on nif's NIC: its id, or the kernel's error. */
 static int add_filter(struct netif *nif, const struct dpf_filter *f)
 {
 	return sys_net_dpf_add(nif->nic, f);

@@ -50,6 +50,7 @@ struct tcp_listener {
 	struct tcp_conn conn[TCP_MAXCONN];
 };
 
+/* Sequence number a comes before b (modulo 2^32). */
 static bool before(u32 a, u32 b) { return (s32)(a - b) < 0; }
 
 /* Send a segment with nif's transmit page as the buffer: header fields,
@@ -78,12 +79,14 @@ static void send_seg(struct netif *nif, const u8 *mac, u32 ip, u32 sport, u32 dp
 	ip_send(nif, mac, ip, IP_TCP, hl + len);
 }
 
+/* Send a segment of connection c: our port, its peer, rcv_nxt and our window. */
 static void send_conn(struct tcp_conn *c, u32 seq, u32 flags, const u8 *data, u32 len)
 {
 	u32 win = TCP_RXBUF - c->rx_len;
 	send_seg(c->l->p.nif, c->mac, c->ip, c->l->p.port, c->port, seq, c->rcv_nxt, flags, win, data, len);
 }
 
+/* (Re)start c's retransmission timer from now. */
 static void timer_start(struct tcp_conn *c)
 {
 	c->rt_start = read_count();
@@ -129,6 +132,7 @@ static void retransmit(struct tcp_conn *c)
 	timer_start(c);
 }
 
+/* Make c's slot free for a new connection. */
 static void conn_free(struct tcp_conn *c)
 {
 	c->state = CLOSED;
@@ -345,6 +349,7 @@ void tcp_unlisten(struct tcp_listener *l)
 	netif_port_close(&l->p);
 }
 
+/* A connection of l that is open and not yet handed out, or NULL. */
 static struct tcp_conn *ready(struct tcp_listener *l)
 {
 	for (int i = 0; i < TCP_MAXCONN; i++)
@@ -353,6 +358,7 @@ static struct tcp_conn *ready(struct tcp_listener *l)
 	return NULL;
 }
 
+/* netif_wait_until's conditions for the calls below. */
 static bool accept_done(void *l) { return ready(l) != NULL; }
 
 struct tcp_conn *tcp_accept(struct tcp_listener *l, u32 ticks)

@@ -77,6 +77,7 @@ int udp_sendto(struct udp_sock *s, u32 ip, u32 port, const void *data, u32 len)
 	return e < 0 ? e : (int)len;
 }
 
+/* netif_wait_until's condition: socket s holds a datagram. */
 static bool queued(void *s)
 {
 	return ((struct udp_sock *)s)->count != 0;
