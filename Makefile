@@ -39,7 +39,7 @@ UINC := -Iexos -Iaegis -I$(GEN)
 KERNEL_SRCS := $(wildcard aegis/*.S) $(filter-out aegis/asmoffsets.c,$(wildcard aegis/*.c))
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S exos/lrpc.S exos/fork.S $(wildcard exos/*.c)
-APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee nettest disktest
+APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee nettest disktest udpecho httpd inettest
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
 UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
@@ -122,7 +122,7 @@ $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 # The benchmark suite as an ExOS program: bench/'s shared sources with the
 # ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
 BENCH_EXOS_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
-	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/backend_exos.c
+	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/backend_exos.c bench/udp_exos.c
 $(B)/bx/%.c.o: %.c $(GEN)/syscalls.h bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -EL -fno-stack-protector -g -MMD -MP $(UINC) -Ibench -c $< -o $@
@@ -140,8 +140,13 @@ $(B)/apps/bench_inv: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS) bench/pt_inv.c)
 $(B)/initrd/%: $(B)/apps/%
 	@mkdir -p $(dir $@)
 	$(CROSS)strip -o $@ $<
-$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(APPS) bench bench_inv)
-	cd $(B)/initrd && printf '%s\n' $(APPS) bench bench_inv | cpio --quiet -o -H newc > ../initrd.cpio
+# Files served by apps/httpd, under www/.
+WWW_FILES := $(patsubst apps/httpd/%,%,$(wildcard apps/httpd/www/*))
+$(B)/initrd/www/%: apps/httpd/www/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(B)/initrd.cpio: $(patsubst %,$(B)/initrd/%,$(APPS) bench bench_inv $(WWW_FILES))
+	cd $(B)/initrd && printf '%s\n' $(APPS) bench bench_inv $(WWW_FILES) | cpio --quiet -o -H newc > ../initrd.cpio
 $(B)/initrd.uimg: $(B)/initrd.cpio
 	mkimage -A mips -O linux -T ramdisk -C none -a 0 -e 0 -n initrd -d $< $@ >/dev/null
 # Debian's maltael U-Boot, its EJTAG debug vector forwarded to Aegis and

@@ -7,6 +7,7 @@
  */
 #include "exos.h"
 #include "bench.h"
+#include "backend_exos.h"
 #include "syscall_nums.h"
 #include "pipe_inline.h"
 
@@ -211,6 +212,21 @@ static bool parent_alive(u32 parent)
 	return exos_kinfo()->env[(parent & 0xff) % KINFO_NENV].id == parent;
 }
 
+int bench_exos_competitor(void)
+{
+	return exos_spawn("bench", COMPETE_ARG | exos_envid << 8);
+}
+
+void bench_exos_end(int *id)
+{
+	int st;
+	if (*id > 0) {
+		sys_env_destroy((u32)*id);
+		exos_wait((u32)*id, &st);
+	}
+	*id = -1;
+}
+
 const char *bench_ipc_na(enum bench_ipc kind)
 {
 	(void)kind;
@@ -236,7 +252,7 @@ int bench_ipc_setup(enum bench_ipc kind)
 	if (partner < 0)
 		return -1;
 	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++)
-		if ((competitor[i] = exos_spawn("bench", COMPETE_ARG | exos_envid << 8)) < 0) {
+		if ((competitor[i] = bench_exos_competitor()) < 0) {
 			bench_ipc_teardown(kind);
 			return -1;
 		}
@@ -313,18 +329,9 @@ uint32_t bench_ipc_call(enum bench_ipc kind, uint32_t w)
 
 void bench_ipc_teardown(enum bench_ipc kind)
 {
-	int st;
 	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++)
-		if (competitor[i] > 0) {
-			sys_env_destroy((u32)competitor[i]);
-			exos_wait((u32)competitor[i], &st);
-			competitor[i] = -1;
-		}
-	if (partner > 0) {
-		sys_env_destroy((u32)partner);
-		exos_wait((u32)partner, &st);
-	}
-	partner = -1;
+		bench_exos_end(&competitor[i]);
+	bench_exos_end(&partner);
 	vm_unmap(IPC_SHARE, 1, true);
 }
 

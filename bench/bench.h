@@ -311,6 +311,20 @@ const char *bench_demux_na(unsigned mode);
 int bench_demux_setup(unsigned nfilters);
 int bench_demux_run(unsigned mode, unsigned iters);
 
+/* udp_rtt rows: the round trip of a BENCH_UDP_BYTES-byte UDP datagram between this program
+ * and an echo partner on the same board, reached from the first NIC through the second on
+ * one virtual wire (a QEMU hub, tools/qemu.py nics(2)).  BENCH_UDP_PLAIN: the partner
+ * receives and replies in user space (ExOS: its UDP stack; Linux: a process in another
+ * network namespace, or what the back end says).  BENCH_UDP_ASH: the partner's reply is
+ * sent by an ASH in the kernel (Linux: n/a).  competitors: compute-bound
+ * environments/processes running beside (0..8). */
+enum bench_udp_mode { BENCH_UDP_PLAIN, BENCH_UDP_ASH };
+#define BENCH_UDP_BYTES 32
+const char *bench_udp_na(enum bench_udp_mode mode);   /* 0 when the mode works */
+int bench_udp_setup(enum bench_udp_mode mode, unsigned competitors);
+int bench_udp_rtt(void);        /* one round trip: send, wait for the echo, check it; 0 or -1 */
+void bench_udp_teardown(void);
+
 /* envs.c: first in the program (it forks the program while it is still small) */
 extern const struct bench_row bench_rows_envs[];
 /* appel_li.c */

@@ -144,6 +144,9 @@ int exos_spawn_with(const char *name, u32 arg, const struct exos_share *shares, 
  * [LIM_ENVS] (abi.h) set before it runs (NULL: exos_spawn's). */
 int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, int nshares,
 		    const u32 *limits);
+/* The file name of the initrd (read into the heap once): 0 with *data and
+ * *size, -E_NOENT if there is none, or the error reading the initrd. */
+int exos_initrd_file(const char *name, const u8 **data, u32 *size);
 /* fork.c: a copy of this environment, copy-on-write: returns the child's id
  * in the parent and 0 in the child, or a negative error. */
 int exos_fork(void);
@@ -276,6 +279,10 @@ int exos_dpf_ether(u32 nic, const u8 *mac, u32 type);
  * IP header's length (the port is found through its IHL). */
 void exos_dpf_port_filter(struct dpf_filter *f, u32 proto, u32 port);
 int exos_dpf_port(u32 nic, u32 proto, u32 port);
+/* ARP frames for IPv4 address ip (host order), requests and replies. */
+void exos_dpf_arp_filter(struct dpf_filter *f, u32 ip);
+/* IPv4 frames of protocol proto to address ip; port nonzero: to that port. */
+void exos_dpf_ip_filter(struct dpf_filter *f, u32 ip, u32 proto, u32 port);
 
 /* Read the CP0 Count register from user mode (rdhwr $2, enabled by Aegis). */
 static inline u32 read_count(void)

@@ -7,6 +7,8 @@
  *               as offsets from $zero
  *   0x00400000  the program: text, data, bss (guaranteed mappings)
  *   0x10000000  heap (malloc), mapped on demand through the page table
+ *   0x6e000000  the network stack's pages (exos/eth.c): the notification
+ *               page, then 64 KiB for each interface opened
  *   0x6ff00000  scratch page used while loading a child program
  *   0x7f000000  page-table pages (guaranteed): the directory, then the
  *               second-level pages
@@ -27,6 +29,7 @@
 
 #define HEAP_BASE       0x10000000
 #define HEAP_LIMIT      0x20000000
+#define NET_VA          0x6e000000
 #define SCRATCH_VA      0x6ff00000
 #define COW_SCRATCH_VA  0x6fe00000
 #define FORK_SCRATCH_VA 0x6fd00000

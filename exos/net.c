@@ -56,3 +56,26 @@ int exos_dpf_port(u32 nic, u32 proto, u32 port)
 	exos_dpf_port_filter(&f, proto, port);
 	return sys_net_dpf_add(nic, &f);
 }
+
+/* ARP frames (requests and replies) whose target protocol address (at 14 +
+ * 24) is ip: so that environments with different addresses share a NIC. */
+void exos_dpf_arp_filter(struct dpf_filter *f, u32 ip)
+{
+	clear(f);
+	atom(f, 12, 2, 0, 0xffff, 0x0806);
+	atom(f, 38, 4, 0, 0xffffffffu, ip);
+}
+
+/* IPv4 frames of protocol proto to address ip (at 14 + 16); with port
+ * nonzero, to that UDP or TCP port only (through the IHL, as above). */
+void exos_dpf_ip_filter(struct dpf_filter *f, u32 ip, u32 proto, u32 port)
+{
+	if (port) {
+		exos_dpf_port_filter(f, proto, port);
+	} else {
+		clear(f);
+		atom(f, 12, 2, 0, 0xffff, 0x0800);
+		atom(f, 23, 1, 0, 0xff, proto);
+	}
+	atom(f, 30, 4, 0, 0xffffffffu, ip);
+}

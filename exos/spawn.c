@@ -41,6 +41,19 @@ static int load_initrd(void)
 	return 0;
 }
 
+int exos_initrd_file(const char *name, const u8 **data, u32 *size)
+{
+	struct cpio_file f;
+	int r = load_initrd();
+	if (r < 0)
+		return r;
+	if (cpio_find(initrd, initrd_size, name, &f) < 0)
+		return -E_NOENT;
+	*data = f.data;
+	*size = (u32)f.size;
+	return 0;
+}
+
 /* The child's page for virtual page vpn, allocating it (and granting it to
  * the child as a guaranteed mapping) the first time. Pages already given are
  * remembered in pv[]. Returns the page mapped at SCRATCH_VA, or NULL. */

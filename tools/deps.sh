@@ -30,6 +30,7 @@ base libc6-dev-mipsel-cross mipsel C headers (stdint.h) and static glibc for the
 base qemu-system-mips       qemu-system-mipsel, the malta board
 base u-boot-qemu            the board's firmware (/usr/lib/u-boot/maltael/u-boot.bin)
 base u-boot-tools           mkimage: the kernel and initrd images U-Boot boots
+base curl                   the host's HTTP client fetching a page from ExOS's httpd (make test, net-host)
 bench gnuplot-nox           the plots of the benchmark report (docs/results.md)
 gdb gdb-multiarch           a gdb with a MIPS target, for make qemu-gdb
 "

@@ -46,6 +46,18 @@ def nics(n):
     return opts
 
 
+def user_net(forwards):
+    """Options for one PCnet NIC (at 00:0b.0, MAC 52:54:00:12:34:56) on QEMU's user
+    networking: the guest is 10.0.2.15/24, the gateway 10.0.2.2. forwards: a list
+    of (proto, host_port, guest_port), proto "udp" or "tcp": the host's
+    127.0.0.1:host_port reaches the guest's port: only the host's loopback can
+    reach the guest. (Not restrict=on: QEMU 7.2's user networking then drops the
+    guest's replies to forwarded UDP datagrams. ExOS's stack opens nothing out.)"""
+    fwd = "".join(f",hostfwd={p}:127.0.0.1:{h}-10.0.2.15:{g}" for p, h, g in forwards)
+    return ["-netdev", f"user,id=unet,net=10.0.2.0/24{fwd}",
+            "-device", "pcnet,netdev=unet,romfile=,mac=52:54:00:12:34:56,addr=0b"]
+
+
 def disk(path):
     """Options for a raw disk image on the IDE primary master (the PIIX4's
     legacy ports 0x1f0-0x1f7, IRQ 14). Only the boots that test the disk

@@ -186,6 +186,12 @@ def net_suite(build, path):
         nics=2)
 
 
+def inet_suite(build, path):
+    """The tests of ExOS's network stack (apps/inettest), two NICs on one hub."""
+    return program_suite(build, path, "inettest", f"inet-{path}", f"{path}-inet.log",
+                         lambda text: [], nics=2)
+
+
 def fuzz_suite(build, seed=20261124, calls=40000, name="fuzz-short", extra=()):
     """A short run of the system-call fuzzer (`make fuzz` runs 10^6 calls):
     every round's invariant checks pass, and the run says so. extra: more
@@ -270,6 +276,9 @@ def main():
         ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
         ("net-direct", lambda: net_suite(b, "direct")),
         ("net-uboot", lambda: net_suite(b, "uboot")),
+        ("inet-direct", lambda: inet_suite(b, "direct")),
+        ("net-host", lambda: host_suite("net-host", [sys.executable, "tools/nethost.py",
+                                                     "--build", b], timeout=600)),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
