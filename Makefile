@@ -122,7 +122,7 @@ $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 # The benchmark suite as an ExOS program: bench/'s shared sources with the
 # ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
 BENCH_EXOS_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
-	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/backend_exos.c
+	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/backend_exos.c bench/udp.c
 $(B)/bx/%.c.o: %.c $(GEN)/syscalls.h bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -EL -fno-stack-protector -g -MMD -MP $(UINC) -Ibench -c $< -o $@

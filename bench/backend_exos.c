@@ -593,3 +593,21 @@ int bench_demux_run(unsigned mode, unsigned iters)
 	}
 	return 0;
 }
+
+/* ---------------------------------------------------------- udp_rtt ---- */
+
+/* FALLBACK, weak: the ExOS udp_rtt back end is bench/udp_exos.c (the network-stack
+ * helper's); until it is linked in, these make the rows n/a so that the program builds.
+ * Its strong definitions replace these; delete this block once it is on main. */
+__attribute__((weak)) const char *bench_udp_na(enum bench_udp_mode mode)
+{
+	(void)mode;
+	return "no ExOS UDP back end (bench/udp_exos.c) in this build";
+}
+__attribute__((weak)) int bench_udp_setup(enum bench_udp_mode mode, unsigned competitors)
+{
+	(void)mode, (void)competitors;
+	return -1;
+}
+__attribute__((weak)) int bench_udp_rtt(void) { return -1; }
+__attribute__((weak)) void bench_udp_teardown(void) {}

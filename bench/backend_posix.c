@@ -443,9 +443,10 @@ bench_ipc_na(enum bench_ipc kind)
  * make one untimed round trip (so that both processes have taken their copy-on-write
  * faults after the fork).  0, or -1 with everything undone.
  */
-/* A competitor: compute until the parent is gone (it kills us first). */
-static void
-ipc_compete(pid_t parent)
+/* A competitor: compute until the parent is gone (it kills us first). Also the
+ * udp_rtt rows' competitor (udp_posix.c). */
+void
+posix_compete(pid_t parent)
 {
 	for (volatile unsigned i = 0;; i++)
 		if (i % (1u << 20) == 0 && getppid() != parent)
@@ -506,7 +507,7 @@ bench_ipc_setup(enum bench_ipc kind)
 	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++) {
 		pid_t parent = getpid();
 		if ((ipc_load[i] = fork()) == 0)
-			ipc_compete(parent);
+			posix_compete(parent);
 		if (ipc_load[i] < 0) {
 			ipc_load[i] = 0;
 			bench_ipc_teardown(kind);

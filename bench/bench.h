@@ -259,6 +259,20 @@ const char *bench_pt_alt_na(void);
 int bench_pt_alt_run(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
 		     const char **why);
 
+/* udp_rtt rows: the round trip of a BENCH_UDP_BYTES-byte UDP datagram between this program
+ * and an echo partner on the same board, reached from the first NIC through the second on
+ * one virtual wire (a QEMU hub, tools/qemu.py nics(2)).  BENCH_UDP_PLAIN: the partner
+ * receives and replies in user space (ExOS: its UDP stack; Linux: a process in another
+ * network namespace, or what the back end says).  BENCH_UDP_ASH: the partner's reply is
+ * sent by an ASH in the kernel (Linux: n/a).  competitors: compute-bound
+ * environments/processes running beside (0..8). */
+enum bench_udp_mode { BENCH_UDP_PLAIN, BENCH_UDP_ASH };
+#define BENCH_UDP_BYTES 32
+const char *bench_udp_na(enum bench_udp_mode mode);   /* 0 when the mode works */
+int bench_udp_setup(enum bench_udp_mode mode, unsigned competitors);
+int bench_udp_rtt(void);        /* one round trip: send, wait for the echo, check it; 0 or -1 */
+void bench_udp_teardown(void);
+
 /* ------------------------------------------------------ provided by main.c ---- */
 
 /*
@@ -327,6 +341,9 @@ extern const struct bench_row bench_rows_ipc[];
 extern const struct bench_row bench_rows_scale[];
 /* demux.c */
 extern const struct bench_row bench_rows_demux[];
+/* udp.c: the network rows, which need the boot's two NICs (tools/qemu.py nics(2)); the
+ * driver's --no-net leaves them out of a run of every row, --net-only runs only them */
+extern const struct bench_row bench_rows_udp[];
 /* ptalt.c: the `_inv` rows, and the call that runs a base row in the other program
  * (one untimed warm-up, then the measured run; 0, or -1 and *why). */
 extern const struct bench_row bench_rows_ptalt[];
