@@ -608,37 +608,3 @@ bench_env_cycle(void)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
-
-/* ------------------------------------------------------------------------ demux ---- */
-
-/*
- * Linux's analogue is classic BPF on as many sockets (SO_ATTACH_FILTER), but the kernel
- * runs those filters only on frames that go through its network stack, one socket's
- * filter after the stack has found the socket, and offers no call that classifies a
- * frame in memory; timing the filters alone would need a kernel probe, and timing frames
- * sent over loopback or a wire would time the whole stack. So these rows are n/a here.
- */
-const char *
-bench_demux_na(unsigned mode)
-{
-	(void)mode;
-	return "no like-with-like measurement yet: Linux runs classic BPF socket filters only "
-	       "inside its receive path (after the socket lookup) and has no call that "
-	       "classifies a frame in memory; timing frames through the stack would time the "
-	       "whole stack";
-}
-
-int
-bench_demux_setup(unsigned nfilters)
-{
-	(void)nfilters;
-	return -1;
-}
-
-int
-bench_demux_run(unsigned mode, unsigned iters)
-{
-	(void)mode;
-	(void)iters;
-	return -1;
-}

@@ -313,17 +313,28 @@ int bench_env_cycle(void);
  * Packet demultiplexing (demux.c): which of n installed packet filters (UDP
  * destination ports 1000..1000+n-1) accepts a frame for the last of them.
  *   bench_demux_na(mode)      0 if the system can time this mode, else the reason.
- *   bench_demux_setup(n)      install the n filters (untimed; the previous set goes);
- *                             0 or -1.
+ *                             BENCH_DEMUX_BASE: the path bench_demux_run times with
+ *                             the filters taken out (0 only where bench_demux_unhook
+ *                             can do that).
+ *   bench_demux_setup(n, mode) install the n filters as mode needs them (untimed; the
+ *                             previous set goes) and put them in the path
+ *                             bench_demux_run times; 0 or -1.
  *   bench_demux_run(mode, k)  classify the frame k times, all inside the kernel, by the
  *                             compiled filters, an interpreter of the same merged tree,
  *                             or the filters interpreted one by one; 0, or -1 if it was
- *                             not classified to its filter.
+ *                             not classified to its filter (or, unhooked, was).
+ *   bench_demux_unhook()      1 when bench_demux_run times the classification alone
+ *                             (ExOS: net_demux on a frame in memory); 0 after taking the
+ *                             filters out of the path bench_demux_run times, which then
+ *                             times that path without them (Linux: a frame sent through
+ *                             the loopback device; the driver subtracts); -1 on error.
+ *                             The next bench_demux_setup puts them back.
  */
-enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR };
+enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR, BENCH_DEMUX_BASE };
 const char *bench_demux_na(unsigned mode);
-int bench_demux_setup(unsigned nfilters);
+int bench_demux_setup(unsigned nfilters, unsigned mode);
 int bench_demux_run(unsigned mode, unsigned iters);
+int bench_demux_unhook(void);
 
 /* envs.c: first in the program (it forks the program while it is still small) */
 extern const struct bench_row bench_rows_envs[];

@@ -47,7 +47,7 @@ bench-linux-fetch:
 
 bench-linux-bin: $(BENCH_LINUX_BIN)
 
-BENCH_POSIX_SRCS := bench/backend_posix.c bench/udp_posix.c
+BENCH_POSIX_SRCS := bench/backend_posix.c bench/udp_posix.c bench/demux_posix.c
 $(BENCH_LINUX_BIN): $(BENCH_SRCS) $(BENCH_POSIX_SRCS) $(BENCH_HDRS) bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(BENCH_LINUX_CFLAGS) -o $@ $(BENCH_SRCS) $(BENCH_POSIX_SRCS)
