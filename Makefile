@@ -240,6 +240,8 @@ ifneq ($(SYSTEM),linux)
 	$(if $(ROWS),,$(PYTHON) tools/stride_plot.py --build $(B) --results bench/results)
 	$(if $(ROWS),,$(PYTHON) tools/bench_split.py --build $(B) --out bench/results/split.csv)
 endif
+	$(if $(ROWS)$(filter 0,$(BENCH_HTTP)),,$(MAKE) --no-print-directory bench-http \
+		|| echo "bench: the http step failed (optional, host time; make bench-http)")
 	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_REPORT_ARGS)
 	$(if $(ROWS),,$(PYTHON) tools/scale_plot.py --results bench/results)
 	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)

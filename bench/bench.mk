@@ -10,6 +10,10 @@
 #                      report of which rows printed sane values (used by `make test`).
 #   bench-report       tables, plots and docs/results.md from $(BUILD)/bench/{linux,aegis}.txt
 #   bench-deps         install the Debian packages `make bench` needs (tools/deps.sh bench)
+#   bench-http         HTTP requests per second from a host client (HOST time), both systems
+#                      side by side, into bench/results/http.csv (tools/bench_http.py; a
+#                      system without a server is n/a). A full `make bench` runs it too
+#                      (BENCH_HTTP=0 leaves it out); its failure never fails make bench.
 #   bench-linux-bin, bench-linux-initramfs, bench-linux-fetch: the steps, separately.
 
 BUILD ?= build
@@ -35,7 +39,7 @@ BENCH_SMOKE_TIMEOUT ?= 180
 BENCH_ARGS ?=
 ROWS ?=
 
-.PHONY: bench-linux bench-smoke-linux bench-report bench-deps \
+.PHONY: bench-linux bench-smoke-linux bench-report bench-deps bench-http \
 	bench-linux-fetch bench-linux-bin bench-linux-initramfs
 
 bench-deps:
@@ -72,3 +76,6 @@ bench-smoke-linux: bench-linux-fetch $(BENCH_LINUX_INITRD)
 
 bench-report:
 	$(PYTHON) tools/bench_report.py --build $(BUILD)
+
+bench-http: bench-linux-fetch $(BENCH_LINUX_INITRD)
+	$(PYTHON) tools/bench_http.py --build $(BUILD) --out bench/results/http.csv
