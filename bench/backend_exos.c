@@ -545,6 +545,8 @@ static u8 *demux_frame;
 
 const char *bench_demux_na(unsigned mode)
 {
+	if (mode == BENCH_DEMUX_REJECT)
+		return "a DPF filter is its predicate alone: nothing to take out";
 	return mode == BENCH_DEMUX_BASE ? "net_demux classifies a frame in memory: "
 	       "no other path is timed, nothing is subtracted" : 0;
 }

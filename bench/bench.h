@@ -315,7 +315,10 @@ int bench_env_cycle(void);
  *   bench_demux_na(mode)      0 if the system can time this mode, else the reason.
  *                             BENCH_DEMUX_BASE: the path bench_demux_run times with
  *                             the filters taken out (0 only where bench_demux_unhook
- *                             can do that).
+ *                             can do that). BENCH_DEMUX_REJECT: n filters that
+ *                             reject every frame at once (0 only where a filter costs
+ *                             more than its predicate: Linux, a socket each); run then
+ *                             checks that none accepted the frame.
  *   bench_demux_setup(n, mode) install the n filters as mode needs them (untimed; the
  *                             previous set goes) and put them in the path
  *                             bench_demux_run times; 0 or -1.
@@ -330,7 +333,8 @@ int bench_env_cycle(void);
  *                             the loopback device; the driver subtracts); -1 on error.
  *                             The next bench_demux_setup puts them back.
  */
-enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR, BENCH_DEMUX_BASE };
+enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR, BENCH_DEMUX_BASE,
+       BENCH_DEMUX_REJECT };
 const char *bench_demux_na(unsigned mode);
 int bench_demux_setup(unsigned nfilters, unsigned mode);
 int bench_demux_run(unsigned mode, unsigned iters);

@@ -91,11 +91,13 @@ DEMUX_ROWS(1)
 DEMUX_ROWS(10)
 DEMUX_ROWS(100)
 DEMUX_ROWS(500)
+DEMUX_ROW(100, BENCH_DEMUX_REJECT, _reject)
 
 static const char *na_compiled(void) { return bench_demux_na(BENCH_DEMUX_COMPILED); }
 static const char *na_tree(void) { return bench_demux_na(BENCH_DEMUX_TREE); }
 static const char *na_linear(void) { return bench_demux_na(BENCH_DEMUX_LINEAR); }
 static const char *na_base(void) { return bench_demux_na(BENCH_DEMUX_BASE); }
+static const char *na_reject(void) { return bench_demux_na(BENCH_DEMUX_REJECT); }
 
 /* The three rows of n filters, grouped by n. The compiled and one-by-one rows get
  * fewer iterations as n grows: Linux's cost grows with n there (its filters run one
@@ -115,6 +117,9 @@ const struct bench_row bench_rows_demux[] = {
 	DEMUX_ENTRIES(10, "10 filters installed", 5000, 2000),
 	DEMUX_ENTRIES(100, "100 filters installed", 1000, 500),
 	DEMUX_ENTRIES(500, "500 filters installed", 400, 200),
+	{ "demux_100_reject", "as demux_100 with filters that reject every frame at once "
+	  "(Linux: one BPF instruction each, JIT on: what its filters cost beyond the "
+	  "predicates; ExOS: n/a)", 1000, 10, na_reject, run_demux_100_reject },
 	{ "demux_base", "the path the demux rows subtract where they are a difference of "
 	  "two timed paths (Linux: a frame sent through the loopback device, its filter "
 	  "sockets unhooked)", 5000, 10, na_base, run_demux_base },

@@ -187,21 +187,28 @@ ROWS = [
      'as appel1 (the paper uses 100 pages): ExOS faster'),
     ('appel1_1000', 'scale', 'prot1 + trap + unprot cycling over 1000 pages, per page',
      NO_PAPER_SCALE),
-    ('demux_1', 'net', 'classify a frame, 1 UDP-port filter installed, compiled merged tree '
-     '(ExOS: DPF on Aegis, in the kernel, no NIC), per frame', NO_PAPER_DEMUX),
+    ('demux_1', 'net', 'classify a frame, 1 UDP-port filter installed, compiled (ExOS: DPF\'s '
+     'merged tree on Aegis, in the kernel, no NIC; Linux: classic BPF on a packet socket, JIT '
+     'on, frames through the loopback device less the same path without the socket), per '
+     'frame', NO_PAPER_DEMUX),
     ('demux_10', 'net', 'the same, 10 filters, compiled', NO_PAPER_DEMUX),
     ('demux_100', 'net', 'the same, 100 filters, compiled', PAPER_DEMUX),
     ('demux_500', 'net', 'the same, 500 filters, compiled', NO_PAPER_DEMUX),
     ('demux_1_interp', 'net', 'classify a frame, 1 filter, the same merged tree run by the '
-     'dcode interpreter, per frame', NO_PAPER_DEMUX),
+     'dcode interpreter, per frame (Linux: n/a, no merged tree)', NO_PAPER_DEMUX),
     ('demux_10_interp', 'net', 'the same, 10 filters, tree interpreted', NO_PAPER_DEMUX),
     ('demux_100_interp', 'net', 'the same, 100 filters, tree interpreted', PAPER_DEMUX),
     ('demux_500_interp', 'net', 'the same, 500 filters, tree interpreted', NO_PAPER_DEMUX),
     ('demux_1_linear', 'net', 'classify a frame, 1 filter, the filters matched one by one '
-     '(the frame is for the last), per frame', NO_PAPER_DEMUX),
+     '(the frame is for the last; Linux: its BPF interpreter, JIT off), per frame',
+     NO_PAPER_DEMUX),
     ('demux_10_linear', 'net', 'the same, 10 filters, one by one', NO_PAPER_DEMUX),
     ('demux_100_linear', 'net', 'the same, 100 filters, one by one', PAPER_DEMUX),
     ('demux_500_linear', 'net', 'the same, 500 filters, one by one', NO_PAPER_DEMUX),
+    ('demux_100_reject', 'net', 'the same sockets as demux_100 with filters that reject '
+     'every frame at once (Linux: one BPF instruction each, JIT on; demux_100 less this is '
+     'what its 100 predicates cost; ExOS: n/a)', 'no counterpart: separates Linux\'s '
+     'per-socket cost from its filters'),
     ('demux_base', 'net', 'the path the Linux demux rows subtract: a frame sent through the '
      'loopback device with no filter socket in its receive path, per frame (ExOS: n/a, '
      'nothing subtracted)', 'no counterpart: the measurement\'s own base'),
