@@ -47,9 +47,9 @@ FAMILIES = [
     # Issue 10's two sweeps (bench/demux.c, bench/udp.c).
     Family('demux', 'Classifying a frame among N packet filters (frame for the last)',
            'filters installed (N)', 'instructions per frame',
-           [('demux_%d', 'compiled (ExOS: DPF; Linux: BPF JIT)'),
-            ('demux_%d_interp', 'merged tree interpreted'),
-            ('demux_%d_linear', 'one by one (Linux: BPF interpreter)')],
+           [('demux_%d', 'compiled (Linux: JIT)'),
+            ('demux_%d_interp', 'tree interpreted'),
+            ('demux_%d_linear', 'one by one (Linux: no JIT)')],
            [1, 10, 100, 500], []),
     Family('udp', 'UDP round trip beside N compute-bound competitors',
            'competitors (N)', 'instructions per round trip',
@@ -114,7 +114,7 @@ def gnuplot_script(family, series, refs, dat, out, term):
         'set logscale %s' % ('xy' if family.logx else 'y'),
         'set grid xtics ytics mxtics mytics',
         'set key at screen 0.5, screen 0.02 center bottom maxcols 2 width 2',
-        'set bmargin 8',
+        'set bmargin %d' % max(8, 5 + len(series) + len(refs)),
         'set xrange [%g:%g]' % ((min(family.ns) / 1.5, max(family.ns) * 1.5) if family.logx
                                 else (min(family.ns) - 0.5, max(family.ns) + 0.5)),
         'set yrange [%g:%g]' % (min(values) / 3, max(values) * 3),
