@@ -57,6 +57,7 @@ static int inj = -1;		/* the sending packet socket */
 static struct sockaddr_ll lo_ll;	/* the loopback device, for sendto */
 static unsigned char frame[FRAME_LEN];
 
+/* TREE: n/a; COMPILED: n/a without a JIT; the others run. */
 const char *
 bench_demux_na(unsigned mode)
 {
@@ -139,6 +140,7 @@ attach(int fd, unsigned port, int reject)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
+/* Close the filter sockets: their filters leave the receive path. */
 static void
 close_all(void)
 {

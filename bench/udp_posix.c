@@ -72,7 +72,7 @@ find_nic(int s, unsigned char last, char name[IFNAMSIZ], unsigned char mac[6])
 	return -1;
 }
 
-/* Write "1" to a /proc/sys file of the current namespace; 0 or -1. */
+/* Write v to a /proc/sys file of the current namespace; 0 or -1. */
 static int
 proc_write(const char *path, const char *v)
 {
@@ -214,6 +214,7 @@ out:
 		close(s);
 }
 
+/* ASH: n/a. PLAIN: 0 once the two-namespace network is up, else why not. */
 const char *
 bench_udp_na(enum bench_udp_mode mode)
 {
@@ -258,6 +259,8 @@ echo_partner(int ready)
 /* backend_posix.c: a competitor, computing until the parent is gone. */
 void posix_compete(pid_t parent);
 
+/* Start the echo partner (and the competitors) and make one untimed round trip;
+ * 0, or -1 with everything stopped. The network is built on first use. */
 int
 bench_udp_setup(enum bench_udp_mode mode, unsigned competitors)
 {
@@ -287,6 +290,8 @@ bench_udp_setup(enum bench_udp_mode mode, unsigned competitors)
 	return -1;
 }
 
+/* One round trip of BENCH_UDP_BYTES bytes numbered by seq; 0 if the echo is the
+ * datagram sent, -1 otherwise (or after 5 s without one). */
 int
 bench_udp_rtt(void)
 {

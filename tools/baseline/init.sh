@@ -41,6 +41,11 @@ echo "# uname: $(busybox uname -r -v -m)"
 echo "# bench args: $*"
 /bench "$@"
 echo "# bench exit status: $?"
+# On the network rows' boots: the frames NIC 0 carried (the udp rows' datagrams cross the
+# wire; NIC 1 is in the benchmark's other network namespace, gone with it).
+if [ -e /sys/class/net/eth0/statistics ]; then
+	echo "# nic packets: eth0 tx $(busybox cat /sys/class/net/eth0/statistics/tx_packets) rx $(busybox cat /sys/class/net/eth0/statistics/rx_packets)"
+fi
 # How the kernel calibrated its clocks (it estimates the CPU frequency against the RTC at
 # boot; see run.py on -rtc clock=vm) and which timer interrupted how often.
 echo "# kernel clock: $(busybox dmesg | busybox grep -o 'CPU frequency [0-9.]* MHz')"

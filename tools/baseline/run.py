@@ -241,7 +241,8 @@ def main():
               '# kernel package: ' + kver]
     header += ['# ' + l[2:].strip() for l in lines
                if l.startswith(('# uname:', '# kernel clock:', '# timer interrupts:',
-                                '# clocksource:', '# clockevent:', '# clocksource log:'))]
+                                '# clocksource:', '# clockevent:', '# clocksource log:',
+                               '# nic packets:'))]
     header += qemu_header(cmds) + [
                '# host seconds: %.1f' % elapsed]
     with open(out_path + '.tmp', 'w') as f:
