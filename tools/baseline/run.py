@@ -147,13 +147,14 @@ def run_chunks(bench_args, make_cmd, timeout, log_path):
 
 def qemu_header(cmds):
     """The result file's lines naming the QEMU commands run: '# qemu: ' for the
-    first boot of the rows without NICs (the one the report quotes), '# qemu
-    network rows: ' for the first boot with the network rows' NICs."""
+    first boot of the rows without NICs (the one the report quotes; the first
+    boot of all when every row was a network row), '# qemu network rows: ' for
+    the first boot with the network rows' NICs."""
     def show(cmd):
         return ' '.join(c if ' ' not in c else '"%s"' % c for c in cmd)
     plain = [c for c in cmds if '-netdev' not in c]
     net = [c for c in cmds if '-netdev' in c]
-    return (['# qemu: ' + show(plain[0])] if plain else []) + \
+    return ['# qemu: ' + show((plain or cmds)[0])] + \
         (['# qemu network rows: ' + show(net[0])] if net else [])
 
 
