@@ -443,9 +443,10 @@ bench_ipc_na(enum bench_ipc kind)
  * make one untimed round trip (so that both processes have taken their copy-on-write
  * faults after the fork).  0, or -1 with everything undone.
  */
-/* A competitor: compute until the parent is gone (it kills us first). */
-static void
-ipc_compete(pid_t parent)
+/* A competitor: compute until the parent is gone (it kills us first). Also the
+ * udp_rtt rows' competitor (udp_posix.c). */
+void
+posix_compete(pid_t parent)
 {
 	for (volatile unsigned i = 0;; i++)
 		if (i % (1u << 20) == 0 && getppid() != parent)
@@ -506,7 +507,7 @@ bench_ipc_setup(enum bench_ipc kind)
 	for (unsigned i = 0; i < bench_ipc_competitors(kind); i++) {
 		pid_t parent = getpid();
 		if ((ipc_load[i] = fork()) == 0)
-			ipc_compete(parent);
+			posix_compete(parent);
 		if (ipc_load[i] < 0) {
 			ipc_load[i] = 0;
 			bench_ipc_teardown(kind);
@@ -606,38 +607,4 @@ bench_env_cycle(void)
 	if (child < 0 || waitpid(child, &status, 0) != child)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* ------------------------------------------------------------------------ demux ---- */
-
-/*
- * Linux's analogue is classic BPF on as many sockets (SO_ATTACH_FILTER), but the kernel
- * runs those filters only on frames that go through its network stack, one socket's
- * filter after the stack has found the socket, and offers no call that classifies a
- * frame in memory; timing the filters alone would need a kernel probe, and timing frames
- * sent over loopback or a wire would time the whole stack. So these rows are n/a here.
- */
-const char *
-bench_demux_na(unsigned mode)
-{
-	(void)mode;
-	return "no like-with-like measurement yet: Linux runs classic BPF socket filters only "
-	       "inside its receive path (after the socket lookup) and has no call that "
-	       "classifies a frame in memory; timing frames through the stack would time the "
-	       "whole stack";
-}
-
-int
-bench_demux_setup(unsigned nfilters)
-{
-	(void)nfilters;
-	return -1;
-}
-
-int
-bench_demux_run(unsigned mode, unsigned iters)
-{
-	(void)mode;
-	(void)iters;
-	return -1;
 }

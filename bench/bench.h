@@ -299,17 +299,32 @@ int bench_env_cycle(void);
  * Packet demultiplexing (demux.c): which of n installed packet filters (UDP
  * destination ports 1000..1000+n-1) accepts a frame for the last of them.
  *   bench_demux_na(mode)      0 if the system can time this mode, else the reason.
- *   bench_demux_setup(n)      install the n filters (untimed; the previous set goes);
- *                             0 or -1.
+ *                             BENCH_DEMUX_BASE: the path bench_demux_run times with
+ *                             the filters taken out (0 only where bench_demux_unhook
+ *                             can do that). BENCH_DEMUX_REJECT: n filters that
+ *                             reject every frame at once (0 only where a filter costs
+ *                             more than its predicate: Linux, a socket each); run then
+ *                             checks that none accepted the frame.
+ *   bench_demux_setup(n, mode) install the n filters as mode needs them (untimed; the
+ *                             previous set goes) and put them in the path
+ *                             bench_demux_run times; 0 or -1.
  *   bench_demux_run(mode, k)  classify the frame k times, all inside the kernel, by the
  *                             compiled filters, an interpreter of the same merged tree,
  *                             or the filters interpreted one by one; 0, or -1 if it was
- *                             not classified to its filter.
+ *                             not classified to its filter (or, unhooked, was).
+ *   bench_demux_unhook()      1 when bench_demux_run times the classification alone
+ *                             (ExOS: net_demux on a frame in memory); 0 after taking the
+ *                             filters out of the path bench_demux_run times, which then
+ *                             times that path without them (Linux: a frame sent through
+ *                             the loopback device; the driver subtracts); -1 on error.
+ *                             The next bench_demux_setup puts them back.
  */
-enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR };
+enum { BENCH_DEMUX_COMPILED, BENCH_DEMUX_TREE, BENCH_DEMUX_LINEAR, BENCH_DEMUX_BASE,
+       BENCH_DEMUX_REJECT };
 const char *bench_demux_na(unsigned mode);
-int bench_demux_setup(unsigned nfilters);
+int bench_demux_setup(unsigned nfilters, unsigned mode);
 int bench_demux_run(unsigned mode, unsigned iters);
+int bench_demux_unhook(void);
 
 /* udp_rtt rows: the round trip of a BENCH_UDP_BYTES-byte UDP datagram between this program
  * and an echo partner on the same board, reached from the first NIC through the second on
@@ -341,6 +356,9 @@ extern const struct bench_row bench_rows_ipc[];
 extern const struct bench_row bench_rows_scale[];
 /* demux.c */
 extern const struct bench_row bench_rows_demux[];
+/* udp.c: the network rows, which need the boot's two NICs (tools/qemu.py nics(2)); the
+ * driver's --no-net leaves them out of a run of every row, --net-only runs only them */
+extern const struct bench_row bench_rows_udp[];
 /* ptalt.c: the `_inv` rows, and the call that runs a base row in the other program
  * (one untimed warm-up, then the measured run; 0, or -1 and *why). */
 extern const struct bench_row bench_rows_ptalt[];

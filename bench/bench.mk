@@ -10,6 +10,10 @@
 #                      report of which rows printed sane values (used by `make test`).
 #   bench-report       tables, plots and docs/results.md from $(BUILD)/bench/{linux,aegis}.txt
 #   bench-deps         install the Debian packages `make bench` needs (tools/deps.sh bench)
+#   bench-http         HTTP requests per second from a host client (HOST time), both systems
+#                      side by side, into bench/results/http.csv (tools/bench_http.py; a
+#                      system without a server is n/a). A full `make bench` runs it too
+#                      (BENCH_HTTP=0 leaves it out); its failure never fails make bench.
 #   bench-linux-bin, bench-linux-initramfs, bench-linux-fetch: the steps, separately.
 
 BUILD ?= build
@@ -17,7 +21,7 @@ CROSS ?= mipsel-linux-gnu-
 PYTHON ?= python3
 
 BENCH_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
-	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c
+	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/udp.c
 BENCH_HDRS := bench/bench.h
 # The benchmark code is compiled with the same flags for both systems (the ExOS
 # build in the top-level Makefile uses BENCH_CFLAGS too): non-PIC code, as both
@@ -35,7 +39,7 @@ BENCH_SMOKE_TIMEOUT ?= 180
 BENCH_ARGS ?=
 ROWS ?=
 
-.PHONY: bench-linux bench-smoke-linux bench-report bench-deps \
+.PHONY: bench-linux bench-smoke-linux bench-report bench-deps bench-http \
 	bench-linux-fetch bench-linux-bin bench-linux-initramfs
 
 bench-deps:
@@ -47,14 +51,15 @@ bench-linux-fetch:
 
 bench-linux-bin: $(BENCH_LINUX_BIN)
 
-$(BENCH_LINUX_BIN): $(BENCH_SRCS) bench/backend_posix.c $(BENCH_HDRS) bench/bench.mk
+BENCH_POSIX_SRCS := bench/backend_posix.c bench/udp_posix.c bench/demux_posix.c
+$(BENCH_LINUX_BIN): $(BENCH_SRCS) $(BENCH_POSIX_SRCS) $(BENCH_HDRS) bench/bench.mk
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(BENCH_LINUX_CFLAGS) -o $@ $(BENCH_SRCS) bench/backend_posix.c
+	$(CROSS)gcc $(BENCH_LINUX_CFLAGS) -o $@ $(BENCH_SRCS) $(BENCH_POSIX_SRCS)
 
 bench-linux-initramfs: $(BENCH_LINUX_INITRD)
 
 $(BENCH_LINUX_INITRD): $(BENCH_LINUX_BIN) tools/baseline/mkinitramfs.sh \
-		tools/baseline/mkcpio.py tools/baseline/init.sh | bench-linux-fetch
+		tools/baseline/mkcpio.py tools/baseline/init.sh bench/www/index.html | bench-linux-fetch
 	BUILD=$(BUILD) sh tools/baseline/mkinitramfs.sh $(BENCH_LINUX_BIN) $@
 
 bench-linux: bench-linux-fetch $(BENCH_LINUX_INITRD)
@@ -71,3 +76,6 @@ bench-smoke-linux: bench-linux-fetch $(BENCH_LINUX_INITRD)
 
 bench-report:
 	$(PYTHON) tools/bench_report.py --build $(BUILD)
+
+bench-http: bench-linux-fetch $(BENCH_LINUX_INITRD)
+	$(PYTHON) tools/bench_http.py --build $(BUILD) --out bench/results/http.csv

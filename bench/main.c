@@ -4,12 +4,15 @@
  * repetition.  The line format is documented in bench/README.md; tools/bench_report.py
  * and tools/baseline/smoke_check.py parse it.
  *
- * Usage: bench [--smoke] [--reps=N] [--iters=N] [--list] [ROW[,ROW...]]...
+ * Usage: bench [--smoke] [--reps=N] [--iters=N] [--list] [--no-net|--net-only]
+ *              [ROW[,ROW...]]...
  *   no row names  run every row
  *   --smoke       each row's small iteration count, one repetition
  *   --reps=N      repetitions per row (default 5; 1 with --smoke)
  *   --iters=N     iterations per repetition for every row (overrides the table)
  *   --list        print the rows and what each times, run nothing
+ *   --no-net, --net-only  with no row names: every row but the network rows
+ *                 (bench_rows_udp, which need a boot with two NICs), or only them
  *
  * Output goes through bench_write() only, formatted here without printf so that a back
  * end needs no C library.
@@ -26,6 +29,7 @@ static const struct bench_row *const tables[] = {
 	bench_rows_ipc,
 	bench_rows_scale,
 	bench_rows_demux,
+	bench_rows_udp,		/* the network rows: see --no-net, --net-only */
 	bench_rows_ptalt,	/* last: each of its runs starts a second program */
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
@@ -133,6 +137,14 @@ static unsigned reps = DEFAULT_REPS;
 static long iters_override = -1;
 static int smoke;
 static int errors;
+static enum { NET_ALL, NET_NONE, NET_ONLY } net_rows = NET_ALL;
+
+/* Whether a run of every row includes table t (--no-net, --net-only). */
+static int
+table_wanted(unsigned t)
+{
+	return net_rows == NET_ALL || (tables[t] == bench_rows_udp) == (net_rows == NET_ONLY);
+}
 
 static void
 error_line(const char *row, const char *why)
@@ -232,6 +244,10 @@ bench_main(int argc, char **argv)
 			reps = 1;
 		} else if (streq(a, "--list")) {
 			list = 1;
+		} else if (streq(a, "--no-net")) {
+			net_rows = NET_NONE;
+		} else if (streq(a, "--net-only")) {
+			net_rows = NET_ONLY;
 		} else if (prefix(a, "--reps=")) {
 			long v = parse_num(a + 7);
 			if (v < 1) {
@@ -285,7 +301,7 @@ bench_main(int argc, char **argv)
 			}
 	} else {
 		for (t = 0; t < NTABLES; t++)
-			for (r = tables[t]; r->name; r++) {
+			for (r = tables[t]; table_wanted(t) && r->name; r++) {
 				put(r->name);
 				put(",");
 			}
@@ -299,7 +315,7 @@ bench_main(int argc, char **argv)
 				run_named(argv[i]);
 	} else {
 		for (t = 0; t < NTABLES; t++)
-			for (r = tables[t]; r->name; r++)
+			for (r = tables[t]; table_wanted(t) && r->name; r++)
 				run_row(r);
 	}
 	put("BENCH done errors=");

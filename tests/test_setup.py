@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Host tests of the set-up path (KTAP): tools/deps.sh and tools/qemu.py.
+"""Host tests of the set-up path (KTAP): tools/deps.sh, tools/qemu.py and how the
+benchmark runners split their boots (tools/baseline/run.py).
 
 deps.sh runs against stand-ins for dpkg-query, apt-get and id placed first on
 a PATH that holds nothing else but the few tools the script calls, so every
@@ -117,6 +118,22 @@ def main():
     check("the board asks for no VGA and no NIC (no option ROMs)",
           "-vga" in cmd and cmd[cmd.index("-vga") + 1] == "none"
           and "-nic" in cmd and cmd[cmd.index("-nic") + 1] == "none", " ".join(cmd))
+    # The benchmark runners: the network rows boot on their own, with two NICs.
+    sys.path.insert(0, os.path.join(ROOT, "tools", "baseline"))
+    import run as baseline  # noqa: E402
+    chunks = baseline.chunk_args(["--reps=3", "prot1", "udp_rtt", "trap", "udp_rtt_load2"])
+    check("named network rows get a boot of their own, after the others",
+          chunks == [["--reps=3", "prot1", "trap"], ["--reps=3", "udp_rtt", "udp_rtt_load2"]]
+          and baseline.net_options(chunks[0]) == []
+          and baseline.net_options(chunks[1]) == qemu.nics(2), chunks)
+    chunks = baseline.chunk_args(["--smoke"])
+    check("every row: a boot without the network rows, then one with them and two NICs",
+          chunks == [["--smoke", "--no-net"], ["--smoke", "--net-only"]]
+          and baseline.net_options(chunks[1]) == qemu.nics(2), chunks)
+    opts = qemu.user_nic(5555)
+    check("the http boot forwards the host port to the guest's port 80 on NIC 0",
+          "user,id=u0,hostfwd=tcp:127.0.0.1:5555-10.0.2.15:80" in opts
+          and any("addr=0b" in o for o in opts), opts)
 
     print("KTAP version 1")
     print(f"1..{len(results)}")

@@ -33,7 +33,8 @@ def qemu_command(build, bench_args, host_rtc):
     append = "init=bench"
     if bench_args:
         append += " bench.args=" + ",".join(bench_args)
-    return baseline.qemu.board(icount=True) + ([] if host_rtc else baseline.RTC_VM) + [
+    return baseline.qemu.board(icount=True) + ([] if host_rtc else baseline.RTC_VM) + \
+        baseline.net_options(bench_args) + [
             "-kernel", os.path.join(build, "aegis.elf"),
             "-initrd", os.path.join(build, "initrd.cpio"), "-append", append]
 
@@ -72,7 +73,7 @@ def main():
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
 
     t0 = time.monotonic()
-    lines, bench, cmd, reason = baseline.run_chunks(
+    lines, bench, cmds, reason = baseline.run_chunks(
         bench_args, lambda chunk: qemu_command(args.build, chunk, args.host_rtc),
         args.timeout, log_path)
     elapsed = time.monotonic() - t0
@@ -81,7 +82,7 @@ def main():
         baseline.die(f"{reason}\n--- last lines of the serial log ({log_path}) ---\n{tail}")
     header = ["# system: aegis",
               "# kernel: " + kernel_version(),
-              "# qemu: " + " ".join(c if " " not in c else f'"{c}"' for c in cmd),
+              ] + baseline.qemu_header(cmds) + [
               f"# host seconds: {elapsed:.1f}"]
     with open(out_path + ".tmp", "w") as f:
         f.write("\n".join(header + bench) + "\n")

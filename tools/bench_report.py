@@ -3,6 +3,7 @@
 
 Usage: bench_report.py [--build DIR] [--system NAME=FILE]... [--results DIR]
                        [--docs FILE] [--template FILE] [--spread PCT] [--targets FILE]
+                       [--update NAME=FILE]...
 
 By default reads BUILD/bench/linux.txt and BUILD/bench/aegis.txt, whichever exist (at
 least one must).  For each row and system it computes, over the repetitions, the median
@@ -18,7 +19,10 @@ when the run recorded it.
 Copies each input to RESULTS/<system>.txt (the raw lines behind the tables) and
 writes RESULTS/results.csv, RESULTS/results.md, RESULTS/ratios.svg and .png (gnuplot;
 with one system only, the plot shows its instructions per operation instead), and
-regenerates docs/results.md from bench/results.md.in.  Standard library only.
+regenerates docs/results.md from bench/results.md.in.  --update NAME=FILE puts the rows
+of FILE (a run of a few rows) in place of those rows of system NAME's file first (the
+copy in RESULTS holds the merged lines, with header lines naming FILE).  Standard
+library only.
 """
 import argparse
 import csv
@@ -55,11 +59,16 @@ GROUPS = [
     ('scale', 'How costs grow with N (bench/scale.c)'),
     ('envs', 'Environments as the work grows (bench/envs.c)'),
     ('net', 'Packet demultiplexing (bench/demux.c)'),
+    ('udp', 'UDP round trips over a virtual wire (bench/udp.c)'),
     ('other', 'Other rows'),
 ]
 PAPER_DEMUX = ('the paper: DPF 1.5 us against 35 us for MPF, an interpreted filter '
                'system (per frame); issue 10: compiled >= 10x faster than interpreted at 100')
 NO_PAPER_DEMUX = 'no figure in the paper: shows how the cost grows with the filters installed'
+PAPER_UDP = ('no figure here (the paper\'s are not available): ASHs reply in the kernel '
+             'on arrival; issue 10: ExOS >= 5x below Linux, the ASH below the upcall path')
+PAPER_UDP_LOAD = ('the paper\'s extensibility section: ASH latency as processes are added '
+                  '(flat with an ASH, growing without)')
 PAPER_PTINV = ("the paper's extensibility section: the same VM work on an inverted page "
                "table, an application's choice; Linux has one structure (n/a)")
 ROWS = [
@@ -178,21 +187,39 @@ ROWS = [
      'as appel1 (the paper uses 100 pages): ExOS faster'),
     ('appel1_1000', 'scale', 'prot1 + trap + unprot cycling over 1000 pages, per page',
      NO_PAPER_SCALE),
-    ('demux_1', 'net', 'classify a frame, 1 UDP-port filter installed, compiled merged tree '
-     '(ExOS: DPF on Aegis, in the kernel, no NIC), per frame', NO_PAPER_DEMUX),
+    ('demux_1', 'net', 'classify a frame, 1 UDP-port filter installed, compiled (ExOS: DPF\'s '
+     'merged tree on Aegis, in the kernel, no NIC; Linux: classic BPF on a packet socket, JIT '
+     'on, frames through the loopback device less the same path without the socket), per '
+     'frame', NO_PAPER_DEMUX),
     ('demux_10', 'net', 'the same, 10 filters, compiled', NO_PAPER_DEMUX),
     ('demux_100', 'net', 'the same, 100 filters, compiled', PAPER_DEMUX),
     ('demux_500', 'net', 'the same, 500 filters, compiled', NO_PAPER_DEMUX),
     ('demux_1_interp', 'net', 'classify a frame, 1 filter, the same merged tree run by the '
-     'dcode interpreter, per frame', NO_PAPER_DEMUX),
+     'dcode interpreter, per frame (Linux: n/a, no merged tree)', NO_PAPER_DEMUX),
     ('demux_10_interp', 'net', 'the same, 10 filters, tree interpreted', NO_PAPER_DEMUX),
     ('demux_100_interp', 'net', 'the same, 100 filters, tree interpreted', PAPER_DEMUX),
     ('demux_500_interp', 'net', 'the same, 500 filters, tree interpreted', NO_PAPER_DEMUX),
     ('demux_1_linear', 'net', 'classify a frame, 1 filter, the filters matched one by one '
-     '(the frame is for the last), per frame', NO_PAPER_DEMUX),
+     '(the frame is for the last; Linux: its BPF interpreter, JIT off), per frame',
+     NO_PAPER_DEMUX),
     ('demux_10_linear', 'net', 'the same, 10 filters, one by one', NO_PAPER_DEMUX),
     ('demux_100_linear', 'net', 'the same, 100 filters, one by one', PAPER_DEMUX),
     ('demux_500_linear', 'net', 'the same, 500 filters, one by one', NO_PAPER_DEMUX),
+    ('demux_100_reject', 'net', 'the same sockets as demux_100 with filters that reject '
+     'every frame at once (Linux: one BPF instruction each, JIT on; demux_100 less this is '
+     'what its 100 predicates cost; ExOS: n/a)', 'no counterpart: separates Linux\'s '
+     'per-socket cost from its filters'),
+    ('demux_base', 'net', 'the path the Linux demux rows subtract: a frame sent through the '
+     'loopback device with no filter socket in its receive path, per frame (ExOS: n/a, '
+     'nothing subtracted)', 'no counterpart: the measurement\'s own base'),
+    ('udp_rtt', 'udp', 'UDP round trip, 32 bytes, to an echo partner over two NICs on one '
+     'virtual wire (ExOS: user-level stacks, the reply from the partner environment; '
+     'Linux: a process in a second network namespace)', PAPER_UDP),
+    ('udp_rtt_ash', 'udp', 'the same, the partner\'s reply sent by an ASH in the kernel '
+     '(Linux: n/a)', PAPER_UDP),
+] + [('udp_rtt%s_load%d' % (a, n), 'udp', '%s beside %d compute-bound competitor%s' % (
+    'udp_rtt' + a, n, '' if n == 1 else 's'), PAPER_UDP_LOAD)
+     for a in ('', '_ash') for n in (0, 1, 2, 4, 8)] + [
     ('appel1_10000', 'scale', 'prot1 + trap + unprot cycling over 10000 pages, per page',
      NO_PAPER_SCALE),
 ]
@@ -260,6 +287,34 @@ def parse_file(path):
         if mm and int(mm.group(2)) > 0:
             r['reps'].append((int(mm.group(2)), int(mm.group(3))))
     return {'meta': meta, 'comments': comments, 'rows': rows, 'done': done, 'order': order}
+
+
+def splice(base_path, update_path):
+    """The text of result file base_path with the rows of update_path (a run of some
+    rows, e.g. `make bench ROWS=...`) in place of its own lines for those rows, and
+    header lines naming the update and its QEMU commands. For refreshing a few rows of
+    the full results without running the whole suite."""
+    base = open(base_path, encoding='utf-8', errors='replace').read().split('\n')
+    upd = open(update_path, encoding='utf-8', errors='replace').read().split('\n')
+    new = [l for l in upd if LINE_RE.match(l.strip())]
+    names = {LINE_RE.match(l.strip()).group(1) for l in new}
+    head = ['# rows from %s: %s' % (update_path, ','.join(sorted(names)))]
+    head += ['# update %s' % l[2:] for l in upd
+             if l.startswith(('# qemu:', '# kernel:', '# kernel package:'))]
+    head += [l for l in upd if l.startswith('# qemu network rows:')]
+    out, placed = [], False
+    for l in base:
+        m = LINE_RE.match(l.strip())
+        if m and m.group(1) in names:
+            continue
+        if l.startswith('BENCH done') and not placed:
+            out += new
+            placed = True
+        out.append(l)
+    if not placed:
+        out += new
+    first = next((i for i, l in enumerate(out) if not l.startswith('#')), len(out))
+    return '\n'.join(out[:first] + head + out[first:])
 
 
 def stats(reps):
@@ -580,6 +635,44 @@ def scale_section(results, rows):
         '\n\nFigures: `%s/scale.csv`; median instructions per operation, log-log axes.' % results)
 
 
+def sweeps_section(results, rows):
+    """Links to tools/scale_plot.py's plots of issue 10's two sweeps (demux_N over
+    the filters, udp_rtt over the competitors), for those measured in this run."""
+    plots = [('scale_demux', 'demux_', 'classifying a frame among N filters, per frame'),
+             ('scale_udp', 'udp_rtt', 'the UDP round trip beside N competitors')]
+    shown = ['![%s](../%s/%s.svg)' % (what, results, name) for name, prefix, what in plots
+             if any(r.startswith(prefix) for r in rows)]
+    if not shown:
+        return '(no demux or udp_rtt rows in this run)'
+    return '\n\n'.join(shown) + ('\n\nMedian instructions per operation, log scale '
+                                  '(figures: `%s/scale.csv`).' % results)
+
+
+def http_section(results):
+    """Markdown: tools/bench_http.py's requests per second (HOST time), per system,
+    with the ratio of the medians when both served."""
+    path = os.path.join(results, 'http.csv')
+    if not os.path.exists(path):
+        return '(no http run: `make bench-http`, or a full `make bench`, writes %s)' % path
+    rows = list(csv.DictReader(open(path)))
+    out = ['| System | requests/s, median (min, max) — **host time** | runs x requests | note |',
+           '|---|---:|---|---|']
+    med = {}
+    for r in rows:
+        d = DISPLAY.get(r['system'], r['system'])
+        if r['status'] == 'ok':
+            med[r['system']] = float(r['median_req_per_s'])
+            out.append('| %s | %s (%s, %s) | %s x %s | |' % (
+                d, r['median_req_per_s'], r['min_req_per_s'], r['max_req_per_s'],
+                r['runs'], r['requests']))
+        else:
+            out.append('| %s | n/a | | %s |' % (d, r['note']))
+    if len(med) == 2:
+        out.append('\nAegis/ExOS / Linux, requests per second, ratio of the medians: %.2f '
+                   '(host time, one run side by side).' % (med['aegis'] / med['linux']))
+    return '\n'.join(out)
+
+
 def stride_section(results):
     """The stride-scheduling plot and final shares (tools/stride_plot.py)."""
     txt = os.path.join(results, 'stride.txt')
@@ -711,6 +804,9 @@ def main():
     ap.add_argument('--spread', type=float, default=2.0)
     ap.add_argument('--targets', default='bench/targets.tsv')
     ap.add_argument('--instr-targets', default='bench/instr_targets.tsv')
+    ap.add_argument('--update', action='append', default=[], metavar='NAME=FILE',
+                    help='replace the rows FILE has in system NAME\'s file by FILE\'s '
+                    '(the copy in RESULTS then holds the merged lines)')
     args = ap.parse_args()
 
     files = {}
@@ -728,6 +824,19 @@ def main():
     if not files:
         die('no result files (expected %s/bench/linux.txt and/or aegis.txt; '
             'run make bench-linux)' % args.build)
+    updated = {}
+    for spec in args.update:
+        name, sep, path = spec.partition('=')
+        if not sep or name not in files or not os.path.exists(path):
+            die('--update wants NAME=FILE for a system read, got %r' % spec)
+        merged = os.path.join(args.results, name + '.txt')
+        text = splice(files[name], path)
+        os.makedirs(args.results, exist_ok=True)
+        with open(merged + '.tmp', 'w') as f:
+            f.write(text)
+        os.replace(merged + '.tmp', merged)
+        files[name] = merged
+        updated.setdefault(name, []).append(path)
     systems = {}
     for name, path in files.items():
         if not os.path.exists(path):
@@ -756,9 +865,11 @@ def main():
     plot_desc = plot(table, systems, args.results)
     timer = linux_timer(systems.get('linux'))
 
-    sources = '\n'.join('- %s: `%s` (copied to `%s`)%s' % (
+    sources = '\n'.join('- %s: `%s` (copied to `%s`)%s%s' % (
         DISPLAY.get(n, n), files[n], os.path.join(args.results, n + '.txt'),
-        '' if systems[n]['done'] else ' (incomplete: no `BENCH done`)') for n in systems)
+        '' if systems[n]['done'] else ' (incomplete: no `BENCH done`)',
+        ', with the rows of %s put in by `--update` (named in its header lines)' % ', '.join(
+            '`%s`' % u for u in updated[n]) if n in updated else '') for n in systems)
     md = ('# Benchmark results\n\nGenerated by `tools/bench_report.py` from:\n%s\n\n'
           'Linux timer: %s.\n\n'
           'Count ticks per operation (160 MHz virtual; 1 tick = 6.25 guest instructions '
@@ -797,6 +908,10 @@ def main():
         'instr_targets': instr_targets_table(table, args.instr_targets),
         'split': split_table(args.results, table),
         'stride': stride_section(args.results),
+        'sweeps': sweeps_section(args.results, [e['row'] for e in table]),
+        'http': http_section(args.results),
+        'qemu_net': lm.get('qemu network rows') or am.get('qemu network rows') or
+        '(no network rows in this run)',
         'scale': scale_section(args.results, [e['row'] for e in table]),
         'details': detail,
         'flags': flags,

@@ -88,3 +88,12 @@ def explain_failure(output):
     if m:
         return "QEMU failed: " + m.group(1).strip()
     return None
+
+
+def user_nic(host_port, guest_port=80):
+    """Options for one PCnet NIC (at 00:0b.0, MAC 52:54:00:12:34:56, as in nics())
+    on QEMU's user network (the guest is 10.0.2.15, the host 10.0.2.2), with the
+    host's TCP port 127.0.0.1:host_port forwarded to the guest's guest_port: the
+    only way in from the host (tools/bench_http.py)."""
+    return ["-netdev", f"user,id=u0,hostfwd=tcp:127.0.0.1:{host_port}-10.0.2.15:{guest_port}",
+            "-device", "pcnet,netdev=u0,romfile=,mac=52:54:00:12:34:56,addr=0b"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scale_plot.py: how costs grow with N (bench/scale.c), Aegis/ExOS and Linux.
+"""scale_plot.py: how costs grow with N (bench/scale.c, and issue 10's sweeps), both systems.
 
 Reads the BENCH result files (by default RESULTS/linux.txt and RESULTS/aegis.txt,
 the copies tools/bench_report.py keeps; whichever exist, at least one) and
@@ -8,7 +8,9 @@ N on log-log axes, one line per system (and per operation where a family has
 two): scale_tlbsweep (tlbsweep_N per access, with tlbmiss as a reference line,
 and Aegis built with other STLB sizes where RESULTS/aegis-stlbN.txt exist),
 scale_prot (protN_N and unprotN_touch_N per page) and scale_appel1 (appel1_N
-per page), each as .svg and .png, and the figures in scale.csv, all in RESULTS.
+per page), scale_demux (demux_N, the three ways, per frame) and scale_udp
+(udp_rtt_loadN and udp_rtt_ash_loadN, per round trip; N on a linear axis), each as
+.svg and .png, and the figures in scale.csv, all in RESULTS.
 Needs gnuplot (Debian package gnuplot-nox); exits 1 with a message without it,
 or when no file holds any of these rows.
 Usage: scale_plot.py [--results DIR] [--linux FILE] [--aegis FILE]
@@ -30,8 +32,10 @@ SYSTEMS = [('aegis', 'Aegis/ExOS', '#3b6ea8'), ('linux', 'Linux', '#c0504d')]
 STLB_VARIANTS = [(1024, '#7fb2e5'), (16384, '#1f3f66')]
 
 # One plot: ops are [(row name pattern, operation label)], ns the values of N,
-# refs the rows drawn as horizontal reference lines [(row, label)].
-Family = collections.namedtuple('Family', 'name title xlabel ylabel ops ns refs')
+# refs the rows drawn as horizontal reference lines [(row, label)]; logx: N on a
+# log scale (else linear, for a sweep that starts at 0).
+Family = collections.namedtuple('Family', 'name title xlabel ylabel ops ns refs logx',
+                                defaults=[True])
 FAMILIES = [
     Family('tlbsweep', 'Reading one word of each of N pages in turn',
            'pages swept (N)', 'instructions per access',
@@ -44,6 +48,18 @@ FAMILIES = [
     Family('appel1', 'appel1 (prot1 + trap + unprot) over N pages',
            'pages in the cycle (N)', 'instructions per page',
            [('appel1_%d', 'appel1')], [100, 1000, 10000], []),
+    # Issue 10's two sweeps (bench/demux.c, bench/udp.c).
+    Family('demux', 'Classifying a frame among N packet filters (frame for the last)',
+           'filters installed (N)', 'instructions per frame',
+           [('demux_%d', 'compiled (Linux: JIT)'),
+            ('demux_%d_interp', 'tree interpreted'),
+            ('demux_%d_linear', 'one by one (Linux: no JIT)')],
+           [1, 10, 100, 500], []),
+    Family('udp', 'UDP round trip beside N compute-bound competitors',
+           'competitors (N)', 'instructions per round trip',
+           [('udp_rtt_load%d', 'reply from the partner process'),
+            ('udp_rtt_ash_load%d', 'reply from an ASH')],
+           [0, 1, 2, 4, 8], [], False),
 ]
 
 
@@ -109,13 +125,14 @@ def gnuplot_script(family, series, refs, dat, out, term):
         'set terminal %s noenhanced' % term,
         'set output "%s"' % out,
         'set title "%s (QEMU malta, -icount)"' % family.title,
-        'set xlabel "%s (log scale)"' % family.xlabel,
+        'set xlabel "%s%s"' % (family.xlabel, ' (log scale)' if family.logx else ''),
         'set ylabel "%s (log scale)"' % family.ylabel,
-        'set logscale xy',
+        'set logscale %s' % ('xy' if family.logx else 'y'),
         'set grid xtics ytics mxtics mytics',
         'set key at screen 0.5, screen 0.02 center bottom maxcols 2 width 2',
-        'set bmargin 8',
-        'set xrange [%g:%g]' % (min(family.ns) / 1.5, max(family.ns) * 1.5),
+        'set bmargin %d' % max(8, 5 + len(series) + len(refs)),
+        'set xrange [%g:%g]' % ((min(family.ns) / 1.5, max(family.ns) * 1.5) if family.logx
+                                else (min(family.ns) - 0.5, max(family.ns) + 0.5)),
         'set yrange [%g:%g]' % (min(values) / 3, max(values) * 3),
         'plot ' + ', \\\n     '.join(plots),
         ''])

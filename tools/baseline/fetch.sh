@@ -11,6 +11,8 @@
 #   build/baseline/busybox             static mipsel busybox
 #   build/baseline/kernel-version.txt  "<package> <version>" of the kernel image used
 #   build/baseline/busybox-version.txt "<package> <version>" of busybox-static
+#   build/baseline/modules/{mii,pcnet32}.ko  the PCnet driver (a module in this kernel)
+#                                      and the module it needs, for the network rows
 #
 # Idempotent and quiet when everything is present.  Set BASELINE_REFRESH=1 to re-resolve the
 # kernel package against the archive.  Set BASELINE_MIRROR=URI to override the mirror.
@@ -23,7 +25,7 @@ APT="$OUT/apt"
 die() { echo "fetch.sh: error: $*" >&2; exit 1; }
 
 if [ -s "$OUT/vmlinuz" ] && [ -x "$OUT/busybox" ] && [ -s "$OUT/kernel-version.txt" ] \
-   && [ -z "${BASELINE_REFRESH:-}" ]; then
+   && [ -s "$OUT/modules/pcnet32.ko" ] && [ -z "${BASELINE_REFRESH:-}" ]; then
 	exit 0
 fi
 
@@ -120,6 +122,12 @@ KPKG=$(apt-cache $OPTS depends linux-image-4kc-malta 2>/dev/null \
 [ -n "$KPKG" ] || die "cannot resolve linux-image-4kc-malta to a versioned kernel package (mipsel)"
 
 fetch_deb() { # $1 package -> prints path of the .deb
+	# A .deb already downloaded for this package name is reused (the kernel's package
+	# name carries its ABI; BASELINE_REFRESH=1 downloads again).
+	if [ -z "${BASELINE_REFRESH:-}" ] && ls "$APT/debs/$1"_*_mipsel.deb >/dev/null 2>&1; then
+		ls "$APT/debs/$1"_*_mipsel.deb | head -n1
+		return
+	fi
 	rm -f "$APT/debs/$1"_*.deb
 	# shellcheck disable=SC2086
 	(cd "$APT/debs" && apt-get $OPTS download "$1" >"../download-$1.log" 2>&1) || {
@@ -142,6 +150,13 @@ K=$(ls "$APT"/x-kernel/boot/vmlinuz-* 2>/dev/null | head -n1)
 [ -n "$K" ] || die "$KDEB contains no /boot/vmlinuz-*"
 [ -x "$APT/x-busybox/bin/busybox" ] || die "$BDEB contains no /bin/busybox"
 
+# The network rows' NICs are PCnets, whose driver this kernel has as a module.
+mkdir -p "$OUT/modules"
+for m in drivers/net/mii.ko drivers/net/ethernet/amd/pcnet32.ko; do
+	f=$(ls "$APT"/x-kernel/lib/modules/*/kernel/$m 2>/dev/null | head -n1)
+	[ -n "$f" ] || die "$KDEB contains no $m"
+	cp "$f" "$OUT/modules/"
+done
 cp "$K" "$OUT/vmlinuz.new" && mv "$OUT/vmlinuz.new" "$OUT/vmlinuz"
 cp "$APT/x-busybox/bin/busybox" "$OUT/busybox.new" && mv "$OUT/busybox.new" "$OUT/busybox"
 chmod +x "$OUT/busybox"

@@ -8,12 +8,32 @@ export PATH
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sysfs /sys
 busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The boots with NICs (the network rows: tools/qemu.py nics(2); tools/bench_http.py) have
+# PCnets (PCI 1022:2000), whose driver is a module of this kernel.
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(busybox cat $d/vendor)" = 0x1022 ] && [ "$(busybox cat $d/device)" = 0x2000 ]; then
+		busybox insmod /lib/modules/mii.ko && busybox insmod /lib/modules/pcnet32.ko
+		break
+	fi
+done
 args=
+http=
 for w in $(busybox cat /proc/cmdline); do
 	case "$w" in
 	bench.args=*) args=${w#bench.args=} ;;
+	bench.http=1) http=1 ;;
 	esac
 done
+# tools/bench_http.py: serve /www with busybox httpd on QEMU's user network (the guest is
+# 10.0.2.15) until QEMU is killed.
+if [ -n "$http" ]; then
+	busybox ifconfig lo 127.0.0.1 up
+	busybox ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
+	busybox route add default gw 10.0.2.2
+	busybox httpd -p 80 -h /www
+	echo "# httpd ready"
+	while :; do busybox sleep 1000; done
+fi
 IFS=,
 set -- $args
 unset IFS
@@ -21,6 +41,11 @@ echo "# uname: $(busybox uname -r -v -m)"
 echo "# bench args: $*"
 /bench "$@"
 echo "# bench exit status: $?"
+# On the network rows' boots: the frames NIC 0 carried (the udp rows' datagrams cross the
+# wire; NIC 1 is in the benchmark's other network namespace, gone with it).
+if [ -e /sys/class/net/eth0/statistics ]; then
+	echo "# nic packets: eth0 tx $(busybox cat /sys/class/net/eth0/statistics/tx_packets) rx $(busybox cat /sys/class/net/eth0/statistics/rx_packets)"
+fi
 # How the kernel calibrated its clocks (it estimates the CPU frequency against the RTC at
 # boot; see run.py on -rtc clock=vm) and which timer interrupted how often.
 echo "# kernel clock: $(busybox dmesg | busybox grep -o 'CPU frequency [0-9.]* MHz')"

@@ -58,7 +58,7 @@ def qemu_command(build, bench_args, host_rtc=False):
     append = APPEND_BASE
     if bench_args:
         append += ' bench.args=' + ','.join(bench_args)
-    return qemu.board(icount=True) + ([] if host_rtc else RTC_VM) + [
+    return qemu.board(icount=True) + ([] if host_rtc else RTC_VM) + net_options(bench_args) + [
             '-kernel', kernel, '-initrd', initrd, '-append', append]
 
 
@@ -80,31 +80,57 @@ def progress(seen, upto):
 ARGS_PER_BOOT = 150
 
 
+# The network rows (bench/udp.c) boot on their own, on both systems, with the two NICs
+# of tools/qemu.py nics(2); every other row keeps the board without NICs.
+NET_ROW_PREFIX = 'udp_rtt'
+
+
+def net_row(arg):
+    """Whether a benchmark argument names a network row."""
+    return arg.startswith(NET_ROW_PREFIX)
+
+
+def net_options(chunk):
+    """The QEMU options a boot running chunk (a list of chunk_args) adds to the
+    board: the two NICs on one hub when it runs network rows, else none."""
+    if '--net-only' in chunk or any(net_row(a) for a in chunk):
+        return qemu.nics(2)
+    return []
+
+
 def chunk_args(bench_args, limit=ARGS_PER_BOOT):
     """Split bench_args into lists whose comma-joined rows fit in limit
-    characters, one list per boot; options (words starting with '--') go into
-    every list. [[]] for no arguments."""
+    characters, one list per boot, the network rows (net_row) in boots of
+    their own after the others; options (words starting with '--') go into
+    every list. No rows: two boots, every row but the network rows
+    (--no-net), then only them (--net-only)."""
     opts = [a for a in bench_args if a.startswith('--')]
     rows = [a for a in bench_args if not a.startswith('--')]
-    chunks, cur = [], []
-    for r in rows:
-        if cur and len(','.join(opts + cur + [r])) > limit:
+    if not rows:
+        return [opts + ['--no-net'], opts + ['--net-only']]
+    chunks = []
+    for group in ([r for r in rows if not net_row(r)], [r for r in rows if net_row(r)]):
+        cur = []
+        for r in group:
+            if cur and len(','.join(opts + cur + [r])) > limit:
+                chunks.append(cur)
+                cur = []
+            cur.append(r)
+        if cur:
             chunks.append(cur)
-            cur = []
-        cur.append(r)
-    chunks.append(cur)
     return [opts + c for c in chunks]
 
 
 def run_chunks(bench_args, make_cmd, timeout, log_path):
     """Boot once per chunk of bench_args (chunk_args), make_cmd(chunk) giving
     the QEMU command. Returns (serial lines of all boots, BENCH lines with
-    one final 'BENCH done', the last command, error reason or None). The
+    one final 'BENCH done', the commands run, error reason or None). The
     first boot logs to log_path, the next ones to log_path.1, .2, ..."""
     chunks = chunk_args(bench_args)
-    lines, bench, cmd = [], [], None
+    lines, bench, cmds = [], [], []
     for i, chunk in enumerate(chunks):
         cmd = make_cmd(chunk)
+        cmds.append(cmd)
         serial, reason = run(cmd, timeout, log_path if i == 0 else '%s.%d' % (log_path, i))
         if reason is None and '[aegis] PANIC' in serial:
             reason = 'kernel panic'
@@ -112,11 +138,24 @@ def run_chunks(bench_args, make_cmd, timeout, log_path):
         if reason is None and not any(l.startswith('BENCH done') for l in got):
             reason = '"BENCH done" never appeared (the benchmark failed)'
         if reason:
-            return lines + got, bench, cmd, reason
+            return lines + got, bench, cmds, reason
         lines += got
         bench += [l for l in got if l.startswith('BENCH ') and not l.startswith('BENCH done')]
     done = [l for l in lines if l.startswith('BENCH done')]
-    return lines, bench + done[-1:], cmd, None
+    return lines, bench + done[-1:], cmds, None
+
+
+def qemu_header(cmds):
+    """The result file's lines naming the QEMU commands run: '# qemu: ' for the
+    first boot of the rows without NICs (the one the report quotes; the first
+    boot of all when every row was a network row), '# qemu network rows: ' for
+    the first boot with the network rows' NICs."""
+    def show(cmd):
+        return ' '.join(c if ' ' not in c else '"%s"' % c for c in cmd)
+    plain = [c for c in cmds if '-netdev' not in c]
+    net = [c for c in cmds if '-netdev' in c]
+    return ['# qemu: ' + show((plain or cmds)[0])] + \
+        (['# qemu network rows: ' + show(net[0])] if net else [])
 
 
 def run(cmd, timeout, log_path):
@@ -187,7 +226,7 @@ def main():
     os.makedirs(os.path.dirname(out_path) or '.', exist_ok=True)
 
     t0 = time.monotonic()
-    lines, bench, cmd, reason = run_chunks(
+    lines, bench, cmds, reason = run_chunks(
         bench_args, lambda chunk: qemu_command(args.build, chunk, args.host_rtc),
         args.timeout, log_path)
     elapsed = time.monotonic() - t0
@@ -203,8 +242,9 @@ def main():
               '# kernel package: ' + kver]
     header += ['# ' + l[2:].strip() for l in lines
                if l.startswith(('# uname:', '# kernel clock:', '# timer interrupts:',
-                                '# clocksource:', '# clockevent:', '# clocksource log:'))]
-    header += ['# qemu: ' + ' '.join(c if ' ' not in c else '"%s"' % c for c in cmd),
+                                '# clocksource:', '# clockevent:', '# clocksource log:',
+                               '# nic packets:'))]
+    header += qemu_header(cmds) + [
                '# host seconds: %.1f' % elapsed]
     with open(out_path + '.tmp', 'w') as f:
         f.write('\n'.join(header + bench) + '\n')

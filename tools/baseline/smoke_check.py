@@ -23,7 +23,8 @@ def parse(lines):
         if l.startswith('BENCH start'):
             started = True
         elif l.startswith('BENCH plan rows='):
-            plan = [r for r in l[len('BENCH plan rows='):].split(',') if r]
+            # A run may be several boots (the network rows boot apart): every plan counts.
+            plan = (plan or []) + [r for r in l[len('BENCH plan rows='):].split(',') if r]
         elif l.startswith('BENCH done'):
             done = True
         else:
