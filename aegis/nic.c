@@ -599,7 +599,7 @@ u32 sys_net_filter(struct trapframe *tf)
 	if (!user_range_ok(uprog, cnt * (u32)sizeof prog[0]) ||
 	    copyin(prog, uprog, cnt * (u32)sizeof prog[0]) < 0)
 		return (u32)-E_FAULT;
-	struct dc_rules rules = { NET_FILTER_MAXINSNS, 1, { DC_R } };
+	struct dc_rules rules = { NET_FILTER_MAXINSNS, 1, { DC_R }, 0 };
 	if (dc_check(prog, cnt, &rules) < 0)
 		return (u32)-E_INVAL;
 	filter_remove(ni, slot);
