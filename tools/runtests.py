@@ -186,6 +186,14 @@ def net_suite(build, path):
         nics=2)
 
 
+def ash_suite(build, path):
+    """The ASH tests (apps/ashtest), with two PCnet NICs joined by a QEMU hub."""
+    return program_suite(build, path, "ashtest", f"ash-{path}", f"{path}-ash.log", lambda text: [
+        ("the kernel found both NICs",
+         len(re.findall(r"\[aegis\] net: nic [01]: PCnet at 00:[0-9a-f]{2}\.0", text)) == 2)],
+        nics=2)
+
+
 def fuzz_suite(build, seed=20261124, calls=40000, name="fuzz-short", extra=()):
     """A short run of the system-call fuzzer (`make fuzz` runs 10^6 calls):
     every round's invariant checks pass, and the run says so. extra: more
@@ -270,6 +278,7 @@ def main():
         ("hostile-uboot", lambda: hostile_suite(b, "uboot")),
         ("net-direct", lambda: net_suite(b, "direct")),
         ("net-uboot", lambda: net_suite(b, "uboot")),
+        ("ash-direct", lambda: ash_suite(b, "direct")),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
