@@ -570,6 +570,37 @@ static void test_region_gone(void)
 	CHECK(vm_unmap(TX_VA, 3, true) == 0);
 }
 
+/* A result the kernel cannot follow (an unknown bit, a reply shorter than
+ * an Ethernet header or longer than a frame) aborts the run, sends
+ * nothing, and the frame is delivered. */
+static void test_bad_result(void)
+{
+	u32 tppn, tcheck, rppn, rcheck;
+	CHECK(fresh(TX_VA, &tppn, &tcheck) && fresh(RX_VA, &rppn, &rcheck));
+	int f = exos_dpf_port(1, 17, 17);
+	CHECK(f >= 0 && post_rx(1, rppn, rcheck, 3));
+	static const u32 results[] = { 0x20000, NET_FRAME_MIN - 1, NET_FRAME_MAX + 1 };
+	struct net_info before, after;
+	sys_net_info(1, &before);
+	for (u32 k = 0; k < 3; k++) {
+		struct dc_insn p[1] = { DC_INSN(DC_RETI, 0, 0, 0, results[k]) };
+		int id = exos_ash_install(1, (u32)f, p, 1, 0, 0, 0);
+		CHECK(id >= 0);
+		u32 len = udp_frame((u8 *)TX_VA, 17, 18, k);
+		CHECK(send0(tppn, tcheck, len) == 0);
+		CHECK(wait_notified(RX_VA, CAP_NAME(rppn, CAP_RW), rcheck, 2 * (k + 1)));
+		struct ash_stat st = status_of((u32)id);
+		CHECK(st.runs == 1 && st.aborts == 1 && st.last_abort == ASH_ABORT_RESULT);
+		CHECK(st.replies == 0 && st.reply_drops == 0 && st.consumed == 0);
+		CHECK(*(volatile u32 *)(RX_VA + k * SLOT) == (NET_RX_DONE | 1u << 16 | 60));
+		CHECK(sys_ash_del((u32)id) == 0);
+	}
+	sys_net_info(1, &after);
+	CHECK(after.tx_frames == before.tx_frames);     /* no reply went out */
+	CHECK(sys_net_dpf_del(1, (u32)f) == 0 && sys_net_notify(0, 0, 0) == 0);
+	CHECK(vm_unmap(TX_VA, 2, true) == 0);
+}
+
 /* ASHs are budgeted (LIM_ASHS): a child that downloads them until refused
  * stops at ExOS's default for a child (a quarter of the pool), -E_QUOTA;
  * they go when it exits (kcheck), and then the suite, which has no budget,
@@ -606,6 +637,7 @@ static const struct utest tests[] = {
 	{ "region_checks", test_region_checks },
 	{ "not_owned", test_not_owned },
 	{ "region_gone", test_region_gone },
+	{ "bad_result", test_bad_result },
 	{ "budget_and_exit", test_budget_and_exit },
 };
 
