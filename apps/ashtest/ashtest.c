@@ -431,7 +431,7 @@ static void test_refused(void)
 	static struct dc_insn p[ASH_MAXINSNS + 1];
 	for (u32 i = 0; i <= ASH_MAXINSNS; i++)
 		p[i] = (struct dc_insn)DC_INSN(DC_ADDI, 1, 0, 0, 1);
-	p[ASH_MAXINSNS - 1] = (struct dc_insn)DC_INSN(DC_RETI, 0, 0, 0, 0);
+	p[ASH_MAXINSNS - 1] = p[ASH_MAXINSNS] = (struct dc_insn)DC_INSN(DC_RETI, 0, 0, 0, 0);
 	CHECK(exos_ash_install(1, (u32)f, p, ASH_MAXINSNS + 1, 0, 0, 0) == -E_INVAL);  /* too long */
 	CHECK(exos_ash_install(1, (u32)f, p, 0, 0, 0, 0) == -E_INVAL);
 	CHECK(exos_ash_install(1, (u32)f, p, ASH_MAXINSNS - 1, 0, 0, 0) == -E_INVAL);   /* no RET */
@@ -570,6 +570,49 @@ static void test_region_gone(void)
 	CHECK(vm_unmap(TX_VA, 3, true) == 0);
 }
 
+/* The echo ASH with the copy cut to `copy` bytes and the reply set to 60
+ * bytes, into p; its length. */
+static unsigned echo_variant(struct dc_insn *p, u32 copy)
+{
+	unsigned n = exos_ash_udp_echo_prog(p);
+	p[0] = (struct dc_insn)DC_INSN(DC_LDI, 7, 0, 0, copy);
+	p[n - 1] = (struct dc_insn)DC_INSN(DC_RETI, 0, 0, 0, 60);
+	return n;
+}
+
+/* A reply buffer starts zeroed: an ASH that replies with bytes it did not
+ * write sends zeros, not what the previous ASH of that pool entry (another
+ * environment's, here the suite's own) left there. */
+static void test_reply_zeroed(void)
+{
+	u32 tppn, tcheck, rppn, rcheck;
+	CHECK(fresh(TX_VA, &tppn, &tcheck) && fresh(RX_VA, &rppn, &rcheck));
+	int mine = exos_dpf_port(0, 17, CLIENT_PORT), f = exos_dpf_port(1, 17, 19);
+	CHECK(mine >= 0 && f >= 0 && post_rx(0, rppn, rcheck, 2));
+	struct dc_insn p[EXOS_ASH_ECHO_MAX];
+	int ids[2];
+	for (u32 k = 0; k < 2; k++) {
+		unsigned n = echo_variant(p, k == 0 ? 60 : 42);   /* the whole frame; the headers */
+		int id = ids[k] = exos_ash_install(1, (u32)f, p, n, 0, 0, 0);
+		CHECK(id >= 0);
+		u32 len = udp_frame((u8 *)TX_VA, 19, 18, 40 + k);
+		CHECK(send0(tppn, tcheck, len) == 0);
+		CHECK(wait_notified(RX_VA, CAP_NAME(rppn, CAP_RW), rcheck, k + 1));
+		CHECK(sys_ash_del((u32)id) == 0);
+	}
+	const volatile u8 *first = (const volatile u8 *)RX_VA + NET_RX_HDR;
+	const volatile u8 *second = first + SLOT;
+	u32 old = 0, zero = 0;
+	for (u32 i = 42; i < 60; i++) {
+		old += first[i] == payload_byte(40, i - 42);
+		zero += second[i] == 0;
+	}
+	CHECK(old == 18 && zero == 18 && ids[0] == ids[1]);     /* the same pool entry */
+	CHECK(sys_net_dpf_del(0, (u32)mine) == 0 && sys_net_dpf_del(1, (u32)f) == 0);
+	CHECK(sys_net_unpost(0) == 0 && sys_net_notify(0, 0, 0) == 0);
+	CHECK(vm_unmap(TX_VA, 2, true) == 0);
+}
+
 /* A result the kernel cannot follow (an unknown bit, a reply shorter than
  * an Ethernet header or longer than a frame) aborts the run, sends
  * nothing, and the frame is delivered. */
@@ -638,6 +681,7 @@ static const struct utest tests[] = {
 	{ "not_owned", test_not_owned },
 	{ "region_gone", test_region_gone },
 	{ "bad_result", test_bad_result },
+	{ "reply_zeroed", test_reply_zeroed },
 	{ "budget_and_exit", test_budget_and_exit },
 };
 
