@@ -35,7 +35,9 @@
  * is added or removed. A frame no DPF filter accepts goes to the interim
  * filters of the first step: one dcode program per environment per NIC,
  * interpreted, tried in installation order, the first that returns nonzero
- * owns the frame. Frames no filter claims are dropped and counted.
+ * owns the frame. Frames no filter claims are dropped and counted. A frame a
+ * DPF filter accepts goes first to that filter's ASH, if it has one (ash.c),
+ * which may keep it from the posted buffers and send a reply at once.
  *
  * Notification: an environment may name a word in one of its pages
  * (net_notify); the kernel adds one to it for every frame it delivers to
