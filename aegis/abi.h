@@ -261,7 +261,10 @@ struct dpf_filter {
  * instructions, of which at most ASH_MAXBLOCKS DC_COPY/DC_CSUM. Its result:
  * ASH_DELIVER to pass the frame on to the owner's posted buffers (else it is
  * consumed), | n to send the reply buffer's first n bytes (NET_FRAME_MIN..
- * NET_FRAME_MAX; 0: no reply) on the same NIC at once. A fault, a result
+ * NET_FRAME_MAX; 0: no reply) on the same NIC at once (but at most
+ * ASH_REPLY_BURST, from all ASHs, while no environment makes progress, so
+ * that handlers answering each other cannot keep the processor in the
+ * kernel for ever: the next is dropped). A fault, a result
  * with other bits or a bad n, or a region page the owner no longer holds
  * aborts the run (ash_stat.aborts, last_abort; the owner's net_notify word is
  * incremented) and the frame is delivered as if there were no ASH.
@@ -270,6 +273,7 @@ struct dpf_filter {
 #define ASH_MAXINSNS   128
 #define ASH_MAXBLOCKS  2
 #define ASH_REPLY_MAX  NET_FRAME_MAX
+#define ASH_REPLY_BURST 64   /* replies sent while no environment makes progress */
 #define ASH_WIN_FRAME  0
 #define ASH_WIN_REGION 1
 #define ASH_WIN_REPLY  2
@@ -300,7 +304,8 @@ struct ash_stat {
 	unsigned runs;          /* frames it ran on */
 	unsigned consumed;      /* of those, kept from the posted buffers */
 	unsigned replies;       /* reply frames sent */
-	unsigned reply_drops;   /* replies the transmit ring had no room for */
+	unsigned reply_drops;   /* replies dropped: no room in the transmit ring, or
+				   ASH_REPLY_BURST sent while nobody made progress */
 	unsigned aborts;        /* runs aborted (the frame then went on as if no ASH) */
 	unsigned last_abort;    /* ASH_ABORT_* of the latest, 0 if none */
 };

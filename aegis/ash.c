@@ -77,6 +77,30 @@ static bool aborted(struct ash *a, u32 why)
 	return true;
 }
 
+/* Loops. Two handlers that answer each other's replies (on two NICs of this
+ * board, or on two boards) would bounce a frame for ever, each bounce a new
+ * interrupt taken as soon as the kernel returns to user mode, so that no
+ * environment would run again. So replies are counted while nobody makes
+ * progress, and after ASH_REPLY_BURST of them the next is dropped, which
+ * ends any loop. Progress: an environment sent a frame itself (net_tx), or
+ * the environment a NIC interrupt finds running has moved on since the
+ * last NIC interrupt found it (its pc differs). */
+static u32 quiet_replies;
+static u32 last_epc[NENV];
+
+void ash_progress(void)
+{
+	quiet_replies = 0;
+}
+
+void ash_interrupted(int slot, u32 epc)
+{
+	if (last_epc[slot] != epc) {
+		last_epc[slot] = epc;
+		quiet_replies = 0;
+	}
+}
+
 bool ash_arrive(u32 ni, u32 filter, const u8 *frame, u32 len)
 {
 	if (ni >= NET_MAXNIC || filter >= DPF_MAXFILT || !ash_of[ni][filter])
@@ -102,8 +126,10 @@ bool ash_arrive(u32 ni, u32 filter, const u8 *frame, u32 len)
 	u32 res = (u32)r, n = ASH_REPLY_LEN(res);
 	if ((res & ~(ASH_DELIVER | 0xffffu)) || (n && (n < NET_FRAME_MIN || n > NET_FRAME_MAX)))
 		return aborted(a, ASH_ABORT_RESULT);
-	if (n && nic_send(ni, reply[k], n) == 0)
+	if (n && quiet_replies < ASH_REPLY_BURST && nic_send(ni, reply[k], n) == 0) {
 		a->st.replies++;
+		quiet_replies++;
+	}
 	else if (n)
 		a->st.reply_drops++;
 	if (res & ASH_DELIVER)

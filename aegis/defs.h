@@ -508,6 +508,11 @@ void nic_notify(int slot);
  * accepted it: run that filter's ASH if it has one. True if the frame is
  * then to be delivered to the owner's posted buffers as usual. */
 bool ash_arrive(u32 ni, u32 filter, const u8 *frame, u32 len);
+/* An environment made progress (it sent a frame): ASHs may reply again. */
+void ash_progress(void);
+/* A NIC interrupt found the environment in slot at pc epc (ASHs' replies
+ * stop after a while if it is always the same: a loop of replies). */
+void ash_interrupted(int slot, u32 epc);
 /* Filter `filter` of DPF table `table` is being removed: so is its ASH. */
 void ash_filter_gone(u32 table, u32 filter);
 /* How many ASHs slot has (kcheck's count for LIM_ASHS). */

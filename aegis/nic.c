@@ -793,6 +793,7 @@ u32 sys_net_tx(struct trapframe *tf)
 		return (u32)ppn;
 	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16), len = off_len & 0xffff;
 	dcache_user_sync(pa, len);                /* what the caller wrote, from memory */
+	ash_progress();                           /* an environment's own frame */
 	return (u32)nic_send(ni, (const u8 *)KADDR(pa), len);
 }
 
