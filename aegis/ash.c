@@ -129,9 +129,9 @@ bool ash_arrive(u32 ni, u32 filter, const u8 *frame, u32 len)
 	if (n && quiet_replies < ASH_REPLY_BURST && nic_send(ni, reply[k], n) == 0) {
 		a->st.replies++;
 		quiet_replies++;
-	}
-	else if (n)
+	} else if (n) {
 		a->st.reply_drops++;
+	}
 	if (res & ASH_DELIVER)
 		return true;
 	a->st.consumed++;

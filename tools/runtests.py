@@ -187,7 +187,8 @@ def net_suite(build, path):
 
 
 def ash_suite(build, path):
-    """The ASH tests (apps/ashtest), with two PCnet NICs joined by a QEMU hub."""
+    """The ASH tests (apps/ashtest), with two PCnet NICs joined by a QEMU hub;
+    on both boot paths, as the network tests."""
     return program_suite(build, path, "ashtest", f"ash-{path}", f"{path}-ash.log", lambda text: [
         ("the kernel found both NICs",
          len(re.findall(r"\[aegis\] net: nic [01]: PCnet at 00:[0-9a-f]{2}\.0", text)) == 2)],
@@ -279,6 +280,7 @@ def main():
         ("net-direct", lambda: net_suite(b, "direct")),
         ("net-uboot", lambda: net_suite(b, "uboot")),
         ("ash-direct", lambda: ash_suite(b, "direct")),
+        ("ash-uboot", lambda: ash_suite(b, "uboot")),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),
