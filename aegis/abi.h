@@ -101,7 +101,8 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define LIM_ENVS    2   /* environments below it (children, theirs, ...) */
 #define LIM_FILTERS 3   /* packet filters it installed (net_dpf_add), in all tables */
 #define LIM_EXTENTS 4   /* disk extents it allocated (disk_alloc) */
-#define NLIMITS     5
+#define LIM_ASHS    5   /* ASHs it downloaded (ash_add) */
+#define NLIMITS     6
 #define LIMIT_NONE  0xffffffffu
 
 /*
@@ -244,6 +245,69 @@ struct dpf_filter {
 	unsigned char ind_mask; /* nonzero if some atom is DPF_IND */
 	unsigned char pad[3];   /* 0 */
 	struct dpf_atom atoms[DPF_MAXATOMS];   /* atoms[natoms..] are not read */
+};
+#endif
+
+/*
+ * Application-specific safe handlers (ASHs; aegis/ash.c, docs/network.md).
+ * An ASH is a dcode program (aegis/dcode.h) downloaded for one of the
+ * caller's DPF filters on a NIC; the kernel runs it, compiled, on every
+ * frame that filter accepts, as the frame arrives. Its windows:
+ * ASH_WIN_FRAME the frame (read-only, its length), ASH_WIN_REGION a byte
+ * range of a page of the owner's (read-write; length 0 if none was named),
+ * ASH_WIN_REPLY the ASH's reply buffer (read-write, ASH_REPLY_MAX bytes of
+ * kernel memory of its own, zero when downloaded, kept between frames),
+ * ASH_WIN_INFO struct ash_info (read-only). At most ASH_MAXINSNS
+ * instructions, of which at most ASH_MAXBLOCKS DC_COPY/DC_CSUM. Its result:
+ * ASH_DELIVER to pass the frame on to the owner's posted buffers (else it is
+ * consumed), | n to send the reply buffer's first n bytes (NET_FRAME_MIN..
+ * NET_FRAME_MAX; 0: no reply) on the same NIC at once (but at most
+ * ASH_REPLY_BURST, from all ASHs, while no environment makes progress, so
+ * that handlers answering each other cannot keep the processor in the
+ * kernel for ever: the next is dropped). A fault, a result
+ * with other bits or a bad n, or a region page the owner no longer holds
+ * aborts the run (ash_stat.aborts, last_abort; the owner's net_notify word is
+ * incremented) and the frame is delivered as if there were no ASH.
+ */
+#define ASH_MAX        16     /* ASHs in the kernel, all environments */
+#define ASH_MAXINSNS   128
+#define ASH_MAXBLOCKS  2
+#define ASH_REPLY_MAX  NET_FRAME_MAX
+#define ASH_REPLY_BURST 64   /* replies sent while no environment makes progress */
+#define ASH_WIN_FRAME  0
+#define ASH_WIN_REGION 1
+#define ASH_WIN_REPLY  2
+#define ASH_WIN_INFO   3
+#define ASH_INFO_LEN   0      /* offsets in struct ash_info */
+#define ASH_INFO_NIC   4
+#define ASH_INFO_RUNS  8
+#define ASH_DELIVER    0x10000u
+#define ASH_REPLY_LEN(r) ((r) & 0xffffu)
+#define ASH_ABORT_FAULT  1    /* a load or store outside its windows */
+#define ASH_ABORT_RESULT 2    /* a result with unknown bits or a bad reply length */
+#define ASH_ABORT_REGION 3    /* the region's page is no longer the owner's */
+#ifndef __ASSEMBLER__
+struct ash_desc {
+	const void *prog;       /* the program: n struct dc_insn */
+	unsigned n;             /* 1..ASH_MAXINSNS */
+	unsigned capname, capcheck;  /* the region's page (read-write, held); both 0: none */
+	unsigned off_len;       /* off << 16 | len, inside the page (len >= 1) */
+};
+struct ash_info {
+	unsigned len;           /* the frame's length */
+	unsigned nic;           /* the NIC it arrived on */
+	unsigned runs;          /* frames this ASH ran on before this one */
+	unsigned pad;
+};
+struct ash_stat {
+	unsigned nic, filter;   /* what it is attached to */
+	unsigned runs;          /* frames it ran on */
+	unsigned consumed;      /* of those, kept from the posted buffers */
+	unsigned replies;       /* reply frames sent */
+	unsigned reply_drops;   /* replies dropped: no room in the transmit ring, or
+				   ASH_REPLY_BURST sent while nobody made progress */
+	unsigned aborts;        /* runs aborted (the frame then went on as if no ASH) */
+	unsigned last_abort;    /* ASH_ABORT_* of the latest, 0 if none */
 };
 #endif
 

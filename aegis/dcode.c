@@ -13,6 +13,7 @@ enum {
 	F_JMP = 16,     /* off is a jump distance */
 	F_RD  = 32,     /* the window must be readable */
 	F_WR  = 64,     /* the window must be writable */
+	F_BLK = 128,    /* a block instruction: off and imm hold nibbles (block_ok) */
 };
 
 /* Field use of op, or 0 for an unknown op. */
@@ -45,8 +46,26 @@ static unsigned op_fields(unsigned op)
 		return F_SRC;
 	case DC_RETI:
 		return F_IMM;
+	case DC_COPY:
+		return F_DST | F_SRC | F_BLK | F_WR;
+	case DC_CSUM:
+		return F_DST | F_SRC | F_BLK;
 	}
 	return 0;
+}
+
+/* The fields of block instruction i (DC_COPY if copy, else DC_CSUM): the
+ * source window (off & 15, readable) and register (imm & 15); DC_COPY's
+ * destination window (off >> 4, writable) and register (imm >> 4); every
+ * other bit of off and imm zero. */
+static bool block_ok(const struct dc_insn *i, const struct dc_rules *r, bool copy)
+{
+	unsigned sw = i->off & 15, dw = i->off >> 4, sr = i->imm & 15, dr = i->imm >> 4;
+	if (sw >= r->nwin || !(r->win_flags[sw] & DC_R) || sr >= DC_NREG)
+		return false;
+	if (!copy)
+		return dw == 0 && dr == 0;
+	return dw < r->nwin && (r->win_flags[dw] & DC_W) && dr < DC_NREG;
 }
 
 /* Whether instruction i of an n-instruction program is safe under r. */
@@ -59,6 +78,8 @@ static bool insn_ok(const struct dc_insn *i, unsigned pc, unsigned n, const stru
 		return false;
 	if (f & F_SRC ? DC_SRC(i) >= DC_NREG : DC_SRC(i) != 0)
 		return false;
+	if (f & F_BLK)
+		return block_ok(i, r, f & F_WR);
 	if (!(f & F_IMM) && i->imm != 0)
 		return false;
 	if (!(f & (F_WIN | F_JMP)) && i->off != 0)
@@ -78,12 +99,15 @@ static bool insn_ok(const struct dc_insn *i, unsigned pc, unsigned n, const stru
 
 int dc_check_at(const struct dc_insn *p, unsigned n, const struct dc_rules *r, unsigned *bad)
 {
-	unsigned where = n;
+	unsigned where = n, blocks = 0;
 	if (n == 0 || n > DC_MAXLEN || n > r->max_insns || r->nwin > DC_MAXWIN)
 		goto fail;
-	for (where = 0; where < n; where++)
+	for (where = 0; where < n; where++) {
 		if (!insn_ok(&p[where], where, n, r))
 			goto fail;
+		if ((p[where].op & 0xf0) == 0x90 && ++blocks > r->max_blocks)   /* DC_COPY, DC_CSUM */
+			goto fail;
+	}
 	where = n - 1;
 	if (p[where].op != DC_RET && p[where].op != DC_RETI)
 		goto fail;
@@ -97,6 +121,14 @@ fail:
 int dc_check(const struct dc_insn *p, unsigned n, const struct dc_rules *r)
 {
 	return dc_check_at(p, n, r, NULL);
+}
+
+unsigned dc_blocks(const struct dc_insn *p, unsigned n)
+{
+	unsigned b = 0;
+	for (unsigned k = 0; k < n; k++)
+		b += (p[k].op & 0xf0) == 0x90;
+	return b;
 }
 
 /* Bytes accessed by load/store op (its low 3 bits: B, H, W, HN, WN). */
@@ -119,6 +151,36 @@ static u8 *window_at(const struct dc_win *w, u32 x, unsigned size)
 	if (x >= w->len || w->len - x < size)
 		return NULL;
 	return (u8 *)w->base + x;
+}
+
+/* Whether len bytes at x lie inside window w (len <= w->len and x <= w->len
+ * - len: no sum that could overflow; len 0 at x = w->len is inside); if so
+ * *a = their address. */
+static bool window_range(const struct dc_win *w, u32 x, u32 len, u8 **a)
+{
+	if (len > w->len || x > w->len - len)
+		return false;
+	*a = (u8 *)w->base + x;
+	return true;
+}
+
+/* The block instructions' work: len bytes at s added to sum as big-endian
+ * pairs (dc_csum_add), and copied to d unless d is NULL (DC_CSUM), in the order the
+ * compiled code uses: read byte k, write it, read byte k + 1, write it. */
+static u32 block(const u8 *s, u8 *d, u32 len, u32 sum)
+{
+	for (u32 k = 0; k < len; k += 2) {
+		u32 hi = s[k], lo = 0;
+		if (d)
+			d[k] = (u8)hi;
+		if (k + 1 < len) {
+			lo = s[k + 1];
+			if (d)
+				d[k + 1] = (u8)lo;
+		}
+		sum = dc_csum_add(sum, hi << 8 | lo);
+	}
+	return sum;
 }
 
 /* Read size bytes at a, little- or big-endian, byte by byte (a may be
@@ -202,6 +264,14 @@ u64 dc_interp(const struct dc_insn *p, unsigned n, const struct dc_win *w)
 			if (cond(op, r[d], (op & 0x10) ? i->imm : src))
 				pc += i->off;
 			break;
+		case 0x90: {                    /* COPY, CSUM: len = src */
+			u8 *from, *to = NULL;
+			if (!window_range(&w[i->off & 15], r[i->imm & 15], src, &from) ||
+			    (op == DC_COPY && !window_range(&w[i->off >> 4], r[i->imm >> 4], src, &to)))
+				return DC_FAULT;
+			r[d] = block(from, to, src, r[d]);
+			break;
+		}
 		default:                        /* RET, RETI */
 			return op == DC_RET ? src : i->imm;
 		}

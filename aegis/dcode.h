@@ -47,8 +47,10 @@ struct dc_win { uintptr_t base; u32 len; };
 
 /* What a client allows: at most max_insns instructions (<= DC_MAXLEN),
  * windows 0..nwin-1 (nwin <= DC_MAXWIN), window k accessible as
- * win_flags[k] (DC_R, DC_W) says. */
-struct dc_rules { unsigned max_insns; unsigned nwin; u8 win_flags[DC_MAXWIN]; };
+ * win_flags[k] (DC_R, DC_W) says, and at most max_blocks block
+ * instructions (DC_COPY, DC_CSUM; 0 when the initialiser leaves it out, so
+ * a client that does not ask for them never gets them). */
+struct dc_rules { unsigned max_insns; unsigned nwin; u8 win_flags[DC_MAXWIN]; unsigned max_blocks; };
 
 /*
  * Op codes. "Reg" forms use src, "imm" forms use imm instead (the imm form
@@ -118,7 +120,26 @@ enum {
 
 	DC_RET   = 0x80,  /* return src */
 	DC_RETI  = 0x81,  /* return imm */
+
+	/* Block instructions: len = src bytes of window off & 15 at register
+	 * imm & 15 (the source), added to dst as an Internet checksum sum
+	 * (DC_CSUM_ADD of each big-endian byte pair; an odd last byte is the
+	 * high byte of a pair with 0), and for DC_COPY also copied to window
+	 * off >> 4 at register imm >> 4, byte by byte in ascending order. The
+	 * whole range must lie inside each window, else a fault before any
+	 * byte moves. Cost: at most len steps, len <= the source window's
+	 * length. */
+	DC_COPY  = 0x90,  /* off = swin | dwin << 4, imm = sreg | dreg << 4 */
+	DC_CSUM  = 0x91,  /* off = swin, imm = sreg */
 };
+
+/* One step of the Internet checksum sum in 32 bits: a + b with the carry
+ * out of bit 31 added back (ones' complement addition). */
+static inline u32 dc_csum_add(u32 a, u32 b)
+{
+	a += b;
+	return a + (a < b);
+}
 
 /* Is op a load (DC_LD*: the reg-indexed 0x2x and absolute 0x3x forms)? */
 static inline bool dc_is_load(u8 op)
@@ -131,12 +152,18 @@ static inline bool dc_is_load(u8 op)
  * 1..min(r->max_insns, DC_MAXLEN), r->nwin <= DC_MAXWIN, every op is known,
  * every register field it uses is < DC_NREG and every field it does not use
  * is zero, every window it uses is < r->nwin and has the flag it needs
- * (DC_R for loads, DC_W for stores), every jump lands inside the program and
- * the last instruction is RET or RETI. Otherwise DC_EINVAL. */
+ * (DC_R for loads and block sources, DC_W for stores and DC_COPY's
+ * destination), there are at most r->max_blocks block instructions, every
+ * jump lands inside the program and the last instruction is RET or RETI.
+ * Otherwise DC_EINVAL. A checked program then runs at most n instructions,
+ * and its block instructions move at most r->max_blocks times the longest
+ * source window's length in bytes. */
 int dc_check(const struct dc_insn *p, unsigned n, const struct dc_rules *r);
 /* dc_check, and if it fails and bad is not NULL, *bad = the index of the
  * first bad instruction (n if the program's length or the rules are bad). */
 int dc_check_at(const struct dc_insn *p, unsigned n, const struct dc_rules *r, unsigned *bad);
+/* How many block instructions (DC_COPY, DC_CSUM) p[0..n-1] has. */
+unsigned dc_blocks(const struct dc_insn *p, unsigned n);
 /* Run checked program p over windows w[0..nwin-1]. Low 32 bits: the value
  * returned; high 32 bits: 0 if it ran to RET/RETI, 1 if an access fell
  * outside its window (then the low bits are 0). Stores done before a fault
@@ -147,13 +174,19 @@ u64 dc_interp(const struct dc_insn *p, unsigned n, const struct dc_win *w);
 /* Compiled code: a leaf function (o32: a0 = w; the u64 comes back in v0, the
  * low word, and v1, the high word) with exactly dc_interp's results. */
 typedef u64 (*dc_fn)(const struct dc_win *w);
-/* An upper bound on dc_compile's output for n instructions, in words: 12
- * words of entry, fault exit and register zeroing, at most 15 per
- * instruction, and a 4-word fault exit per more than 1000 instructions. */
+/* An upper bound on dc_compile's output for n instructions of which none
+ * is a block instruction, in words: 12 words of entry, fault exit and
+ * register zeroing, at most 15 per instruction, and a 4-word fault exit per
+ * more than 1000 instructions. DC_CODE_WORDS_BLK: the bound for n
+ * instructions of which at most b are block instructions (at most 41 words
+ * each). */
 #define DC_CODE_WORDS(n) (12u + 16u * (n))
+#define DC_BLOCK_EXTRA 32u
+#define DC_CODE_WORDS_BLK(n, b) (DC_CODE_WORDS(n) + DC_BLOCK_EXTRA * (b))
 /* Compile checked program p[0..n-1] into buf[0..bufwords-1] as MIPS32r2
  * code. Returns the number of words written; DC_ENOSPC if buf is too small
- * (never more than DC_CODE_WORDS(n) are needed; nothing past bufwords is
+ * (never more than DC_CODE_WORDS_BLK(n, its block instructions) are
+ * needed; nothing past bufwords is
  * written); DC_EINVAL if a jump spans more than 32767 words of code (only
  * possible for programs of thousands of instructions). */
 int dc_compile(const struct dc_insn *p, unsigned n, u32 *buf, unsigned bufwords);
@@ -166,7 +199,8 @@ dc_fn dc_install(u32 *buf, unsigned words);
 
 /* dcode_rand.c: programs for tests */
 /* Draw *rules (max_insns maxn, 1..DC_MAXWIN windows, each readable and
- * seven times in eight writable) and a random program p[0..n-1] of 1..maxn
+ * seven times in eight writable, 0..3 block instructions allowed) and a
+ * random program p[0..n-1] of 1..maxn
  * instructions over those windows: mostly well-formed, jumps in range, RET
  * or RETI last, but about one instruction in 24 has a garbled field so that
  * checkers meet bad programs too. Draws from the xorshift32 state *seed.

@@ -7,7 +7,8 @@
  * calls out. Every dcode instruction maps to a fixed pattern (below, one
  * function each); the only branches are the ones the generator places, to
  * targets it computes itself: the code of a later dcode instruction (a
- * forward jump, checked to be inside the program) or a fault exit.
+ * forward jump, checked to be inside the program), a fault exit, or inside
+ * a block instruction's own code (its byte loop, bounded by its length).
  *
  * Layout:
  *	0: b body                 entry
@@ -289,6 +290,82 @@ static void emit_mem(struct gen *g, const struct dc_insn *i)
 	access(g, op, v, disp);
 }
 
+/* Bounds check of a block instruction's range in window k: len (MIPS
+ * register len) bytes at x must lie inside, len <= wlen and x <= wlen - len;
+ * then reg = base + x. */
+static void block_range(struct gen *g, unsigned k, unsigned len, unsigned x, unsigned reg)
+{
+	i2(g, OP_LW, A1, A0, WIN_LEN(k));               /* a1 = wlen */
+	r3(g, FN_SLTU, AT, A1, len);                    /* at = wlen < len */
+	to_fault(g, OP_BNE, AT);
+	r3(g, FN_SUBU, A1, A1, len);                    /* (delay) a1 = wlen - len */
+	r3(g, FN_SLTU, AT, A1, x);                      /* at = wlen - len < x */
+	to_fault(g, OP_BNE, AT);
+	i2(g, OP_LW, reg, A0, WIN_BASE(k));             /* (delay) reg = base */
+	r3(g, FN_ADDU, reg, reg, x);                    /* reg = base + x */
+}
+
+/* Add the pair in a1 to the checksum sum in MIPS register sum, carry back in. */
+static void csum_step(struct gen *g, unsigned sum)
+{
+	r3(g, FN_ADDU, sum, sum, A1);                   /* sum += a1 */
+	r3(g, FN_SLTU, AT, sum, A1);                    /* at = the carry out */
+	r3(g, FN_ADDU, sum, sum, AT);                   /* sum += carry */
+}
+
+/* DC_COPY or DC_CSUM (docs/dcode.md): after the bounds checks, a2 = source
+ * address, a3 = destination address (COPY), v0 = bytes left; a loop over
+ * pairs (its one backward branch goes to its head, and it ends because v0
+ * falls by 2 each time round from len, which is at most the window's
+ * length), then an odd last byte. a1, v1: the bytes. The sum register is
+ * written only after every operand has been read into a scratch register. */
+static void emit_block(struct gen *g, const struct dc_insn *i)
+{
+	bool copy = i->op == DC_COPY;
+	unsigned sum = treg(DC_DST(i)), len = treg(DC_SRC(i));
+	block_range(g, i->off & 15, len, treg(i->imm & 15), A2);
+	if (copy)
+		block_range(g, i->off >> 4, len, treg(i->imm >> 4), A3);
+	r3(g, FN_ADDU, V0, len, ZERO);                  /* v0 = len */
+	unsigned head = g->pos;
+	i2(g, OP_SLTIU, AT, V0, 2);                     /* loop: at = v0 < 2 */
+	unsigned exit = g->pos;
+	emit(g, itype(OP_BNE, AT, ZERO, 0));            /* bnez at, tail (patched) */
+	emit(g, NOP);
+	i2(g, OP_LBU, A1, A2, 0);                       /* a1 = high byte */
+	if (copy)
+		i2(g, OP_SB, A1, A3, 0);
+	i2(g, OP_LBU, V1, A2, 1);                       /* v1 = low byte */
+	if (copy)
+		i2(g, OP_SB, V1, A3, 1);
+	emit(g, rtype(0, A1, A1, 8, FN_SLL));           /* a1 = high << 8 | low */
+	r3(g, FN_OR, A1, A1, V1);
+	csum_step(g, sum);
+	i2(g, OP_ADDIU, A2, A2, 2);
+	if (copy)
+		i2(g, OP_ADDIU, A3, A3, 2);
+	branch_back(g, OP_BEQ, ZERO, ZERO, head);       /* b loop */
+	i2(g, OP_ADDIU, V0, V0, (u32)-2);               /* (delay) v0 -= 2 */
+	if (exit < g->cap)                              /* tail: */
+		g->buf[exit] |= (g->pos - (exit + 1)) & 0xffff;
+	unsigned done = g->pos;
+	emit(g, itype(OP_BEQ, V0, ZERO, 0));            /* beqz v0, done (patched) */
+	emit(g, NOP);
+	i2(g, OP_LBU, A1, A2, 0);                       /* a1 = the odd byte */
+	if (copy)
+		i2(g, OP_SB, A1, A3, 0);
+	emit(g, rtype(0, A1, A1, 8, FN_SLL));           /* a1 = byte << 8 */
+	csum_step(g, sum);
+	if (done < g->cap)                              /* done: */
+		g->buf[done] |= (g->pos - (done + 1)) & 0xffff;
+}
+
+/* The most words the code of op can take (for placing fault exits). */
+static unsigned max_words(unsigned op)
+{
+	return (op & 0xf0) == 0x90 ? 16 + DC_BLOCK_EXTRA : 16;
+}
+
 /* A forward branch word w (offset field zero) to dcode instruction t and its
  * delay slot; put on the pending list until bind() reaches t. */
 static void emit_fwd(struct gen *g, u32 w, unsigned t)
@@ -387,7 +464,9 @@ static void emit_ret(struct gen *g, const struct dc_insn *i)
 
 /* Bit r set if some instruction of p reads dcode register r: as src the
  * ALU reg forms, indexed loads and stores, reg-form jumps and RET; as dst
- * the ALU ops other than MOV and LDI, stores and conditional jumps. */
+ * the ALU ops other than MOV and LDI, stores, conditional jumps and block
+ * instructions (the sum); and a block instruction's length and offset
+ * registers. */
 static unsigned regs_read(const struct dc_insn *p, unsigned n)
 {
 	unsigned m = 0;
@@ -397,8 +476,11 @@ static unsigned regs_read(const struct dc_insn *p, unsigned n)
 		    op == DC_RET)
 			m |= 1u << DC_SRC(&p[k]);
 		if ((cls <= 0x10 && op != DC_MOV && op != DC_LDI) || cls == 0x40 || cls == 0x50 ||
-		    (cls >= 0x60 && cls <= 0x70 && op != DC_JA))
+		    (cls >= 0x60 && cls <= 0x70 && op != DC_JA) || cls == 0x90)
 			m |= 1u << DC_DST(&p[k]);
+		if (cls == 0x90)        /* the length and the offset registers */
+			m |= 1u << DC_SRC(&p[k]) | 1u << (p[k].imm & 15) |
+			     (op == DC_COPY ? 1u << (p[k].imm >> 4) : 0);
 	}
 	return m;
 }
@@ -413,7 +495,7 @@ int dc_compile(const struct dc_insn *p, unsigned n, u32 *buf, unsigned bufwords)
 			r3(&g, FN_ADDU, treg(r), ZERO, ZERO);   /* r = 0 */
 	for (unsigned pc = 0; pc < n && !g.full; pc++) {
 		const struct dc_insn *i = &p[pc];
-		if (g.pos + 16 - g.stub > STUB_SPAN)
+		if (g.pos + max_words(i->op) - g.stub > STUB_SPAN)
 			emit_stub(&g);
 		bind(&g, pc);
 		switch (i->op & 0xf0) {
@@ -428,6 +510,9 @@ int dc_compile(const struct dc_insn *p, unsigned n, u32 *buf, unsigned bufwords)
 			break;
 		case 0x80:
 			emit_ret(&g, i);
+			break;
+		case 0x90:
+			emit_block(&g, i);
 			break;
 		default:
 			emit_mem(&g, i);

@@ -14,6 +14,7 @@ static const u8 all_ops[] = {
 	DC_STB, DC_STH, DC_STW, DC_STHN, DC_STWN, DC_STBA, DC_STHA, DC_STWA, DC_STHNA, DC_STWNA,
 	DC_JEQ, DC_JNE, DC_JLT, DC_JLE, DC_JGT, DC_JGE, DC_JSET, DC_JA,
 	DC_JEQI, DC_JNEI, DC_JLTI, DC_JLEI, DC_JGTI, DC_JGEI, DC_JSETI, DC_RET, DC_RETI,
+	DC_COPY, DC_CSUM,
 };
 
 /* A constant: mostly small values up to a little past the windows' sizes
@@ -35,7 +36,7 @@ static u32 random_imm(u32 *seed, bool small)
 unsigned dc_random_program(struct dc_insn *p, unsigned maxn, struct dc_rules *rules, u32 *seed)
 {
 	unsigned n = 1 + xorshift32(seed) % maxn, nwin = 1 + xorshift32(seed) % DC_MAXWIN;
-	*rules = (struct dc_rules){ maxn, nwin, { 0 } };
+	*rules = (struct dc_rules){ maxn, nwin, { 0 }, xorshift32(seed) % 4 };
 	for (unsigned k = 0; k < nwin; k++)
 		rules->win_flags[k] = (u8)(xorshift32(seed) % 8 ? DC_R | DC_W : DC_R);
 	for (unsigned pc = 0; pc < n; pc++) {
@@ -51,6 +52,11 @@ unsigned dc_random_program(struct dc_insn *p, unsigned maxn, struct dc_rules *ru
 			i->off = (u16)(xorshift32(seed) % (n - 1 - pc));
 		else if (op >= 0x20 && op < 0x60)                        /* loads, stores */
 			i->off = (u16)((r >> 16) % nwin);
+		else if ((op & 0xf0) == 0x90) {                          /* block: windows, registers */
+			u32 b = xorshift32(seed);
+			i->off = (u16)(b % nwin | (op == DC_COPY ? (b >> 8) % nwin << 4 : 0));
+			i->imm = (b >> 16) % DC_NREG | (op == DC_COPY ? (b >> 24) % DC_NREG << 4 : 0);
+		}
 		/* Clear the fields the op does not use. */
 		if (op < 0x20 && (op & 0x10))                           /* ALU imm forms */
 			i->regs &= 0x0f;

@@ -500,6 +500,34 @@ bool nic_consistent(char *why, u32 len);
 /* How many packet filters slot has installed, in every table (kcheck's
  * count for LIM_FILTERS). */
 u32 nic_filters_of(int slot);
+/* How many NICs the kernel drives. */
+u32 nic_count(void);
+/* The slot of the environment that installed filter id of DPF table t, or
+ * -1 if none is installed there. */
+int nic_filter_owner(u32 t, u32 id);
+/* Queue frame[0..len-1] (kernel memory, NET_FRAME_MIN..NET_FRAME_MAX bytes)
+ * for sending on NIC ni: 0, or -E_AGAIN if its transmit ring is full. */
+int nic_send(u32 ni, const u8 *frame, u32 len);
+/* Increment slot's notification word (net_notify), if it still has one. */
+void nic_notify(int slot);
+
+/* ash.c: application-specific safe handlers (docs/network.md). */
+/* Frame[0..len-1] arrived on NIC ni and DPF filter `filter` of its table
+ * accepted it: run that filter's ASH if it has one. True if the frame is
+ * then to be delivered to the owner's posted buffers as usual. */
+bool ash_arrive(u32 ni, u32 filter, const u8 *frame, u32 len);
+/* An environment made progress (it sent a frame): ASHs may reply again. */
+void ash_progress(void);
+/* A NIC interrupt found the environment in slot at pc epc (ASHs' replies
+ * stop after a while if it is always the same: a loop of replies). */
+void ash_interrupted(int slot, u32 epc);
+/* Filter `filter` of DPF table `table` is being removed: so is its ASH. */
+void ash_filter_gone(u32 table, u32 filter);
+/* How many ASHs slot has (kcheck's count for LIM_ASHS). */
+u32 ash_count_of(int slot);
+/* kcheck: does every ASH have a live owner that owns its filter, and do the
+ * filters' links name exactly the ASHs? */
+bool ash_consistent(char *why, u32 len);
 
 /* disk.c: the IDE disk and extent capabilities (docs/storage.md). */
 /* Find the primary master, identify it, enable its interrupt. */

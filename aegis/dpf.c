@@ -7,7 +7,7 @@
  */
 #include "dpf.h"
 
-const struct dc_rules dpf_rules = { DPF_MAXPROG, 2, { DC_R, DC_R } };
+const struct dc_rules dpf_rules = { DPF_MAXPROG, 2, { DC_R, DC_R }, 0 };
 
 /* Registers of the merged program. */
 #define R_LEN  7      /* the frame's length */

@@ -261,11 +261,13 @@ static void check_budgets(void)
 	for (int i = 0; i < NENV; i++)
 		if (live(i) && envs[i].parent)
 			count_up(envs[i].parent, LIM_ENVS);
-	for (int i = 0; i < NENV; i++) {             /* packet filters, disk extents */
+	for (int i = 0; i < NENV; i++) {             /* packet filters, disk extents, ASHs */
 		for (u32 k = live(i) ? nic_filters_of(i) : 0; k > 0; k--)
 			count_up(&envs[i], LIM_FILTERS);
 		for (u32 k = live(i) ? disk_extents_of(i) : 0; k > 0; k--)
 			count_up(&envs[i], LIM_EXTENTS);
+		for (u32 k = live(i) ? ash_count_of(i) : 0; k > 0; k--)
+			count_up(&envs[i], LIM_ASHS);
 	}
 	for (int i = 0; i < NENV; i++)
 		for (int r = 0; live(i) && r < NLIMITS; r++)
@@ -295,6 +297,8 @@ int kcheck(void)
 	if (!pcap_consistent(why, sizeof why))
 		BAD("%s", why);
 	if (!nic_consistent(why, sizeof why))
+		BAD("%s", why);
+	if (!ash_consistent(why, sizeof why))
 		BAD("%s", why);
 	if (!disk_consistent(why, sizeof why))
 		BAD("%s", why);

@@ -200,7 +200,7 @@ static void test_free_revokes(void)
 static u32 dct_code[DC_CODE_WORDS(DCT_LONG)] __attribute__((aligned(16)));
 struct dct_areas { u8 b[DC_MAXWIN][DCT_AREA]; };
 static struct dct_areas dct_mem, dct_init, dct_out;      /* now, at the start, after compiled */
-static unsigned dct_compared, dct_faulted, dct_mismatches;
+static unsigned dct_compared, dct_faulted, dct_mismatches, dct_blocks_ran;
 
 /* Random windows over dct_mem: unaligned bases, lengths 0..64 (mostly 48..64,
  * 0 one time in 8),
@@ -223,7 +223,7 @@ static void dct_windows(struct dc_win *w, u32 *seed)
 static void dct_compare(const struct dc_insn *p, unsigned n, u32 *seed)
 {
 	int words = dc_compile(p, n, dct_code, ARRAY_SIZE(dct_code));
-	CHECK(words > 0 && (unsigned)words <= DC_CODE_WORDS(n));
+	CHECK(words > 0 && (unsigned)words <= DC_CODE_WORDS_BLK(n, dc_blocks(p, n)));
 	if (words <= 0)
 		return;
 	dc_fn fn = dc_install(dct_code, (unsigned)words);
@@ -250,6 +250,7 @@ static void dct_compare(const struct dc_insn *p, unsigned n, u32 *seed)
 		}
 		dct_compared++;
 		dct_faulted += (u32)(c >> 32);
+		dct_blocks_ran += !(c >> 32) && dc_blocks(p, n) > 0;
 	}
 }
 
@@ -265,6 +266,13 @@ static const struct dc_insn dct_hand[][8] = {
 	  DI(STW, 0, 1, 3, 61), DI(STHN, 0, 1, 0, 0xffffffffu), DI(RETI, 0, 0, 0, 1) },
 	{ DI(LDWA, 0, 0, 3, 60), DI(LDHA, 1, 0, 3, 63), DI(LDBA, 2, 0, 3, 64), DI(XOR, 0, 1, 0, 0),
 	  DI(MUL, 0, 2, 0, 0), DI(JSETI, 0, 0, 1, 0x80000000u), DI(RET, 0, 0, 0, 0), DI(RETI, 0, 0, 0, 9) },
+	/* Block instructions: an odd-length copy with its sum, a copy onto
+	 * itself shifted by one byte, a sum of a whole window, one that ends
+	 * exactly at a window's end. */
+	{ DI(LDI, 1, 0, 0, 3), DI(LDI, 2, 0, 0, 5), DI(LDI, 3, 0, 0, 33), DI(COPY, 4, 3, 0x10, 1 | 2 << 4),
+	  DI(LDI, 2, 0, 0, 4), DI(COPY, 4, 3, 0x22, 1 | 2 << 4), DI(RET, 0, 4, 0, 0) },
+	{ DI(LDI, 3, 0, 0, 48), DI(CSUM, 5, 3, 3, 0), DI(LDBA, 1, 0, 3, 0), DI(SUB, 3, 1, 0, 0),
+	  DI(LDI, 6, 0, 0, 0xffffffffu), DI(CSUM, 6, 3, 1, 1), DI(ADD, 5, 6, 0, 0), DI(RET, 0, 5, 0, 0) },
 };
 
 static void test_dcode_compiled_vs_interp(void)
@@ -272,7 +280,7 @@ static void test_dcode_compiled_vs_interp(void)
 	u32 seed = 0x5eed0dc0;
 	static struct dc_insn p[DCT_MAXN];
 	const struct dc_rules all = { DCT_MAXN, DC_MAXWIN, { DC_R | DC_W, DC_R | DC_W, DC_R | DC_W,
-							     DC_R | DC_W } };
+							     DC_R | DC_W }, 4 };
 	for (unsigned k = 0; k < ARRAY_SIZE(dct_hand); k++) {
 		unsigned n = 0;
 		while (n < 8 && dct_hand[k][n].op)
@@ -289,7 +297,7 @@ static void test_dcode_compiled_vs_interp(void)
 		lp[k] = k % 4 == 3 ? (struct dc_insn)DI(XOR, 0, 1, 0, 0)
 				   : (struct dc_insn)DI(LDWN, 1, 2, 0, (k * 7) % 64);
 	lp[DCT_LONG - 1] = (struct dc_insn)DI(RET, 0, 0, 0, 0);
-	CHECK(dc_check(lp, DCT_LONG, &(struct dc_rules){ DCT_LONG, 2, { DC_R, DC_R } }) == 0);
+	CHECK(dc_check(lp, DCT_LONG, &(struct dc_rules){ DCT_LONG, 2, { DC_R, DC_R }, 0 }) == 0);
 	dct_compare(lp, DCT_LONG, &seed);
 	unsigned accepted = 0;
 	for (unsigned t = 0; t < DCT_PROGRAMS; t++) {
@@ -300,9 +308,11 @@ static void test_dcode_compiled_vs_interp(void)
 		accepted++;
 		dct_compare(p, n, &seed);
 	}
-	kprintf("    # dcode: %u random programs, %u accepted; %u runs compared in all (%u faulted)\n",
-		DCT_PROGRAMS, accepted, dct_compared, dct_faulted);
+	kprintf("    # dcode: %u random programs, %u accepted; %u runs compared in all (%u faulted, "
+		"%u returned from a program with a block instruction)\n",
+		DCT_PROGRAMS, accepted, dct_compared, dct_faulted, dct_blocks_ran);
 	CHECK(accepted > DCT_PROGRAMS / 4 && dct_faulted > 0 && dct_faulted < dct_compared);
+	CHECK(dct_blocks_ran > 100);
 }
 
 /* The compiled size of a few fixed programs stays within its bound. */

@@ -35,7 +35,9 @@
  * is added or removed. A frame no DPF filter accepts goes to the interim
  * filters of the first step: one dcode program per environment per NIC,
  * interpreted, tried in installation order, the first that returns nonzero
- * owns the frame. Frames no filter claims are dropped and counted.
+ * owns the frame. Frames no filter claims are dropped and counted. A frame a
+ * DPF filter accepts goes first to that filter's ASH, if it has one (ash.c),
+ * which may keep it from the posted buffers and send a reply at once.
  *
  * Notification: an environment may name a word in one of its pages
  * (net_notify); the kernel adds one to it for every frame it delivers to
@@ -302,7 +304,7 @@ static bool post_valid(const struct post *p, int slot)
 	return page_still_held(p->ppn, slot, p->check);
 }
 
-static void notify(int slot)
+void nic_notify(int slot)
 {
 	struct netenv *ne = &netenv[slot];
 	if (!ne->notify)
@@ -339,7 +341,7 @@ static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
 		dcache_user_sync(pa, NET_RX_HDR);
 		n->st.rx_frames++;
-		notify(slot);
+		nic_notify(slot);
 		return;
 	}
 	n->st.rx_nobuf++;
@@ -349,7 +351,8 @@ static void demux(struct nic *n, u32 ni, const u8 *frame, u32 len)
 {
 	u32 id = dpf_run(ni, DPF_DEMUX_COMPILED, frame, len);
 	if (id && id <= DPF_MAXFILT && dpf_owner[ni][id - 1]) {
-		deliver(n, ni, dpf_owner[ni][id - 1] - 1, frame, len);
+		if (ash_arrive(ni, id - 1, frame, len))         /* its ASH first, if any */
+			deliver(n, ni, dpf_owner[ni][id - 1] - 1, frame, len);
 		return;
 	}
 	struct dc_win w[1] = { { (uintptr_t)frame, len } };
@@ -463,6 +466,7 @@ static void dpf_remove_owned(u32 t, int slot)
 	u32 gone = 0;
 	for (u32 id = 0; id < DPF_MAXFILT; id++)
 		if (dpf_owner[t][id] == slot + 1) {
+			ash_filter_gone(t, id);
 			dpf_owner[t][id] = 0;
 			dpf_del_nobuild(&dpft[t], id);
 			gone++;
@@ -472,6 +476,16 @@ static void dpf_remove_owned(u32 t, int slot)
 		dpf_recompile(t);
 		limit_uncharge(&envs[slot], LIM_FILTERS, gone);
 	}
+}
+
+u32 nic_count(void)
+{
+	return nnic;
+}
+
+int nic_filter_owner(u32 t, u32 id)
+{
+	return t < DPF_NTAB && id < DPF_MAXFILT ? dpf_owner[t][id] - 1 : -1;
 }
 
 u32 nic_filters_of(int slot)
@@ -599,7 +613,7 @@ u32 sys_net_filter(struct trapframe *tf)
 	if (!user_range_ok(uprog, cnt * (u32)sizeof prog[0]) ||
 	    copyin(prog, uprog, cnt * (u32)sizeof prog[0]) < 0)
 		return (u32)-E_FAULT;
-	struct dc_rules rules = { NET_FILTER_MAXINSNS, 1, { DC_R } };
+	struct dc_rules rules = { NET_FILTER_MAXINSNS, 1, { DC_R }, 0 };
 	if (dc_check(prog, cnt, &rules) < 0)
 		return (u32)-E_INVAL;
 	filter_remove(ni, slot);
@@ -658,6 +672,7 @@ u32 sys_net_dpf_del(struct trapframe *tf)
 	u32 id = tf->regs[R_A1];
 	if (t < 0 || id >= DPF_MAXFILT || dpf_owner[t][id] != env_slot(curenv) + 1)
 		return (u32)-E_INVAL;
+	ash_filter_gone((u32)t, id);
 	dpf_owner[t][id] = 0;
 	dpf_del(&dpft[t], id);
 	dpf_recompile((u32)t);
@@ -736,32 +751,15 @@ u32 sys_net_unpost(struct trapframe *tf)
 	return had;
 }
 
-/* net_tx(nic, capname, capcheck, off_len): send the frame at [off, off +
- * len) of a page the caller holds (any valid capability for it), as it is
- * (destination, source, type and payload; the NIC adds the FCS; frames
- * shorter than 60 bytes are padded with zeros). NET_FRAME_MIN <= len <=
- * NET_FRAME_MAX. -E_INVAL: no such NIC, or off/len out of range;
- * -E_BADCAP; -E_PERM: the caller does not hold the page; -E_AGAIN: the
- * transmit ring is full (try again). */
-u32 sys_net_tx(struct trapframe *tf)
+int nic_send(u32 ni, const u8 *frame, u32 len)
 {
-	u32 ni = tf->regs[R_A0];
-	struct nic *n = nic_arg(ni);
-	if (!n)
-		return (u32)-E_INVAL;
-	u32 off_len = tf->regs[R_A3];
-	int ppn = page_range(tf->regs[R_A1], tf->regs[R_A2], CAP_R, off_len,
-			     NET_FRAME_MIN, NET_FRAME_MAX, 1);
-	if (ppn < 0)
-		return (u32)ppn;
+	struct nic *n = &nics[ni];
 	tx_reclaim(n);
 	if (n->tx_next - n->tx_done >= NTX)
-		return (u32)-E_AGAIN;
-	u32 i = n->tx_next % NTX, len = off_len & 0xffff, slen = len < 60 ? 60 : len;
+		return -E_AGAIN;
+	u32 i = n->tx_next % NTX, slen = len < 60 ? 60 : len;
 	u8 *b = dma[ni].txbuf[i];
-	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16);
-	dcache_user_sync(pa, len);                /* what the caller wrote, from memory */
-	__builtin_memcpy(b, (const u8 *)KADDR(pa), len);
+	__builtin_memcpy(b, frame, len);
 	for (u32 k = len; k < slen; k++)
 		b[k] = 0;
 	dcache_wb(b, slen);
@@ -774,6 +772,29 @@ u32 sys_net_tx(struct trapframe *tf)
 	n->st.tx_frames++;
 	csr_write(n, 0, CSR0_TDMD | CSR0_IENA);
 	return 0;
+}
+
+/* net_tx(nic, capname, capcheck, off_len): send the frame at [off, off +
+ * len) of a page the caller holds (any valid capability for it), as it is
+ * (destination, source, type and payload; the NIC adds the FCS; frames
+ * shorter than 60 bytes are padded with zeros). NET_FRAME_MIN <= len <=
+ * NET_FRAME_MAX. -E_INVAL: no such NIC, or off/len out of range;
+ * -E_BADCAP; -E_PERM: the caller does not hold the page; -E_AGAIN: the
+ * transmit ring is full (try again). */
+u32 sys_net_tx(struct trapframe *tf)
+{
+	u32 ni = tf->regs[R_A0];
+	if (!nic_arg(ni))
+		return (u32)-E_INVAL;
+	u32 off_len = tf->regs[R_A3];
+	int ppn = page_range(tf->regs[R_A1], tf->regs[R_A2], CAP_R, off_len,
+			     NET_FRAME_MIN, NET_FRAME_MAX, 1);
+	if (ppn < 0)
+		return (u32)ppn;
+	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16), len = off_len & 0xffff;
+	dcache_user_sync(pa, len);                /* what the caller wrote, from memory */
+	ash_progress();                           /* an environment's own frame */
+	return (u32)nic_send(ni, (const u8 *)KADDR(pa), len);
 }
 
 /* net_notify(capname, capcheck, off): the word at off (a multiple of 4) of

@@ -89,6 +89,7 @@ struct trapframe *trap(struct trapframe *tf)
 		break;
 	case EXC_INT:
 		if (tf->cause & tf->status & CAUSE_IP2) { /* IP2, the i8259s: */
+			ash_interrupted(env_slot(curenv), tf->epc);   /* is anyone moving? */
 			nic_intr();              /* acknowledges them; the NICs */
 			disk_intr();             /* and the disk (IRQ 14) */
 		}

@@ -203,7 +203,7 @@ u32 sys_wk_sleep(struct trapframe *tf)
 	/* The windows the program may read depend on npages: a cached program
 	 * is reused only with the same number of pages. */
 	if (!w->compiled || w->checked_npages != npages || !same_program(w, prog, n)) {
-		struct dc_rules rules = { WK_MAXINSNS, DC_MAXWIN, { 0, 0, 0, 0 } };
+		struct dc_rules rules = { WK_MAXINSNS, DC_MAXWIN, { 0, 0, 0, 0 }, 0 };
 		for (u32 i = 0; i < npages; i++)
 			rules.win_flags[i] = DC_R;
 		rules.win_flags[WK_PUBLIC_WIN] = DC_R;

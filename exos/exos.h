@@ -284,6 +284,26 @@ void exos_dpf_arp_filter(struct dpf_filter *f, u32 ip);
 /* IPv4 frames of protocol proto to address ip; port nonzero: to that port. */
 void exos_dpf_ip_filter(struct dpf_filter *f, u32 ip, u32 proto, u32 port);
 
+/* ash.c: application-specific safe handlers (abi.h, docs/network.md). */
+/* Download prog[0..n-1] as the ASH of the caller's DPF filter `filter` on
+ * NIC nic, with the region [off, off + len) (off_len = off << 16 | len) of
+ * the page named by (capname, capcheck), or none if both are 0. Its id, or
+ * the kernel's error (sys_ash_add). */
+int exos_ash_install(u32 nic, u32 filter, const struct dc_insn *prog, u32 n, u32 capname,
+		     u32 capcheck, u32 off_len);
+/* The UDP echo ASH's program into p (room for EXOS_ASH_ECHO_MAX); its length. */
+#define EXOS_ASH_ECHO_MAX 24
+unsigned exos_ash_udp_echo_prog(struct dc_insn *p);
+/* Answer every UDP datagram to port on NIC nic from inside the kernel, as it
+ * arrives: a DPF filter for the port (exos_dpf_port) with the echo ASH,
+ * which sends the frame back with the Ethernet and IPv4 addresses and the
+ * UDP ports swapped (both checksums stay right) and keeps it from the
+ * caller's posted buffers. Returns the ASH's id (for sys_ash_status) and
+ * the filter's id in *filter (if not NULL); removing the filter
+ * (sys_net_dpf_del(nic, *filter)) removes the ASH too. Errors: the
+ * kernel's, from either call (-E_BUSY: someone has the port; -E_QUOTA). */
+int exos_ash_udp_echo(unsigned nic, unsigned port, int *filter);
+
 /* Read the CP0 Count register from user mode (rdhwr $2, enabled by Aegis). */
 static inline u32 read_count(void)
 {

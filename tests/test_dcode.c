@@ -18,7 +18,7 @@
 #define N(prog) ((unsigned)(sizeof prog / sizeof prog[0]))
 #define FAULT ((u64)1 << 32)
 
-static const struct dc_rules rules_rw = { 64, 2, { DC_R | DC_W, DC_R } };
+static const struct dc_rules rules_rw = { 64, 2, { DC_R | DC_W, DC_R }, 0 };
 
 /* Run prog (checked first) over windows w. */
 static u64 run(const struct dc_insn *p, unsigned n, const struct dc_win *w)
@@ -45,7 +45,7 @@ static int bad_at(const struct dc_insn *p, unsigned n, const struct dc_rules *r)
 
 static void test_check_rules(void)
 {
-	const struct dc_rules r = rules_rw, tiny = { 2, 1, { DC_R } };
+	const struct dc_rules r = rules_rw, tiny = { 2, 1, { DC_R }, 0 };
 	struct dc_insn ok[] = { I(LDI, 1, 0, 0, 7), I(LDB, 2, 1, 0, 3), I(STW, 2, 1, 0, 0),
 				I(JEQI, 2, 0, 1, 9), I(RET, 0, 2, 0, 0), I(RETI, 0, 0, 0, 1) };
 	CHECK(bad_at(ok, N(ok), &r) == -1);
@@ -81,12 +81,61 @@ static void test_check_rules(void)
 		CHECK(at == 1);
 	}
 	/* Windows without the right: loads need DC_R, stores DC_W. */
-	const struct dc_rules wonly = { 8, 1, { DC_W } };
+	const struct dc_rules wonly = { 8, 1, { DC_W }, 0 };
 	struct dc_insn ld[] = { I(LDBA, 0, 0, 0, 0), I(RET, 0, 0, 0, 0) };
 	struct dc_insn st[] = { I(STBA, 0, 0, 0, 0), I(RET, 0, 0, 0, 0) };
 	CHECK(bad_at(ld, 2, &wonly) == 0 && bad_at(st, 2, &wonly) == -1);
 	/* dc_check_at with no out parameter. */
 	CHECK(dc_check_at(ok, 3, &r, NULL) == DC_EINVAL);
+}
+
+/* Block instructions: their nibble fields, window rights and the count
+ * the rules allow (none unless max_blocks says so). */
+static void test_check_blocks(void)
+{
+	struct dc_rules r = rules_rw;            /* window 0 read-write, 1 read-only */
+	r.max_blocks = 2;
+	const struct dc_insn good[] = {
+		I(COPY, 0, 1, 0x01, 2 | 3 << 4),     /* window 1 -> 0 */
+		I(COPY, 7, 7, 0x00, 7 | 7 << 4),     /* onto itself */
+		I(CSUM, 0, 1, 1, 2), I(CSUM, 3, 3, 0, 3),
+	};
+	for (unsigned k = 0; k < N(good); k++) {
+		struct dc_insn p[2] = { good[k], I(RET, 0, 0, 0, 0) };
+		CHECK(bad_at(p, 2, &r) == -1);
+		CHECK(bad_at(p, 2, &rules_rw) == 0);   /* max_blocks 0 */
+	}
+	const struct dc_insn bad[] = {
+		I(COPY, 0, 1, 0x10, 0),              /* destination window 1 is read-only */
+		I(COPY, 0, 1, 0x02, 0),              /* source window 2 does not exist */
+		I(COPY, 0, 1, 0x20, 0),              /* nor destination window 2 */
+		I(COPY, 0, 1, 0x100, 0),             /* a bit of off past the nibbles */
+		I(COPY, 0, 1, 0, 8),                 /* source register 8 */
+		I(COPY, 0, 1, 0, 8 << 4),            /* destination register 8 */
+		I(COPY, 0, 1, 0, 0x100),             /* a bit of imm past the nibbles */
+		I(COPY, 8, 1, 0, 0), I(COPY, 0, 8, 0, 0),
+		I(CSUM, 0, 1, 0x10, 0),              /* CSUM has no destination */
+		I(CSUM, 0, 1, 0, 1 << 4),
+		I(CSUM, 0, 1, 2, 0), I(CSUM, 0, 1, 0, 8),
+		{ 0x92, 0, 0, 0 },                   /* unknown */
+	};
+	for (unsigned k = 0; k < N(bad); k++) {
+		struct dc_insn p[3] = { I(LDI, 0, 0, 0, 1), bad[k], I(RET, 0, 0, 0, 0) };
+		int at = bad_at(p, 3, &r);
+		if (at != 1)
+			printf("# bad block case %u reported at %d\n", k, at);
+		CHECK(at == 1);
+	}
+	const struct dc_rules wonly = { 8, 1, { DC_W }, 1 };    /* the source needs DC_R */
+	struct dc_insn cs[] = { I(CSUM, 0, 1, 0, 0), I(RET, 0, 0, 0, 0) };
+	CHECK(bad_at(cs, 2, &wonly) == 0);
+	/* Three blocks where two are allowed: the third is reported. */
+	struct dc_insn three[] = { I(CSUM, 0, 1, 0, 0), I(CSUM, 0, 1, 0, 0), I(LDI, 1, 0, 0, 0),
+				   I(CSUM, 0, 1, 0, 0), I(RET, 0, 0, 0, 0) };
+	CHECK(bad_at(three, 5, &r) == 3);
+	CHECK(dc_blocks(three, 5) == 3 && dc_blocks(three, 2) == 2);
+	r.max_blocks = 3;
+	CHECK(bad_at(three, 5, &r) == -1);
 }
 
 static void test_interp_alu(void)
@@ -189,6 +238,79 @@ static void test_interp_memory(void)
 	free(blk[1]);
 }
 
+/* RFC 1071's sum, folded to 16 bits: the reference for the block
+ * instructions' checksum. */
+static u32 ref_sum(const u8 *b, u32 len, u32 start)
+{
+	u64 s = start;
+	for (u32 k = 0; k < len; k += 2)
+		s += (u32)b[k] << 8 | (k + 1 < len ? b[k + 1] : 0);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (u32)s;
+}
+
+static u32 fold(u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
+}
+
+static void test_interp_blocks(void)
+{
+	struct dc_rules r = rules_rw;
+	r.max_blocks = 2;
+	/* RFC 1071's example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2. */
+	static const u8 ex[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	u8 *blk[2];
+	struct dc_win w[2];
+	set_windows(w, blk, (const u8[16]){ 0 }, 16, ex, 8);
+	/* r1 = len 8, r2 = source 0, r3 = destination 5: copy window 1 to 0. */
+	struct dc_insn p[] = { I(LDI, 1, 0, 0, 8), I(LDI, 3, 0, 0, 5), I(COPY, 0, 1, 0x01, 2 | 3 << 4),
+			       I(RET, 0, 0, 0, 0) };
+	CHECK(dc_check(p, N(p), &r) == 0);
+	u64 v = dc_interp(p, N(p), w);
+	CHECK(v == 0x2ddf0 && fold((u32)v) == 0xddf2 && ref_sum(ex, 8, 0) == 0xddf2);
+	CHECK(memcmp(blk[0] + 5, ex, 8) == 0 && blk[0][4] == 0 && blk[0][13] == 0);
+	/* An odd length: the last byte is a high byte. */
+	p[0].imm = 7;
+	CHECK(dc_interp(p, N(p), w) == 0x2dcf9 && fold(0x2dcf9) == ref_sum(ex, 7, 0));
+	/* The carry out of bit 31 comes back in: start at 0xffffffff. */
+	struct dc_insn c[] = { I(LDI, 0, 0, 0, 0xffffffffu), I(LDI, 1, 0, 0, 8), I(CSUM, 0, 1, 1, 2),
+			       I(RET, 0, 0, 0, 0) };
+	CHECK(dc_check(c, N(c), &r) == 0);
+	CHECK(dc_interp(c, N(c), w) == 0x2ddf0);          /* 0xffffffff is ones' complement 0 */
+	/* Out of a window: a fault before any byte moves. Length 9 from a
+	 * window of 8; destination 9 + 8 > 16; an offset near 2^32. */
+	memset(blk[0], 0x11, 16);
+	u32 cases[][3] = { { 9, 0, 0 }, { 8, 0, 9 }, { 8, 0xfffffffcu, 0 }, { 0xffffffffu, 0, 0 },
+			   { 1, 8, 0 } };
+	for (unsigned k = 0; k < N(cases); k++) {
+		struct dc_insn q[] = { I(LDI, 1, 0, 0, cases[k][0]), I(LDI, 2, 0, 0, cases[k][1]),
+				       I(LDI, 3, 0, 0, cases[k][2]), I(COPY, 0, 1, 0x01, 2 | 3 << 4),
+				       I(RETI, 0, 0, 0, 1) };
+		CHECK(dc_interp(q, N(q), w) == FAULT);
+	}
+	CHECK(blk[0][0] == 0x11 && blk[0][15] == 0x11);
+	/* Length 0 at the very end of both windows: nothing moves, no fault. */
+	struct dc_insn z[] = { I(LDI, 2, 0, 0, 8), I(LDI, 3, 0, 0, 16), I(COPY, 0, 1, 0x01, 2 | 3 << 4),
+			       I(RETI, 0, 0, 0, 3) };
+	CHECK(dc_interp(z, N(z), w) == 3);
+	/* The sum, length and offset registers may be one: r1 is all three. */
+	struct dc_insn one[] = { I(LDI, 1, 0, 0, 4), I(COPY, 1, 1, 0x00, 1 | 1 << 4), I(RET, 0, 1, 0, 0) };
+	CHECK(dc_check(one, N(one), &r) == 0);
+	memcpy(blk[0], "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	CHECK(dc_interp(one, N(one), w) == 4 + 0x0506 + 0x0708);
+	/* A copy onto its own window shifted by one repeats the first byte
+	 * (byte by byte, ascending), and sums what it read. */
+	struct dc_insn sh[] = { I(LDI, 1, 0, 0, 5), I(LDI, 3, 0, 0, 1), I(COPY, 0, 1, 0x00, 2 | 3 << 4),
+				I(RET, 0, 0, 0, 0) };
+	CHECK(dc_interp(sh, N(sh), w) == 0x0101 + 0x0101 + 0x0100);
+	CHECK(memcmp(blk[0], "\x01\x01\x01\x01\x01\x01\x07", 7) == 0);
+	free(blk[0]);
+	free(blk[1]);
+}
+
 static void test_interp_jumps(void)
 {
 	/* r0 = 5, r1 = 7: each jump skips RETI 1 and lands on RETI 2 if taken. */
@@ -213,7 +335,9 @@ static void test_interp_jumps(void)
 }
 
 /* Whether every branch (beq/bne) in code[0..n-1] lands inside it, and
- * every branch backwards lands on a fault exit (addiu v1, zero, 1). */
+ * every branch backwards lands on a fault exit (addiu v1, zero, 1) or on
+ * the head of a block instruction's loop (sltiu at, v0, 2) less than 20
+ * words back. */
 static bool branches_inside(const u32 *code, int n)
 {
 	for (int k = 0; k < n; k++) {
@@ -221,7 +345,8 @@ static bool branches_inside(const u32 *code, int n)
 		if (op != 0x04 && op != 0x05)
 			continue;
 		int t = k + 1 + (s16)(code[k] & 0xffff);
-		if (t < 0 || t >= n || (t <= k && code[t] != 0x24030001u))
+		if (t < 0 || t >= n || (t <= k && code[t] != 0x24030001u &&
+					 !(code[t] == 0x2c410002u && k - t < 20)))
 			return false;
 	}
 	return true;
@@ -231,7 +356,7 @@ static bool branches_inside(const u32 *code, int n)
  * negative error), after checking the bound, the buffer limit and branches. */
 static int compile(const struct dc_insn *p, unsigned n)
 {
-	unsigned cap = DC_CODE_WORDS(n);
+	unsigned cap = DC_CODE_WORDS_BLK(n, dc_blocks(p, n));
 	u32 *buf = malloc(cap * 4);
 	int words = dc_compile(p, n, buf, cap);
 	if (words > 0) {
@@ -314,6 +439,8 @@ static void test_compile_sizes(void)
 		{ "JGTI 0x12345678", I(JGTI, 1, 0, 1, 0x12345678), 5 },
 		{ "JA", I(JA, 0, 0, 1, 0), 2 },
 		{ "RET", I(RET, 0, 1, 0, 0), 3 },
+		{ "COPY", I(COPY, 1, 2, 0x10, 1 | 2 << 4), 41 },
+		{ "CSUM", I(CSUM, 1, 2, 0, 1), 29 },
 	};
 	/* Each class's words: p = { insn, ADD r1, r2, RETI 0 } less the same
 	 * program without insn (both zero r1 and r2 on entry). */
@@ -336,7 +463,7 @@ static void test_compile_long(void)
 	for (unsigned k = 0; k < DC_MAXLEN - 1; k++)
 		p[k] = (struct dc_insn)I(LDWN, 1, 2, 0, 0x12345);
 	p[DC_MAXLEN - 1] = (struct dc_insn)I(RET, 0, 1, 0, 0);
-	const struct dc_rules r = { DC_MAXLEN, 1, { DC_R } };
+	const struct dc_rules r = { DC_MAXLEN, 1, { DC_R }, 0 };
 	CHECK(dc_check(p, DC_MAXLEN, &r) == 0);
 	int words = compile(p, DC_MAXLEN);
 	printf("# %u LDWN: %d words (bound %u)\n", DC_MAXLEN, words, DC_CODE_WORDS(DC_MAXLEN));
@@ -385,6 +512,8 @@ static const struct unit_test tests[] = {
 	{ "interp_alu", test_interp_alu },
 	{ "interp_memory", test_interp_memory },
 	{ "interp_jumps", test_interp_jumps },
+	{ "check_blocks", test_check_blocks },
+	{ "interp_blocks", test_interp_blocks },
 	{ "compile_encoding", test_compile_encoding },
 	{ "compile_sizes", test_compile_sizes },
 	{ "compile_long", test_compile_long },

@@ -192,6 +192,15 @@ def inet_suite(build, path):
                          lambda text: [], nics=2)
 
 
+def ash_suite(build, path):
+    """The ASH tests (apps/ashtest), with two PCnet NICs joined by a QEMU hub;
+    on both boot paths, as the network tests."""
+    return program_suite(build, path, "ashtest", f"ash-{path}", f"{path}-ash.log", lambda text: [
+        ("the kernel found both NICs",
+         len(re.findall(r"\[aegis\] net: nic [01]: PCnet at 00:[0-9a-f]{2}\.0", text)) == 2)],
+        nics=2)
+
+
 def fuzz_suite(build, seed=20261124, calls=40000, name="fuzz-short", extra=()):
     """A short run of the system-call fuzzer (`make fuzz` runs 10^6 calls):
     every round's invariant checks pass, and the run says so. extra: more
@@ -279,6 +288,8 @@ def main():
         ("inet-direct", lambda: inet_suite(b, "direct")),
         ("net-host", lambda: host_suite("net-host", [sys.executable, "tools/nethost.py",
                                                      "--build", b], timeout=600)),
+        ("ash-direct", lambda: ash_suite(b, "direct")),
+        ("ash-uboot", lambda: ash_suite(b, "uboot")),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("fuzz-short", lambda: fuzz_suite(b)),

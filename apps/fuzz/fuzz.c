@@ -31,6 +31,7 @@ static u32 caps[32][2], ncaps;
 static u32 kids[8], nkids;
 static u32 srcaps[16][2], nsr;           /* software-region capabilities */
 static u32 xcaps[16][3], nx;             /* disk extents: name, check, first block */
+static u32 filters[16][2], nf;           /* packet filters it installed: table, id */
 static struct fuzz_board *board;
 
 static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
@@ -38,6 +39,7 @@ static u32 flip(u32 x) { return next() & 3 ? x : x ^ (1u << (next() % 32)); }
 static struct net_info net_info_buf;
 static struct disk_info disk_info_buf;
 static struct disk_req disk_req_buf;
+static struct ash_stat ash_stat_buf;
 static const struct dc_insn net_all[] = { DC_INSN(DC_RETI, 0, 0, 0, 1) };
 static const struct dc_insn net_none[] = { DC_INSN(DC_RETI, 0, 0, 0, 0) };
 
@@ -228,16 +230,40 @@ static bool well_formed(u32 n, u32 *a)
 		return true;
 	}
 	/* Packet filters: ExOS's port filters (so that some overlap and are
-	 * refused), sometimes with a field spoiled; removing ids near the
+	 * refused; half for the frames broadcast_page makes), sometimes with a
+	 * field spoiled; removing ids near the
 	 * ones in use; classifying frames in its own pages, a few times. */
 	case SYS_net_dpf_add: {
 		static struct dpf_filter f;
-		exos_dpf_port_filter(&f, next() & 1 ? 17 : 6, next() % 64);
+		u32 port = next() & 1 ? next() % 16 : next() % 64;      /* half: broadcast_page's */
+		exos_dpf_port_filter(&f, port < 16 ? (port & 1 ? 6 : 17) : next() & 1 ? 17 : 6, port);
 		if (next() % 4 == 0)
 			((u8 *)&f)[next() % sizeof f] ^= (u8)(1u << (next() % 8));
 		a[0] = next() % 6; a[1] = (u32)&f; return true;
 	}
 	case SYS_net_dpf_del: a[0] = next() % 6; a[1] = next() % 80; return true;
+	/* ASHs: ExOS's echo or a random program (often refused: stores into
+	 * the frame, too many blocks), on filter ids near the ones in use,
+	 * with a nearly right region of its own page or none. */
+	case SYS_ash_add: {
+		static struct dc_insn prog[40];
+		static struct ash_desc d;
+		struct dc_rules r;
+		bool region = next() & 1;
+		d = (struct ash_desc){ prog, next() & 1 ? exos_ash_udp_echo_prog(prog)
+						     : dc_random_program(prog, 40, &r, &rng),
+				       region ? cname : 0, region ? flip(ccheck) : 0,
+				       region ? NET_OFFLEN(next() % 4096, 1 + next() % 600) : 0 };
+		u32 fk = nf ? next() % nf : 0;
+		bool known = nf && next() % 4;
+		a[0] = known ? filters[fk][0] : next() % 3;
+		a[1] = known ? filters[fk][1] : next() % 80;
+		a[2] = (u32)&d;
+		return true;
+	}
+	case SYS_ash_del: a[0] = next() % (ASH_MAX + 4); return true;
+	case SYS_ash_status: a[0] = next() % (ASH_MAX + 4);
+		a[1] = next() & 3 ? (u32)&ash_stat_buf : 0x80000000u; return true;
 	case SYS_net_demux: a[0] = next() % 6 | (next() % 4) << 8 | (next() % 5) << 16;
 		a[1] = cname; a[2] = ccheck;
 		a[3] = NET_OFFLEN(next() % 4096, next() % 1600); return true;
@@ -261,16 +287,22 @@ static u32 raw(u32 n, const u32 *a, u32 *hi)
 }
 
 /* Make page ppn's frames broadcast: the destination of a frame sent from
- * any 256-byte boundary of it is ff:ff:ff:ff:ff:ff, so the NICs take them
- * in and the filters (its own and its siblings') claim them. */
+ * any 256-byte boundary k of it is ff:ff:ff:ff:ff:ff, so the NICs take them
+ * in and the filters (its own and its siblings') claim them; and they are
+ * IPv4 (header length 5) to port k of UDP (k even) or TCP, so that ExOS's
+ * port filters for ports 0..15, and their ASHs, take some. */
 #define FUZZ_SCRATCH_VA 0x30400000u
 static void broadcast_page(u32 ppn, u32 check)
 {
 	if (sys_tlbwr(FUZZ_SCRATCH_VA | VA_W, CAP_NAME(ppn, CAP_RW), check) != 0)
 		return;
-	for (u32 k = 0; k < PAGE_SIZE / 256; k++)
+	for (u32 k = 0; k < PAGE_SIZE / 256; k++) {
+		volatile u8 *f = (volatile u8 *)FUZZ_SCRATCH_VA + k * 256;
 		for (u32 i = 0; i < 6; i++)
-			((volatile u8 *)FUZZ_SCRATCH_VA)[k * 256 + i] = 0xff;
+			f[i] = 0xff;
+		f[12] = 0x08, f[13] = 0x00, f[14] = 0x45, f[23] = k & 1 ? 6 : 17;
+		f[36] = 0, f[37] = (u8)k;
+	}
 	sys_tlbvadelete(FUZZ_SCRATCH_VA);
 }
 
@@ -285,6 +317,10 @@ static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 		ncaps++;
 		if (n == SYS_page_alloc)
 			broadcast_page(v0, v1);
+	} else if (n == SYS_net_dpf_add && v0 < DPF_MAXFILT && nf < 16) {
+		filters[nf][0] = a[0];
+		filters[nf][1] = v0;
+		nf++;
 	} else if (n == SYS_env_alloc && nkids < 8) {
 		kids[nkids++] = v0;
 	} else if ((n == SYS_disk_alloc || n == SYS_disk_derive) && nx < 16) {

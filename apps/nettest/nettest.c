@@ -86,24 +86,6 @@ static u32 make_frame(u8 *p, const u8 *dst, u32 type, u32 seq)
 	return make_frame_len(p, dst, type, seq, frame_len(seq));
 }
 
-/* Sleep until the word at w (in the page named by capname/capcheck) differs
- * from val or `ticks` have passed: a predicate over the page and the time. */
-static void sleep_until_changed(volatile u32 *w, u32 capname, u32 capcheck, u32 val, u32 ticks)
-{
-	u32 start = read_count();
-	const struct dc_insn prog[] = {
-		DC_INSN(DC_LDWA, 1, 0, 0, (u32)w & (PAGE_SIZE - 1)),
-		DC_INSN(DC_JNEI, 1, 0, 4, val),
-		DC_INSN(DC_LDWA, 2, 0, WK_KINFO_WIN, WK_KINFO_NOW),
-		DC_INSN(DC_SUBI, 2, 0, 0, start),
-		DC_INSN(DC_JGTI, 2, 0, 1, ticks),
-		DC_INSN(DC_RETI, 0, 0, 0, 0),
-		DC_INSN(DC_RETI, 0, 0, 0, 1),
-	};
-	struct wk_page pg = { capname, capcheck };
-	exos_wait_pred(prog, sizeof prog / sizeof prog[0], &pg, 1);
-}
-
 /* ---- children ---- */
 
 /* Receive NFRAMES frames of ours on NIC 1 into 8 buffers of one page, and

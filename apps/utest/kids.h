@@ -85,4 +85,22 @@ static inline int kid_hold_page(u32 va, volatile u32 *step, volatile u32 *ppn, v
 	wait_step(step, 2, 100000);
 	return 0;
 }
+/* Sleep until the word at w (in the page named by capname/capcheck) differs
+ * from val or `ticks` have passed: a predicate over the page and the time. */
+static inline void sleep_until_changed(volatile u32 *w, u32 capname, u32 capcheck, u32 val, u32 ticks)
+{
+	u32 start = read_count();
+	const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 1, 0, 0, (u32)w & (PAGE_SIZE - 1)),
+		DC_INSN(DC_JNEI, 1, 0, 4, val),
+		DC_INSN(DC_LDWA, 2, 0, WK_KINFO_WIN, WK_KINFO_NOW),
+		DC_INSN(DC_SUBI, 2, 0, 0, start),
+		DC_INSN(DC_JGTI, 2, 0, 1, ticks),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+	};
+	struct wk_page pg = { capname, capcheck };
+	exos_wait_pred(prog, sizeof prog / sizeof prog[0], &pg, 1);
+}
+
 #endif
