@@ -266,6 +266,8 @@ static void check_budgets(void)
 			count_up(&envs[i], LIM_FILTERS);
 		for (u32 k = live(i) ? disk_extents_of(i) : 0; k > 0; k--)
 			count_up(&envs[i], LIM_EXTENTS);
+		for (u32 k = live(i) ? xn_entries_of(i) : 0; k > 0; k--)
+			count_up(&envs[i], LIM_XN);
 	}
 	for (int i = 0; i < NENV; i++)
 		for (int r = 0; live(i) && r < NLIMITS; r++)
@@ -297,6 +299,8 @@ int kcheck(void)
 	if (!nic_consistent(why, sizeof why))
 		BAD("%s", why);
 	if (!disk_consistent(why, sizeof why))
+		BAD("%s", why);
+	if (!xn_consistent(why, sizeof why))
 		BAD("%s", why);
 	if (fpu_owner && fpu_owner->status == ENV_FREE)
 		BAD("the FPU is owned by a dead environment");

@@ -104,9 +104,10 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
 		return child;
 	/* ExOS's policy when the caller has none: a child may allocate at most
 	 * half of the pages free now, install a quarter of a NIC's packet
-	 * filters and allocate a quarter of the disk's extents (the kernel's
-	 * defaults cover the rest). */
-	u32 dflt[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16, DPF_MAXFILT / 4, DISK_MAXEXT / 4 };
+	 * filters, allocate a quarter of the disk's extents and hold a quarter
+	 * of XN's blocks (the kernel's defaults cover the rest). */
+	u32 dflt[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16, DPF_MAXFILT / 4, DISK_MAXEXT / 4,
+			      XN_MAXBLOCKS / 4 };
 	if (!limits)
 		limits = dflt;
 	for (u32 k = 0; k < NLIMITS && r >= 0; k++)

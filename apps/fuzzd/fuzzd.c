@@ -44,7 +44,7 @@ int main(void)
 	if ((int)bppn < 0 || vm_map_page((u32)board, bppn, bcheck, VM_RW) < 0)
 		return 1;
 	struct exos_share share = { FUZZ_BOARD_VA, bppn, bcheck };
-	u32 limits[NLIMITS] = { 3000, 2, 4, 16, 8 };  /* pages, positions, environments, filters, extents */
+	u32 limits[NLIMITS] = { 3000, 2, 4, 16, 8, 16 };  /* pages, positions, environments, filters, extents, XN */
 	u32 lowmem = exos_param("lowmem", 0);
 	printf("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: fuzz\n");
 	printf("    # fuzz: seed %u, %u calls from rounds of %u children, up to %u calls each\n",
