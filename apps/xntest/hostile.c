@@ -1,0 +1,119 @@
+/*
+ * hostile.c: the children of xntest: a hostile library file system that
+ * attacks the suite's, one that leaves with requests in flight, and ones
+ * that try to fill XN's tables. Each returns 0 if all went as the suite
+ * expects (a hostile child: the number of checks that failed).
+ */
+#include "xnfs.h"
+
+#define CBOX ((struct box *)BOX_VA)
+#define MY_ROOT 3000
+
+/* Attack the suite's file system (its blocks and type in the box). */
+int hostile_child(void)
+{
+	struct box *b = CBOX;
+	u32 pa, pc;
+	if (!new_page(BUF_VA, &pa, &pc) || !new_page(DONE_VA, &done_ppn, &done_check))
+		return 90;
+	u32 mine = (u32)sys_xn_type_add(&dir_tmpl);
+	CHECK((int)mine > 0 && mine != b->type);
+	CHECK(xn_mkroot("hostile", MY_ROOT, mine) >= 0);
+	/* Claim the suite's blocks: as a root, by allocation, by a link. */
+	CHECK(xn_mkroot("grab", b->root, mine) == -E_BUSY);
+	CHECK(xn_mkroot("grab", MY_ROOT + 1, b->type) == -E_INVAL);        /* its type */
+	CHECK(dir_set(MY_ROOT, 0, b->data, XN_DATA, XN_ALLOC, b->data, 0) == -E_BUSY);
+	CHECK(dir_set(MY_ROOT, 0, b->sub, mine, XN_ALLOC, b->sub, 0) == -E_BUSY);
+	CHECK(dir_set(MY_ROOT, 0, MY_ROOT + 1, b->type, XN_ALLOC, MY_ROOT + 1, 0) == -E_INVAL);
+	CHECK(dir_set(MY_ROOT, 0, b->data, XN_DATA, XN_LINK, b->data, 0) == -E_PERM);
+	CHECK(xn_entry_of(MY_ROOT + 1).block == 0xffffffffu);
+	u64 x = sys_disk_alloc(b->root, 4);                                 /* as an extent */
+	CHECK((int)(u32)x == -E_BUSY);
+	/* Change the suite's metadata: its pointers, its bytes. */
+	CHECK(dir_set(b->root, 2, MY_ROOT + 2, XN_DATA, XN_ALLOC, MY_ROOT + 2, 0) == -E_PERM);
+	CHECK(dir_set(b->root, 0, 0, 0, XN_FREE, b->data, 0) == -E_PERM);
+	u32 junk = 0xdeadbeef;
+	CHECK(xn_upd(b->root, XN_NONE, 0, 0, 4, 4, &junk, 0) == -E_PERM);
+	CHECK(sys_xn_root_free(b->root) == -E_PERM);
+	/* Write (or read) a block it does not own. */
+	fill(BUF_VA, 66);
+	CHECK(xn_do(XN_WRITE, b->data, pa, pc, 0) == -E_PERM);
+	CHECK(xn_do(XN_READ, b->data, pa, pc, 0) == -E_PERM);
+	CHECK(xn_do(XN_WRITE, b->root, 0, 0, 0) == -E_PERM);
+	CHECK(xn_do(XN_READ, b->sub, pa, pc, 0) == -E_PERM);
+	/* The registry is readable by all: it sees the suite's blocks. */
+	struct xn_entry e = xn_entry_of(b->data);
+	CHECK(e.block == b->data && e.owner != (u32)sys_getenvid() && e.refs == 1);
+	/* Its own file system works, and ends with it. */
+	CHECK(dir_set(MY_ROOT, 0, MY_ROOT + 3, XN_DATA, XN_ALLOC, MY_ROOT + 3, 0) == 0);
+	CHECK(xn_do(XN_WRITE, MY_ROOT + 3, pa, pc, 0) == 0);
+	return failed_checks;
+}
+
+/* A file system of 1 root and 4 data blocks (+ a type): writes of all four
+ * queued behind 4 long reads of an extent (so that they are still queued
+ * when it goes), then exit at once: how many of its entries were in flight
+ * in err. */
+int leaver_child(void)
+{
+	struct box *b = CBOX;
+	u32 pa, pc;
+	if (!new_page(BUF_VA, &pa, &pc) || !new_page(DONE_VA, &done_ppn, &done_check))
+		return 90;
+	u32 t = (u32)sys_xn_type_add(&dir_tmpl);
+	b->blocks[0] = 3100;
+	if ((int)t < 0 || xn_mkroot("leaver", 3100, t) < 0)
+		return 91;
+	for (u32 k = 1; k < 5; k++) {
+		b->blocks[k] = 3100 + k;
+		if (dir_set(3100, k - 1, 3100 + k, XN_DATA, XN_ALLOC, 3100 + k, 0) < 0)
+			return 92;
+	}
+	u64 x = sys_disk_alloc(6000, 32);
+	for (u32 k = 0; k < 4 && (int)(u32)x >= 0; k++) {
+		struct disk_req r = { DISK_READ, (u32)x, (u32)(x >> 32), 6000 + 8 * k, 8,
+				      CAP_NAME(pa, CAP_RW), pc, 0, CAP_NAME(done_ppn, CAP_RW),
+				      done_check, 64 + 4 * k };
+		sys_disk_rw(&r);
+	}
+	for (u32 k = 1; k < 5; k++) {
+		struct xn_io r = { XN_WRITE, 3100 + k, CAP_NAME(pa, CAP_RW), pc, 0,
+				   CAP_NAME(done_ppn, CAP_RW), done_check, 4 * k };
+		if (sys_xn_io(&r) < 0)
+			return 93;
+	}
+	b->count = (u32)sys_env_usage(0, LIM_XN);
+	b->err = 0;
+	for (u32 k = 1; k < 5; k++)
+		b->err += (xn_entry_of(3100 + k).state & XN_S_INFLIGHT) != 0;
+	b->step = 1;
+	return 0;
+}
+
+static int type_one(u32 k)
+{
+	(void)k;
+	return sys_xn_type_add(&dir_tmpl);
+}
+
+/* Register types until refused. */
+int types_child(void)
+{
+	kid_take_until_refused(type_one, 2 * XN_MAXTYPES, &CBOX->count, &CBOX->err);
+	return 0;
+}
+
+static int alloc_one(u32 k)
+{
+	return dir_set(3200, k, 3201 + k, XN_DATA, XN_ALLOC, 3201 + k, 0);
+}
+
+/* A type, a root, then blocks until refused. */
+int quota_child(void)
+{
+	u32 t = (u32)sys_xn_type_add(&dir_tmpl);
+	if ((int)t < 0 || xn_mkroot("quota", 3200, t) < 0)
+		return 91;
+	kid_take_until_refused(alloc_one, DIR_SLOTS, &CBOX->count, &CBOX->err);
+	return 0;
+}
