@@ -288,6 +288,9 @@ static void test_pointers(void)
 	CHECK(dir_set(500, 2, 501, XN_DATA, XN_LINK, 501, 0) == -E_BUSY);  /* one pending link */
 	CHECK(dir_set(500, 2, 502, dir, XN_LINK, 502, 0) == -E_INVAL);     /* metadata: a tree */
 	CHECK(dir_set(500, 1, 0, 0, XN_FREE, 502, 0) == -E_BUSY);     /* 502 points to 501 */
+	CHECK(xn_mkroot("ptrs2", 510, dir) >= 0);                     /* another of its own */
+	CHECK(dir_set(510, 0, 501, XN_DATA, XN_LINK, 501, 0) == -E_PERM);
+	CHECK(sys_xn_root_free(510) == 0);
 	CHECK(sys_xn_root_free(500) == -E_BUSY);
 	CHECK(sys_kcheck(0) == 0);
 	CHECK(xn_do(XN_WRITE, 502, 0, 0, 0) == 0);
