@@ -514,6 +514,12 @@ u32 disk_extents_of(int slot);
  * -E_AGAIN (queue full), -E_NOENT (no disk). */
 int disk_queue_xn(u32 op, u32 block, u32 xn, u32 seq, u32 ppn, u32 off, u32 wppn, u32 woff,
 		  const void *src);
+/* Check a request's data page (bytes [off, off + len) of the page pname,
+ * pcheck names, read-write for a DISK_READ; none if len is 0) and its
+ * completion word (at woff of page wname, wcheck, read-write), both held by
+ * curenv: 0 with *ppn and *wppn set, or -E_INVAL, -E_BADCAP, -E_PERM. */
+int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u32 wcheck,
+		   u32 woff, u32 *ppn, u32 *wppn);
 /* How many requests for XN entry xn are queued? Is block in a live extent? */
 u32 disk_xn_requests(u32 xn);
 bool disk_in_extent(u32 block);

@@ -20,6 +20,8 @@
  * requester still lives, still holds the page, and the page's secret is
  * the one it had when the request was queued (a freed page gets new ones).
  * So nothing the drive does reaches a page after its holder lets go of it.
+ * XN's requests (xn.c: blocks of library file systems) go through the same
+ * queue (disk_queue_xn), and XN hears when each is over (xn_io_done).
  */
 #include "defs.h"
 
@@ -451,16 +453,30 @@ u32 sys_disk_rw(struct trapframe *tf)
 	if (rq.block < x->start || rq.block - x->start >= x->count ||
 	    rq.count > x->count - (rq.block - x->start))
 		return (u32)-E_PERM;
-	u32 len = rq.count * DISK_BLOCK;
-	int ppn = page_range(rq.pname, rq.pcheck, rq.op == DISK_READ ? CAP_RW : CAP_R,
-			     rq.off << 16 | len, len, len, DISK_BLOCK);
-	if (ppn < 0)
-		return (u32)ppn;
-	int wppn = page_range(rq.wname, rq.wcheck, CAP_RW, rq.woff << 16 | 4, 4, 4, 4);
-	if (wppn < 0)
-		return (u32)wppn;
-	return (u32)enqueue(rq.op, rq.block, rq.count, (u32)xi, 0, 0, (u32)ppn, rq.off,
-			    (u32)wppn, rq.woff, NULL);
+	u32 ppn, wppn;
+	int err = disk_req_pages(rq.op, rq.pname, rq.pcheck, rq.off, rq.count * DISK_BLOCK,
+				 rq.wname, rq.wcheck, rq.woff, &ppn, &wppn);
+	if (err < 0)
+		return (u32)err;
+	return (u32)enqueue(rq.op, rq.block, rq.count, (u32)xi, 0, 0, ppn, rq.off, wppn, rq.woff,
+			    NULL);
+}
+
+int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u32 wcheck,
+		   u32 woff, u32 *ppn, u32 *wppn)
+{
+	int p = 0;
+	if (len)
+		p = page_range(pname, pcheck, op == DISK_READ ? CAP_RW : CAP_R, off << 16 | len, len,
+			       len, DISK_BLOCK);
+	if (p < 0)
+		return p;
+	int w = page_range(wname, wcheck, CAP_RW, woff << 16 | 4, 4, 4, 4);
+	if (w < 0)
+		return w;
+	*ppn = (u32)p;
+	*wppn = (u32)w;
+	return 0;
 }
 
 /* Queue a request the caller has checked: op on blocks [lba, lba + count),

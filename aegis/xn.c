@@ -159,6 +159,22 @@ void xn_io_done(u32 x, u32 op, int status, u32 seq)
 	settle();
 }
 
+/* File system r ends: its root slot is free, and what is left of its
+ * blocks (all of them when its owner goes; freed blocks still waiting when
+ * its root is freed) become orphans, charged to nobody, released by
+ * settle() once nothing on them is queued. */
+static void end_fs(int r)
+{
+	for (int i = 0; i < XN_MAXBLOCKS; i++)
+		if (xb[i].used && !xb[i].orphan && xb[i].fs == r) {
+			if (xb[i].payer)
+				limit_uncharge(&envs[xb[i].payer - 1], LIM_XN, 1);
+			xb[i].payer = 0;
+			xb[i].orphan = true;
+		}
+	roots[r].live = false;
+}
+
 /* ---- roots ---- */
 
 /* Copy a root's name from user va into name: 0, -E_FAULT, or -E_INVAL
@@ -243,8 +259,7 @@ u32 sys_xn_root_free(struct trapframe *tf)
 		return (u32)-E_INVAL;
 	if (e->inflight || xn_owns(e->type, meta[e->meta], owns_a) != 0)
 		return (u32)-E_BUSY;
-	roots[e->fs].live = false;
-	release(x);
+	end_fs(e->fs);
 	settle();
 	return 0;
 }
@@ -415,18 +430,13 @@ u32 sys_xn_io(struct trapframe *tf)
 		return (u32)-E_INVAL;
 	if (!wmeta && r.op == XN_READ && e->meta < 0 && (e->state & XN_S_TAINTED))
 		return (u32)-E_PERM;
-	int ppn = 0;
-	if (!wmeta) {
-		ppn = page_range(r.pname, r.pcheck, r.op == XN_READ ? CAP_RW : CAP_R,
-				 r.off << 16 | DISK_BLOCK, DISK_BLOCK, DISK_BLOCK, DISK_BLOCK);
-		if (ppn < 0)
-			return (u32)ppn;
-	}
-	int wppn = page_range(r.wname, r.wcheck, CAP_RW, r.woff << 16 | 4, 4, 4, 4);
-	if (wppn < 0)
-		return (u32)wppn;
+	u32 ppn, wppn;
+	int err = disk_req_pages(r.op, r.pname, r.pcheck, r.off, wmeta ? 0 : DISK_BLOCK, r.wname,
+				 r.wcheck, r.woff, &ppn, &wppn);
+	if (err < 0)
+		return (u32)err;
 	if (e->meta >= 0 && r.op == XN_READ) {
-		u32 pa = (u32)ppn * PAGE_SIZE + r.off, wpa = (u32)wppn * PAGE_SIZE + r.woff;
+		u32 pa = ppn * PAGE_SIZE + r.off, wpa = wppn * PAGE_SIZE + r.woff;
 		dcache_user_sync(pa, DISK_BLOCK);
 		__builtin_memcpy(KADDR(pa), meta[e->meta], DISK_BLOCK);
 		dcache_user_sync(pa, DISK_BLOCK);
@@ -442,14 +452,14 @@ u32 sys_xn_io(struct trapframe *tf)
 					return (u32)-E_BUSY;
 			}
 		}
-		int err = disk_queue_xn(r.op, e->block, (u32)x, e->mseq, (u32)ppn, r.off, (u32)wppn,
-					r.woff, wmeta ? meta[e->meta] : NULL);
+		err = disk_queue_xn(r.op, e->block, (u32)x, e->mseq, ppn, r.off, wppn, r.woff,
+				    wmeta ? meta[e->meta] : NULL);
 		if (err < 0)
 			return (u32)err;
 		e->inflight++;
 	}
 	if (!wmeta) {
-		e->ppn = (u32)ppn;
+		e->ppn = ppn;
 		e->off = r.off;
 	}
 	return 0;
@@ -483,18 +493,9 @@ u32 sys_xn_bc(struct trapframe *tf)
 void xn_env_gone(struct env *e)
 {
 	int slot = env_slot(e);
-	for (int r = 0; r < XN_MAXROOTS; r++) {
-		if (!roots[r].live || roots[r].owner != slot + 1)
-			continue;
-		for (int i = 0; i < XN_MAXBLOCKS; i++)
-			if (xb[i].used && !xb[i].orphan && xb[i].fs == r) {
-				if (xb[i].payer)
-					limit_uncharge(&envs[xb[i].payer - 1], LIM_XN, 1);
-				xb[i].payer = 0;
-				xb[i].orphan = true;
-			}
-		roots[r].live = false;
-	}
+	for (int r = 0; r < XN_MAXROOTS; r++)
+		if (roots[r].live && roots[r].owner == slot + 1)
+			end_fs(r);
 	xn_types_env_gone(e);
 	settle();
 }

@@ -356,6 +356,38 @@ static void test_meta_copy(void)
 	CHECK(sys_disk_free((u32)x, (u32)(x >> 32)) == 0);
 }
 
+/* A root freed while a block freed from it still has a write queued: the
+ * block is left to nobody until the write is over, then goes. */
+static void test_root_free_in_flight(void)
+{
+	CHECK(xn_mkroot("busy", 900, dir) >= 0);
+	CHECK(dir_set(900, 0, 901, XN_DATA, XN_ALLOC, 901, 0) == 0);
+	CHECK(xn_do(XN_WRITE, 901, pa, pc, 0) == 0 && xn_do(XN_WRITE, 900, 0, 0, 0) == 0);
+	u64 x = sys_disk_alloc(6100, 32);
+	CHECK((int)(u32)x >= 0);
+	volatile u32 *words = (volatile u32 *)DONE_VA;
+	for (u32 k = 0; k < 5; k++)
+		words[1 + k] = 0;
+	for (u32 k = 0; k < 4; k++) {           /* long reads first, so the write waits */
+		struct disk_req r = { DISK_READ, (u32)x, (u32)(x >> 32), 6100 + 8 * k, 8,
+				      CAP_NAME(pb, CAP_RW), pbc, 0, CAP_NAME(done_ppn, CAP_RW),
+				      done_check, 4 * (1 + k) };
+		CHECK(sys_disk_rw(&r) == 0);
+	}
+	struct xn_io w = { XN_WRITE, 901, CAP_NAME(pa, CAP_RW), pc, 0, CAP_NAME(done_ppn, CAP_RW),
+			   done_check, 20 };
+	CHECK(sys_xn_io(&w) == 0);
+	CHECK(dir_set(900, 0, 0, 0, XN_FREE, 901, 0) == 0);
+	CHECK(sys_xn_root_free(900) == 0);
+	struct xn_entry e = xn_entry_of(901);
+	CHECK(e.block == 901 && e.owner == 0 && (e.state & XN_S_INFLIGHT));  /* the test tests */
+	CHECK(sys_kcheck(0) == 0);
+	exos_wait_changed_cap(&words[5], CAP_NAME(done_ppn, CAP_RW), done_check, 0, 2 * SECOND);
+	CHECK(words[5] == DISK_DONE);
+	CHECK(xn_used() == 0);
+	CHECK(sys_disk_free((u32)x, (u32)(x >> 32)) == 0);
+}
+
 static int child_spawn(u32 mode, const u32 *limits)
 {
 	struct exos_share share = { BOX_VA, box_ppn, box_check };
@@ -441,6 +473,7 @@ static const struct utest tests[] = {
 	{ "pointers", test_pointers },
 	{ "acl", test_acl },
 	{ "meta_copy", test_meta_copy },
+	{ "root_free_in_flight", test_root_free_in_flight },
 	{ "hostile", test_hostile },
 	{ "env_gone", test_env_gone },
 	{ "budget", test_budget },
