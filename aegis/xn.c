@@ -199,9 +199,8 @@ static int root_named(const char name[XN_NAMELEN])
 }
 
 /* xn_root(req): a new file system (struct xn_rootreq): the free block
- * becomes its root, a metadata block of the caller's type, tainted (write
- * it before anything is written that it points to... it points to nothing
- * yet). Returns the root's index. -E_NOENT: no disk; -E_FAULT; -E_INVAL: a
+ * becomes its root, a metadata block of the caller's type: zeros, tainted
+ * until first written, charged to LIM_XN. Returns the root's index. -E_NOENT: no disk; -E_FAULT; -E_INVAL: a
  * bad name, a block past the disk's end, a type not the caller's; -E_BUSY:
  * the name is taken, or the block is XN's or in an extent; -E_NOMEM: a
  * table is full; -E_QUOTA: over LIM_XN. */
