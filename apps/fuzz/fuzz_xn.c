@@ -20,6 +20,15 @@ static const struct dc_insn yes[] = { DC_INSN(DC_RETI, 0, 0, 0, 1) };
 static const struct dc_insn sixteen[] = { DC_INSN(DC_RETI, 0, 0, 0, 16) };
 static struct dc_insn spoiled[7];
 static u32 types[4], ntypes;
+static u32 mine[8], nmine;                 /* its roots and metadata blocks */
+static struct xn_rootreq rr;
+static struct xn_upd u;
+
+/* Mostly one of its own metadata blocks, else any of the contested ones. */
+static u32 some_block(u32 r)
+{
+	return nmine && r % 4 ? mine[(r >> 2) % nmine] : XB(r >> 2);
+}
 
 u32 fuzz_xn_type(u32 r)
 {
@@ -29,8 +38,6 @@ u32 fuzz_xn_type(u32 r)
 bool fuzz_xn_args(u32 n, u32 *a, u32 cname, u32 ccheck, u32 (*next)(void))
 {
 	static struct xn_tmpl t;
-	static struct xn_rootreq rr;
-	static struct xn_upd u;
 	static u32 bytes[4];
 	static struct xn_io io;
 	static struct xn_entry ents[8];
@@ -53,13 +60,15 @@ bool fuzz_xn_args(u32 n, u32 *a, u32 cname, u32 ccheck, u32 (*next)(void))
 		rr.type = fuzz_xn_type(next());
 		a[0] = (u32)&rr;
 		return true;
-	case SYS_xn_root_free: a[0] = XB(next()); return true;
+	case SYS_xn_root_free: a[0] = some_block(next()); return true;
 	case SYS_xn_update:
 		bytes[0] = next() % 4 ? XB(next()) : 0;
 		bytes[1] = fuzz_xn_type(next());
 		bytes[2] = next();
-		u = (struct xn_upd){ XB(next()), next() % 6, XB(next()), 0, next() % 8 ? 8 : next() % 520,
-				     next() % 8 ? 8 : next() % 520, bytes, next() % 2 };
+		u = (struct xn_upd){ some_block(next()), next() % 6,
+				     next() % 8 ? bytes[0] : XB(next()), 0,
+				     next() % 8 ? 8 : next() % 520, next() % 8 ? 8 : next() % 520, bytes,
+				     next() % 2 };
 		if (u.op == XN_ALLOC)
 			u.type = bytes[1];
 		if (u.op == XN_NONE && next() % 2)
@@ -67,7 +76,7 @@ bool fuzz_xn_args(u32 n, u32 *a, u32 cname, u32 ccheck, u32 (*next)(void))
 		a[0] = (u32)&u;
 		return true;
 	case SYS_xn_io:
-		io = (struct xn_io){ 1 + next() % 2, XB(next()), next() % 3 ? cname : 0,
+		io = (struct xn_io){ 1 + next() % 2, next() % 2 ? some_block(next()) : XB(next()), next() % 3 ? cname : 0,
 				     next() % 3 ? ccheck : 0, next() % 4 ? (next() % 8) * 512 : 0,
 				     cname, ccheck, (next() % 1024) * 4 };
 		a[0] = (u32)&io;
@@ -81,4 +90,8 @@ void fuzz_xn_learn(u32 n, u32 v0)
 {
 	if (n == SYS_xn_type_add && (s32)v0 > 0 && ntypes < 4)
 		types[ntypes++] = v0;
+	if (n == SYS_xn_root && (s32)v0 >= 0 && nmine < 8)
+		mine[nmine++] = rr.block;
+	if (n == SYS_xn_update && (s32)v0 >= 0 && u.op == XN_ALLOC && u.type != XN_DATA && nmine < 8)
+		mine[nmine++] = u.target;
 }

@@ -117,3 +117,58 @@ int quota_child(void)
 	kid_take_until_refused(alloc_one, DIR_SLOTS, &CBOX->count, &CBOX->err);
 	return 0;
 }
+
+/* A random walk over its own file system: NWALK updates (allocations,
+ * frees, links, unlinks of random slots and blocks), reads and writes,
+ * drawn from a fixed seed; kcheck every 64 steps. Returns how many
+ * results were not among the expected codes, plus kcheck's findings, plus
+ * the kinds of step that never succeeded. */
+#define NWALK 3000
+#define WALK_BASE 3300
+
+int walk_child(void)
+{
+	u32 pa, pc, seed = 0x5eed1234u, dirs[16] = { WALK_BASE }, ndirs = 1, bad = 0, ok[8] = { 0 };
+	if (!new_page(BUF_VA, &pa, &pc) || !new_page(DONE_VA, &done_ppn, &done_check))
+		return 90;
+	u32 t = (u32)sys_xn_type_add(&dir_tmpl);
+	if ((int)t < 0 || xn_mkroot("walk", WALK_BASE, t) < 0)
+		return 91;
+	fill(BUF_VA, 5);
+	for (u32 i = 0; i < NWALK; i++) {
+		u32 r = xorshift32(&seed), d = dirs[r % ndirs], k = (r >> 4) % DIR_SLOTS;
+		u32 b = WALK_BASE + 1 + (r >> 8) % 40, op = (r >> 16) % 8;
+		int e;
+		if (op == 2 || op == 4) {               /* free or unlink what slot k holds */
+			u32 cur = 0;
+			if (xn_do(XN_READ, d, pa, pc, 2048) == 0)
+				cur = ((volatile u32 *)(BUF_VA + 2048))[2 + 2 * k];
+			e = dir_set(d, k, 0, 0, op == 2 ? XN_FREE : XN_UNLINK, cur, 0);
+		} else if (op < 4) {                    /* allocate data or a directory, or link */
+			u32 type = op == 1 ? t : XN_DATA;
+			e = dir_set(d, k, b, type, op == 3 ? XN_LINK : XN_ALLOC, b, 0);
+			if (e == 0 && op == 1 && ndirs < 16)
+				dirs[ndirs++] = b;
+		} else if (op == 5 || op == 6) {        /* write or read a block */
+			u32 x = r & 1 ? d : b;
+			bool meta = xn_entry_of(x).type != XN_DATA;
+			e = xn_do(op == 5 ? XN_WRITE : XN_READ, x, meta && op == 5 ? 0 : pa,
+				  meta && op == 5 ? 0 : pc, 0);
+		} else {
+			u32 v = r;
+			e = xn_upd(d, XN_NONE, 0, 0, 4, 4, &v, 0);
+		}
+		if (e != 0 && e != -E_INVAL && e != -E_BUSY && e != -E_NOENT && e != -E_PERM &&
+		    bad++ < 5)
+			printf("    # walk step %u (op %u, block %u, dir %u): %d\n", i, op, b, d, e);
+		ok[op] += e == 0;
+		if (i % 64 == 63)
+			bad += (u32)sys_kcheck(0);
+	}
+	printf("    # walk: done by kind (data, dir, free, link, unlink, write, read, bytes):"
+	       " %u %u %u %u %u %u %u %u\n", ok[0], ok[1], ok[2], ok[3], ok[4], ok[5], ok[6], ok[7]);
+	for (u32 k = 0; k < 8; k++)
+		bad += ok[k] == 0;                      /* every kind happened */
+	CBOX->count = xn_used();
+	return (int)bad;
+}

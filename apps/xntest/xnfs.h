@@ -67,10 +67,11 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
 int quota_child(void);
+int walk_child(void);
 
 #endif

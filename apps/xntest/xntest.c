@@ -483,6 +483,21 @@ static void test_budget(void)
 	CHECK((int)t > 0);
 }
 
+/* A child makes 3000 random updates, reads and writes on its own file
+ * system (hostile.c walk_child): every result an expected one, kcheck
+ * clean every 64 steps; its file system goes with it. */
+static void test_random_walk(void)
+{
+	u32 limits[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16, DPF_MAXFILT / 4, DISK_MAXEXT / 4,
+				XN_MAXBLOCKS / 4 };
+	box->count = 0;
+	int child = child_spawn(C_WALK, limits);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	printf("    # %u blocks held at the end of the walk\n", box->count);
+	CHECK(box->count > 1);
+	CHECK(xn_used() == 0);
+}
+
 static const struct utest tests[] = {
 	{ "templates", test_templates },
 	{ "roots", test_roots },
@@ -497,6 +512,7 @@ static const struct utest tests[] = {
 	{ "hostile", test_hostile },
 	{ "env_gone", test_env_gone },
 	{ "budget", test_budget },
+	{ "random_walk", test_random_walk },
 };
 
 int main(void)
@@ -507,6 +523,7 @@ int main(void)
 	case C_LEAVER: return leaver_child();
 	case C_TYPES: return types_child();
 	case C_QUOTA: return quota_child();
+	case C_WALK: return walk_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
