@@ -102,7 +102,8 @@ struct upcall_save { unsigned epc, a0, a1, a2; };
 #define LIM_FILTERS 3   /* packet filters it installed (net_dpf_add), in all tables */
 #define LIM_EXTENTS 4   /* disk extents it allocated (disk_alloc) */
 #define LIM_ASHS    5   /* ASHs it downloaded (ash_add) */
-#define NLIMITS     6
+#define LIM_XN      6   /* XN entries it holds: templates and blocks of its file systems */
+#define NLIMITS     7
 #define LIMIT_NONE  0xffffffffu
 
 /*
@@ -206,6 +207,88 @@ struct disk_req {
 	unsigned off;           /* a multiple of DISK_BLOCK, off + count * DISK_BLOCK <= PAGE_SIZE */
 	unsigned wname, wcheck; /* the completion word's page (CAP_RW), held by the caller */
 	unsigned woff;          /* a multiple of 4 */
+};
+#endif
+
+/*
+ * XN (aegis/xn.c, docs/storage.md): disk blocks multiplexed among library
+ * file systems the kernel does not understand. A file system registers a
+ * template per metadata type (xn_type_add): three dcode programs (dcode.h)
+ * of at most XN_UDF_MAXINSNS instructions each, its untrusted deterministic
+ * functions:
+ *   owns: window 0 = the metadata block (XN_META bytes, read-only), window 1
+ *         = the output (XN_MAXOWNS pairs of words: block, type; writable);
+ *         returns how many pairs it wrote: the blocks the metadata points to;
+ *   acl:  window 0 = the block before the change, window 1 = struct
+ *         xn_change, window 2 = struct xn_cred (all read-only); nonzero:
+ *         the change may be made;
+ *   size: window 0 = the block; returns how many of its bytes are metadata
+ *         (1..XN_META): an update may change only those.
+ * A type is XN_DATA (a data block: no template) or the id xn_type_add gave.
+ * A file system's root (xn_root) is a metadata block with a name; every
+ * other block is reached from a root through metadata. Blocks are allocated,
+ * freed, linked and unlinked only by metadata updates (xn_update) that the
+ * kernel checks with owns before and after.
+ */
+#define XN_META        DISK_BLOCK   /* a metadata block: one disk block */
+#define XN_UDF_MAXINSNS 64
+#define XN_MAXOWNS     32     /* pairs owns may report */
+#define XN_MAXTYPES    16     /* templates */
+#define XN_MAXROOTS    8      /* file systems */
+#define XN_MAXBLOCKS   256    /* blocks XN holds (roots included) */
+#define XN_MAXMETA     64     /* of which metadata blocks */
+#define XN_NAMELEN     16     /* a root's name, NUL-padded */
+#define XN_DATA        0      /* the type of a data block */
+#define XN_NONE        0      /* xn_update ops: bytes change, no pointer does */
+#define XN_ALLOC       1      /* a pointer to a free block appears: it becomes the FS's */
+#define XN_FREE        2      /* the only pointer to a block goes: it is freed */
+#define XN_LINK        3      /* another pointer to a data block appears */
+#define XN_UNLINK      4      /* one of several pointers to a data block goes */
+#define XN_READ        DISK_READ
+#define XN_WRITE       DISK_WRITE
+/* Registry states (struct xn_entry.state, a bit set). */
+#define XN_S_TAINTED   1      /* allocated, not yet written: nothing may point to it on disk */
+#define XN_S_DIRTY     2      /* metadata changed since last written */
+#define XN_S_INFLIGHT  4      /* a request on it is queued */
+#define XN_S_ROOT      8      /* a file system's root */
+#define XN_S_FREEING   16     /* freed: reusable once its parent is on disk without it */
+#ifndef __ASSEMBLER__
+struct xn_tmpl {
+	const void *owns; unsigned nowns;    /* struct dc_insn[n] */
+	const void *acl;  unsigned nacl;
+	const void *size; unsigned nsize;
+};
+struct xn_rootreq {
+	char name[XN_NAMELEN];  /* NUL-padded, not empty */
+	unsigned block;         /* a free block */
+	unsigned type;          /* a template of the caller's */
+};
+struct xn_upd {
+	unsigned block;         /* the metadata block changed */
+	unsigned op;            /* XN_NONE .. XN_UNLINK */
+	unsigned target, type;  /* the block the op is about, and its type (XN_ALLOC) */
+	unsigned off, len;      /* bytes [off, off + len) of the block are replaced, */
+	const void *bytes;      /* by these */
+	unsigned cred;          /* passed to acl (struct xn_cred) */
+};
+struct xn_change {              /* acl's window 1 */
+	unsigned op, target, type, off, len;
+	unsigned char bytes[XN_META];
+};
+struct xn_cred { unsigned envid, cred; };   /* acl's window 2 */
+struct xn_io {
+	unsigned op;            /* XN_READ or XN_WRITE */
+	unsigned block;         /* a block of the caller's file system */
+	unsigned pname, pcheck; /* a data block: the page (CAP_RW to read), held; metadata: a page to read into / 0, 0 to write */
+	unsigned off;           /* a multiple of DISK_BLOCK inside the page */
+	unsigned wname, wcheck; /* the completion word's page, as in disk_req */
+	unsigned woff;
+};
+struct xn_entry {               /* xn_bc: one entry of the registry */
+	unsigned block;         /* 0xffffffff: an empty entry */
+	unsigned type, refs, state;
+	unsigned owner;         /* the environment whose file system holds it */
+	unsigned ppn, off;      /* the page it was last moved through, 0xffffffff: none */
 };
 #endif
 

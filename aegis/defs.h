@@ -543,6 +543,54 @@ void disk_env_gone(struct env *e);
 bool disk_consistent(char *why, u32 len);
 /* How many live extents are charged to slot (kcheck's count for LIM_EXTENTS). */
 u32 disk_extents_of(int slot);
+/* For XN: queue a one-block request that XN checked (xn: its entry, seq:
+ * handed back to xn_io_done), to or from bytes [off, off + DISK_BLOCK) of
+ * page ppn held by curenv, or a write from src (DISK_BLOCK bytes, copied
+ * now) if src is not NULL; completion word at woff of page wppn. 0,
+ * -E_AGAIN (queue full), -E_NOENT (no disk). */
+int disk_queue_xn(u32 op, u32 block, u32 xn, u32 seq, u32 ppn, u32 off, u32 wppn, u32 woff,
+		  const void *src);
+/* Check a request's data page (bytes [off, off + len) of the page pname,
+ * pcheck names, read-write for a DISK_READ; none if len is 0) and its
+ * completion word (at woff of page wname, wcheck, read-write), both held by
+ * curenv: 0 with *ppn and *wppn set, or -E_INVAL, -E_BADCAP, -E_PERM. */
+int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u32 wcheck,
+		   u32 woff, u32 *ppn, u32 *wppn);
+/* How many requests for XN entry xn are queued? Is block in a live extent? */
+u32 disk_xn_requests(u32 xn);
+bool disk_in_extent(u32 block);
+/* Blocks on the disk (0: no disk). */
+u32 disk_nblocks(void);
+
+/* xn.c: XN, library file systems' blocks (docs/storage.md). */
+/* A request of entry xn queued by disk_queue_xn is over (status 0 or -E_*),
+ * or dropped (its requester gone). */
+void xn_io_done(u32 xn, u32 op, int status, u32 seq);
+/* Does XN hold a block of [start, start + count)? Is entry xn in use? */
+bool xn_range_used(u32 start, u32 count);
+bool xn_entry_live(u32 xn);
+/* e is going away: its templates, roots and their blocks go (at once, or
+ * when the requests on them are over). */
+void xn_env_gone(struct env *e);
+/* kcheck: XN's invariants (runs owns on every metadata block). */
+bool xn_consistent(char *why, u32 len);
+/* How many XN entries (templates, blocks) are charged to slot (LIM_XN). */
+u32 xn_entries_of(int slot);
+
+/* xn_udf.c: templates and their UDFs (dcode programs, interpreted). */
+/* The slot that registered live type id, or -1 (XN_DATA, stale, none). */
+int xn_type_payer(u32 id);
+/* owns of metadata m (XN_META bytes) of type: the pairs (block, type) in
+ * out, their number; -E_INVAL if it faults, reports too many or the type
+ * is not live. */
+int xn_owns(u32 type, const u8 *m, u32 out[XN_MAXOWNS][2]);
+/* Does type's acl allow change c of m by cred? */
+bool xn_acl(u32 type, const u8 *m, const struct xn_change *c, const struct xn_cred *cred);
+/* size of m: 1..XN_META, or -E_INVAL. */
+int xn_size(u32 type, const u8 *m);
+void xn_types_env_gone(struct env *e);
+u32 xn_types_of(int slot);
+bool xn_types_consistent(char *why, u32 len);
 
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at
  * KINFO_VA in every environment. */

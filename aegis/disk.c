@@ -20,6 +20,8 @@
  * requester still lives, still holds the page, and the page's secret is
  * the one it had when the request was queued (a freed page gets new ones).
  * So nothing the drive does reaches a page after its holder lets go of it.
+ * XN's requests (xn.c: blocks of library file systems) go through the same
+ * queue (disk_queue_xn), and XN hears when each is over (xn_io_done).
  */
 #include "defs.h"
 
@@ -55,7 +57,8 @@ static struct extent ext[DISK_MAXEXT];
 
 struct dreq {
 	u32 owner;                     /* the requester's environment id, 0: gone */
-	u32 op, lba, count, xi;        /* xi: the extent's index */
+	u32 op, lba, count, xi;        /* xi: the extent's index (DISK_MAXEXT: an XN request) */
+	u32 xn, seq;                   /* XN: its block's entry + 1 (0: none) and xn_queue's seq */
 	u32 ppn, pcheck, off;          /* the page and its page_identity when queued */
 	u32 wppn, wcheck, woff;        /* the completion word's */
 	u8 buf[PAGE_SIZE] __attribute__((aligned(32)));
@@ -140,6 +143,16 @@ static void free_orphans(void)
 			extent_free(i);
 }
 
+/* q[qhead] leaves the queue, over with status; XN hears of its own. */
+static void pop(int status)
+{
+	struct dreq r = q[qhead];
+	qhead = (qhead + 1) % DISK_QUEUE;
+	qlen--;
+	if (r.xn)
+		xn_io_done(r.xn - 1, r.op, status, r.seq);
+}
+
 /* q[qhead] is over with status (0 or -E_*): its data into the page (a read
  * that succeeded), DISK_DONE | -status into its completion word, each only
  * if the requester still holds that page; then the next request goes to
@@ -164,14 +177,11 @@ static void finish(int status)
 	if (!status)
 		*(r->op == DISK_READ ? &info.blocks_read : &info.blocks_written) += r->count;
 	busy = false;
-	qhead = (qhead + 1) % DISK_QUEUE;
-	qlen--;
+	pop(status);
 	/* The next request whose requester lives, or any write (its data was
 	 * taken when it was queued; a read for nobody is dropped). */
-	while (qlen && !q[qhead].owner && q[qhead].op == DISK_READ) {
-		qhead = (qhead + 1) % DISK_QUEUE;
-		qlen--;
-	}
+	while (qlen && !q[qhead].owner && q[qhead].op == DISK_READ)
+		pop(-E_IO);
 	free_orphans();
 	if (qlen)
 		issue(&q[qhead]);
@@ -346,7 +356,7 @@ u32 sys_disk_info(struct trapframe *tf)
 /* disk_alloc(start, count): blocks [start, start + count), which must all
  * be free (in no live extent), become an extent; its read-write capability:
  * name in v0, check in v1. -E_NOENT: no disk; -E_INVAL: count 0 or the
- * range not on the disk; -E_BUSY: a block is in another extent; -E_QUOTA:
+ * range not on the disk; -E_BUSY: a block is in another extent or XN's; -E_QUOTA:
  * over the caller's LIM_EXTENTS budget (the extent is charged to it and its
  * ancestors, and ends with it); -E_NOMEM: DISK_MAXEXT extents live. */
 u32 sys_disk_alloc(struct trapframe *tf)
@@ -366,6 +376,8 @@ u32 sys_disk_alloc(struct trapframe *tf)
 		if (start < ext[i].start + ext[i].count && ext[i].start < start + count)
 			return (u32)-E_BUSY;
 	}
+	if (xn_range_used(start, count))
+		return (u32)-E_BUSY;
 	if (fi < 0)
 		return (u32)-E_NOMEM;
 	int q = limit_charge(curenv, LIM_EXTENTS, 1);
@@ -411,6 +423,9 @@ u32 sys_disk_free(struct trapframe *tf)
 	return 0;
 }
 
+static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn, u32 off,
+		   u32 wppn, u32 woff, const u8 *src);
+
 /* disk_rw(req): queue struct disk_req *req: move count blocks between the
  * disk and bytes [off, off + count * DISK_BLOCK) of a page the caller holds.
  * Returns 0 once queued; the word at woff of the completion page becomes
@@ -428,7 +443,7 @@ u32 sys_disk_rw(struct trapframe *tf)
 	if (copyin(&rq, tf->regs[R_A0], sizeof rq) < 0)
 		return (u32)-E_FAULT;
 	if ((rq.op != DISK_READ && rq.op != DISK_WRITE) || !rq.count || rq.count > DISK_MAXREQ ||
-	    (rq.off & (DISK_BLOCK - 1)) || rq.off >= PAGE_SIZE ||
+	    (rq.off & (DISK_BLOCK - 1)) || rq.off >= PAGE_SIZE || rq.woff >= PAGE_SIZE ||
 	    rq.count * DISK_BLOCK > PAGE_SIZE - rq.off)
 		return (u32)-E_INVAL;
 	int xi = ext_lookup(rq.xname, rq.xcheck, rq.op == DISK_WRITE ? DISK_RW : DISK_R);
@@ -438,36 +453,97 @@ u32 sys_disk_rw(struct trapframe *tf)
 	if (rq.block < x->start || rq.block - x->start >= x->count ||
 	    rq.count > x->count - (rq.block - x->start))
 		return (u32)-E_PERM;
-	u32 len = rq.count * DISK_BLOCK;
-	int ppn = page_range(rq.pname, rq.pcheck, rq.op == DISK_READ ? CAP_RW : CAP_R,
-			     rq.off << 16 | len, len, len, DISK_BLOCK);
-	if (ppn < 0)
-		return (u32)ppn;
-	int wppn = page_range(rq.wname, rq.wcheck, CAP_RW, rq.woff << 16 | 4, 4, 4, 4);
-	if (wppn < 0)
-		return (u32)wppn;
+	u32 ppn, wppn;
+	int err = disk_req_pages(rq.op, rq.pname, rq.pcheck, rq.off, rq.count * DISK_BLOCK,
+				 rq.wname, rq.wcheck, rq.woff, &ppn, &wppn);
+	if (err < 0)
+		return (u32)err;
+	return (u32)enqueue(rq.op, rq.block, rq.count, (u32)xi, 0, 0, ppn, rq.off, wppn, rq.woff,
+			    NULL);
+}
+
+int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u32 wcheck,
+		   u32 woff, u32 *ppn, u32 *wppn)
+{
+	int p = 0;
+	if (len)
+		p = page_range(pname, pcheck, op == DISK_READ ? CAP_RW : CAP_R, off << 16 | len, len,
+			       len, DISK_BLOCK);
+	if (p < 0)
+		return p;
+	int w = page_range(wname, wcheck, CAP_RW, woff << 16 | 4, 4, 4, 4);
+	if (w < 0)
+		return w;
+	*ppn = (u32)p;
+	*wppn = (u32)w;
+	return 0;
+}
+
+/* Queue a request the caller has checked: op on blocks [lba, lba + count),
+ * for extent xi (or DISK_MAXEXT and XN entry xn - 1 with seq), to or from
+ * bytes [off, off + count * DISK_BLOCK) of page ppn held by curenv (a write
+ * from src instead if src is not NULL: then ppn is not used),
+ * completion word at woff of page wppn, held by curenv. 0, or -E_AGAIN:
+ * the queue is full. */
+static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn, u32 off,
+		   u32 wppn, u32 woff, const u8 *src)
+{
 	if (qlen == DISK_QUEUE)
-		return (u32)-E_AGAIN;
+		return -E_AGAIN;
 	struct dreq *r = &q[(qhead + qlen) % DISK_QUEUE];
+	u32 len = count * DISK_BLOCK;
 	r->owner = curenv->id;
-	r->op = rq.op;
-	r->lba = rq.block;
-	r->count = rq.count;
-	r->xi = (u32)xi;
-	r->ppn = (u32)ppn;
-	r->pcheck = page_identity((u32)ppn);
-	r->off = rq.off;
-	r->wppn = (u32)wppn;
-	r->wcheck = page_identity((u32)wppn);
-	r->woff = rq.woff;
-	if (rq.op == DISK_WRITE) {
-		u32 pa = (u32)ppn * PAGE_SIZE + rq.off;
+	r->op = op;
+	r->lba = lba;
+	r->count = count;
+	r->xi = xi;
+	r->xn = xn;
+	r->seq = seq;
+	r->ppn = ppn;
+	r->pcheck = src ? 0 : page_identity(ppn);
+	r->off = off;
+	r->wppn = wppn;
+	r->wcheck = page_identity(wppn);
+	r->woff = woff;
+	if (op == DISK_WRITE && src) {
+		__builtin_memcpy(r->buf, src, len);
+	} else if (op == DISK_WRITE) {
+		u32 pa = ppn * PAGE_SIZE + off;
 		dcache_user_sync(pa, len);               /* what the caller wrote, from memory */
 		__builtin_memcpy(r->buf, KADDR(pa), len);
 	}
 	if (qlen++ == 0)
 		issue(r);
 	return 0;
+}
+
+int disk_queue_xn(u32 op, u32 block, u32 xn, u32 seq, u32 ppn, u32 off, u32 wppn, u32 woff,
+		  const void *src)
+{
+	if (!info.nblocks)
+		return -E_NOENT;
+	return enqueue(op, block, 1, DISK_MAXEXT, xn + 1, seq, ppn, off, wppn, woff, src);
+}
+
+u32 disk_xn_requests(u32 xn)
+{
+	u32 n = 0;
+	for (u32 k = 0; k < qlen; k++)
+		n += q[(qhead + k) % DISK_QUEUE].xn == xn + 1;
+	return n;
+}
+
+bool disk_in_extent(u32 block)
+{
+	for (u32 i = 0; i < DISK_MAXEXT; i++)
+		if (ext[i].live && block - ext[i].start < ext[i].count)
+			return true;
+	return false;
+}
+
+u32 disk_nblocks(void)
+{
+	return info.nblocks;
 }
 
 /* ---- environments ---- */
@@ -511,7 +587,8 @@ bool disk_consistent(char *why, u32 len)
 			lib_snprintf(why, len, "disk: request %u of dead env %x", k, r->owner);
 			return false;
 		}
-		if (r->xi >= DISK_MAXEXT || !ext[r->xi].live) {
+		if (r->xn ? r->xi != DISK_MAXEXT || !xn_entry_live(r->xn - 1) :
+			    r->xi >= DISK_MAXEXT || !ext[r->xi].live) {
 			lib_snprintf(why, len, "disk: request %u on a dead extent", k);
 			return false;
 		}

@@ -164,6 +164,7 @@ void env_destroy(struct env *e)
 	pcap_env_gone(env_slot(e));
 	nic_env_gone(e);
 	disk_env_gone(e);
+	xn_env_gone(e);
 	gmap_clear(e);
 	tlb_flush_asid(e->asid);
 	stlb_flush_asid(e->asid);

@@ -268,6 +268,8 @@ static void check_budgets(void)
 			count_up(&envs[i], LIM_EXTENTS);
 		for (u32 k = live(i) ? ash_count_of(i) : 0; k > 0; k--)
 			count_up(&envs[i], LIM_ASHS);
+		for (u32 k = live(i) ? xn_entries_of(i) : 0; k > 0; k--)
+			count_up(&envs[i], LIM_XN);
 	}
 	for (int i = 0; i < NENV; i++)
 		for (int r = 0; live(i) && r < NLIMITS; r++)
@@ -301,6 +303,8 @@ int kcheck(void)
 	if (!ash_consistent(why, sizeof why))
 		BAD("%s", why);
 	if (!disk_consistent(why, sizeof why))
+		BAD("%s", why);
+	if (!xn_consistent(why, sizeof why))
 		BAD("%s", why);
 	if (fpu_owner && fpu_owner->status == ENV_FREE)
 		BAD("the FPU is owned by a dead environment");

@@ -1,6 +1,6 @@
 /*
  * limit.c: budgets. Every physical page, slice position, environment,
- * packet filter, disk extent and ASH is
+ * packet filter, disk extent, ASH and XN entry is
  * charged to the environment that took it and to each of its ancestors
  * (env->used[]); taking one fails with -E_QUOTA if that would take any of
  * them past its limit (env->limit[]). A parent sets its children's limits
@@ -17,6 +17,7 @@
 #define CHILD_FILTERS 32       /* and its packet-filter budget (a table has DPF_MAXFILT) */
 #define CHILD_EXTENTS 8        /* and its disk-extent budget (the disk has DISK_MAXEXT) */
 #define CHILD_ASHS 2           /* and its ASH budget (the kernel has ASH_MAX) */
+#define CHILD_XN 32            /* and its XN budget: templates and blocks (XN_MAXBLOCKS) */
 
 int limit_charge(struct env *e, int r, u32 n)
 {
@@ -41,8 +42,9 @@ void limit_uncharge(struct env *e, int r, u32 n)
 /* The limits of a new environment: the first one has none; a child may
  * hold one slice position, have CHILD_ENVS environments below it, install
  * CHILD_FILTERS packet filters, allocate CHILD_EXTENTS disk extents and
- * download CHILD_ASHS ASHs (so that no child fills a NIC's filter table,
- * the disk's extent table or the ASH pool before its parent says it may),
+ * download CHILD_ASHS ASHs and hold CHILD_XN XN entries (so that no child
+ * fills a NIC's filter table, the disk's extent table, the ASH pool or XN's
+ * tables before its parent says it may),
  * and is
  * otherwise (pages) bounded by its ancestors until its parent says more. */
 void limit_init(struct env *e)
@@ -57,6 +59,7 @@ void limit_init(struct env *e)
 		e->limit[LIM_FILTERS] = CHILD_FILTERS;
 		e->limit[LIM_EXTENTS] = CHILD_EXTENTS;
 		e->limit[LIM_ASHS] = CHILD_ASHS;
+		e->limit[LIM_XN] = CHILD_XN;
 	}
 }
 

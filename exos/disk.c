@@ -6,21 +6,36 @@
  */
 #include "exos.h"
 
-int exos_disk_rw_wait(const struct disk_req *r, volatile u32 *word, u32 ticks)
+/* Clear *word, queue req with submit (retrying while the queue is full),
+ * sleep until *word (in the page wname, wcheck) is set or ticks have
+ * passed: the request's status, -E_AGAIN if it did not end in time, or
+ * submit's error. */
+static int rw_wait(int (*submit)(const void *), const void *req, u32 wname, u32 wcheck,
+		   volatile u32 *word, u32 ticks)
 {
 	u32 start = read_count();
 	*word = 0;
-	int e = sys_disk_rw(r);
+	int e = submit(req);
 	while (e == -E_AGAIN && read_count() - start < ticks) {   /* the queue is full */
 		sys_yield();
-		e = sys_disk_rw(r);
+		e = submit(req);
 	}
 	if (e < 0)
 		return e;
 	u32 spent = read_count() - start;
-	e = exos_wait_changed_cap(word, r->wname, r->wcheck, 0, spent < ticks ? ticks - spent : 0);
+	e = exos_wait_changed_cap(word, wname, wcheck, 0, spent < ticks ? ticks - spent : 0);
 	if (e < 0)
 		return e;
 	u32 w = *word;
 	return w & DISK_DONE ? DISK_STATUS(w) : -E_AGAIN;
+}
+
+int exos_disk_rw_wait(const struct disk_req *r, volatile u32 *word, u32 ticks)
+{
+	return rw_wait(sys_disk_rw, r, r->wname, r->wcheck, word, ticks);
+}
+
+int exos_xn_io_wait(const struct xn_io *r, volatile u32 *word, u32 ticks)
+{
+	return rw_wait(sys_xn_io, r, r->wname, r->wcheck, word, ticks);
 }

@@ -225,6 +225,8 @@ int exos_wait_changed_cap(volatile u32 *addr, u32 capname, u32 capcheck, u32 val
  * retried until then): the request's status (0 or -E_IO), disk_rw's error,
  * or -E_AGAIN if it did not finish in time. */
 int exos_disk_rw_wait(const struct disk_req *r, volatile u32 *word, u32 ticks);
+/* The same for an XN request (xn_io): its status, or -E_AGAIN. */
+int exos_xn_io_wait(const struct xn_io *r, volatile u32 *word, u32 ticks);
 
 /* srpipe.c: a pipe in a software region between environments that do not
  * trust each other (docs/regions.md). An end is two capabilities: data (the

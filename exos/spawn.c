@@ -117,10 +117,13 @@ int exos_spawn_opts(const char *name, u32 arg, const struct exos_share *shares, 
 		return child;
 	/* ExOS's policy when the caller has none: a child may allocate at most
 	 * half of the pages free now, install a quarter of a NIC's packet
-	 * filters, allocate a quarter of the disk's extents and download a
-	 * quarter of the kernel's ASHs (the kernel's defaults cover the rest). */
-	u32 dflt[NLIMITS] = { (u32)sys_pages_free() / 2, 1, 16, DPF_MAXFILT / 4, DISK_MAXEXT / 4,
-			    ASH_MAX / 4 };
+	 * filters, allocate a quarter of the disk's extents, download a quarter
+	 * of the kernel's ASHs and hold a quarter of XN's blocks (the kernel's
+	 * defaults cover the rest). */
+	u32 dflt[NLIMITS] = { [LIM_PAGES] = (u32)sys_pages_free() / 2, [LIM_SLICES] = 1,
+			      [LIM_ENVS] = 16, [LIM_FILTERS] = DPF_MAXFILT / 4,
+			      [LIM_EXTENTS] = DISK_MAXEXT / 4, [LIM_ASHS] = ASH_MAX / 4,
+			      [LIM_XN] = XN_MAXBLOCKS / 4 };
 	if (!limits)
 		limits = dflt;
 	for (u32 k = 0; k < NLIMITS && r >= 0; k++)

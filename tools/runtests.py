@@ -155,14 +155,14 @@ def program_suite(build, path, prog, name, logname, extra, nics=0, disk=None):
     return s
 
 
-def disk_suite(build, path):
-    """The disk tests (apps/disktest), with a fresh 4 MiB scratch image of
-    zeros in the build directory on the IDE primary master; on both boot
-    paths."""
-    img = os.path.join(build, f"test-disk-{path}.img")
+def disk_suite(build, path, prog="disktest", kind="disk"):
+    """The disk tests (apps/disktest; apps/xntest for XN: kind "xn"), with a
+    fresh 4 MiB scratch image of zeros in the build directory on the IDE
+    primary master."""
+    img = os.path.join(build, f"test-{kind}-{path}.img")
     with open(img, "wb") as f:
         f.truncate(4 << 20)
-    return program_suite(build, path, "disktest", f"disk-{path}", f"{path}-disk.log", lambda text: [
+    return program_suite(build, path, prog, f"{kind}-{path}", f"{path}-{kind}.log", lambda text: [
         ("the kernel found the disk",
          re.search(r'\[aegis\] disk: IDE primary master "[^"]+", 8192 blocks', text) is not None)],
         disk=img)
@@ -292,6 +292,7 @@ def main():
         ("ash-uboot", lambda: ash_suite(b, "uboot")),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
+        ("xn-direct", lambda: disk_suite(b, "direct", "xntest", "xn")),
         ("fuzz-short", lambda: fuzz_suite(b)),
         # Under memory pressure: the children hold memory down to the
         # low-water mark, so the kernel asks them for pages (mempress.c).

@@ -268,7 +268,7 @@ static bool well_formed(u32 n, u32 *a)
 		a[1] = cname; a[2] = ccheck;
 		a[3] = NET_OFFLEN(next() % 4096, next() % 1600); return true;
 	}
-	return false;
+	return fuzz_xn_args(n, a, cname, ccheck, next);
 }
 
 /* Issue system call n with four arguments, bypassing the stubs; v1 comes
@@ -311,6 +311,7 @@ static void learn(u32 n, const u32 *a, u32 v0, u32 v1)
 {
 	if ((s32)v0 < 0)
 		return;
+	fuzz_xn_learn(n, v0);
 	if ((n == SYS_page_alloc || n == SYS_cap_derive || n == SYS_cap_new) && ncaps < 32) {
 		caps[ncaps][0] = n == SYS_page_alloc ? CAP_NAME(v0, CAP_RW) : v0;
 		caps[ncaps][1] = v1;

@@ -22,4 +22,9 @@ struct fuzz_board {
 	volatile u32 go;                     /* set by the driver once all are ready */
 };
 
+/* fuzz_xn.c: fill a[] for XN call n (false: not an XN call), with cname,
+ * ccheck a capability for a page of its own; and learn what call n gave. */
+bool fuzz_xn_args(u32 n, u32 *a, u32 cname, u32 ccheck, u32 (*next)(void));
+void fuzz_xn_learn(u32 n, u32 v0);
+
 #endif

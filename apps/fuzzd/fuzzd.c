@@ -44,7 +44,8 @@ int main(void)
 	if ((int)bppn < 0 || vm_map_page((u32)board, bppn, bcheck, VM_RW) < 0)
 		return 1;
 	struct exos_share share = { FUZZ_BOARD_VA, bppn, bcheck };
-	u32 limits[NLIMITS] = { 3000, 2, 4, 16, 8, 2 };  /* pages, positions, environments, filters, extents, ASHs */
+	u32 limits[NLIMITS] = { [LIM_PAGES] = 3000, [LIM_SLICES] = 2, [LIM_ENVS] = 4, [LIM_FILTERS] = 16,
+				[LIM_EXTENTS] = 8, [LIM_ASHS] = 2, [LIM_XN] = 16 };
 	u32 lowmem = exos_param("lowmem", 0);
 	printf("KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: fuzz\n");
 	printf("    # fuzz: seed %u, %u calls from rounds of %u children, up to %u calls each\n",

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The revert checks of XN's protections (docs/storage.md): for each
+protection, take it out of the source with a textual edit, build into
+build/rv, run the xn-direct suite, print which of xntest's tests fail
+(and whether kcheck complained), and put the source back. Slow (a build
+and a boot per row); run by hand: python3 tools/revert_xn.py [ROW...]."""
+import subprocess, sys, re, os
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+P = [
+ ("owns must differ by exactly the claim", "aegis/xn.c",
+  "	if (nadd != adds || nrem != !adds || (adds ? add[0] : rem[0]) != u->target)\n		return -E_INVAL;\n", ""),
+ ("an allocated block must be free", "aegis/xn.c",
+  "		if (find(u->target) >= 0 || disk_in_extent(u->target))\n			return -E_BUSY;\n", ""),
+ ("only the owner's blocks (lookup)", "aegis/xn.c",
+  "	if (roots[xb[i].fs].ownerid != curenv->id)\n		return -E_PERM;\n", ""),
+ ("rule 1: no write pointing to a tainted block", "aegis/xn.c",
+  "				if (c >= 0 && (xb[c].state & XN_S_TAINTED))", "				if (c < -1 && (xb[c].state & XN_S_TAINTED))"),
+ ("no read of a tainted data block", "aegis/xn.c",
+  "	if (!wmeta && r.op == XN_READ && e->meta < 0 && (e->state & XN_S_TAINTED))\n		return (u32)-E_PERM;\n", ""),
+ ("free only the last pointer", "aegis/xn.c",
+  "	if (c->refs != 1 || (c->meta >= 0", "	if (0 || (c->meta >= 0"),
+ ("free no metadata that points to blocks", "aegis/xn.c",
+  "(c->meta >= 0 && xn_owns(c->type, meta[c->meta], owns_a) != 0))\n		return -E_BUSY;", "0)\n		return -E_BUSY;"),
+ ("rule 2: freed block waits for its parent's write", "aegis/xn.c",
+  "	return !p->used || p->dseq >= e->wait_seq ||", "	return 1 || !p->used || p->dseq >= e->wait_seq ||"),
+ ("rule 3: unlink waits for the link on disk", "aegis/xn.c",
+  "		return c->refs < 2 || c->wait >= 0 ? -E_BUSY : 0;", "		return c->refs < 2 ? -E_BUSY : 0;"),
+ ("acl", "aegis/xn.c",
+  "	if (!xn_acl(m->type, before, &ch, &cred))", "	if (!xn_acl(m->type, before, &ch, &cred) && 0)"),
+ ("size bounds the update", "aegis/xn.c",
+  "	if (sz < 0 || u.off + u.len > (u32)sz)", "	if (sz < -1000 && u.off + u.len > (u32)sz)"),
+ ("owns of a zero block is empty (registration)", "aegis/xn_udf.c",
+  "	if (run(&nt, U_OWNS, w) != 0 || sz < 1 || sz > XN_META)", "	if (sz < 1 || sz > XN_META)"),
+ ("dc_check of each UDF", "aegis/xn_udf.c",
+  "		if (dc_check(nt.prog[u], n[u], &rules[u]) < 0)", "		if (dc_check(nt.prog[u], n[u], &rules[u]) < -1000)"),
+ ("xn_env_gone", "aegis/env.c", "	xn_env_gone(e);\n", ""),
+ ("LIM_XN charge", "aegis/xn.c",
+  "	int q = limit_charge(curenv, LIM_XN, 1);\n	if (q < 0)\n		return q;\n", "	int q = 0;\n	(void)q;\n	limit_charge(curenv, LIM_XN, 1);\n"),
+ ("disk_alloc refuses XN's blocks", "aegis/disk.c",
+  "	if (xn_range_used(start, count))\n		return (u32)-E_BUSY;\n", ""),
+ ("metadata written from XN's copy", "aegis/xn.c",
+  "wmeta ? meta[e->meta] : NULL);", "wmeta ? (e->ppn == NOPPN ? meta[e->meta] : (u8 *)KADDR(e->ppn * PAGE_SIZE + e->off)) : NULL);"),
+ ("a type must be the caller's", "aegis/xn.c",
+  "	if (rq.block >= disk_nblocks() || xn_type_payer(rq.type) != env_slot(curenv))",
+  "	if (rq.block >= disk_nblocks() || xn_type_payer(rq.type) < 0)"),
+ ("a target in the same file system", "aegis/xn.c",
+  "	if (c->fs != m->fs)\n		return -E_PERM;\n", ""),
+ ("no link of a metadata block", "aegis/xn.c",
+  " || (u->op != XN_FREE && c->meta >= 0))", ")"),
+ ("root_free leaves freed blocks to nobody", "aegis/xn.c",
+  "	end_fs(e->fs);\n	settle();\n	return 0;", "	roots[e->fs].live = false;\n	release(x);\n	settle();\n	return 0;"),
+ ("xn_io's woff < 4096", "aegis/xn.c",
+  " || r.off >= PAGE_SIZE || r.woff >= PAGE_SIZE)", " || r.off >= PAGE_SIZE)"),
+]
+only = sys.argv[1:]
+for i, (name, f, old, new) in enumerate(P):
+    if only and str(i) not in only:
+        continue
+    src = open(f).read()
+    if src.count(old) != 1:
+        print(f"{i} {name}: PATTERN NOT FOUND", flush=True)
+        continue
+    open(f, "w").write(src.replace(old, new))
+    try:
+        b = subprocess.run(["make", "-j2", "BUILD=build/rv"], capture_output=True, text=True)
+        if b.returncode:
+            print(f"{i} {name}: BUILD FAILED {b.stderr[-300:]}", flush=True)
+            continue
+        r = subprocess.run([sys.executable, "tools/runtests.py", "--build", "build/rv", "--only", "xn-direct"],
+                           capture_output=True, text=True)
+        bad = re.findall(r"not ok \d+ xntest/(\S+)", r.stdout)
+        log = open("build/rv/test-logs/direct-xn.log", errors="replace").read()
+        kc = "kcheck" if "[aegis] kcheck:" in log else ""
+        print(f"{i} {name}: fails {', '.join(b for b in bad if b)} {kc}", flush=True)
+    finally:
+        open(f, "w").write(src)
