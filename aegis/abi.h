@@ -246,6 +246,7 @@ struct disk_req {
 #define XN_UNLINK      4      /* one of several pointers to a data block goes */
 #define XN_READ        DISK_READ
 #define XN_WRITE       DISK_WRITE
+#define XN_READ_DISK   3        /* a metadata block's bytes on disk, not XN's copy */
 /* Registry states (struct xn_entry.state, a bit set). */
 #define XN_S_TAINTED   1      /* allocated, not yet written: nothing may point to it on disk */
 #define XN_S_DIRTY     2      /* metadata changed since last written */
@@ -277,7 +278,7 @@ struct xn_change {              /* acl's window 1 */
 };
 struct xn_cred { unsigned envid, cred; };   /* acl's window 2 */
 struct xn_io {
-	unsigned op;            /* XN_READ or XN_WRITE */
+	unsigned op;            /* XN_READ, XN_WRITE or XN_READ_DISK */
 	unsigned block;         /* a block of the caller's file system */
 	unsigned pname, pcheck; /* a data block: the page (CAP_RW to read), held; metadata: a page to read into / 0, 0 to write */
 	unsigned off;           /* a multiple of DISK_BLOCK inside the page */

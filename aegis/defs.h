@@ -561,6 +561,9 @@ u32 disk_xn_requests(u32 xn);
 bool disk_in_extent(u32 block);
 /* Blocks on the disk (0: no disk). */
 u32 disk_nblocks(void);
+/* Blocks [block, block + count) may hold a former owner's bytes: until
+ * each is next written, a read returns zeros for it (disk.c). */
+void disk_taint(u32 block, u32 count);
 
 /* xn.c: XN, library file systems' blocks (docs/storage.md). */
 /* A request of entry xn queued by disk_queue_xn is over (status 0 or -E_*),

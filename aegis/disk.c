@@ -109,6 +109,31 @@ static bool still_held(const struct dreq *r, u32 ppn, u32 check)
 
 static void issue(struct dreq *r);
 
+/* ---- blocks a former owner wrote ---- */
+
+/* A block freed by its extent or by XN is *tainted* until it is next
+ * written: it may hold a former owner's bytes, so a read returns zeros for
+ * it instead (as a new page is zeroed). A successful write clears it. The
+ * map covers DISK_TAINT_BLOCKS blocks; disk_init uses no more of a larger
+ * disk. What the disk held at boot is not tainted: ownership does not
+ * outlive a boot yet (docs/storage.md). */
+#define DISK_TAINT_BLOCKS (1u << 20)            /* 512 MiB */
+static u32 taint[DISK_TAINT_BLOCKS / 32];
+
+static bool tainted(u32 b) { return taint[b >> 5] >> (b & 31) & 1; }
+
+void disk_taint(u32 block, u32 count)
+{
+	for (u32 b = block; b - block < count; b++)
+		taint[b >> 5] |= 1u << (b & 31);
+}
+
+static void untaint(u32 block, u32 count)
+{
+	for (u32 b = block; b - block < count; b++)
+		taint[b >> 5] &= ~(1u << (b & 31));
+}
+
 /* Is a request on extent i queued? */
 static bool extent_queued(u32 i)
 {
@@ -130,6 +155,7 @@ static void extent_free(u32 i)
 	x->check[1] = rand32();
 	info.extents--;
 	info.free += x->count;
+	disk_taint(x->start, x->count);
 	if (x->payer)
 		limit_uncharge(&envs[x->payer - 1], LIM_EXTENTS, 1);
 	x->payer = 0;
@@ -160,8 +186,13 @@ static void pop(int status)
 static void finish(int status)
 {
 	struct dreq *r = &q[qhead];
+	if (r->op == DISK_WRITE && !status)
+		untaint(r->lba, r->count);
 	if (r->op == DISK_READ && !status && still_held(r, r->ppn, r->pcheck)) {
 		u32 pa = r->ppn * PAGE_SIZE + r->off, len = r->count * DISK_BLOCK;
+		for (u32 k = 0; k < r->count; k++)         /* a former owner's bytes: zeros */
+			if (tainted(r->lba + k))
+				__builtin_memset(r->buf + k * DISK_BLOCK, 0, DISK_BLOCK);
 		dcache_user_sync(pa, len);
 		__builtin_memcpy(KADDR(pa), r->buf, len);
 		dcache_user_sync(pa, len);
@@ -303,6 +334,8 @@ void disk_init(void)
 	info.nblocks = id[60] | (u32)id[61] << 16;
 	if (!info.nblocks)
 		return;
+	if (info.nblocks > DISK_TAINT_BLOCKS)              /* what the taint map covers */
+		info.nblocks = DISK_TAINT_BLOCKS;
 	for (u32 i = 0; i < 20; i++) {                     /* byte pairs swapped */
 		info.model[2 * i] = (char)(id[27 + i] >> 8);
 		info.model[2 * i + 1] = (char)id[27 + i];

@@ -100,7 +100,8 @@ static int new_entry(u32 block, u32 type, u32 fs)
 	return i;
 }
 
-/* Entry i goes: its budget back, its bytes' slot free. */
+/* Entry i goes: its budget back, its bytes' slot free, its block tainted
+ * for whoever takes it next. */
 static void release(int i)
 {
 	struct xnb *e = &xb[i];
@@ -110,6 +111,7 @@ static void release(int i)
 		meta_used[e->meta] = false;
 	e->used = 0;
 	e->payer = 0;
+	disk_taint(e->block, 1);                /* an extent over it reads zeros */
 }
 
 /* Has what entry e waits for happened: its parent written with update
@@ -408,7 +410,10 @@ u32 sys_xn_update(struct trapframe *tf)
  * page the caller holds, through the disk's queue; the completion word is
  * set as for disk_rw. A metadata block is read from XN's copy at once (no
  * disk request) and written from it (pname, pcheck and off must be 0). The
- * registry records the page. -E_FAULT; -E_INVAL: bad fields; -E_NOENT,
+ * registry records the page. XN_READ_DISK reads a metadata block's bytes
+ * as they are on disk, through the queue (a library file system checking
+ * what reached the disk; -E_INVAL for a data block, -E_PERM while it has
+ * never been written). -E_FAULT; -E_INVAL: bad fields; -E_NOENT,
  * -E_PERM: not the caller's block; -E_BADCAP, -E_PERM: pages as for
  * disk_rw; -E_PERM: a read of a tainted data block (its bytes are a former
  * owner's); -E_BUSY: a metadata block that points to a tainted block;
@@ -418,12 +423,20 @@ u32 sys_xn_io(struct trapframe *tf)
 	struct xn_io r;
 	if (copyin(&r, tf->regs[R_A0], sizeof r) < 0)
 		return (u32)-E_FAULT;
-	if ((r.op != XN_READ && r.op != XN_WRITE) || r.off >= PAGE_SIZE || r.woff >= PAGE_SIZE)
+	if ((r.op != XN_READ && r.op != XN_WRITE && r.op != XN_READ_DISK) || r.off >= PAGE_SIZE ||
+	    r.woff >= PAGE_SIZE)
 		return (u32)-E_INVAL;
 	int x = lookup(r.block);
 	if (x < 0)
 		return (u32)x;
 	struct xnb *e = &xb[x];
+	bool disk_copy = r.op == XN_READ_DISK;
+	if (disk_copy && e->meta < 0)
+		return (u32)-E_INVAL;
+	if (disk_copy && (e->state & XN_S_TAINTED))
+		return (u32)-E_PERM;
+	if (disk_copy)
+		r.op = XN_READ;
 	bool wmeta = e->meta >= 0 && r.op == XN_WRITE;
 	if (wmeta && (r.pname || r.pcheck || r.off))
 		return (u32)-E_INVAL;
@@ -434,7 +447,7 @@ u32 sys_xn_io(struct trapframe *tf)
 				 r.wcheck, r.woff, &ppn, &wppn);
 	if (err < 0)
 		return (u32)err;
-	if (e->meta >= 0 && r.op == XN_READ) {
+	if (e->meta >= 0 && r.op == XN_READ && !disk_copy) {
 		u32 pa = ppn * PAGE_SIZE + r.off, wpa = wppn * PAGE_SIZE + r.woff;
 		dcache_user_sync(pa, DISK_BLOCK);
 		__builtin_memcpy(KADDR(pa), meta[e->meta], DISK_BLOCK);

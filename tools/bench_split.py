@@ -45,24 +45,34 @@ FUNC_RE = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
 
 
 def elf_symbols(elf):
-    """(address of run_row, set of addresses of the rdhwr instructions in the
-    benchmark's own functions: not ExOS's, whose waits read Count too, and
-    not in the back end)."""
+    """(address of run_row, set of addresses of the rdhwr instructions of the
+    rows themselves: those whose source line is in bench/, other than the
+    ExOS back end's files, whose waits read Count too, as ExOS's do)."""
     out = subprocess.run(["mipsel-linux-gnu-objdump", "-d", elf], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
-    marker, reads, fn = None, set(), ""
+    marker, reads = None, []
     for line in out.splitlines():
         m = FUNC_RE.match(line)
-        if m:
-            fn = m.group(2)
-            if fn == "run_row":
-                marker = int(m.group(1), 16)
-            continue
-        if "\trdhwr\t" in line and not fn.startswith(("exos_", "bench_count_")):
-            reads.add(int(line.split(":")[0], 16))
-    if marker is None or not reads:
-        sys.exit(f"bench_split.py: no run_row or no Count reads in {elf}")
-    return marker, reads
+        if m and m.group(2) == "run_row":
+            marker = int(m.group(1), 16)
+        elif "\trdhwr\t" in line:
+            reads.append(int(line.split(":")[0], 16))
+    # -a -i: each address, then its inlining chain; its last line is the
+    # function the read was inlined into (bench_count is inline).
+    out = subprocess.run(["mipsel-linux-gnu-addr2line", "-a", "-i", "-e", elf] +
+                         ["%x" % a for a in reads],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    where = {}
+    for line in out.splitlines():
+        if line.startswith("0x"):
+            cur = int(line, 16)
+        else:
+            where[cur] = line
+    rows = {a for a, src in where.items()
+            if "/bench/" in src and not re.search(r"/bench/(backend_\w+|\w+_exos)\.c:", src)}
+    if marker is None or not rows:
+        sys.exit(f"bench_split.py: no run_row or no Count reads of rows in {elf}")
+    return marker, rows
 
 
 def count(fifo, marker, reads, segs):

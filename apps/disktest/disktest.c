@@ -429,6 +429,34 @@ static void test_free_busy(void)
 	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
 }
 
+/* A block freed (with its extent) may hold its former owner's bytes: whoever
+ * takes it next reads zeros until it is written again, block by block. */
+static void test_freed_blocks_zeroed(void)
+{
+	u32 bp = 0, bc = 0;
+	CHECK(new_page(BUF_VA, &bp, &bc));
+	u64 x = alloc(6000, 8);
+	CHECK((int)lo(x) >= 0);
+	fill(BUF_VA, 5);
+	CHECK(disk_do(DISK_WRITE, lo(x), hi(x), 6000, 8, bp, bc, 0) == 0);
+	CHECK(sys_disk_free(lo(x), hi(x)) == 0);
+	x = alloc(6000, 8);                        /* the same blocks, as anyone could */
+	CHECK((int)lo(x) >= 0);
+	fill(BUF_VA, 6);
+	CHECK(disk_do(DISK_WRITE, lo(x), hi(x), 6002, 1, bp, bc, 1024) == 0);   /* one written */
+	for (u32 i = 0; i < PAGE_SIZE; i++)
+		((volatile u8 *)BUF_VA)[i] = 0xee;
+	CHECK(disk_do(DISK_READ, lo(x), hi(x), 6000, 8, bp, bc, 0) == 0);
+	u32 bad = 0;
+	for (u32 i = 0; i < PAGE_SIZE; i++) {
+		u8 want = i >= 1024 && i < 1536 ? pattern(6, i) : 0;
+		bad += ((volatile u8 *)BUF_VA)[i] != want;
+	}
+	CHECK(bad == 0);
+	CHECK(sys_disk_free(lo(x), hi(x)) == 0);
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
 static void test_exit_in_flight(void) { leave_in_flight(C_LEAVER); }
 static void test_unref_in_flight(void) { leave_in_flight(C_UNREF); }
 
@@ -456,6 +484,7 @@ static const struct utest tests[] = {
 	{ "write_read", test_write_read },
 	{ "rw_checks", test_rw_checks },
 	{ "free_busy", test_free_busy },
+	{ "freed_blocks_zeroed", test_freed_blocks_zeroed },
 	{ "exit_in_flight", test_exit_in_flight },
 	{ "unref_in_flight", test_unref_in_flight },
 	{ "extent_budget", test_extent_budget },

@@ -338,21 +338,29 @@ static void test_meta_copy(void)
 	CHECK(xn_mkroot("copy", 700, dir) >= 0);
 	CHECK(dir_set(700, 0, 701, XN_DATA, XN_ALLOC, 701, 0) == 0);
 	CHECK(xn_do(XN_WRITE, 701, pa, pc, 0) == 0);
+	CHECK(xn_do(XN_READ_DISK, 701, pb, pbc, 0) == -E_INVAL);  /* a data block */
+	CHECK(xn_do(XN_READ_DISK, 700, pb, pbc, 0) == -E_PERM);   /* never written */
 	CHECK(xn_do(XN_READ, 700, pb, pbc, 0) == 0);
 	CHECK(((volatile u32 *)PAGE_B)[2] == 701);
 	((volatile u32 *)PAGE_B)[4] = 4000;                    /* scribble: a pointer to 4000 */
 	CHECK(xn_do(XN_WRITE, 700, 0, 0, 0) == 0);
 	CHECK(dir_set(700, 0, 0, 0, XN_FREE, 701, 0) == 0);
 	CHECK(xn_do(XN_READ, 700, pb, pbc, 0) == 0 && ((volatile u32 *)PAGE_B)[4] == 0);
+	volatile u32 *w = (volatile u32 *)PAGE_B;
+	w[2] = w[3] = w[4] = 0xeeeeeeee;
+	CHECK(xn_do(XN_READ_DISK, 700, pb, pbc, 0) == 0);         /* what is on disk */
+	CHECK(w[2] == 701 && w[3] == XN_DATA && w[4] == 0);       /* XN's copy, not the scribble */
 	CHECK(sys_xn_root_free(700) == 0);                      /* 701 waits for nothing now */
 	CHECK(xn_used() == 0);
+	/* The blocks are free: whoever takes them reads zeros, not the file
+	 * system's bytes (disk.c's taint). */
 	u64 x = sys_disk_alloc(700, 2);
 	CHECK((int)(u32)x >= 0);
+	w[0] = w[1] = w[2] = 0xeeeeeeee;
 	struct disk_req r = { DISK_READ, (u32)x, (u32)(x >> 32), 700, 1, CAP_NAME(pb, CAP_RW), pbc, 0,
 			      CAP_NAME(done_ppn, CAP_RW), done_check, 0 };
 	CHECK(exos_disk_rw_wait(&r, (volatile u32 *)DONE_VA, 2 * SECOND) == 0);
-	volatile u32 *w = (volatile u32 *)PAGE_B;
-	CHECK(w[2] == 701 && w[3] == XN_DATA && w[4] == 0);
+	CHECK(w[0] == 0 && w[1] == 0 && w[2] == 0);
 	CHECK(sys_disk_free((u32)x, (u32)(x >> 32)) == 0);
 }
 
