@@ -32,6 +32,7 @@ base u-boot-qemu            the board's firmware (/usr/lib/u-boot/maltael/u-boot
 base u-boot-tools           mkimage: the kernel and initrd images U-Boot boots
 base curl                   the host's HTTP client fetching a page from ExOS's httpd (make test, net-host)
 bench gnuplot-nox           the plots of the benchmark report (docs/results.md)
+bench e2fsprogs             mke2fs: the ext2/ext4 disk images of Linux's storage rows (tools/bench_storage.py)
 gdb gdb-multiarch           a gdb with a MIPS target, for make qemu-gdb
 "
 

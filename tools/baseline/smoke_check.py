@@ -46,7 +46,7 @@ def judge(entries):
             return 'fail', m.group(1)
     reps = 0
     for e in entries:
-        m = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)$', e)
+        m = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)(?: \w+=\d+)*$', e)
         if not m:
             return 'fail', 'malformed line: ' + e
         if int(m.group(2)) <= 0 or int(m.group(3)) <= 0:
