@@ -813,8 +813,9 @@ def storage_plot(table, systems, results):
                                        instr(x[0], x[1], p) else '?' for x in used) + '\n')
     cols = ', '.join('"%s" using %d:xtic(1) title columnhead' % (dat, i + 2) if i == 0 else
                      '"" using %d title columnhead' % (i + 2) for i in range(len(used)))
+    missing = [x[2] for x in series if x not in used and x[1] in systems]
     body = """
-set title "Storage phases: instructions per file (per MiB for seq), median"
+set title "Storage phases: instructions per file (per MiB for seq), median%s"
 set ylabel "instructions per operation (log scale)"
 set logscale y
 set style data histogram
@@ -825,7 +826,7 @@ set grid ytics
 set key top left
 set datafile missing "?"
 plot %s
-""" % cols
+""" % ('; not measured: ' + ', '.join(missing) if missing else '', cols)
     gnuplot_svg_png(gp, body, os.path.join(results, 'storage'), 450)
     os.remove(dat)
     return ('![storage phases, instructions per operation](../%s/storage.svg)\n\n'
@@ -845,7 +846,8 @@ def storage_section(table, systems, results):
             continue
         lines.append('- %s: `%s`' % (DISPLAY.get(s, s), meta.get('qemu', '(not recorded)')))
         for k, v in systems[s]['storage_comments']:
-            if k.startswith(('mkfs', 'features', 'disk image', 'disk mount')):
+            if k.startswith(('boot', 'mkfs', 'features', 'disk image', 'disk mount',
+                             'clockevent')):
                 lines.append('  - %s: `%s`' % (k, v))
     return ('QEMU lines and file systems of the storage boots (one boot per set of rows, '
             'a fresh image each):\n\n%s\n\nDisk requests and bytes over each phase\'s '

@@ -18,7 +18,8 @@ the kernel command line, and the initramfs gets the storage modules appended
 mounts the disk on /mnt (tools/baseline/init.sh).
 
 Writes a result file (default BUILD/bench/storage-SYSTEM.txt: '#' header lines naming
-the kernel, the QEMU command, the image and file systems, then every boot's BENCH lines
+the kernel and the QEMU command, then for each boot (`# boot N: ...`) its image and file
+system and what /init printed about the disk and the timer, then every boot's BENCH lines
 and one final `BENCH done`), the serial logs next to it (.log, .log.1, ...) and the
 image of the last boot (.img). Fails
 with the cause on a time-out, a panic, or a boot without `BENCH done`.
@@ -149,7 +150,8 @@ def main():
             continue
         for chunk in baseline.chunk_args(opts + mine):
             image = out_path + ".img"
-            header += [l for l in make_image(image, args.system, fstype) if l not in header]
+            header += ["# boot %d: %s_ rows, %s" % (boot + 1, prefix, fstype)]
+            header += make_image(image, args.system, fstype)
             cmd = qemu_command(args.system, args.build, chunk, args.host_rtc, fstype, image,
                                initrd)
             cmds.append(cmd)
@@ -167,7 +169,7 @@ def main():
                 baseline.die("%s\n--- last lines of the serial log (%s) ---\n%s" % (
                     reason, log, tail))
             errors += int(done[-1].split("errors=")[-1] or 0)
-            header += [l for l in lines if l.startswith(KEEP) and l not in header]
+            header += [l for l in lines if l.startswith(KEEP)]
             bench += [l for l in lines if l.startswith("BENCH ") and l not in done and
                       not (l.startswith("BENCH start") and bench)]
     elapsed = time.monotonic() - t0
