@@ -9,15 +9,18 @@
 # default metadata_csum).  The kernel package ships no modules.dep (depmod runs at
 # install), so the load order is written here, into build/baseline/modules/storage.list,
 # which tools/baseline/init.sh follows and mkinitramfs.sh puts in the initramfs.
-# Quiet when done; the list is written last, so its presence means complete.
+# Quiet when done for the kernel package there (recorded in storage.deb); the list is
+# written last, so its presence means complete.
 set -eu
 BUILD=${BUILD:-build}
 OUT=$BUILD/baseline/modules
 MODS="lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko crypto/crc32c_generic.ko fs/ext4/ext4.ko
 drivers/ata/ata_piix.ko"
-[ -s "$OUT/storage.list" ] && exit 0
 DEB=$(ls "$BUILD"/baseline/apt/debs/linux-image-*_mipsel.deb 2>/dev/null | head -n1)
 [ -n "$DEB" ] || { echo "modules.sh: no kernel package in $BUILD/baseline/apt/debs (run fetch.sh)" >&2; exit 1; }
+# Done already for this kernel package (fetch.sh BASELINE_REFRESH=1 may bring another).
+[ -s "$OUT/storage.list" ] && [ "$(cat "$OUT/storage.deb" 2>/dev/null)" = "$(basename "$DEB")" ] && exit 0
+rm -f "$OUT/storage.list"
 TMP=$BUILD/baseline/modules.tmp
 rm -rf "$TMP" && mkdir -p "$TMP" "$OUT"
 dpkg-deb -x "$DEB" "$TMP"
@@ -30,5 +33,6 @@ for m in $MODS; do
 "
 done
 rm -rf "$TMP"
+basename "$DEB" > "$OUT/storage.deb"
 printf '%s' "$list" > "$OUT/storage.list"
 echo "modules.sh: $(echo $list) from $(basename "$DEB")"
