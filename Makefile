@@ -47,7 +47,8 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE
+.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE \
+	bench-storage bench-storage-run
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
 # Debian packages, by group (tools/deps.sh --list names each and why).
@@ -123,7 +124,7 @@ $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
 # ExOS back end (bench/backend_exos.c), in the initrd as `bench`.
 BENCH_EXOS_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
 	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/backend_exos.c bench/udp_exos.c \
-	bench/udp.c
+	bench/udp.c bench/fs.c bench/fs_exos.c
 $(B)/bx/%.c.o: %.c $(GEN)/syscalls.h bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -EL -fno-stack-protector -g -MMD -MP $(UINC) -Ibench -c $< -o $@
@@ -249,6 +250,7 @@ ifneq ($(SYSTEM),linux)
 endif
 	$(if $(ROWS)$(filter 0,$(BENCH_HTTP)),,$(MAKE) --no-print-directory bench-http \
 		|| echo "bench: the http step failed (optional, host time; make bench-http)")
+	$(if $(ROWS),,@$(MAKE) --no-print-directory bench-storage-run)
 	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_REPORT_ARGS)
 	$(if $(ROWS),,$(PYTHON) tools/scale_plot.py --results bench/results)
 	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)
@@ -268,6 +270,39 @@ bench-stlb:
 		$(PYTHON) tools/bench_aegis.py --build $(B)-stlb$$n --out bench/results/aegis-stlb$$n.txt \
 			-- $(BENCH_ARGS) $(BENCH_SWEEP_ROWS) || exit 1; \
 	done
+
+# The storage rows (bench/fs.c) on both systems, or SYSTEM=linux|aegis: each set of
+# rows (fs_: ext2, fsj_: ext4 on Linux) in a boot of its own with a fresh 64 MiB disk
+# image on the IDE primary master, the same QEMU options on both (tools/bench_storage.py),
+# into $(BENCH_OUT)/storage-{linux,aegis}.txt, then the report (a full run: the storage
+# section of docs/results.md; ROWS=fs_small_write,...: build/bench/partial/results.md).
+# A full make bench runs bench-storage-run too.
+# (A full run's report pairs them with the last full run of the other rows, or with its
+# copy in bench/results/.)
+BENCH_STORAGE_REPORT_ARGS := $(if $(ROWS),--results $(BENCH_OUT) --docs $(BENCH_OUT)/results.md \
+	$(foreach s,$(if $(filter both,$(SYSTEM)),linux aegis,$(SYSTEM)),--system $(s)=$(BENCH_OUT)/storage-$(s).txt),\
+	$(foreach s,linux aegis,--system $(s)=$(firstword $(wildcard $(B)/bench/$(s).txt bench/results/$(s).txt))))
+bench-storage-run: bench-deps
+	@$(MAKE) --no-print-directory all bench-linux-fetch bench-linux-initramfs
+	@BUILD=$(B) sh tools/baseline/modules.sh
+	@mkdir -p $(BENCH_OUT)
+	$(if $(filter aegis,$(SYSTEM)),,$(PYTHON) tools/bench_storage.py --system linux --build $(B) \
+		--out $(BENCH_OUT)/storage-linux.txt -- $(BENCH_ARGS) $(ROWS))
+	$(if $(filter linux,$(SYSTEM)),,$(PYTHON) tools/bench_storage.py --system aegis --build $(B) \
+		--out $(BENCH_OUT)/storage-aegis.txt -- $(BENCH_ARGS) $(ROWS))
+bench-storage: bench-storage-run
+	$(PYTHON) tools/bench_report.py --build $(B) $(BENCH_STORAGE_REPORT_ARGS)
+	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)
+
+# A quick run of the storage rows on one system, bench-smoke-storage-linux or -aegis,
+# and a KTAP report (used by make test: values, not timing; Aegis: n/a until ExOS has
+# a file system).
+bench-smoke-storage-%: all bench-linux-fetch bench-linux-initramfs
+	@BUILD=$(B) sh tools/baseline/modules.sh >&2
+	@rm -f $(B)/bench/storage-smoke-$*.txt
+	@$(PYTHON) tools/bench_storage.py --system $* --build $(B) --out $(B)/bench/storage-smoke-$*.txt \
+		--host-rtc --timeout 300 -- --smoke $(ROWS) >&2 || true
+	@$(PYTHON) tools/baseline/smoke_check.py $(B)/bench/storage-smoke-$*.txt $*
 
 # A quick run of every row on Aegis (used by make test: values, not timing).
 bench-smoke-aegis: all

@@ -365,4 +365,54 @@ extern const struct bench_row bench_rows_ptalt[];
 int bench_pt_alt_serve(unsigned base, unsigned iters, uint64_t *ticks, uint64_t *ops,
 		       const char **why);
 
+/* ------------------------------------------------------------- storage rows ---- */
+/*
+ * The storage rows (fs.c) run on a file system on the boot's disk (tools/bench_storage.py
+ * boots each set with a fresh image on the IDE primary master, the same options on both
+ * systems).  Two sets of rows: BENCH_FS_MAIN (the `fs_` rows: Linux ext2; ExOS its
+ * library file system) and BENCH_FS_JOURNAL (the `fsj_` rows: a journaling file system,
+ * Linux ext4).  Names are paths relative to the file system's root, '/' separated.
+ *   bench_fs_na(set)          0 if this boot's disk carries set's file system, ready for
+ *                             the calls below; else the reason the set's rows are n/a.
+ *   bench_fs_create(name)     create the regular file name (it must not exist), open for
+ *                             writing: a handle >= 0, or -1.
+ *   bench_fs_open(name)       open the existing file name for reading: a handle, or -1.
+ *   bench_fs_write(h, buf, n) append n bytes at the file's position: 0 when all were
+ *                             written, else -1.
+ *   bench_fs_read(h, buf, n)  read up to n bytes from the file's position: the number
+ *                             read (0 at the end of the file), or -1.
+ *   bench_fs_close(h)         close a handle (0 or -1).
+ *   bench_fs_unlink(name), bench_fs_mkdir(name), bench_fs_rmdir(name)  0 or -1.
+ *   bench_fs_sync()           return only when everything written to the file system so
+ *                             far, data and metadata, is on the disk (Linux: sync()).
+ *   bench_fs_drop_caches()    sync, then forget every cached block of the file system,
+ *                             so that the next reads go to the disk (untimed).
+ *   bench_fs_disk(d)          the disk's request counters since boot into *d; 0 or -1.
+ */
+enum bench_fs_set { BENCH_FS_MAIN, BENCH_FS_JOURNAL };
+struct bench_disk {
+	uint64_t rd_reqs, rd_bytes;	/* read requests completed, bytes they moved */
+	uint64_t wr_reqs, wr_bytes;	/* write requests completed, bytes they moved */
+	uint64_t flushes;		/* cache-flush requests (0 where there are none) */
+};
+const char *bench_fs_na(enum bench_fs_set set);
+int bench_fs_create(const char *name);
+int bench_fs_open(const char *name);
+int bench_fs_write(int h, const void *buf, unsigned n);
+long bench_fs_read(int h, void *buf, unsigned n);
+int bench_fs_close(int h);
+int bench_fs_unlink(const char *name);
+int bench_fs_mkdir(const char *name);
+int bench_fs_rmdir(const char *name);
+int bench_fs_sync(void);
+int bench_fs_drop_caches(void);
+int bench_fs_disk(struct bench_disk *d);
+
+/* fs.c: the storage rows (run only when named: main.c's named_tables) */
+extern const struct bench_row bench_rows_fs[];
+
+/* main.c: add `key=v` to the BENCH line of the repetition being run (fs.c's disk
+ * counters); key must be a string constant without spaces.  At most 8 per line. */
+void bench_note(const char *key, uint64_t v);
+
 #endif /* BENCH_H */

@@ -21,7 +21,7 @@ CROSS ?= mipsel-linux-gnu-
 PYTHON ?= python3
 
 BENCH_SRCS := bench/main.c bench/envs.c bench/appel_li.c bench/crossings.c bench/matmul.c \
-	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/udp.c
+	bench/ipc.c bench/scale.c bench/ptalt.c bench/demux.c bench/udp.c bench/fs.c
 BENCH_HDRS := bench/bench.h
 # The benchmark code is compiled with the same flags for both systems (the ExOS
 # build in the top-level Makefile uses BENCH_CFLAGS too): non-PIC code, as both
@@ -51,7 +51,7 @@ bench-linux-fetch:
 
 bench-linux-bin: $(BENCH_LINUX_BIN)
 
-BENCH_POSIX_SRCS := bench/backend_posix.c bench/udp_posix.c bench/demux_posix.c
+BENCH_POSIX_SRCS := bench/backend_posix.c bench/udp_posix.c bench/demux_posix.c bench/fs_posix.c
 $(BENCH_LINUX_BIN): $(BENCH_SRCS) $(BENCH_POSIX_SRCS) $(BENCH_HDRS) bench/bench.mk
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(BENCH_LINUX_CFLAGS) -o $@ $(BENCH_SRCS) $(BENCH_POSIX_SRCS)

@@ -13,6 +13,7 @@
  *   --list        print the rows and what each times, run nothing
  *   --no-net, --net-only  with no row names: every row but the network rows
  *                 (bench_rows_udp, which need a boot with two NICs), or only them
+ * The rows of named_tables (the storage rows, which need a disk) run only when named.
  *
  * Output goes through bench_write() only, formatted here without printf so that a back
  * end needs no C library.
@@ -33,6 +34,12 @@ static const struct bench_row *const tables[] = {
 	bench_rows_ptalt,	/* last: each of its runs starts a second program */
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+/* Rows run only when named: they need a boot with a disk (tools/bench_storage.py). */
+static const struct bench_row *const named_tables[] = {
+	bench_rows_fs,
+};
+#define NNAMED (sizeof(named_tables) / sizeof(named_tables[0]))
 
 /* ------------------------------------------------------------ output ---- */
 
@@ -120,8 +127,8 @@ find_row(const char *name, unsigned n)
 	unsigned t;
 	const struct bench_row *r;
 
-	for (t = 0; t < NTABLES; t++)
-		for (r = tables[t]; r->name; r++) {
+	for (t = 0; t < NTABLES + NNAMED; t++)
+		for (r = t < NTABLES ? tables[t] : named_tables[t - NTABLES]; r->name; r++) {
 			unsigned i;
 			for (i = 0; i < n && r->name[i] == name[i]; i++)
 				;
@@ -146,6 +153,29 @@ table_wanted(unsigned t)
 	return net_rows == NET_ALL || (tables[t] == bench_rows_udp) == (net_rows == NET_ONLY);
 }
 
+/* bench_note's fields for the repetition being run, printed after its ticks. */
+#define MAX_NOTES 8
+static struct {
+	const char *key;
+	uint64_t v;
+} notes[MAX_NOTES];
+static unsigned nnotes;
+
+void
+bench_note(const char *key, uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < nnotes && !streq(notes[i].key, key); i++)
+		;
+	if (i == MAX_NOTES)
+		return;
+	notes[i].key = key;
+	notes[i].v = v;
+	if (i == nnotes)
+		nnotes++;
+}
+
 static void
 error_line(const char *row, const char *why)
 {
@@ -163,7 +193,7 @@ run_row(const struct bench_row *r)
 {
 	const char *na = r->na ? r->na() : 0;
 	const char *why = "";
-	unsigned iters, k;
+	unsigned iters, k, i;
 	uint64_t ticks, ops;
 
 	if (na) {
@@ -185,6 +215,7 @@ run_row(const struct bench_row *r)
 		return;
 	}
 	for (k = 0; k < reps; k++) {
+		nnotes = 0;
 		if (r->run(iters, &ticks, &ops, &why)) {
 			error_line(r->name, why);
 			return;
@@ -197,6 +228,12 @@ run_row(const struct bench_row *r)
 		putu(ops);
 		put(" ticks=");
 		putu(ticks);
+		for (i = 0; i < nnotes; i++) {
+			put(" ");
+			put(notes[i].key);
+			put("=");
+			putu(notes[i].v);
+		}
 		endline();
 	}
 }
@@ -269,8 +306,8 @@ bench_main(int argc, char **argv)
 		}
 	}
 	if (list) {
-		for (t = 0; t < NTABLES; t++)
-			for (r = tables[t]; r->name; r++) {
+		for (t = 0; t < NTABLES + NNAMED; t++)
+			for (r = t < NTABLES ? tables[t] : named_tables[t - NTABLES]; r->name; r++) {
 				put(r->name);
 				put("\t");
 				put(r->what);

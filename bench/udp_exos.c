@@ -29,7 +29,7 @@ const char *bench_udp_na(enum bench_udp_mode mode)
 {
 	struct net_info info;
 	if (mode == BENCH_UDP_ASH)
-		return "ASH back end not wired yet";
+		return "ASH mode not wired yet: exos_ash_udp_echo (exos/ash.c) is the handler; the set-up with it did not answer in a first try";
 	if (sys_net_info(1, &info) < 2)
 		return "needs two NICs on one wire (tools/qemu.py nics(2))";
 	return 0;

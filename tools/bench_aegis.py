@@ -41,7 +41,7 @@ def qemu_command(build, bench_args, host_rtc):
 
 SOURCES = ["aegis", "exos", "lib", "apps", "linker.ld", "Makefile", "bench/bench.mk",
            "bench/bench.h", "bench/backend_exos.c", "bench/backend_exos.h", "bench/udp_exos.c",
-           "bench/pt_inv.c"] + sorted(
+           "bench/pt_inv.c", "bench/fs_exos.c"] + sorted(
     set(re.findall(r"bench/\w+\.c", open(os.path.join(os.path.dirname(HERE), "bench", "bench.mk")).read())))
 
 

@@ -21,8 +21,11 @@ writes RESULTS/results.csv, RESULTS/results.md, RESULTS/ratios.svg and .png (gnu
 with one system only, the plot shows its instructions per operation instead), and
 regenerates docs/results.md from bench/results.md.in.  --update NAME=FILE puts the rows
 of FILE (a run of a few rows) in place of those rows of system NAME's file first (the
-copy in RESULTS holds the merged lines, with header lines naming FILE).  Standard
-library only.
+copy in RESULTS holds the merged lines, with header lines naming FILE).  The storage rows' results
+(tools/bench_storage.py: BUILD/bench/storage-SYSTEM.txt, else the copy in RESULTS, or
+--storage NAME=FILE) join their system's rows; their disk counters go to a table of
+their own, RESULTS/storage.csv and the plot RESULTS/storage.svg/.png.  Standard library
+only.
 """
 import argparse
 import csv
@@ -60,6 +63,9 @@ GROUPS = [
     ('envs', 'Environments as the work grows (bench/envs.c)'),
     ('net', 'Packet demultiplexing (bench/demux.c)'),
     ('udp', 'UDP round trips over a virtual wire (bench/udp.c)'),
+    ('storage', 'Storage (bench/fs.c): a file system on the IDE disk, each phase from a cold '
+     'cache and ending in a sync; per file, per MiB for seq (disk requests and bytes in the '
+     'table after)'),
     ('other', 'Other rows'),
 ]
 PAPER_DEMUX = ('the paper: DPF 1.5 us against 35 us for MPF, an interpreted filter '
@@ -223,6 +229,25 @@ ROWS = [
     ('appel1_10000', 'scale', 'prot1 + trap + unprot cycling over 10000 pages, per page',
      NO_PAPER_SCALE),
 ]
+
+
+def storage_rows():
+    """ROWS entries of the storage rows (bench/fs.c): two sets (fs_: Linux ext2 against
+    ExOS's file system; fsj_: Linux ext4), three workloads, three phases."""
+    works = [('small', '1,000 files of 1 KiB', 'per file'),
+             ('large', '100 files of 64 KiB', 'per file'),
+             ('seq', 'one 16 MiB file, 64 KiB calls', 'per MiB')]
+    phases = [('write', 'mkdir, create and write'), ('read', 'read back'),
+              ('delete', 'unlink and rmdir')]
+    sets = [('fs', 'Linux ext2; ExOS: its file system'), ('fsj', 'Linux ext4 (journal)')]
+    return [('%s_%s_%s' % (p, w, ph), 'storage', '%s: %s, %s, sync (%s)' % (
+        '%s_%s_%s' % (p, w, ph), pwhat, wwhat, unit) + ('' if p == 'fs' else ', ext4'),
+        PAPER_STORAGE) for p, _ in sets for w, wwhat, unit in works for ph, pwhat in phases]
+
+
+PAPER_STORAGE = 'no figure in the papers (issue 12: against ExOS\'s file system on XN)'
+ROWS += storage_rows()
+STORAGE_FIELDS = ['rd_reqs', 'rd_bytes', 'wr_reqs', 'wr_bytes', 'flushes', 'late_bytes']
 ROW_INFO = {r[0]: r for r in ROWS}
 DISPLAY = {'linux': 'Linux', 'aegis': 'Aegis/ExOS'}
 
@@ -249,7 +274,8 @@ def parse_file(path):
     results (format in bench/README.md), anything else is ignored.  Return
     {'meta': {key: last value of that key}, 'comments': [(key, value), ...] (every header
     line in file order; a key may repeat, e.g. 'timer interrupts'), 'rows': {row:
-    {'reps': [(iters, ticks), ...], 'na': reason or None, 'error': message or None}},
+    {'reps': [(iters, ticks), ...], 'na': reason or None, 'error': message or None,
+    'extra': [{field: value} of each repetition's extra fields (key=value after ticks)]}},
     'order': row names in order of first appearance, 'done': 'BENCH done' seen}."""
     meta, comments, rows, done, order = {}, [], {}, False, []
     for raw in open(path, encoding='utf-8', errors='replace'):
@@ -283,9 +309,11 @@ def parse_file(path):
         if mm:
             r['error'] = mm.group(1)
             continue
-        mm = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)$', rest)
+        mm = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)((?: \w+=\d+)*)$', rest)
         if mm and int(mm.group(2)) > 0:
             r['reps'].append((int(mm.group(2)), int(mm.group(3))))
+            r.setdefault('extra', []).append(
+                {k: int(v) for k, v in re.findall(r'(\w+)=(\d+)', mm.group(4))})
     return {'meta': meta, 'comments': comments, 'rows': rows, 'done': done, 'order': order}
 
 
@@ -612,15 +640,20 @@ plot "{dat}" using 0:2:($0-0.35):($0+0.35):({base}):2:xtic(1) with boxxyerror lc
            base=1 if both else 0.5,
            oneline='set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2'
            if both else '')
-    for term, ext in (('svg size 900,500 dynamic font "sans,11"', 'svg'),
-                      ('pngcairo size 900,500 font "sans,10"', 'png')):
-        script = 'set terminal %s noenhanced\nset output "%s"\n%s' % (
-            term, os.path.join(results_dir, 'ratios.' + ext), common)
+    gnuplot_svg_png(gp, common, os.path.join(results_dir, 'ratios'), 500)
+    os.remove(dat)
+    return desc
+
+
+def gnuplot_svg_png(gp, body, out, height):
+    """Draw the gnuplot script body (no terminal, no output) into out.svg and out.png,
+    900 by height pixels; exits if gnuplot fails."""
+    for term, ext in (('svg size 900,%d dynamic font "sans,11"' % height, 'svg'),
+                      ('pngcairo size 900,%d font "sans,10"' % height, 'png')):
+        script = 'set terminal %s noenhanced\nset output "%s.%s"\n%s' % (term, out, ext, body)
         p = subprocess.run([gp], input=script, text=True, capture_output=True)
         if p.returncode != 0:
             die('gnuplot failed: %s' % p.stderr.strip())
-    os.remove(dat)
-    return desc
 
 
 def scale_section(results, rows):
@@ -769,6 +802,151 @@ def split_table(results, table):
     return '\n'.join(out)
 
 
+def storage_files(spec, build, results, systems):
+    """{system: file} of the storage rows' results (tools/bench_storage.py) to merge into
+    each system's: --storage NAME=FILE when given, else BUILD/bench/storage-NAME.txt, else
+    the copy of the last run in RESULTS. None for a system whose own file is a storage
+    file (a run of storage rows alone)."""
+    files = {}
+    for s in spec:
+        name, sep, path = s.partition('=')
+        if not sep:
+            die('--storage wants NAME=FILE, got %r' % s)
+        files[name] = path
+    if spec:
+        return files
+    for name, path in systems.items():
+        if os.path.basename(path).startswith('storage-'):
+            continue
+        for d in (os.path.join(build, 'bench'), results):
+            p = os.path.join(d, 'storage-%s.txt' % name)
+            if os.path.exists(p):
+                files[name] = p
+                break
+    return files
+
+
+def merge_storage(into, extra):
+    """Add the rows of parse_file's record extra (a storage run) to into (the system's
+    run), after its own; its header stays apart, as into['storage_meta']."""
+    for n in extra['order']:
+        if n not in into['rows']:
+            into['order'].append(n)
+        into['rows'][n] = extra['rows'][n]
+    into['storage_meta'] = extra['meta']
+    into['storage_comments'] = extra['comments']
+
+
+def storage_figures(st_row):
+    """The medians over the repetitions of each STORAGE_FIELDS field of parse_file's row
+    record, or None when it has none."""
+    ex = st_row.get('extra') or []
+    if not ex or any(f not in ex[0] for f in STORAGE_FIELDS):
+        return None
+    return {f: statistics.median(e.get(f, 0) for e in ex) for f in STORAGE_FIELDS}
+
+
+def storage_table(table, systems, results):
+    """Markdown: per storage row and system that ran it, the disk's requests and bytes over
+    the phase's timed region (medians over the repetitions), and the bytes an untimed sync
+    after it still moved; also written as RESULTS/storage.csv. '' without storage rows."""
+    out = ['| Row | System | instr/op, median | read requests | read KiB | write requests '
+           '| write KiB | flushes | KiB a sync after the phase moved |',
+           '|---|---|---:|---:|---:|---:|---:|---:|---:|']
+    rows = []
+    for e in table:
+        if ROW_INFO.get(e['row'], (0, ''))[1] != 'storage':
+            continue
+        for s in systems:
+            st = e['sys'].get(s, {})
+            fig = storage_figures(systems[s]['rows'].get(e['row'], {}))
+            if st.get('status') != 'ok' or fig is None:
+                continue
+            instr = st['median'] * INSTR_PER_TICK
+            rows.append([e['row'], s, st['n'], '%.1f' % instr] +
+                        ['%g' % fig[f] for f in STORAGE_FIELDS])
+            whole = lambda x: '{:,.0f}'.format(x)  # noqa: E731 (counts and KiB)
+            out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                e['row'], DISPLAY.get(s, s), fmt(instr), whole(fig['rd_reqs']),
+                whole(fig['rd_bytes'] / 1024), whole(fig['wr_reqs']),
+                whole(fig['wr_bytes'] / 1024), whole(fig['flushes']),
+                whole(fig['late_bytes'] / 1024)))
+    if not rows:
+        return ''
+    with open(os.path.join(results, 'storage.csv'), 'w', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(['row', 'system', 'reps', 'median_instr_per_op'] + STORAGE_FIELDS)
+        w.writerows(rows)
+    return '\n'.join(out)
+
+
+def storage_plot(table, systems, results):
+    """RESULTS/storage.svg and .png (gnuplot): median instructions per operation of each
+    storage phase, a bar per file system (Linux ext2, Linux ext4, ExOS) where measured.
+    Returns the Markdown that shows it, or '' when there is nothing to plot."""
+    gp = shutil.which('gnuplot')
+    entries = {e['row']: e for e in table}
+    series = [('fs', 'linux', 'Linux ext2'), ('fsj', 'linux', 'Linux ext4'),
+              ('fs', 'aegis', 'ExOS')]
+
+    def instr(prefix, s, phase):
+        st = entries.get('%s_%s' % (prefix, phase), {}).get('sys', {}).get(s, {})
+        return st['median'] * INSTR_PER_TICK if st.get('status') == 'ok' else None
+    phases = ['%s_%s' % (w, p) for w in ('small', 'large', 'seq')
+              for p in ('write', 'read', 'delete')]
+    used = [x for x in series if any(instr(x[0], x[1], p) for p in phases)]
+    if not gp or not used:
+        return ''
+    dat = os.path.join(results, 'storage.dat')
+    with open(dat, 'w') as f:
+        f.write('phase ' + ' '.join('"%s"' % x[2] for x in used) + '\n')
+        for p in phases:
+            f.write(p + ' ' + ' '.join('%.1f' % (instr(x[0], x[1], p) or 0) if
+                                       instr(x[0], x[1], p) else '?' for x in used) + '\n')
+    cols = ', '.join('"%s" using %d:xtic(1) title columnhead' % (dat, i + 2) if i == 0 else
+                     '"" using %d title columnhead' % (i + 2) for i in range(len(used)))
+    missing = [x[2] for x in series if x not in used and x[1] in systems]
+    body = """
+set title "Storage phases: instructions per file (per MiB for seq), median%s"
+set ylabel "instructions per operation (log scale)"
+set logscale y
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.7 border -1
+set xtics rotate by -30 left nomirror
+set grid ytics
+set key top left
+set datafile missing "?"
+plot %s
+""" % ('; not measured: ' + ', '.join(missing) if missing else '', cols)
+    gnuplot_svg_png(gp, body, os.path.join(results, 'storage'), 450)
+    os.remove(dat)
+    return ('![storage phases, instructions per operation](../%s/storage.svg)\n\n'
+            '(PNG: `%s/storage.png`; figures: `%s/storage.csv`)' % (results, results, results))
+
+
+def storage_section(table, systems, results):
+    """docs/results.md's storage section: how the rows were run (from the storage runs'
+    headers), the disk table and the plot."""
+    disk = storage_table(table, systems, results)
+    if not disk:
+        return '(no storage rows in this run: make bench-storage runs them)'
+    lines = []
+    for s in systems:
+        meta = systems[s].get('storage_meta')
+        if not meta:
+            continue
+        lines.append('- %s: `%s`' % (DISPLAY.get(s, s), meta.get('qemu', '(not recorded)')))
+        for k, v in systems[s]['storage_comments']:
+            if k.startswith(('boot', 'mkfs', 'features', 'disk image', 'disk mount',
+                             'clockevent')):
+                lines.append('  - %s: `%s`' % (k, v))
+    return ('QEMU lines and file systems of the storage boots (one boot per set of rows, '
+            'a fresh image each):\n\n%s\n\nDisk requests and bytes over each phase\'s '
+            'timed region (medians over the repetitions; whole phase, not per operation):'
+            '\n\n%s\n\n%s' % ('\n'.join(lines), disk, storage_plot(table, systems, results)))
+
+
 def linux_timer(s):
     """The 'Linux timer' text of the report from parse_file's record s of the Linux run,
     never guessed: the clocksource from the '# clocksource:' header line (sysfs, after the
@@ -807,6 +985,9 @@ def main():
     ap.add_argument('--update', action='append', default=[], metavar='NAME=FILE',
                     help='replace the rows FILE has in system NAME\'s file by FILE\'s '
                     '(the copy in RESULTS then holds the merged lines)')
+    ap.add_argument('--storage', action='append', default=[], metavar='NAME=FILE',
+                    help='storage rows to add to system NAME (default: '
+                    'BUILD/bench/storage-NAME.txt, else RESULTS/storage-NAME.txt)')
     args = ap.parse_args()
 
     files = {}
@@ -846,8 +1027,16 @@ def main():
             sys.stderr.write('bench_report.py: warning: %s has no "BENCH done" line '
                              '(incomplete run)\n' % path)
 
+    extra = storage_files(args.storage, args.build, args.results, files)
+    for name, path in extra.items():
+        if name in systems and os.path.exists(path):
+            merge_storage(systems[name], parse_file(path))
     table = compute(systems, args.spread)
     os.makedirs(args.results, exist_ok=True)
+    for name, path in extra.items():
+        dst = os.path.join(args.results, 'storage-%s.txt' % name)
+        if name in systems and os.path.abspath(path) != os.path.abspath(dst):
+            shutil.copyfile(path, dst)
     # Keep the raw BENCH lines next to the tables (build/ is not kept), as <system>.txt.
     for name, path in files.items():
         dst = os.path.join(args.results, name + '.txt')
@@ -912,6 +1101,7 @@ def main():
         'http': http_section(args.results),
         'qemu_net': lm.get('qemu network rows') or am.get('qemu network rows') or
         '(no network rows in this run)',
+        'storage': storage_section(table, systems, args.results),
         'scale': scale_section(args.results, [e['row'] for e in table]),
         'details': detail,
         'flags': flags,

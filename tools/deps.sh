@@ -31,6 +31,7 @@ base qemu-system-mips       qemu-system-mipsel, the malta board
 base u-boot-qemu            the board's firmware (/usr/lib/u-boot/maltael/u-boot.bin)
 base u-boot-tools           mkimage: the kernel and initrd images U-Boot boots
 base curl                   the host's HTTP client fetching a page from ExOS's httpd (make test, net-host)
+base e2fsprogs              mke2fs: the ext2/ext4 disk images of Linux's storage rows (make test's smoke run, make bench)
 bench gnuplot-nox           the plots of the benchmark report (docs/results.md)
 gdb gdb-multiarch           a gdb with a MIPS target, for make qemu-gdb
 "

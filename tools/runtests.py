@@ -305,6 +305,10 @@ def main():
             "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-aegis"])),
         ("bench-smoke-linux", lambda: host_suite("bench-smoke-linux", [
             "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-linux"])),
+        ("bench-smoke-storage", lambda: host_suite("bench-smoke-storage", [
+            "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-storage-linux"])),
+        ("bench-smoke-storage-aegis", lambda: host_suite("bench-smoke-storage-aegis", [
+            "make", "--no-print-directory", f"BUILD={b}", "bench-smoke-storage-aegis"])),
     ]
     if args.only:
         want = args.only.split(",")

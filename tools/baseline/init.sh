@@ -39,6 +39,24 @@ set -- $args
 unset IFS
 echo "# uname: $(busybox uname -r -v -m)"
 echo "# bench args: $*"
+# The storage rows' boots (tools/bench_storage.py: bench.disk=ext2 or ext4, an image on
+# the IDE primary master, modules appended to the initramfs): load the PIIX4's IDE
+# driver and ext4 in the order of /lib/modules/storage.list (tools/baseline/modules.sh),
+# wait for the disk (the SCSI scan is asynchronous) and mount it on /mnt, noatime.
+disk=$(busybox sed -n 's/.*bench[.]disk=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$disk" ]; then
+	for m in $(busybox cat /lib/modules/storage.list); do
+		busybox insmod /lib/modules/$m || echo "# insmod $m failed"
+	done
+	n=0
+	while [ ! -b /dev/sda ] && [ $n -lt 30 ]; do busybox sleep 1; n=$((n + 1)); done
+	busybox mkdir -p /mnt
+	busybox mount -t "$disk" -o noatime /dev/sda /mnt || echo "# mount of /dev/sda ($disk) failed"
+	echo "# disk mount: $(busybox grep ' /mnt ' /proc/mounts)"
+	busybox dmesg | busybox grep -E 'ata[0-9]|EXT4-fs|sd 0:' | while read -r l; do
+		echo "# disk log: $l"
+	done
+fi
 /bench "$@"
 echo "# bench exit status: $?"
 # On the network rows' boots: the frames NIC 0 carried (the udp rows' datagrams cross the

@@ -5,8 +5,9 @@ Usage: smoke_check.py FILE [SYSTEM]
 FILE holds the BENCH lines written by tools/baseline/run.py (it may be missing when the
 boot failed).  Test 1 is the boot itself (`BENCH start`, `BENCH plan` and `BENCH done`
 all seen); then one test per row named in the plan: ok when every repetition line of the
-row parses with iters > 0 and ticks > 0, `ok ... # SKIP` when the row is n/a on this
-system, `not ok` when it printed an error or nothing.  No timing is asserted.
+row parses with iters > 0 and ticks > 0 (and, for the storage rows, sane disk counters:
+disk_fault), `ok ... # SKIP` when the row is n/a on this system, `not ok` when it
+printed an error or nothing.  No timing is asserted.
 Ends with the plain line `N passed, N failed, N skipped`; exits 1 if anything failed.
 """
 import re
@@ -34,8 +35,26 @@ def parse(lines):
     return plan, started, done, rows
 
 
-def judge(entries):
-    """Return (status, comment): status 'ok', 'skip' or 'fail'."""
+def disk_fault(row, rep):
+    """What is wrong with the disk counters of a storage row (bench/fs.c: fields
+    late_bytes, rd_bytes, wr_bytes) in one repetition's fields rep, or None (also for
+    rows without them): no phase may leave bytes for a sync after its timed region (its
+    sync is inside), a read phase must have read from the disk (its caches were dropped
+    before), and a write phase must have written to it (before its region ended)."""
+    f = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', rep))
+    if 'late_bytes' not in f:
+        return None
+    if f['late_bytes']:
+        return 'a sync after the timed region still moved %d bytes' % f['late_bytes']
+    if row.endswith('_read') and not f.get('rd_bytes'):
+        return 'the read phase read nothing from the disk'
+    if row.endswith('_write') and not f.get('wr_bytes'):
+        return 'the write phase wrote nothing to the disk'
+    return None
+
+
+def judge(entries, row=''):
+    """Return (status, comment) for row's lines: status 'ok', 'skip' or 'fail'."""
     if not entries:
         return 'fail', 'no output for this row'
     for e in entries:
@@ -47,11 +66,14 @@ def judge(entries):
             return 'fail', m.group(1)
     reps = 0
     for e in entries:
-        m = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)$', e)
+        m = re.match(r'rep=(\d+) iters=(\d+) ticks=(\d+)(?: \w+=\d+)*$', e)
         if not m:
             return 'fail', 'malformed line: ' + e
         if int(m.group(2)) <= 0 or int(m.group(3)) <= 0:
             return 'fail', 'non-positive iters or ticks: ' + e
+        bad = disk_fault(row, e)
+        if bad:
+            return 'fail', bad + ': ' + e
         reps += 1
     per_op = int(m.group(3)) / int(m.group(2))
     return 'ok', '%d rep(s), %.1f ticks/op' % (reps, per_op)
@@ -86,7 +108,7 @@ def main(argv):
         print('not ok 1 %s-boot # %s' % (system, why))
         failed += 1
     for i, name in enumerate(names, start=2):
-        status, comment = judge(rows.get(name, []))
+        status, comment = judge(rows.get(name, []), name)
         if status == 'ok':
             print('ok %d %s # %s' % (i, name, comment))
             passed += 1
