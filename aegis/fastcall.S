@@ -289,12 +289,13 @@ fast_tlbwr:
 	sh	t1, PPAGE_STLB_REFS(t2)	/* ours: one more */
 6:	sw	t5, 4(t0)		/* the STLB half */
 	/* The TLB: replace the pair's entry if there is one, else a random one. */
-8:	mtc0	t3, CP0_ENTRYHI
+	mtc0	t3, CP0_ENTRYHI
 	ehb
 	tlbp
 	ehb
 	mfc0	t0, CP0_INDEX
-	lw	t1, 4(t4)
+	/* t0 = the pair's TLB index (< 0: none), in Index too; EntryHi = t3. */
+8:	lw	t1, 4(t4)
 	mtc0	t1, CP0_ENTRYLO0
 	lw	t1, 8(t4)
 	mtc0	t1, CP0_ENTRYLO1
@@ -345,8 +346,9 @@ fast_tlbwr:
 	sw	t1, 4(t4)
 	sw	t6, 8(t4)
 	sw	t3, 0(t4)		/* the tag, last */
+	mfc0	t0, CP0_INDEX		/* the pair's TLB index, from the tlbp above (tlbr keeps it) */
 	lw	t7, TF_REG(15)(k1)
-	b	8b			/* the TLB, from the slot */
+	b	8b			/* the TLB, from the slot: no second tlbp */
 	lw	t8, TF_REG(24)(k1)	/* (delay) */
 9:	LOAD_T
 	j	trap_slow		/* v0 still holds the call's number */
