@@ -25,6 +25,7 @@
 #define E_QUOTA   9   /* over the budget the environment's parent gave it */
 #define E_AGAIN   10  /* woken for something else (wk_sleep: a kernel notification); try again */
 #define E_IO      11  /* the device reported an error */
+#define E_NOTCACHED 12 /* XN keeps no copy of that metadata block now: read it (xn_io XN_READ), then try again */
 
 /*
  * Capabilities for physical pages (see docs/capabilities.md). A capability is
