@@ -163,6 +163,7 @@ struct net_info {
 	unsigned tx_frames;     /* frames handed to the NIC */
 	unsigned tx_errors;     /* frames the NIC reported it could not send */
 	unsigned interrupts;    /* CPU interrupts (IP2) in which this NIC had something to report */
+	unsigned tx_refused;    /* frames refused: their source address was not this NIC's */
 };
 #endif
 
