@@ -236,8 +236,11 @@ struct disk_req {
 #define XN_MAXOWNS     32     /* pairs owns may report */
 #define XN_MAXTYPES    16     /* templates */
 #define XN_MAXROOTS    8      /* file systems */
-#define XN_MAXBLOCKS   256    /* blocks XN holds (roots included) */
-#define XN_MAXMETA     64     /* of which metadata blocks */
+#define XN_MAXBLOCKS   8192   /* entries of the registry (xn_bc): every metadata block,
+                                 and data blocks in a state (tainted, freeing, queued,
+                                 linked) or recently moved through a page */
+#define XN_MAXMETA     256    /* metadata copies XN caches (clean ones are let go of) */
+#define XN_MAXDISK     (1u << 18)  /* blocks XN covers: the first 128 MiB of the disk */
 #define XN_NAMELEN     16     /* a root's name, NUL-padded */
 #define XN_DATA        0      /* the type of a data block */
 #define XN_NONE        0      /* xn_update ops: bytes change, no pointer does */
@@ -291,6 +294,14 @@ struct xn_entry {               /* xn_bc: one entry of the registry */
 	unsigned type, refs, state;
 	unsigned owner;         /* the environment whose file system holds it */
 	unsigned ppn, off;      /* the page it was last moved through, 0xffffffff: none */
+};
+struct xn_stat {                /* xn_stat (96): XN's tables, for library OSes and tests */
+	unsigned blocks;        /* blocks XN holds (the free map's allocated ones) */
+	unsigned entries;       /* registry entries in use (of XN_MAXBLOCKS) */
+	unsigned copies;        /* metadata copies cached (of XN_MAXMETA) */
+	unsigned dirty;         /* of which changed since last written */
+	unsigned entry_evictions, copy_evictions, refills;  /* since boot */
+	unsigned roots;         /* live file systems */
 };
 #endif
 

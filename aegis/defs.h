@@ -567,8 +567,9 @@ void disk_taint(u32 block, u32 count);
 
 /* xn.c: XN, library file systems' blocks (docs/storage.md). */
 /* A request of entry xn queued by disk_queue_xn is over (status 0 or -E_*),
- * or dropped (its requester gone). */
-void xn_io_done(u32 xn, u32 op, int status, u32 seq);
+ * or dropped (its requester gone); buf: the DISK_BLOCK bytes it moved (a
+ * read: what the disk holds, which may refill XN's copy of a metadata block). */
+void xn_io_done(u32 xn, u32 op, int status, u32 seq, const u8 *buf);
 /* Does XN hold a block of [start, start + count)? Is entry xn in use? */
 bool xn_range_used(u32 start, u32 count);
 bool xn_entry_live(u32 xn);

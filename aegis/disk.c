@@ -172,11 +172,11 @@ static void free_orphans(void)
 /* q[qhead] leaves the queue, over with status; XN hears of its own. */
 static void pop(int status)
 {
-	struct dreq r = q[qhead];
+	struct dreq *r = &q[qhead];                 /* its slot is not reused before XN returns */
 	qhead = (qhead + 1) % DISK_QUEUE;
 	qlen--;
-	if (r.xn)
-		xn_io_done(r.xn - 1, r.op, status, r.seq);
+	if (r->xn)
+		xn_io_done(r->xn - 1, r->op, status, r->seq, r->buf);
 }
 
 /* q[qhead] is over with status (0 or -E_*): its data into the page (a read

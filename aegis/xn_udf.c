@@ -15,6 +15,12 @@
 
 enum { U_OWNS, U_ACL, U_SIZE, NUDF };
 
+/* owns may use this many block instructions (DC_COPY, DC_CSUM): with one
+ * DC_COPY a program reports a whole array of pairs (an indirect block's 32
+ * pointers), which 64 unrolled instructions could not; each costs at most
+ * the source window's length in steps, so the bound stays the program's. */
+#define XN_UDF_MAXBLOCKS 2
+
 struct xn_type {
 	bool live;
 	u8 gen;                         /* the id's high byte: a reused entry gets a new id */
@@ -25,7 +31,7 @@ struct xn_type {
 static struct xn_type types[XN_MAXTYPES];
 
 static const struct dc_rules rules[NUDF] = {
-	{ XN_UDF_MAXINSNS, 2, { DC_R, DC_W }, 0 },
+	{ XN_UDF_MAXINSNS, 2, { DC_R, DC_W }, XN_UDF_MAXBLOCKS },
 	{ XN_UDF_MAXINSNS, 3, { DC_R, DC_R, DC_R }, 0 },
 	{ XN_UDF_MAXINSNS, 1, { DC_R }, 0 },
 };

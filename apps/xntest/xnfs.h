@@ -55,9 +55,11 @@ int xn_upd(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const void
 /* Move block through bytes [off, off + 512) of page (ppn, check), or for a
  * metadata write ppn 0 (no page), and sleep until it is over: its status. */
 int xn_do(u32 op, u32 block, u32 ppn, u32 check, u32 off);
-/* The registry's entry for block (block 0xffffffff if none). */
+/* The registry's entry for block (block 0xffffffff if XN does not hold it). */
 struct xn_entry xn_entry_of(u32 block);
-/* How many registry entries are in use. */
+/* XN's table sizes (xn_stat). */
+struct xn_stat xn_stats(void);
+/* How many blocks XN holds. */
 u32 xn_used(void);
 /* Register a root called name at block of type: the root's index. */
 int xn_mkroot(const char *name, u32 block, u32 type);

@@ -48,7 +48,7 @@ static void teardown(u32 root)
 {
 	clear_dir(root);
 	CHECK(sys_xn_root_free(root) == 0);
-	CHECK(xn_used() == 0);
+	CHECK(xn_used() == 0 && xn_stats().entries == 0);
 }
 
 static void test_templates(void)
