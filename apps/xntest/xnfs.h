@@ -19,7 +19,9 @@
 #define DIR_SLOTS   6
 #define DIR_SIZE    (8 + 8 * DIR_SLOTS)
 #define SECOND      160000000u        /* CP0 Count ticks (160 MHz) */
-#define DISK_BLOCKS 8192              /* the runner's image: 4 MiB */
+#define DISK_BLOCKS 131072            /* the runner's image: 64 MiB */
+#define WIDE_SLOTS  XN_MAXOWNS        /* a wide block's pointers */
+#define WIDE_SIZE   (8 + 8 * WIDE_SLOTS)
 #define BOX_VA        0x00006000u     /* the shared page in a child */
 #define PARENT_BOX_VA 0x30f00000u     /* ... and in the suite */
 #define BUF_VA        0x31000000u     /* data pages (a few) */
@@ -42,6 +44,7 @@ extern const struct xn_tmpl size_liar_tmpl;   /* size: 5000 once word 1 is 1 */
 extern const struct xn_tmpl size_zero_tmpl;   /* size: 0 */
 extern const struct xn_tmpl writes_meta_tmpl; /* owns stores into the metadata */
 extern const struct xn_tmpl too_long_tmpl;    /* owns of XN_UDF_MAXINSNS + 1 */
+extern const struct xn_tmpl wide_tmpl;        /* a count and up to WIDE_SLOTS pairs */
 
 /* xnfs.c: the library's calls */
 extern u32 done_ppn, done_check;
@@ -69,11 +72,12 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
 int quota_child(void);
 int walk_child(void);
+int scale_child(void);
 
 #endif

@@ -509,6 +509,23 @@ static void test_random_walk(void)
 	CHECK(xn_used() == 0);
 }
 
+/* XN at the scale of a 64 MiB disk (scale.c): a child builds a 16 MiB
+ * file of 33,825 blocks, reads it back through copies let go of and
+ * refilled, and fills the registry (-E_NOMEM); everything goes with it. */
+static void test_scale(void)
+{
+	u32 limits[NLIMITS] = { [LIM_PAGES] = (u32)sys_pages_free() / 2, [LIM_SLICES] = 1,
+				[LIM_ENVS] = 16, [LIM_FILTERS] = DPF_MAXFILT / 4,
+				[LIM_EXTENTS] = DISK_MAXEXT / 4, [LIM_ASHS] = ASH_MAX / 4,
+				[LIM_XN] = LIMIT_NONE };
+	box->count = 0;
+	int child = child_spawn(C_SCALE, limits);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	printf("    # %u blocks held at the end\n", box->count);
+	CHECK(box->count > 33825);
+	CHECK(xn_used() == 0 && xn_stats().entries == 0 && xn_stats().copies == 0);
+}
+
 static const struct utest tests[] = {
 	{ "templates", test_templates },
 	{ "roots", test_roots },
@@ -524,6 +541,7 @@ static const struct utest tests[] = {
 	{ "env_gone", test_env_gone },
 	{ "budget", test_budget },
 	{ "random_walk", test_random_walk },
+	{ "scale", test_scale },
 };
 
 int main(void)
@@ -535,6 +553,7 @@ int main(void)
 	case C_TYPES: return types_child();
 	case C_QUOTA: return quota_child();
 	case C_WALK: return walk_child();
+	case C_SCALE: return scale_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
