@@ -176,7 +176,7 @@ qemu-gdb: deps-gdb
 	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
 
 # --- tests --------------------------------------------------------------------
-HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf
+HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf $(B)/host/xnfsck
 $(B)/host/test_lib: tests/test_lib.c tests/ktap.h lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ \
@@ -193,6 +193,13 @@ $(B)/host/test_dpf: tests/test_dpf.c tests/ktap.h $(DPF_SRCS) aegis/dpf.h aegis/
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DDCODE_HOST -o $@ tests/test_dpf.c $(DPF_SRCS)
+
+# The host's check of an XN disk image (docs/storage.md), with the kernel's
+# dcode interpreter: tools/xnfsck.c; its tests: tests/test_xnfsck.py.
+$(B)/host/xnfsck: tools/xnfsck.c $(DCODE_SRCS) aegis/dcode.h aegis/xn_disk.h aegis/abi.h aegis/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-DDCODE_HOST -o $@ tools/xnfsck.c $(DCODE_SRCS)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)

@@ -295,6 +295,10 @@ struct xn_entry {               /* xn_bc: one entry of the registry */
 	unsigned owner;         /* the environment whose file system holds it */
 	unsigned ppn, off;      /* the page it was last moved through, 0xffffffff: none */
 };
+struct xn_attach {              /* xn_root_attach (99): a kept file system */
+	char name[XN_NAMELEN];  /* NUL-padded, not empty */
+	unsigned secret[4];     /* the secret given to xn_root_keep (98) */
+};
 struct xn_stat {                /* xn_stat (96): XN's tables, for library OSes and tests */
 	unsigned blocks;        /* blocks XN holds (the free map's allocated ones) */
 	unsigned entries;       /* registry entries in use (of XN_MAXBLOCKS) */

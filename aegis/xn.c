@@ -37,9 +37,11 @@
  * The registry (xn_bc) is the entry table itself, readable by everyone.
  */
 #include "defs.h"
+#include "xn_disk.h"
 
 #define NOPPN 0xffffffffu
 #define BM_ORPHAN 0xff
+#define BM_AREA 0xfe                    /* XN's own area (or a refused disk) */
 #define HASH_BITS 13                    /* XN_MAXBLOCKS chains */
 
 struct xnb {
@@ -64,12 +66,15 @@ static u16 slist[XN_MAXBLOCKS];         /* entries that wait, are freed or orpha
 static u32 nslist, hand, chand;
 static struct xn_stat st;
 static int pinned = -1;                 /* the entry whose copy an update is using */
+static bool refused;                    /* the disk's XN area was refused at boot */
 
 struct xroot {
 	bool live;
-	u8 owner;                      /* slot + 1 */
+	bool kept;                     /* on disk (xn_root_keep): outlives its owner and boots */
+	u8 owner;                      /* slot + 1; 0: a kept one nobody has attached */
 	u32 ownerid, x;                /* the owner's id, the root block's entry */
 	u32 nblocks;                   /* blocks it holds, charged to the owner (LIM_XN) */
+	u32 hash[2];                   /* a kept one's secret's hash (xn_secret_hash) */
 	char name[XN_NAMELEN];
 };
 static struct xroot roots[XN_MAXROOTS];
@@ -202,6 +207,8 @@ static int block_new(u32 block, u32 type, u32 fs)
 	if (type != XN_DATA)
 		__builtin_memset(meta[xb[i].meta], 0, XN_META);
 	xb[i].state = XN_S_TAINTED;
+	if (roots[fs].kept)
+		xna_mark(block, true, true);    /* on disk before any pointer to it (xna_flush) */
 	bmap[block] = (u8)(fs + 1);
 	roots[fs].nblocks++;
 	st.blocks++;
@@ -216,12 +223,14 @@ static void release(int i)
 	if (!e->orphan) {
 		struct xroot *r = &roots[e->fs];
 		r->nblocks--;
-		limit_uncharge(&envs[r->owner - 1], LIM_XN, 1);
+		if (r->owner)
+			limit_uncharge(&envs[r->owner - 1], LIM_XN, 1);
 	}
 	if (e->meta >= 0)
 		copy_drop(e->meta);
 	bmap[e->block] = 0;
 	st.blocks--;
+	xna_mark(e->block, false, false);       /* no pointer to it is on disk any more */
 	disk_taint(e->block, 1);                /* an extent over it reads zeros */
 	unhash(i);
 }
@@ -289,6 +298,8 @@ void xn_io_done(u32 x, u32 op, int status, u32 seq, const u8 *buf)
 	e->inflight--;
 	if (!status && op == XN_WRITE) {
 		e->state &= (u8)~XN_S_TAINTED;
+		if (xna_allocated(e->block))
+			xna_mark(e->block, true, false);
 		if (is_meta(e) && seq > e->dseq)
 			e->dseq = seq;
 		if (is_meta(e) && e->dseq == e->mseq)
@@ -316,7 +327,8 @@ void xn_io_done(u32 x, u32 op, int status, u32 seq, const u8 *buf)
 static void end_fs(int r)
 {
 	struct xroot *rt = &roots[r];
-	limit_uncharge(&envs[rt->owner - 1], LIM_XN, rt->nblocks);
+	if (rt->owner)
+		limit_uncharge(&envs[rt->owner - 1], LIM_XN, rt->nblocks);
 	for (int i = 0; i < XN_MAXBLOCKS; i++)
 		if (xb[i].used && !xb[i].orphan && xb[i].fs == r) {
 			xb[i].orphan = true;
@@ -326,6 +338,7 @@ static void end_fs(int r)
 	for (u32 b = 0; b < cover(); b++)
 		if (bmap[b] == r + 1) {         /* plain data blocks: no entry */
 			bmap[b] = 0;
+			xna_mark(b, false, false);
 			st.blocks--;
 			disk_taint(b, 1);
 		}
@@ -383,7 +396,8 @@ u32 sys_xn_root(struct trapframe *tf)
 		r++;
 	if (r == XN_MAXROOTS)
 		return (u32)-E_NOMEM;
-	roots[r] = (struct xroot){ true, (u8)(env_slot(curenv) + 1), curenv->id, 0, 0, { 0 } };
+	roots[r] = (struct xroot){ .live = true, .owner = (u8)(env_slot(curenv) + 1),
+				   .ownerid = curenv->id };
 	int x = block_new(rq.block, rq.type, (u32)r);
 	if (x < 0) {
 		roots[r].live = false;
@@ -413,7 +427,7 @@ u32 sys_xn_root_find(struct trapframe *tf)
  * index, -E_NOENT, -E_PERM (another's) or -E_NOMEM (no entry free). */
 static int lookup(u32 block)
 {
-	if (block >= cover() || !bmap[block] || bmap[block] == BM_ORPHAN)
+	if (block >= cover() || !bmap[block] || bmap[block] > XN_MAXROOTS)
 		return -E_NOENT;
 	u32 fs = bmap[block] - 1u;
 	if (roots[fs].ownerid != curenv->id)
@@ -428,6 +442,8 @@ static int lookup(u32 block)
 		return -E_NOENT;
 	return i;
 }
+
+static int free_kept(int r, int x);
 
 /* xn_root_free(block): the caller's file system whose root is block ends;
  * its root must point to nothing. -E_NOENT; -E_PERM: not the caller's;
@@ -445,9 +461,151 @@ u32 sys_xn_root_free(struct trapframe *tf)
 		return (u32)-E_NOTCACHED;
 	if (e->inflight || xn_owns(e->type, copy_of(e), owns_a) != 0)
 		return (u32)-E_BUSY;
-	end_fs(e->fs);
+	int r = e->fs;
+	if (roots[r].kept)
+		return (u32)free_kept(r, x);
+	end_fs(r);
 	settle();
 	return 0;
+}
+
+/* ---- kept file systems (docs/storage.md, "XN on disk") ---- */
+
+/* Root r's record on disk: live with its name, block, type and hash, or
+ * cleared. */
+static void write_record(int r)
+{
+	struct xn_droot d = { { 0 }, 0, 0, 0, { 0, 0 }, { 0 } };
+	if (roots[r].live && roots[r].kept) {
+		__builtin_memcpy(d.name, roots[r].name, XN_NAMELEN);
+		d.live = 1;
+		d.block = xb[roots[r].x].block;
+		d.type = xb[roots[r].x].type;
+		d.hash[0] = roots[r].hash[0];
+		d.hash[1] = roots[r].hash[1];
+	}
+	xna_set_root((u32)r, &d);
+}
+
+/* Kept root r, whose entry x points to nothing on disk or in XN, ends: its
+ * record is cleared on disk first (a request of entry x, which stays, an
+ * orphan, until that write is over: only then can its block be reused),
+ * then its blocks go as any file system's. 0, -E_AGAIN (nothing changed). */
+static int free_kept(int r, int x)
+{
+	if (xb[x].state & XN_S_DIRTY)
+		return -E_BUSY;                 /* on disk it may still point to blocks */
+	if (xna_flush() < 0)
+		return -E_AGAIN;
+	roots[r].kept = false;
+	write_record(r);
+	if (xna_flush_roots((u32)x) < 0) {
+		roots[r].kept = true;
+		write_record(r);
+		return -E_AGAIN;
+	}
+	xb[x].inflight++;
+	xn_types_unbind(r);
+	end_fs(r);
+	settle();
+	return 0;
+}
+
+/* Kept root r's owner has gone: the file system stays, attached to nobody
+ * (its blocks and templates charged to nobody) until xn_root_attach. */
+static void detach(int r)
+{
+	struct xroot *rt = &roots[r];
+	limit_uncharge(&envs[rt->owner - 1], LIM_XN, rt->nblocks);
+	xn_types_detach(r);
+	rt->owner = 0;
+	rt->ownerid = 0;
+}
+
+/* Copy a 16-byte secret from user va: 0 or -E_FAULT. */
+static int get_secret(u32 secret[4], u32 va)
+{
+	return copyin(secret, va, 16) < 0 ? -E_FAULT : 0;
+}
+
+/* xn_root_keep(block, secret): the caller's file system whose root is
+ * block is kept on disk: its record (name, root block, type, the hash of
+ * the 16-byte secret), its templates and its blocks in the free map reach
+ * XN's area before any later write; it outlives its owner (attached to
+ * nobody) and the boot, and whoever presents the secret to xn_root_attach
+ * gets it. Keeping a kept one again changes the secret. -E_NOENT: no XN
+ * area on this disk (tools/xn_mkfs.py), or no such block; -E_PERM: not the
+ * caller's; -E_INVAL: not a root; -E_BUSY: the root not yet written, or a
+ * template of it another kept file system's; -E_FAULT; -E_AGAIN: the disk's
+ * queue is full (try again). */
+u32 sys_xn_root_keep(struct trapframe *tf)
+{
+	u32 secret[4];
+	int x = lookup(tf->regs[R_A0]);
+	if (x < 0)
+		return (u32)x;
+	if (!xna_present())
+		return (u32)-E_NOENT;
+	struct xnb *e = &xb[x];
+	if (!(e->state & XN_S_ROOT))
+		return (u32)-E_INVAL;
+	if (get_secret(secret, tf->regs[R_A1]) < 0)
+		return (u32)-E_FAULT;
+	if (e->state & XN_S_TAINTED)
+		return (u32)-E_BUSY;
+	int r = e->fs;
+	for (int i = 0; i < XN_MAXBLOCKS; i++)  /* its templates: every metadata block's */
+		if (xb[i].used && !xb[i].orphan && xb[i].fs == r && is_meta(&xb[i]) &&
+		    xn_type_root(xb[i].type) >= 0 && xn_type_root(xb[i].type) != r)
+			return (u32)-E_BUSY;
+	if (xna_flush() < 0)
+		return (u32)-E_AGAIN;
+	for (int i = 0; i < XN_MAXBLOCKS; i++)
+		if (xb[i].used && !xb[i].orphan && xb[i].fs == r && is_meta(&xb[i]))
+			xn_type_bind(xb[i].type, r);
+	for (u32 b = 0; b < cover(); b++)       /* its blocks, in the maps */
+		if (bmap[b] == r + 1) {
+			int i = find(b);
+			xna_mark(b, true, i >= 0 && (xb[i].state & XN_S_TAINTED));
+		}
+	roots[r].kept = true;
+	xn_secret_hash(roots[r].name, secret, roots[r].hash);
+	write_record(r);
+	xna_flush();                            /* the rest goes before the next write */
+	return 0;
+}
+
+/* xn_root_attach(req): struct xn_attach (name, secret): the kept file
+ * system of that name, attached to nobody, becomes the caller's (its
+ * blocks and templates charged to its LIM_XN): its root block. -E_FAULT;
+ * -E_INVAL: a bad name; -E_NOENT: no kept file system of that name;
+ * -E_BUSY: it is attached; -E_BADCAP: the wrong secret (counted as a
+ * failed capability); -E_QUOTA: over LIM_XN. */
+u32 sys_xn_root_attach(struct trapframe *tf)
+{
+	struct xn_attach a;
+	if (copyin(&a, tf->regs[R_A0], sizeof a) < 0)
+		return (u32)-E_FAULT;
+	int err = get_name(a.name, tf->regs[R_A0]);
+	if (err < 0)
+		return (u32)err;
+	int r = root_named(a.name);
+	if (r < 0 || !roots[r].kept)
+		return (u32)-E_NOENT;
+	if (roots[r].owner)
+		return (u32)-E_BUSY;
+	u32 h[2];
+	xn_secret_hash(roots[r].name, a.secret, h);
+	if (h[0] != roots[r].hash[0] || h[1] != roots[r].hash[1])
+		return (u32)cap_failed();
+	u32 n = roots[r].nblocks + xn_types_count(r);
+	int q = limit_charge(curenv, LIM_XN, n);
+	if (q < 0)
+		return (u32)q;
+	xn_types_attach(r, curenv);
+	roots[r].owner = (u8)(env_slot(curenv) + 1);
+	roots[r].ownerid = curenv->id;
+	return xb[roots[r].x].block;
 }
 
 /* ---- metadata updates ---- */
@@ -490,6 +648,8 @@ static int check_op(const struct xn_upd *u, int p, int nadd, const u32 add[2], i
 			return -E_INVAL;
 		if (bmap[u->target] || disk_in_extent(u->target))
 			return -E_BUSY;
+		if (roots[m->fs].kept && u->type != XN_DATA && xn_type_bind(u->type, m->fs) < 0)
+			return -E_INVAL;                /* another kept file system's template */
 		*t = block_new(u->target, u->type, m->fs);
 		return *t < 0 ? *t : 0;
 	}
@@ -665,6 +825,11 @@ u32 sys_xn_io(struct trapframe *tf)
 		}
 		/* The read of a copy let go of refills it (xn_io_done) if it is
 		 * over with nothing changed: seq is the update it must match. */
+		/* XN's area changes so far reach the disk before this write
+		 * (the queue is FIFO): the blocks its pointers name are
+		 * allocated and no longer tainted there. */
+		if (r.op == XN_WRITE && xna_flush() < 0)
+			return (u32)-E_AGAIN;
 		err = disk_queue_xn(r.op, e->block, (u32)x, disk_copy ? 0xffffffffu : e->mseq, ppn,
 				    r.off, wppn, r.woff, wmeta ? copy_of(e) : NULL);
 		if (err < 0)
@@ -715,10 +880,12 @@ u32 sys_xn_bc(struct trapframe *tf)
 u32 sys_xn_bc_find(struct trapframe *tf)
 {
 	u32 block = tf->regs[R_A0], buf = tf->regs[R_A1];
-	if (block >= cover() || !bmap[block])
+	if (block >= cover() || !bmap[block] || bmap[block] == BM_AREA)
 		return (u32)-E_NOENT;
 	int i = find(block);
-	struct xn_entry v = { block, XN_DATA, 1, 0, roots[bmap[block] - 1].ownerid, NOPPN, 0 };
+	struct xn_entry v = { block, XN_DATA, 1, 0, 0, NOPPN, 0 };
+	if (bmap[block] <= XN_MAXROOTS)
+		v.owner = roots[bmap[block] - 1].ownerid;
 	if (i >= 0)
 		v = entry_view(&xb[i]);
 	if (!user_range_ok(buf, sizeof v) || copyout(buf, &v, sizeof v) < 0)
@@ -739,14 +906,152 @@ u32 sys_xn_stat(struct trapframe *tf)
 	return 0;
 }
 
+/* ---- boot: the kept file systems, rebuilt from their roots ---- */
+
+static char why_buf[120];
+#define WHY(...) (lib_snprintf(why_buf, sizeof why_buf, __VA_ARGS__), why_buf)
+
+/* Metadata block x (of file system r) read from the disk: every block its
+ * owns reports becomes r's (a data block a second time: one more
+ * reference), each new metadata block pushed on stack. NULL, or why the
+ * disk cannot be trusted. */
+static const char *reach(int x, u16 *stack, u32 *top)
+{
+	static u8 buf[XN_META] __attribute__((aligned(8)));
+	struct xnb *e = &xb[x];
+	u32 r = e->fs;
+	if (disk_read_sync(e->block, buf) < 0)
+		return WHY("block %u unreadable", e->block);
+	int n = xn_owns(e->type, buf, owns_a);
+	if (n < 0)
+		return WHY("owns of block %u (type %x) faults", e->block, e->type);
+	if (copy_get(x) >= 0)
+		__builtin_memcpy(meta[e->meta], buf, XN_META);
+	for (int k = 0; k < n; k++) {
+		u32 c = owns_a[k][0], ct = owns_a[k][1];
+		if (c < xna_area() || c >= cover())
+			return WHY("block %u points to %u: XN's area or off the disk", e->block, c);
+		if (!xna_allocated(c) || xna_tainted(c))
+			return WHY("block %u points to %u, %s in the map", e->block, c,
+				   xna_allocated(c) ? "tainted" : "free");
+		if (ct != XN_DATA && xn_type_root(ct) != (int)r)
+			return WHY("block %u points to %u as type %x, not its file system's", e->block,
+				   c, ct);
+		int ci = find(c);
+		if (bmap[c]) {                  /* a second pointer: a link of a data block */
+			if (ct != XN_DATA || bmap[c] != r + 1 || (ci >= 0 && is_meta(&xb[ci])))
+				return WHY("block %u owned twice (again from %u)", c, e->block);
+			if (ci < 0 && (ci = entry_add(c, XN_DATA, r)) >= 0)
+				xb[ci].refs = 1;
+			if (ci < 0)
+				return WHY("more linked blocks than registry entries");
+			xb[ci].refs++;
+			continue;
+		}
+		bmap[c] = (u8)(r + 1);
+		roots[r].nblocks++;
+		st.blocks++;
+		if (ct == XN_DATA)
+			continue;
+		int y = entry_add(c, ct, r);
+		if (y < 0)
+			return WHY("more metadata blocks than registry entries (%u)", XN_MAXBLOCKS);
+		xb[y].refs = 1;
+		stack[(*top)++] = (u16)y;
+	}
+	return NULL;
+}
+
+/* Load the kept templates and roots and walk each file system: NULL, or
+ * why the disk cannot be trusted. */
+static const char *rebuild(void)
+{
+	static u16 stack[XN_MAXBLOCKS];
+	for (u32 b = 0; b < xna_area(); b++)
+		bmap[b] = BM_AREA;
+	for (u32 i = 0; i < XN_MAXTYPES; i++) {
+		const u8 *rec = xna_type(i);
+		if (rec[0] && xn_type_restore(i, rec) < 0)
+			return WHY("template record %u malformed or refused by dc_check", i);
+	}
+	for (int r = 0; r < XN_MAXROOTS; r++) {
+		struct xn_droot d;
+		xna_root((u32)r, &d);
+		if (!d.live)
+			continue;
+		u32 n = (u32)lib_strnlen(d.name, XN_NAMELEN);
+		for (u32 k = n; k < XN_NAMELEN; k++)
+			if (d.name[k])
+				n = 0;
+		if (!n || d.block < xna_area() || d.block >= cover() || xn_type_root(d.type) != r ||
+		    bmap[d.block] || !xna_allocated(d.block) || xna_tainted(d.block))
+			return WHY("root record %d (block %u, type %x) does not fit", r, d.block, d.type);
+		roots[r] = (struct xroot){ .live = true, .kept = true, .hash = { d.hash[0], d.hash[1] } };
+		__builtin_memcpy(roots[r].name, d.name, XN_NAMELEN);
+		if (root_named(d.name) != r)
+			return WHY("two roots named %s", d.name);
+		int x = entry_add(d.block, d.type, (u32)r);
+		if (x < 0)
+			return WHY("registry full");
+		xb[x].state = XN_S_ROOT;
+		roots[r].x = (u32)x;
+		bmap[d.block] = (u8)(r + 1);
+		roots[r].nblocks = 1;
+		st.blocks++;
+		st.roots++;
+		u32 top = 0;
+		stack[top++] = (u16)x;
+		while (top) {
+			const char *why = reach(stack[--top], stack, &top);
+			if (why)
+				return why;
+		}
+	}
+	return NULL;
+}
+
+void xn_boot(void)
+{
+	if (!disk_nblocks())
+		return;
+	int e = xna_load(disk_nblocks());
+	if (e == -E_NOENT)
+		return;                         /* no XN area: XN lives in memory only */
+	const char *why = e < 0 ? "its superblock does not fit this disk" : rebuild();
+	if (why) {
+		kprintf("[aegis] xn: disk refused: %s; XN and extents will not use it\n", why);
+		__builtin_memset(xb, 0, sizeof xb);
+		__builtin_memset(head, 0, sizeof head);
+		__builtin_memset(meta_of, 0, sizeof meta_of);
+		__builtin_memset(roots, 0, sizeof roots);
+		st = (struct xn_stat){ 0 };
+		xn_types_reset();
+		__builtin_memset(bmap, BM_AREA, cover());
+		refused = true;
+		return;
+	}
+	u32 leaks = 0;
+	for (u32 b = xna_area(); b < cover(); b++)
+		if (!bmap[b] && (xna_allocated(b) || xna_tainted(b))) {
+			leaks += xna_allocated(b);
+			xna_mark(b, false, false);  /* allocated, but nothing on disk points to it */
+		}
+	kprintf("[aegis] xn: area of %u blocks; %u kept file systems, %u blocks, %u metadata copies; %u leaked blocks reclaimed\n",
+		xna_area(), st.roots, st.blocks, st.copies, leaks);
+}
+
 /* ---- environments and the checker ---- */
 
 void xn_env_gone(struct env *e)
 {
 	int slot = env_slot(e);
 	for (int r = 0; r < XN_MAXROOTS; r++)
-		if (roots[r].live && roots[r].owner == slot + 1)
-			end_fs(r);
+		if (roots[r].live && roots[r].owner == slot + 1) {
+			if (roots[r].kept)
+				detach(r);
+			else
+				end_fs(r);
+		}
 	xn_types_env_gone(e);
 	settle();
 }
@@ -795,11 +1100,16 @@ static bool entry_ok(int i, char *why, u32 len)
 		FAIL("entry %d waits but is not listed", i);
 	if (e->orphan)
 		return true;
-	if (e->fs >= XN_MAXROOTS || !r->live || envs[r->owner - 1].id != r->ownerid ||
-	    envs[r->owner - 1].status == ENV_FREE)
+	if (e->fs >= XN_MAXROOTS || !r->live ||
+	    (r->owner ? envs[r->owner - 1].id != r->ownerid || envs[r->owner - 1].status == ENV_FREE :
+			!r->kept || r->ownerid))
 		FAIL("entry %d: file system %u not live", i, e->fs);
-	if (e->type != XN_DATA && xn_type_payer(e->type) != r->owner - 1)
+	if (e->type != XN_DATA && (xn_type_payer(e->type) != r->owner - 1 ||
+				   (r->kept && xn_type_root(e->type) != e->fs)))
 		FAIL("entry %d: type %x not its owner's", i, e->type);
+	if (r->kept && (!xna_allocated(e->block) ||
+			xna_tainted(e->block) != !!(e->state & XN_S_TAINTED)))
+		FAIL("entry %d: block %u's bits in the free and taint maps wrong", i, e->block);
 	if ((e->state & XN_S_ROOT) != (r->x == (u32)i ? XN_S_ROOT : 0))
 		FAIL("entry %d: root flag wrong", i);
 	if (e->wait >= 0 && (e->wait >= XN_MAXBLOCKS || !xb[e->wait].used))
@@ -819,9 +1129,16 @@ static bool map_ok(char *why, u32 len)
 		u8 v = bmap[b];
 		if (!v)
 			continue;
+		if (v == BM_AREA) {
+			if (!refused && (b >= xna_area() || !xna_allocated(b)))
+				FAIL("block %u marked XN's own outside its area", b);
+			continue;
+		}
 		total++;
 		if (b >= cover() || (v != BM_ORPHAN && (v > XN_MAXROOTS || !roots[v - 1].live)))
 			FAIL("block %u held by %u, not a live file system", b, v);
+		if (v != BM_ORPHAN && roots[v - 1].kept && !xna_allocated(b))
+			FAIL("block %u of a kept file system free in the map", b);
 		if (v == BM_ORPHAN ? find(b) < 0 : disk_in_extent(b))
 			FAIL("block %u: an orphan without an entry, or in an extent", b);
 		if (v != BM_ORPHAN)
@@ -891,7 +1208,7 @@ bool xn_consistent(char *why, u32 len)
 		}
 	}
 	for (u32 b = 0; b < cover(); b++)       /* a plain block nothing points to */
-		if (bmap[b] && bmap[b] != BM_ORPHAN && !partial[bmap[b] - 1] && find(b) < 0 &&
+		if (bmap[b] && bmap[b] <= XN_MAXROOTS && !partial[bmap[b] - 1] && find(b) < 0 &&
 		    !(seen[b >> 5] >> (b & 31) & 1))
 			FAIL("block %u held but not pointed to", b);
 	for (int i = 0; i < XN_MAXBLOCKS; i++) {

@@ -50,7 +50,7 @@ P = [
  ("root_free leaves freed blocks to nobody", "aegis/xn.c",
   "	end_fs(e->fs);\n	settle();\n	return 0;", "	roots[e->fs].live = false;\n	release(x);\n	settle();\n	return 0;"),
  ("xn_io's woff < 4096", "aegis/xn.c",
-  " || r.off >= PAGE_SIZE || r.woff >= PAGE_SIZE)", " || r.off >= PAGE_SIZE)"),
+  "r.off >= PAGE_SIZE ||\n	    r.woff >= PAGE_SIZE)", "r.off >= PAGE_SIZE)"),
  ("a copy is let go of only when clean", "aegis/xn.c",
   "		if (!(o->state & (XN_S_DIRTY | XN_S_TAINTED)) && !o->inflight &&", "		if (!o->inflight &&"),
  ("an entry is let go of only for a plain data block", "aegis/xn.c",
