@@ -306,6 +306,8 @@ struct xn_stat {                /* xn_stat (96): XN's tables, for library OSes a
 	unsigned dirty;         /* of which changed since last written */
 	unsigned entry_evictions, copy_evictions, refills;  /* since boot */
 	unsigned roots;         /* live file systems */
+	unsigned area;          /* blocks of XN's own area at the disk's start (0: none) */
+	unsigned refused;       /* 1: the area was refused at boot (XN does not use the disk) */
 };
 #endif
 

@@ -899,6 +899,8 @@ u32 sys_xn_stat(struct trapframe *tf)
 {
 	u32 buf = tf->regs[R_A0];
 	st.dirty = 0;
+	st.area = xna_area();
+	st.refused = refused;
 	for (int i = 0; i < XN_MAXBLOCKS; i++)
 		st.dirty += xb[i].used && (xb[i].state & XN_S_DIRTY);
 	if (!user_range_ok(buf, sizeof st) || copyout(buf, &st, sizeof st) < 0)

@@ -21,6 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
+import xn_mkfs  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -170,6 +171,55 @@ def disk_suite(build, path, prog="disktest", kind="disk"):
         disk=img)
 
 
+def xn_persist_suite(build, path="direct"):
+    """XN on disk (docs/storage.md, "XN on disk"): a 64 MiB image formatted
+    by tools/xn_mkfs.py; boot 1: xntest keeps a file system on it (its
+    persist_* tests); the host fsck passes the image; boot 2: xntest
+    re-attaches it, finds its files, changes them; the fsck passes again;
+    then the image is damaged (the root block freed in the free map) and
+    boot 3 must refuse the disk (xntest's refused test), the fsck fail."""
+    s = Suite("xn-persist")
+    img = os.path.join(build, "test-xn-persist.img")
+    with open(img, "wb") as f:
+        f.truncate(64 << 20)
+    rc, out = run([sys.executable, os.path.join(HERE, "xn_mkfs.py"), img], 30)
+    s.add("xn_mkfs formatted the image", rc == 0, out.strip()[-200:])
+    fsck = os.path.join(build, "host", "xnfsck")
+    for n, phase, marker in ((1, "keep", "persist_keep"), (2, "attach", "persist_attach"),
+                             (3, "refused", "refused")):
+        if n == 3:
+            L = xn_mkfs.layout(131072)
+            with open(img, "r+b") as f:             # block 1000 (the root) free in the map
+                f.seek(L["map_at"] * 512 + 1000 // 8)
+                b = f.read(1)[0]
+                f.seek(L["map_at"] * 512 + 1000 // 8)
+                f.write(bytes([b & ~(1 << (1000 % 8)) & 0xff]))
+        rc, text, cmd = boot(build, path, "init=xntest kcheck", f"{path}-xn-persist-{n}.log",
+                             timeout=120, disk=img)
+        rep = ktap.parse(text)
+        for leaf in rep.leaves:
+            s.add(f"boot {n}: {leaf.path}", leaf.ok, leaf.directive)
+        s.add(f"boot {n}: kernel halted cleanly", rc == 0,
+              "" if rc == 0 else "reproduce: " + " ".join(cmd[1:]))
+        s.add(f"boot {n}: xntest ran its {phase} tests",
+              [leaf.path for leaf in rep.leaves] == [f"xntest/{marker}"])
+        s.add(f"boot {n}: xntest exited 0", "(xntest) exited with status 0" in text)
+        if n == 2:
+            s.add("boot 2: the kernel rebuilt the kept file system",
+                  re.search(r"\[aegis\] xn: area of 130 blocks; 1 kept file systems", text) is not None)
+        if n == 3:
+            s.add("boot 3: the kernel refused the disk",
+                  "[aegis] xn: disk refused: root record 0 (block 1000" in text)
+        rc, out = run([fsck, img], 60)
+        if n < 3:
+            s.add(f"fsck after boot {n} passes", rc == 0 and re.search(r"\n8 passed, 0 failed", out),
+                  out.strip().splitlines()[-1] if out.strip() else "")
+        else:
+            s.add("fsck of the damaged image fails", rc == 1 and "not ok 6" in out)
+        open(os.path.join(build, "test-logs", f"xn-persist-fsck-{n}.log"), "w").write(out)
+    return s
+
+
 def hostile_suite(build, path):
     """The hostile suite (apps/hostile), on both boot paths, since the way
     back from EJTAG debug mode differs between them."""
@@ -295,6 +345,9 @@ def main():
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("xn-direct", lambda: disk_suite(b, "direct", "xntest", "xn")),
+        ("xn-persist", lambda: xn_persist_suite(b)),
+        ("host-xnfsck", lambda: host_suite("host-xnfsck", [sys.executable, "tests/test_xnfsck.py",
+                                                           "--build", b])),
         ("fuzz-short", lambda: fuzz_suite(b)),
         # Under memory pressure: the children hold memory down to the
         # low-water mark, so the kernel asks them for pages (mempress.c).

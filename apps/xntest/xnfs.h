@@ -72,12 +72,18 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
 int quota_child(void);
 int walk_child(void);
 int scale_child(void);
+
+/* persist.c: XN on disk (suite xn-persist), and its thief child */
+void test_persist_keep(void);
+void test_persist_attach(void);
+void test_refused(void);
+int thief_child(void);
 
 #endif

@@ -10,10 +10,10 @@
 
 int failed_checks;
 
-static struct box *box = (struct box *)PARENT_BOX_VA;
+struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check;
 static u32 dir;                         /* the directory type's id */
-static u32 pa, pc, pb, pbc;             /* two data pages: BUF_VA, BUF_VA + PAGE_SIZE */
+u32 pa, pc, pb, pbc;                    /* two data pages: BUF_VA, BUF_VA + PAGE_SIZE */
 
 
 #define PAGE_A BUF_VA
@@ -412,7 +412,8 @@ static void test_root_free_in_flight(void)
 	CHECK(tries < 10);                      /* the test tests */
 }
 
-static int child_spawn(u32 mode, const u32 *limits)
+int child_spawn(u32 mode, const u32 *limits);
+int child_spawn(u32 mode, const u32 *limits)
 {
 	struct exos_share share = { BOX_VA, box_ppn, box_check };
 	return exos_spawn_opts("xntest", mode, &share, 1, limits);
@@ -544,6 +545,11 @@ static const struct utest tests[] = {
 	{ "scale", test_scale },
 };
 
+/* On a disk formatted for XN (suite xn-persist), one boot's tests. */
+static const struct utest keep_tests[] = { { "persist_keep", test_persist_keep } };
+static const struct utest attach_tests[] = { { "persist_attach", test_persist_attach } };
+static const struct utest refused_tests[] = { { "refused", test_refused } };
+
 int main(void)
 {
 	switch (exos_arg & 0xff) {
@@ -554,6 +560,7 @@ int main(void)
 	case C_QUOTA: return quota_child();
 	case C_WALK: return walk_child();
 	case C_SCALE: return scale_child();
+	case C_THIEF: return thief_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
@@ -565,6 +572,15 @@ int main(void)
 		printf("xntest: no pages\n");
 		return 1;
 	}
-	return utest_run_checked("xntest", tests, (int)(sizeof tests / sizeof tests[0]),
-				 (volatile u32 *)box, sizeof *box / 4);
+	const struct utest *run = tests;
+	int n = (int)(sizeof tests / sizeof tests[0]);
+	struct xn_stat s = xn_stats();
+	char kept[XN_NAMELEN] = "persist";
+	if (s.refused)
+		run = refused_tests, n = 1;
+	else if (sys_xn_root_find(kept) >= 0)
+		run = attach_tests, n = 1;
+	else if (s.area)
+		run = keep_tests, n = 1;
+	return utest_run_checked("xntest", run, n, (volatile u32 *)box, sizeof *box / 4);
 }
