@@ -220,6 +220,36 @@ static void finish(int status)
 		issue(&q[qhead]);
 }
 
+/* Send command cmd (CMD_READ, CMD_WRITE) for count sectors at lba to
+ * the drive, which is not busy. */
+static void ata_command(u32 lba, u32 count, u8 cmd)
+{
+	(void)io_in8(ATA_CMD);        /* no interrupt left pending: IRQ 14 is edge-triggered */
+	io_out8(ATA_DEV, (u8)(0xe0 | (lba >> 24 & 0x0f)));
+	io_out8(ATA_COUNT, (u8)count);
+	io_out8(ATA_LBA0, (u8)lba);
+	io_out8(ATA_LBA1, (u8)(lba >> 8));
+	io_out8(ATA_LBA2, (u8)(lba >> 16));
+	io_out8(ATA_CMD, cmd);
+}
+
+/* Spin (bounded) until the drive has a sector to move, or failed: whether
+ * it has one (DRQ, no error). */
+static bool wait_drq(void)
+{
+	u8 s = 0;
+	for (u32 i = 0; i < SPIN_MAX; i++) {
+		s = alt_status();
+		if (!(s & ST_BSY) && (s & (ST_DRQ | ST_ERR | ST_DF)))
+			break;
+	}
+	if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
+		(void)io_in8(ATA_CMD);
+		return false;
+	}
+	return true;
+}
+
 /* Put request r (q[qhead]) on the drive. */
 static void issue(struct dreq *r)
 {
@@ -231,23 +261,10 @@ static void issue(struct dreq *r)
 	busy = true;
 	done_blocks = 0;
 	issued_at = mfc0(C0_COUNT, 0);
-	(void)io_in8(ATA_CMD);        /* no interrupt left pending: IRQ 14 is edge-triggered */
-	io_out8(ATA_DEV, (u8)(0xe0 | (r->lba >> 24 & 0x0f)));
-	io_out8(ATA_COUNT, (u8)r->count);
-	io_out8(ATA_LBA0, (u8)r->lba);
-	io_out8(ATA_LBA1, (u8)(r->lba >> 8));
-	io_out8(ATA_LBA2, (u8)(r->lba >> 16));
-	io_out8(ATA_CMD, r->op == DISK_READ ? CMD_READ : CMD_WRITE);
+	ata_command(r->lba, r->count, r->op == DISK_READ ? CMD_READ : CMD_WRITE);
 	if (r->op == DISK_WRITE) {
 		/* No interrupt announces the first sector of a PIO write. */
-		u8 s = 0;
-		for (u32 i = 0; i < SPIN_MAX; i++) {
-			s = alt_status();
-			if (!(s & ST_BSY) && (s & (ST_DRQ | ST_ERR | ST_DF)))
-				break;
-		}
-		if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
-			(void)io_in8(ATA_CMD);
+		if (!wait_drq()) {
 			finish(-E_IO);
 			return;
 		}
@@ -573,23 +590,9 @@ int disk_read_sync(u32 lba, u8 *buf)
 {
 	if (!info.nblocks || qlen || (wait_not_busy() & ST_BSY))
 		return -E_IO;
-	(void)io_in8(ATA_CMD);
-	io_out8(ATA_DEV, (u8)(0xe0 | (lba >> 24 & 0x0f)));
-	io_out8(ATA_COUNT, 1);
-	io_out8(ATA_LBA0, (u8)lba);
-	io_out8(ATA_LBA1, (u8)(lba >> 8));
-	io_out8(ATA_LBA2, (u8)(lba >> 16));
-	io_out8(ATA_CMD, CMD_READ);
-	u8 s = 0;
-	for (u32 i = 0; i < SPIN_MAX; i++) {
-		s = alt_status();
-		if (!(s & ST_BSY) && (s & (ST_DRQ | ST_ERR | ST_DF)))
-			break;
-	}
-	if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
-		(void)io_in8(ATA_CMD);
+	ata_command(lba, 1, CMD_READ);
+	if (!wait_drq())
 		return -E_IO;
-	}
 	pio_in(buf);
 	(void)io_in8(ATA_CMD);                     /* acknowledges INTRQ */
 	info.blocks_read++;

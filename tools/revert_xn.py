@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The revert checks of XN's protections (docs/storage.md): for each
 protection, take it out of the source with a textual edit, build into
-build/rv, run the xn-direct suite, print which of xntest's tests fail
-(and whether kcheck complained), and put the source back. Slow (a build
+build/rv, run the xn-direct suite (or the row's own: xn-persist), print
+which tests fail (and whether kcheck complained), and put the source back. Slow (a build
 and a boot per row); run by hand: python3 tools/revert_xn.py [ROW...]."""
-import subprocess, sys, re, os
+import glob, subprocess, sys, re, os
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 P = [
  ("owns must differ by exactly the claim", "aegis/xn.c",
@@ -48,7 +48,7 @@ P = [
  ("no link of a metadata block", "aegis/xn.c",
   " || (u->op != XN_FREE && is_meta(c)))", ")"),
  ("root_free leaves freed blocks to nobody", "aegis/xn.c",
-  "	end_fs(e->fs);\n	settle();\n	return 0;", "	roots[e->fs].live = false;\n	release(x);\n	settle();\n	return 0;"),
+  "	end_fs(r);\n	settle();\n	return 0;\n}\n\n/* ---- kept", "	roots[r].live = false;\n	release(x);\n	settle();\n	return 0;\n}\n\n/* ---- kept"),
  ("xn_io's woff < 4096", "aegis/xn.c",
   "r.off >= PAGE_SIZE ||\n	    r.woff >= PAGE_SIZE)", "r.off >= PAGE_SIZE)"),
  ("a copy is let go of only when clean", "aegis/xn.c",
@@ -58,11 +58,26 @@ P = [
   "	return e->used && !is_meta(e);"),
  ("no copy but from XN or the disk (-E_NOTCACHED)", "aegis/xn.c",
   "	if (m->meta < 0)\n		return (u32)-E_NOTCACHED;\n",
-  "	if (m->meta < 0 && (m->ppn == NOPPN || copy_get(p) < 0))\n		return (u32)-E_NOTCACHED;\n"
-  "	if (m->ppn != NOPPN && !(m->state & XN_S_DIRTY))\n		__builtin_memcpy(meta[m->meta], KADDR(m->ppn * PAGE_SIZE + m->off), XN_META);\n"),
+  "	if (m->meta < 0) {\n		if (m->ppn == NOPPN || copy_get(p) < 0)\n			return (u32)-E_NOTCACHED;\n"
+  "		__builtin_memcpy(meta[m->meta], KADDR(m->ppn * PAGE_SIZE + m->off), XN_META);\n	}\n"),
+ ("attach needs the secret", "aegis/xn.c",
+  "	if (h[0] != roots[r].hash[0] || h[1] != roots[r].hash[1])\n		return (u32)cap_failed();\n", "", "xn-persist"),
+ ("a kept file system outlives its owner (detach)", "aegis/xn.c",
+  "			if (roots[r].kept)\n				detach(r);", "			if (0 && roots[r].kept)\n				detach(r);", "xn-persist"),
+ ("boot refuses a root block free in the map", "aegis/xn.c",
+  "bmap[d.block] || !xna_allocated(d.block) || xna_tainted(d.block))", "bmap[d.block] || xna_tainted(d.block))", "xn-persist"),
+ ("XN's area reserved", "aegis/xn.c",
+  "	for (u32 b = 0; b < xna_area(); b++)\n		bmap[b] = BM_AREA;\n", "", "xn-persist"),
+ ("area changes queued before a write", "aegis/xn.c",
+  "		if (r.op == XN_WRITE && xna_flush() < 0)\n			return (u32)-E_AGAIN;\n", "", "xn-persist"),
+ ("a kept file system's new block allocated in the map", "aegis/xn.c",
+  "	if (roots[fs].kept)\n		xna_mark(block, true, true);", "", "xn-persist"),
+ ("a write clears the block's taint in the map", "aegis/xn.c",
+  "		if (xna_allocated(e->block))\n			xna_mark(e->block, true, false);", "", "xn-persist"),
 ]
 only = sys.argv[1:]
-for i, (name, f, old, new) in enumerate(P):
+for i, (name, f, old, new, *suite) in enumerate(P):
+    suite = suite[0] if suite else "xn-direct"
     if only and str(i) not in only:
         continue
     src = open(f).read()
@@ -71,15 +86,19 @@ for i, (name, f, old, new) in enumerate(P):
         continue
     open(f, "w").write(src.replace(old, new))
     try:
-        b = subprocess.run(["make", "-j2", "BUILD=build/rv"], capture_output=True, text=True)
+        b = subprocess.run(["make", "-j2", "BUILD=build/rv", "all", "build/rv/host/xnfsck"],
+                           capture_output=True, text=True)
         if b.returncode:
             print(f"{i} {name}: BUILD FAILED {b.stderr[-300:]}", flush=True)
             continue
-        r = subprocess.run([sys.executable, "tools/runtests.py", "--build", "build/rv", "--only", "xn-direct"],
+        for old_log in glob.glob("build/rv/test-logs/direct-xn*.log"):
+            os.remove(old_log)
+        r = subprocess.run([sys.executable, "tools/runtests.py", "--build", "build/rv", "--only", suite],
                            capture_output=True, text=True)
-        bad = re.findall(r"not ok \d+ xntest/(\S+)", r.stdout)
-        log = open("build/rv/test-logs/direct-xn.log", errors="replace").read()
-        kc = "kcheck" if "[aegis] kcheck:" in log else ""
+        bad = [m.replace("xntest/", "") for m in re.findall(r"not ok \d+ (.+?)(?: #.*)?$", r.stdout, re.M)
+               if m != suite]
+        logs = "".join(open(l, errors="replace").read() for l in glob.glob("build/rv/test-logs/direct-xn*.log"))
+        kc = "kcheck" if "[aegis] kcheck:" in logs else ""
         print(f"{i} {name}: fails {', '.join(b for b in bad if b)} {kc}", flush=True)
     finally:
         open(f, "w").write(src)

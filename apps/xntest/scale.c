@@ -55,7 +55,8 @@ static int write_data(u32 first)
 			if (e < 0)
 				return e;
 		}
-		exos_wait_changed_cap(&words[8], CAP_NAME(done_ppn, CAP_RW), done_check, 0, 2 * SECOND);
+		/* Generous: on a loaded host the guest's clock runs on. */
+		exos_wait_changed_cap(&words[8], CAP_NAME(done_ppn, CAP_RW), done_check, 0, 20 * SECOND);
 		for (u32 k = 0; k < 8; k++)
 			if (words[1 + k] != DISK_DONE)
 				return -E_IO;
