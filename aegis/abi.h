@@ -229,7 +229,11 @@ struct disk_req {
  * A file system's root (xn_root) is a metadata block with a name; every
  * other block is reached from a root through metadata. Blocks are allocated,
  * freed, linked and unlinked only by metadata updates (xn_update) that the
- * kernel checks with owns before and after.
+ * kernel checks with owns before and after. XN caches metadata copies: a
+ * call that needs one it let go of answers -E_NOTCACHED (read the block
+ * with xn_io XN_READ, which refills it, and try again). On a disk formatted
+ * for XN (tools/xn_mkfs.py) a file system kept with xn_root_keep outlives
+ * its owner and the boot; xn_root_attach with its secret takes it back.
  */
 #define XN_META        DISK_BLOCK   /* a metadata block: one disk block */
 #define XN_UDF_MAXINSNS 64
