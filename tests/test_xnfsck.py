@@ -15,15 +15,8 @@ FSCK = os.path.join(BUILD, "host", "xnfsck")
 NBLOCKS = 8192
 
 
-def insn(op, dst=0, src=0, off=0, imm=0):
-    return struct.pack("<BBHI", op, dst | src << 4, off, imm & 0xFFFFFFFF)
-
-
-WIDE_OWNS = b"".join([insn(0x32, 1), insn(0x74, 1, 0, 6, 32), insn(0x09, 2, 1), insn(0x16, 2, 0, 0, 3),
-                      insn(0x19, 3, 0, 0, 8), insn(0x19, 4), insn(0x90, 5, 2, 0x10, 0x43),
-                      insn(0x80, 0, 1), insn(0x81, 0, 0, 0, 33)])
-RET1 = insn(0x81, imm=1)
-SIZE = insn(0x81, imm=8 + 8 * 32)
+WIDE_OWNS = M.WIDE_OWNS
+insn = M.insn
 TYPE = 0x101                          # gen 1, index 0
 
 
@@ -43,13 +36,12 @@ class Image:
 
     def add_type(self, index, tid, root, owns=WIDE_OWNS):
         at = self.blk(M.TYPES_AT + index * M.TYPE_BLOCKS)
-        head = struct.pack("<6I", 1, tid, root, len(owns) // 8, 1, 1)
-        progs = owns.ljust(64 * 8, b"\0") + RET1.ljust(64 * 8, b"\0") + SIZE.ljust(64 * 8, b"\0")
-        self.data[at:at + len(head) + len(progs)] = head + progs
+        rec = M.type_record(tid, root, owns)
+        self.data[at:at + len(rec)] = rec
 
     def add_root(self, r, name, block, tid=TYPE):
         at = self.blk(M.ROOTS_AT) + 64 * r
-        self.data[at:at + 64] = name.encode().ljust(16, b"\0") + struct.pack("<5I", 1, block, tid, 0, 0) + bytes(28)
+        self.data[at:at + 64] = M.root_record(name, block, tid, (0, 0, 0, 0))
         self.alloc(block)
 
     def wide(self, b, ptrs, count=None):

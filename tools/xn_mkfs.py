@@ -56,6 +56,60 @@ def format_image(f, nblocks):
     return L
 
 
+def insn(op, dst=0, src=0, off=0, imm=0):
+    """A dcode instruction (aegis/dcode.h struct dc_insn), 8 bytes."""
+    return struct.pack("<BBHI", op, dst | src << 4, off, imm & 0xFFFFFFFF)
+
+
+# The wide template (apps/xntest/udfs.c wide_tmpl): word 0 a count n <= 32,
+# word 1 spare, then n pairs (block, type); owns copies them out.
+WIDE_OWNS = b"".join([insn(0x32, 1), insn(0x74, 1, 0, 6, 32), insn(0x09, 2, 1), insn(0x16, 2, 0, 0, 3),
+                      insn(0x19, 3, 0, 0, 8), insn(0x19, 4), insn(0x90, 5, 2, 0x10, 0x43),
+                      insn(0x80, 0, 1), insn(0x81, 0, 0, 0, 33)])
+WIDE_ACL = insn(0x81, imm=1)
+WIDE_SIZE = insn(0x81, imm=8 + 8 * 32)
+
+
+def type_record(tid, root, owns=WIDE_OWNS, acl=WIDE_ACL, size=WIDE_SIZE):
+    """A kept template's record (TYPE_BLOCKS blocks)."""
+    head = struct.pack("<6I", 1, tid, root, len(owns) // 8, len(acl) // 8, len(size) // 8)
+    progs = owns.ljust(64 * 8, b"\0") + acl.ljust(64 * 8, b"\0") + size.ljust(64 * 8, b"\0")
+    return (head + progs).ljust(TYPE_BLOCKS * BLOCK, b"\0")
+
+
+def secret_hash(name, secret):
+    """aegis/xn_disk.h xn_secret_hash: two 32-bit FNV-1a sums."""
+    data = name.encode().ljust(16, b"\0") + struct.pack("<4I", *secret)
+    out = []
+    for h in (0x811C9DC5, 0x050C5D1F):
+        for byte in data:
+            h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+        out.append(h)
+    return out
+
+
+def root_record(name, block, tid, secret):
+    """A kept root's record (64 bytes)."""
+    return name.encode().ljust(16, b"\0") + struct.pack("<5I", 1, block, tid, *secret_hash(name, secret)) \
+        + bytes(28)
+
+
+def add_kept_root(f, L, r, name, block, secret, tid=0x101, tindex=0):
+    """Write into image f (formatted, layout L) a kept file system r: the
+    wide template at index tindex with id tid, a root record, an empty
+    root block allocated in the free map."""
+    f.seek((TYPES_AT + tindex * TYPE_BLOCKS) * BLOCK)
+    f.write(type_record(tid, r))
+    f.seek(ROOTS_AT * BLOCK + 64 * r)
+    f.write(root_record(name, block, tid, secret))
+    f.seek(block * BLOCK)
+    f.write(bytes(BLOCK))
+    f.seek(L["map_at"] * BLOCK + block // 8)
+    b = f.read(1)[0]
+    f.seek(L["map_at"] * BLOCK + block // 8)
+    f.write(bytes([b | 1 << (block % 8)]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("image")

@@ -86,4 +86,8 @@ void test_persist_attach(void);
 void test_refused(void);
 int thief_child(void);
 
+/* crash.c: the crash suite's boots (xn-crash) */
+void test_crash_verify(void);
+void crash_workload(void) __attribute__((noreturn));
+
 #endif

@@ -549,6 +549,7 @@ static const struct utest tests[] = {
 static const struct utest keep_tests[] = { { "persist_keep", test_persist_keep } };
 static const struct utest attach_tests[] = { { "persist_attach", test_persist_attach } };
 static const struct utest refused_tests[] = { { "refused", test_refused } };
+static const struct utest crash_tests[] = { { "crash_verify", test_crash_verify } };
 
 int main(void)
 {
@@ -575,7 +576,11 @@ int main(void)
 	const struct utest *run = tests;
 	int n = (int)(sizeof tests / sizeof tests[0]);
 	struct xn_stat s = xn_stats();
-	char kept[XN_NAMELEN] = "persist";
+	char kept[XN_NAMELEN] = "persist", crash[XN_NAMELEN] = "crash";
+	if (sys_xn_root_find(crash) >= 0) {     /* the crash suite: verify, then work until stopped */
+		utest_run_checked("xntest", crash_tests, 1, (volatile u32 *)box, sizeof *box / 4);
+		crash_workload();
+	}
 	if (s.refused)
 		run = refused_tests, n = 1;
 	else if (sys_xn_root_find(kept) >= 0)
