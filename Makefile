@@ -47,7 +47,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE \
+.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test crashtest qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE \
 	bench-storage bench-storage-run
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
@@ -200,6 +200,10 @@ $(B)/host/xnfsck: tools/xnfsck.c $(DCODE_SRCS) aegis/dcode.h aegis/xn_disk.h aeg
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DDCODE_HOST -o $@ tools/xnfsck.c $(DCODE_SRCS)
+
+# XN across many crashes (docs/storage.md): the xn-crash suite with 30.
+crashtest: all $(B)/host/xnfsck
+	XN_CRASHES=30 $(PYTHON) tools/runtests.py --build $(B) --only xn-crash
 
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)

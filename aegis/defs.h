@@ -645,6 +645,11 @@ void xn_types_detach(int r);
 u32 xn_types_attach(int r, struct env *e);
 u32 xn_types_count(int r);
 void xn_types_unbind(int r);
+/* At boot: the templates of root record r, which is not live (the board
+ * stopped between their records' writes and the root's), go. */
+void xn_types_forget(int r);
+/* The kept root template i is bound to, -1: none (or not live). */
+int xn_type_bound(u32 i);
 int xn_type_restore(u32 i, const u8 *rec);
 void xn_types_reset(void);
 bool xn_types_consistent(char *why, u32 len);

@@ -979,8 +979,10 @@ static const char *rebuild(void)
 	for (int r = 0; r < XN_MAXROOTS; r++) {
 		struct xn_droot d;
 		xna_root((u32)r, &d);
-		if (!d.live)
+		if (!d.live) {
+			xn_types_forget(r);     /* recorded before a root that never was */
 			continue;
+		}
 		u32 n = (u32)lib_strnlen(d.name, XN_NAMELEN);
 		for (u32 k = n; k < XN_NAMELEN; k++)
 			if (d.name[k])
@@ -1185,6 +1187,11 @@ bool xn_consistent(char *why, u32 len)
 	for (u32 k = 0; k < nslist; k++)
 		if (!xb[slist[k]].used || !xb[slist[k]].listed)
 			FAIL("settle list entry %u dead", slist[k]);
+	for (u32 i = 0; i < XN_MAXTYPES; i++) {
+		int r = xn_type_bound(i);
+		if (r >= 0 && (r >= XN_MAXROOTS || !roots[r].live || !roots[r].kept))
+			FAIL("template %u bound to root %d, not a kept file system", i, r);
+	}
 	/* Pointers, counted afresh from every cached metadata block's owns. */
 	for (int i = 0; i < XN_MAXBLOCKS; i++) {
 		const struct xnb *e = &xb[i];

@@ -258,6 +258,21 @@ int xn_type_restore(u32 i, const u8 *rec)
 	return 0;
 }
 
+int xn_type_bound(u32 i)
+{
+	return i < XN_MAXTYPES && types[i].live ? types[i].root : -1;
+}
+
+void xn_types_forget(int r)
+{
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		if (types[i].live && types[i].root == r) {
+			types[i].root = -1;
+			types[i].live = false;
+			record(i);
+		}
+}
+
 void xn_types_reset(void)
 {
 	for (u32 i = 0; i < XN_MAXTYPES; i++)

@@ -236,6 +236,10 @@ def xn_crash_suite(build, path="direct"):
         f.truncate(64 << 20)
         L = xn_mkfs.format_image(f, (64 << 20) // 512)
         xn_mkfs.add_kept_root(f, L, 0, "crash", 1000, (0xC4A5C4A5, 1, 2, 3))
+        # A template recorded for a root whose record never reached the
+        # disk (a crash between them): the first boot must forget it.
+        f.seek((xn_mkfs.TYPES_AT + 1 * xn_mkfs.TYPE_BLOCKS) * 512)
+        f.write(xn_mkfs.type_record(0x102, 3))
     fsck = os.path.join(build, "host", "xnfsck")
     rng = random.Random(20261202)
     for n in range(crashes + 1):
