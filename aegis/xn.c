@@ -483,6 +483,8 @@ static int check_op(const struct xn_upd *u, int p, int nadd, const u32 add[2], i
 	bool adds = u->op == XN_ALLOC || u->op == XN_LINK;
 	if (u->op == XN_NONE)
 		return nadd || nrem ? -E_INVAL : 0;
+	if (nadd != adds || nrem != !adds || (adds ? add[0] : rem[0]) != u->target)
+		return -E_INVAL;
 	if (u->op == XN_ALLOC) {
 		if (add[1] != u->type || u->target >= xn_cover() ||
 		    (u->type != XN_DATA && xn_type_payer(u->type) != env_slot(curenv)))

@@ -16,6 +16,7 @@
 #define TEMP 5000u
 #define PENDING (ROOT + 21)
 #define THIEF_ROOT 3000u
+#define KID_ROOT 3500u
 
 static const u32 secret[4] = { 0x5ec0de01, 0x22, 0x333, 0x4444 };
 static u32 imgs[8][2 + WIDE_SLOTS * 2];
@@ -96,6 +97,17 @@ void test_persist_keep(void)
 	box->step = 1;
 	int child = child_spawn(C_THIEF, NULL);
 	CHECK(child > 0 && kid_wait(child) == 0);
+	/* A kept file system outlives its owner: a child keeps one and exits;
+	 * it is still there, attached to nobody, until the secret takes it. */
+	child = child_spawn(C_KEEPER, NULL);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	char kid[XN_NAMELEN] = "kid";
+	CHECK(sys_xn_root_find(kid) == (int)KID_ROOT && xn_entry_of(KID_ROOT).owner == 0);
+	struct xn_attach a = { "kid", { secret[0], secret[1], secret[2], secret[3] } };
+	CHECK(sys_xn_root_attach(&a) == (int)KID_ROOT);
+	CHECK(xn_entry_of(KID_ROOT).owner == (u32)sys_getenvid());
+	CHECK(sys_xn_root_free(KID_ROOT) == 0);                 /* its record cleared first */
+	CHECK(sys_xn_root_find(kid) == -E_NOENT);
 	sync_root();
 	CHECK(sys_kcheck(0) == 0);
 	printf("    # kept: %u blocks held, %u area blocks still to write\n", xn_stats().blocks,
@@ -207,5 +219,20 @@ int thief_child(void)
 	CHECK((int)(u32)sys_disk_alloc(ROOT, 40) == -E_BUSY);
 	CHECK((int)(u32)sys_disk_alloc(3, 1) == -E_BUSY);           /* XN's area */
 	CHECK(xn_do(XN_READ, file(0) + 1, p, c, 0) == -E_PERM);
+	return failed_checks;
+}
+
+/* The keeper (another environment, boot 1): keeps a file system of one
+ * written root, and exits. */
+int keeper_child(void)
+{
+	u32 p, c;
+	if (!new_page(BUF_VA, &p, &c) || !new_page(DONE_VA, &done_ppn, &done_check))
+		return 90;
+	u32 w = (u32)sys_xn_type_add(&wide_tmpl);
+	CHECK((int)w > 0 && xn_mkroot("kid", KID_ROOT, w) >= 0);
+	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);
+	CHECK(sys_xn_root_keep(KID_ROOT, secret) == 0);
+	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);         /* the area before it */
 	return failed_checks;
 }

@@ -72,7 +72,7 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF, C_KEEPER };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
@@ -85,6 +85,7 @@ void test_persist_keep(void);
 void test_persist_attach(void);
 void test_refused(void);
 int thief_child(void);
+int keeper_child(void);
 
 /* crash.c: the crash suite's boots (xn-crash) */
 void test_crash_verify(void);

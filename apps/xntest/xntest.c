@@ -562,6 +562,7 @@ int main(void)
 	case C_WALK: return walk_child();
 	case C_SCALE: return scale_child();
 	case C_THIEF: return thief_child();
+	case C_KEEPER: return keeper_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
