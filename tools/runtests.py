@@ -14,11 +14,13 @@ run ends with one line `N passed, N failed`; the exit status is 1 if any
 test failed. Serial logs are kept in BUILD/test-logs/.
 """
 import argparse
-import random
 import os
+import random
 import re
+import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
@@ -221,14 +223,42 @@ def xn_persist_suite(build, path="direct"):
     return s
 
 
+def crash_boot(build, path, img, logname, delay):
+    """Boot xntest on img and stop QEMU (boot.py, interrupted, kills it)
+    delay seconds after the crash workload has started (its first step in
+    the log; at most 90 s of waiting for it): (console text, command)."""
+    log = os.path.join(build, "test-logs", logname)
+    if os.path.exists(log):
+        os.remove(log)
+    cmd = [sys.executable, os.path.join(HERE, "boot.py"), "--build", build, "--path", path,
+           "--append", "init=xntest kcheck", "--log", log, "--quiet", "--timeout", "150",
+           "--disk", img]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        if os.path.exists(log) and b"crash workload: step 0," in open(log, "rb").read():
+            break
+        time.sleep(0.1)
+    time.sleep(delay)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        out = proc.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out = proc.communicate()[0]
+    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    return text + out.decode(errors="replace"), cmd
+
+
 def xn_crash_suite(build, path="direct"):
     """XN across crashes (docs/storage.md, "XN on disk"): a formatted 64 MiB
     image with a kept file system "crash" made on the host; each boot,
     xntest re-attaches it, checks that every block a file points to holds
     what was written to it, then creates and deletes files until the board
-    is stopped at a random moment (4 to 9 s after QEMU starts); the host
-    fsck must pass the image, and the next boot's rebuild take it. XN_CRASHES
-    crashes (3 in make test; make crashtest: 30)."""
+    is stopped at a random moment (0.2 to 4 s after the workload started);
+    the host fsck must pass the image, and the next boot's rebuild take it.
+    XN_CRASHES crashes (3 in make test; make crashtest: 30)."""
     crashes = int(os.environ.get("XN_CRASHES", "3"))
     s = Suite("xn-crash")
     img = os.path.join(build, "test-xn-crash.img")
@@ -243,8 +273,7 @@ def xn_crash_suite(build, path="direct"):
     fsck = os.path.join(build, "host", "xnfsck")
     rng = random.Random(20261202)
     for n in range(crashes + 1):
-        rc, text, cmd = boot(build, path, "init=xntest kcheck", f"{path}-xn-crash.log",
-                             timeout=rng.uniform(4, 9), disk=img)
+        text, cmd = crash_boot(build, path, img, f"{path}-xn-crash-{n}.log", rng.uniform(0.2, 4))
         m = re.search(r"# crash: (\d+) files, (\d+) data blocks", text)
         steps = re.findall(r"crash workload: step (\d+)", text)
         s.add(f"boot {n}: the kernel took the disk, xntest verified every file",
