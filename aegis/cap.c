@@ -44,7 +44,7 @@ static int cap_tree_page(u32 name, u32 check, u32 need)
 	return (int)c->obj;
 }
 
-int cap_page(u32 name, u32 check, u32 need)
+int cap_page_full(u32 name, u32 check, u32 need)
 {
 	if (name & CAP_TREE)
 		return cap_tree_page(name, check, need);

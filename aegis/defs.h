@@ -164,7 +164,18 @@ void cache_sync(void *kva, u32 len);
 struct tcap;
 /* Check capability (name, check) for rights need (CAP_R or CAP_RW). Returns
  * the page number, or -E_BADCAP (and counts a failure for curenv). */
-int cap_page(u32 name, u32 check, u32 need);
+int cap_page_full(u32 name, u32 check, u32 need);
+/* The same, inline: a valid root capability (the common case: one load and
+ * one compare of its secret) is accepted here; everything else, derived
+ * capabilities and every failure, goes to cap_page_full. */
+static inline int cap_page(u32 name, u32 check, u32 need)
+{
+	u32 ppn = CAP_PPN(name), rights = CAP_RIGHTS(name);
+	if ((rights == CAP_RW || (rights == CAP_R && need == CAP_R)) && ppn < page_count() &&
+	    pages[ppn].state == PAGE_USED && pages[ppn].check[rights == CAP_RW] == check)
+		return (int)ppn;
+	return cap_page_full(name, check, need);
+}
 /* The check field of page ppn's capability with rights (CAP_R or CAP_RW). */
 u32 cap_check_for(u32 ppn, u32 rights);
 /* Count a failed capability presentation against curenv (past
@@ -213,6 +224,9 @@ void vm_set_pair(struct env *e, u32 even, u32 lo0, u32 lo1, u32 given, bool keep
  * inside the range. */
 int vm_range(struct env *e, u32 va, u32 npages, bool noaccess);
 const struct gmap *gmap_lookup(const struct env *e, u32 vpn);
+/* Whether e has a guaranteed mapping of any virtual page in [lo_vpn, hi_vpn]
+ * (one binary search, for a batch of pages). */
+bool gmap_any(const struct env *e, u32 lo_vpn, u32 hi_vpn);
 /* Install e's guaranteed mapping for va's page. Returns false if va's page
  * has none (or it is read-only and write is set). */
 bool gmap_fill(struct env *e, u32 va, bool write);

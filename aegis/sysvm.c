@@ -143,14 +143,18 @@ static bool va_flags(u32 arg, u32 allowed, u32 *va, u32 *flags)
 
 /* Check the arguments of one tlbwr for the current environment: on success
  * *va is the page and *lo its EntryLo (0 for VA_NOACCESS, *keep set), and
- * 0 is returned; otherwise a negative E_* code. */
-static int tlbwr_check(u32 va_flags_arg, u32 capname, u32 capcheck, u32 *va, u32 *lo, bool *keep)
+ * 0 is returned; otherwise a negative E_* code. gmaps false: the caller
+ * knows the environment has no guaranteed mapping where va may lie (see
+ * tlbwr_vec), so none is looked up. Inlined into both callers: it is the
+ * per-page work of tlbwr_vec. */
+static inline __attribute__((always_inline)) int
+tlbwr_check(u32 va_flags_arg, u32 capname, u32 capcheck, bool gmaps, u32 *va, u32 *lo, bool *keep)
 {
 	u32 flags;
 	if (!va_flags(va_flags_arg, VA_W | VA_NOACCESS, va, &flags) ||
 	    flags == (VA_W | VA_NOACCESS))
 		return -E_INVAL;
-	if (gmap_lookup(curenv, *va >> PAGE_SHIFT))
+	if (gmaps && gmap_lookup(curenv, *va >> PAGE_SHIFT))
 		return -E_BUSY;
 	*lo = 0;
 	*keep = flags & VA_NOACCESS;
@@ -173,7 +177,7 @@ u32 sys_tlbwr(struct trapframe *tf)
 {
 	u32 va, lo;
 	bool keep;
-	int r = tlbwr_check(tf->regs[R_A0], tf->regs[R_A1], tf->regs[R_A2], &va, &lo, &keep);
+	int r = tlbwr_check(tf->regs[R_A0], tf->regs[R_A1], tf->regs[R_A2], true, &va, &lo, &keep);
 	if (r < 0)
 		return (u32)r;
 	vm_set_half(curenv, va, lo, keep);
@@ -219,10 +223,21 @@ u32 sys_tlbwr_vec(struct trapframe *tf)
 			r = -E_FAULT;
 			break;
 		}
+		/* One search for the chunk's span of pages (addresses outside
+		 * user space are refused below, whatever this says) instead of
+		 * a lookup per page. */
+		u32 lo_c = ~0u, hi_c = 0;
+		for (u32 i = 0; i < k; i++) {
+			u32 v = buf[i].va_flags >> PAGE_SHIFT;
+			lo_c = v < lo_c ? v : lo_c;
+			hi_c = v > hi_c ? v : hi_c;
+		}
+		bool gmaps = gmap_any(curenv, lo_c, hi_c);
 		for (u32 i = 0; i < k && r == 0; i++) {
 			u32 va, lo;
 			bool keep;
-			r = tlbwr_check(buf[i].va_flags, buf[i].capname, buf[i].capcheck, &va, &lo, &keep);
+			r = tlbwr_check(buf[i].va_flags, buf[i].capname, buf[i].capcheck, gmaps, &va, &lo,
+					&keep);
 			if (r < 0)
 				break;
 			u32 vpn = va >> PAGE_SHIFT, half = vpn & 1;

@@ -100,6 +100,12 @@ const struct gmap *gmap_lookup(const struct env *e, u32 vpn)
 	return i < e->ngmap && e->gmap[i].vpn == vpn ? &e->gmap[i] : NULL;
 }
 
+bool gmap_any(const struct env *e, u32 lo_vpn, u32 hi_vpn)
+{
+	int i = gmap_search(e, lo_vpn);
+	return i < e->ngmap && e->gmap[i].vpn <= hi_vpn;
+}
+
 /* The EntryLo a guaranteed mapping of e gives virtual page vpn, or 0. */
 static u32 gmap_lo(const struct env *e, u32 vpn)
 {

@@ -55,10 +55,13 @@ static const char *na_ash(void) { return bench_udp_na(BENCH_UDP_ASH); }
 UDP_ROWS(run_plain, BENCH_UDP_PLAIN)
 UDP_ROWS(run_ash, BENCH_UDP_ASH)
 
-/* With competitors a round trip can wait for several slices: fewer iterations (as
- * the ipc _load2 rows); the sweep's 0 uses the same count as its other points. */
+/* With competitors the client waits for their whole slices now and then (a
+ * slice is about 70 round trips long): 1,000 round trips a repetition span
+ * many turns of the slice vector, so the mean is the steady state and
+ * repeats (at 100, a repetition held one turn or two, and the rows were
+ * bimodal). The sweep's 0 uses the same count as its other points. */
 #define LOAD_ENTRY(base, n, na, fn) \
-	{ base "_load" #n, base " beside " #n " compute-bound competitors", 100, 3, na, fn }
+	{ base "_load" #n, base " beside " #n " compute-bound competitors", 1000, 3, na, fn }
 #define SWEEP(base, na, fn) LOAD_ENTRY(base, 0, na, fn##_0), \
 	LOAD_ENTRY(base, 1, na, fn##_1), LOAD_ENTRY(base, 2, na, fn##_2), \
 	LOAD_ENTRY(base, 4, na, fn##_4), LOAD_ENTRY(base, 8, na, fn##_8)

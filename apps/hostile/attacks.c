@@ -401,6 +401,13 @@ static void test_tlbwr_vec_checks(void)
 	CHECK(sys_gmap_add(0, gva | VA_W, name, check) == 0);
 	v[0] = (struct tlbwr_req){ gva | VA_NOACCESS, 0, 0 };
 	CHECK(sys_tlbwr_vec(v, 1) == -E_BUSY);                              /* guaranteed */
+	/* The same deep in a batch: tlbwr_vec looks guaranteed mappings up
+	 * once per chunk of 16 entries, so put it in the second chunk, between
+	 * entries that are not guaranteed. */
+	for (u32 i = 0; i < 20; i++)
+		v[i] = (struct tlbwr_req){ (va + i * PAGE_SIZE) | VA_NOACCESS, 0, 0 };
+	v[17] = (struct tlbwr_req){ gva | VA_W, name, check };
+	CHECK(sys_tlbwr_vec(v, 20) == -E_BUSY);
 	CHECK(*(volatile u32 *)gva == 0x5678);
 	CHECK(sys_gmap_del(0, gva) == 0);
 	u32 rnd = 0x9e3779b9u;                       /* guessing 128 pages at once */
