@@ -77,7 +77,7 @@ fwd_tlb:
  * forwarded to the environment's TLB entry point, as fwd_tlb forwards a TLB
  * exception. A guaranteed mapping is ruled out by the environment's pair
  * filter (gmap_filters[ASID], vm.c gmap_bit): bit v mod 32 of word
- * ((v >> 5) ^ (v >> 11)) mod 64, v = VPN2; a set bit (maybe one) goes to
+ * ((v >> 5) ^ (v >> 14)) mod 512, v = VPN2; a set bit (maybe one) goes to
  * trap_slow. Uses k0 and k1 only, and not HI/LO.
  */
 .if NENV_V + 1 != 64
@@ -92,13 +92,13 @@ refill_miss:
 	li	k1, KINFO_VA >> 13
 	beq	k0, k1, trap_slow		/* the kinfo page's pair */
 	srl	k0, k0, 5			/* (delay) k0 = v >> 5 */
-	srl	k1, k0, 6			/* k1 = v >> 11 */
+	srl	k1, k0, 9			/* k1 = v >> 14 */
 	xor	k0, k0, k1
-	andi	k0, k0, 63
+	andi	k0, k0, 511
 	sll	k0, k0, 2			/* k0 = the filter word's offset */
 	mfc0	k1, CP0_ENTRYHI
 	andi	k1, k1, 63			/* k1 = ASID */
-	sll	k1, k1, 8			/* k1 = its filter's offset (64 words) */
+	sll	k1, k1, 11			/* k1 = its filter's offset (512 words) */
 	addu	k1, k1, k0
 	lui	k0, %hi(gmap_filters)
 	addu	k1, k1, k0
