@@ -32,6 +32,13 @@ int exos_page_guaranteed(u32 va, u32 *ppn_out)
 /* Make the TLB agree with pte for va: nothing, an invalid entry (no access),
  * read-only (also for a clean writable page, so the first write is seen), or
  * writable. */
+/* The last translation vm_sync installed while a TLB fault is being
+ * handled (exos_tlb_fault clears it on entry): its page and the page-table
+ * word it was made from. A fault handler that opens the faulting page
+ * installs it through vm_sync already; exos_tlb_fault then need not install
+ * the same again. */
+static u32 fault_installed_va = ~0u, fault_installed_word;
+
 static int vm_sync(u32 va, const struct pte *p, bool eager)
 {
 	u32 w = p->word, name = CAP_NAME(PTE_PPN(w), CAP_RW);
@@ -41,7 +48,12 @@ static int vm_sync(u32 va, const struct pte *p, bool eager)
 		return sys_tlbwr(va | VA_NOACCESS, 0, 0);
 	if (!eager)
 		return sys_tlbvadelete(va);
-	return sys_tlbwr(va | ((w & PTE_W) && (w & PTE_D) ? VA_W : 0), name, p->check);
+	int r = sys_tlbwr(va | ((w & PTE_W) && (w & PTE_D) ? VA_W : 0), name, p->check);
+	if (r == 0) {
+		fault_installed_va = va;
+		fault_installed_word = w;
+	}
+	return r;
 }
 
 static u32 prot_bits(int prot)
@@ -256,14 +268,22 @@ int vm_cow_copy(u32 va, struct pte *p)
 }
 
 /* Install what the page table entry p allows for an access to va; false if
- * it does not allow it. */
-static bool vm_try_fill(struct pte *p, u32 va, bool write)
+ * it does not allow it. After the fault handler (after_handler), nothing is
+ * installed if, since exos_tlb_fault began, vm_sync installed this page from
+ * this very word (the handler opened it): the translation is in the STLB
+ * and TLB already. Had anything taken it out since (without changing the
+ * word), the access faults again, and that fault starts with nothing
+ * recorded: one more fault, never a loop. */
+static inline bool vm_try_fill(struct pte *p, u32 va, bool write, bool after_handler)
 {
 	if (!p || !(p->word & PTE_P) || (p->word & PTE_NA) || (write && !(p->word & PTE_W)))
 		return false;
 	if (write)
 		p->word |= PTE_D;
-	return vm_sync(va & ~(PAGE_SIZE - 1), p, true) == 0;
+	u32 page = va & ~(PAGE_SIZE - 1);
+	if (after_handler && page == fault_installed_va && p->word == fault_installed_word)
+		return true;
+	return vm_sync(page, p, true) == 0;
 }
 
 /* The TLB entry point's C half: a miss, an access to an invalid entry, or a
@@ -276,18 +296,19 @@ void exos_tlb_fault(struct trapframe *f)
 	u32 va = f->badvaddr, code = (f->cause >> 2) & 31;
 	bool write = code == 3 /* TLBS */ || code == 1 /* Mod */;
 	vm_stats.tlb_upcalls++;
+	fault_installed_va = ~0u;
 	struct pte *p = pt_walk(va, false);
 	if (write && p && (p->word & (PTE_P | PTE_COW | PTE_NA)) == (PTE_P | PTE_COW)) {
 		if (vm_cow_copy(va & ~(PAGE_SIZE - 1), p) < 0)
 			exos_fatal(f, "out of memory for a copy-on-write page");
 		return;
 	}
-	if (vm_try_fill(p, va, write))
+	if (vm_try_fill(p, va, write, false))
 		return;
 	struct vm_fault flt = { va, write, p && (p->word & PTE_P), f };
 	vm_fault_fn fn = region_handler(va);
 	if (!fn || fn(&flt) != 0)
 		exos_fatal(f, "page fault");
 	vm_stats.handled_faults++;
-	vm_try_fill(p, va, write);  /* if the handler opened the page, map it now */
+	vm_try_fill(p, va, write, true);  /* if the handler opened the page, map it now */
 }

@@ -96,6 +96,41 @@ static void test_protect_and_dirty(void)
 	vm_unmap(PROT_VA, 4, true);
 }
 
+/* Open the page, then take its translation out again behind ExOS's back
+ * (the page table still allows the access). */
+static int unprotect_then_drop_handler(struct vm_fault *f)
+{
+	prot_faults++;
+	u32 page = f->va & ~(PAGE_SIZE - 1);
+	int r = vm_protect(page, 1, VM_RW);
+	return r ? r : sys_tlbvadelete(page);
+}
+
+/* A handler that opens the faulting page installs its translation, and the
+ * TLB entry point does not install it a second time; but if the handler
+ * then takes it out, the access must still complete (through one more
+ * fault), not fault forever or end the program. */
+static void test_handler_opens_page(void)
+{
+	CHECK(vm_map(PROT_VA, 1, VM_RW) == 0);
+	volatile u32 *p = (u32 *)PROT_VA;
+	*p = 7;
+	CHECK(vm_set_handler(PROT_VA, PAGE_SIZE, unprotect_handler) == 0);
+	u32 before = vm_stats.tlb_upcalls;
+	prot_faults = 0;
+	CHECK(vm_protect(PROT_VA, 1, VM_NONE) == 0);
+	*p = 8;                                    /* one fault: opened by the handler */
+	CHECK(prot_faults == 1 && *p == 8 && vm_stats.tlb_upcalls - before == 1);
+	CHECK(vm_set_handler(PROT_VA, PAGE_SIZE, unprotect_then_drop_handler) == 0);
+	before = vm_stats.tlb_upcalls;
+	prot_faults = 0;
+	CHECK(vm_protect(PROT_VA, 1, VM_NONE) == 0);
+	*p = 9;                                    /* the handler's, then a miss */
+	CHECK(prot_faults == 1 && *p == 9 && vm_stats.tlb_upcalls - before == 2);
+	vm_set_handler(PROT_VA, PAGE_SIZE, NULL);
+	vm_unmap(PROT_VA, 1, true);
+}
+
 static volatile int alias_faults;
 
 /* Step over the faulting store instead of opening the page. */
@@ -256,6 +291,7 @@ const struct utest vm_tests[] = {
 	{ "vm_tlb_pressure", test_tlb_pressure },
 	{ "vm_stlb_hits_stay_in_kernel", test_stlb_hits_stay_in_kernel },
 	{ "vm_protect_and_dirty", test_protect_and_dirty },
+	{ "vm_handler_opens_page", test_handler_opens_page },
 	{ "vm_alias", test_alias },
 	{ "vm_malloc", test_malloc },
 	{ "vm_inverted_page_table", test_inverted_page_table },
