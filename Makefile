@@ -142,8 +142,12 @@ $(B)/apps/bench_inv: $(patsubst %,$(B)/bx/%.o,$(BENCH_EXOS_SRCS) bench/pt_inv.c)
 $(B)/initrd/%: $(B)/apps/%
 	@mkdir -p $(dir $@)
 	$(CROSS)strip -o $@ $<
-# Files served by apps/httpd, under www/.
-WWW_FILES := $(patsubst apps/httpd/%,%,$(wildcard apps/httpd/www/*))
+# Files served by apps/httpd, under www/, and www/bench.html: the file tools/bench_http.py
+# fetches from both systems (bench/www/index.html, also /www/bench.html on Linux).
+WWW_FILES := $(patsubst apps/httpd/%,%,$(wildcard apps/httpd/www/*)) www/bench.html
+$(B)/initrd/www/bench.html: bench/www/index.html
+	@mkdir -p $(dir $@)
+	cp $< $@
 $(B)/initrd/www/%: apps/httpd/www/%
 	@mkdir -p $(dir $@)
 	cp $< $@

@@ -2,7 +2,7 @@
 """bench_http.py: HTTP requests per second from a host client to a server on the board.
 
 Usage: bench_http.py [--system linux|aegis]... [--build DIR] [--requests N] [--runs K]
-                     [--path /index.html] [--out FILE] [--timeout S]
+                     [--path /bench.html] [--out FILE] [--timeout S]
 
 HOST TIME. Unlike the BENCH rows (virtual time under -icount), this measures wall-clock
 time on the host: the client is this script (Python's socket module), the server runs in
@@ -17,9 +17,9 @@ is 10.0.2.15, its port 80 forwarded from 127.0.0.1 on a free host port):
   linux  Debian's kernel and the baseline initramfs with bench.http=1: /init configures
          eth0 and runs `busybox httpd -p 80 -h /www` (tools/baseline/init.sh).
   aegis  Aegis with init=httpd (apps/httpd, ExOS's server, serving the initrd's files).
-         n/a while the initrd has no httpd.
 The script waits until a GET of --path answers with the file (bench/www/index.html,
-1024 bytes), then makes --runs runs of --requests sequential HTTP/1.0 GETs, each on a new
+1024 bytes, which both systems serve as /bench.html: ExOS's initrd also has its own
+www/index.html, which the net-host test fetches), then makes --runs runs of --requests sequential HTTP/1.0 GETs, each on a new
 connection, each answer checked (status 200, the file's bytes). Figures: requests per
 second of each run; the median (and minimum, maximum) over the runs.
 
@@ -140,7 +140,7 @@ def main():
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
     ap.add_argument('--requests', type=int, default=200)
     ap.add_argument('--runs', type=int, default=5)
-    ap.add_argument('--path', default='/index.html')
+    ap.add_argument('--path', default='/bench.html')
     ap.add_argument('--out', default=os.path.join('bench', 'results', 'http.csv'))
     ap.add_argument('--timeout', type=int, default=300, help='seconds to wait for a server')
     args = ap.parse_args()

@@ -25,4 +25,5 @@ python3 "$HERE/mkcpio.py" "$OUT" \
 	dir:lib dir:lib/modules \
 	"file:lib/modules/mii.ko=$BUILD/baseline/modules/mii.ko:0644" \
 	"file:lib/modules/pcnet32.ko=$BUILD/baseline/modules/pcnet32.ko:0644" \
-	dir:www "file:www/index.html=$HERE/../../bench/www/index.html:0644"
+	dir:www "file:www/index.html=$HERE/../../bench/www/index.html:0644" \
+	"file:www/bench.html=$HERE/../../bench/www/index.html:0644"
