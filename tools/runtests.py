@@ -293,6 +293,7 @@ def main():
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("xn-direct", lambda: disk_suite(b, "direct", "xntest", "xn")),
+        ("cffs-direct", lambda: disk_suite(b, "direct", "cffstest", "cffs")),
         ("fuzz-short", lambda: fuzz_suite(b)),
         # Under memory pressure: the children hold memory down to the
         # low-water mark, so the kernel asks them for pages (mempress.c).

@@ -1,0 +1,411 @@
+/*
+ * cffs_cache.c: cffs's buffer cache and its requests to XN (cffs.h).
+ *
+ * The buffers are 512-byte slices of CFFS_CACHE_PAGES pages this
+ * environment owns; every xn_io names the page and offset, so XN's
+ * registry (xn_bc) records which page each block last moved through, as XN
+ * expects. A data block's bytes are the cache's (written back by sync or
+ * when evicted); a metadata block's checked bytes are XN's: the buffer is a
+ * copy read with XN_READ and changed alongside each xn_update, and a
+ * metadata write sends XN's copy (no page). Which metadata blocks changed
+ * since last written is kept apart from the buffers (a bitmap over the
+ * disk), so a metadata buffer can be dropped at any time.
+ *
+ * Requests go in groups: up to 8 queued (the disk's queue), each with its
+ * own completion word, then one wait per word. -E_NOTCACHED (XN let go of
+ * its copy of a metadata block) from xn_update or xn_io: read the block
+ * with XN_READ and try again, at most NC_TRIES times.
+ */
+#include "cffs.h"
+
+#define NBUF      (CFFS_CACHE_PAGES * 8)
+#define NHASH     1024
+#define GROUP     8             /* DISK_QUEUE: requests in flight at once */
+#define NC_TRIES  4
+#define WAIT      (4u * 160000000u)   /* 4 s of Count: a request's limit */
+#define DONE_VA   (CFFS_CACHE_VA - PAGE_SIZE)
+
+struct buf {
+	u32 blk;
+	u8 valid, dirty, meta;
+	u32 stamp;              /* last use, for eviction */
+	s16 next;               /* hash chain */
+};
+static struct buf bufs[NBUF];
+static s16 hash[NHASH];
+static u32 pname[CFFS_CACHE_PAGES], pcheck[CFFS_CACHE_PAGES], wname, wcheck;
+static u32 clock_;
+static bool ready;
+static u8 *mdirty;              /* bitmap over the disk: metadata changed, not written */
+static u32 ndisk;
+struct cffs_counters cffs_count;
+
+static u8 *bytes_of(int b) { return (u8 *)(CFFS_CACHE_VA + (u32)b * CFFS_BSIZE); }
+
+int cffs_cache_init(void)
+{
+	if (ready)
+		return 0;
+	struct disk_info di;
+	int n = sys_disk_info(&di);
+	if (n <= 0)
+		return n < 0 ? n : -E_NOENT;
+	ndisk = (u32)n;
+	mdirty = malloc(ndisk / 8 + 1);
+	if (!mdirty)
+		return -E_NOMEM;
+	for (u32 i = 0; i < ndisk / 8 + 1; i++)
+		mdirty[i] = 0;
+	int e = vm_map(DONE_VA, CFFS_CACHE_PAGES + 1, VM_RW);
+	if (e < 0)
+		return e;
+	for (u32 i = 0; i <= CFFS_CACHE_PAGES; i++) {      /* touch: the pages are there */
+		*(volatile u32 *)(DONE_VA + i * PAGE_SIZE) = 0;
+		u32 nm, ck;
+		if ((e = exos_page_cap(DONE_VA + i * PAGE_SIZE, &nm, &ck)) < 0)
+			return e;
+		if (i == 0)
+			wname = nm, wcheck = ck;
+		else
+			pname[i - 1] = nm, pcheck[i - 1] = ck;
+	}
+	for (u32 i = 0; i < NHASH; i++)
+		hash[i] = -1;
+	for (u32 i = 0; i < NBUF; i++)
+		bufs[i].valid = 0;
+	ready = true;
+	return 0;
+}
+
+/* --- requests -------------------------------------------------------------- */
+
+struct req { u32 op, blk; int buf; int err; };   /* buf -1: a metadata write (XN's copy) */
+
+/* Queue r[0..n) (n <= GROUP), then wait for each: r[i].err is its status. */
+static void submit_group(struct req *r, u32 n)
+{
+	volatile u32 *word = (volatile u32 *)DONE_VA;
+	for (u32 i = 0; i < n; i++) {
+		int b = r[i].buf;
+		struct xn_io x = { r[i].op, r[i].blk, b < 0 ? 0 : pname[b / 8], b < 0 ? 0 : pcheck[b / 8],
+				   b < 0 ? 0 : (u32)(b % 8) * CFFS_BSIZE, wname, wcheck, 4 * i };
+		word[i] = 0;
+		u32 start = read_count();
+		int e = sys_xn_io(&x);
+		while (e == -E_AGAIN && read_count() - start < WAIT) {   /* the queue is full */
+			sys_yield();
+			e = sys_xn_io(&x);
+		}
+		r[i].err = e < 0 ? e : 1;             /* 1: queued */
+		if (e >= 0) {
+			if (r[i].op == XN_WRITE)
+				cffs_count.wr_reqs++, cffs_count.wr_bytes += CFFS_BSIZE;
+			else
+				cffs_count.rd_reqs++, cffs_count.rd_bytes += CFFS_BSIZE;
+		}
+	}
+	for (u32 i = 0; i < n; i++) {
+		if (r[i].err != 1)
+			continue;
+		u32 start = read_count();
+		while (!word[i] && read_count() - start < WAIT)
+			exos_wait_changed_cap(&word[i], wname, wcheck, 0, WAIT - (read_count() - start));
+		r[i].err = word[i] & DISK_DONE ? DISK_STATUS(word[i]) : -E_IO;
+	}
+}
+
+/* A fresh copy of metadata block blk from XN (its answer to -E_NOTCACHED),
+ * into blk's buffer (taken if it has none). A dirty data buffer is never
+ * overwritten. */
+static int buf_find(u32 blk);
+static int buf_take(u32 blk, int *err);
+static void unhash(int b);
+static void refetch(u32 blk)
+{
+	int err, b = buf_find(blk);
+	if (b >= 0 && bufs[b].dirty)
+		return;
+	if (b < 0 && (b = buf_take(blk, &err)) < 0)
+		return;
+	struct req r = { XN_READ, blk, b, 0 };
+	cffs_count.notcached++;
+	submit_group(&r, 1);
+	if (r.err < 0)
+		unhash(b);
+}
+
+/* Run r[0..n) in groups of GROUP, retrying each -E_NOTCACHED after a fresh
+ * read of its block. Returns the first error, or 0. */
+static int run_reqs(struct req *r, u32 n)
+{
+	int first = 0;
+	for (u32 i = 0; i < n; i += GROUP) {
+		u32 k = n - i < GROUP ? n - i : GROUP;
+		submit_group(r + i, k);
+		for (u32 j = i; j < i + k; j++) {
+			for (int t = 0; r[j].err == -E_NOTCACHED && t < NC_TRIES; t++) {
+				refetch(r[j].blk);
+				submit_group(r + j, 1);
+			}
+			if (r[j].err < 0 && !first)
+				first = r[j].err;
+		}
+	}
+	return first;
+}
+
+int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const void *bytes,
+		u32 cred)
+{
+	struct xn_upd u = { block, op, target, type, off, len, bytes, cred };
+	int e = sys_xn_update(&u);
+	for (int t = 0; e == -E_NOTCACHED && t < NC_TRIES; t++) {
+		refetch(block);
+		if (target && t > 0)
+			refetch(target);        /* XN may need the target's copy too (a freed IND) */
+		e = sys_xn_update(&u);
+	}
+	cffs_count.updates++;
+	if (e < 0)
+		return e;
+	int b = buf_find(block);
+	if (b >= 0)
+		for (u32 i = 0; i < len; i++)
+			bytes_of(b)[off + i] = ((const u8 *)bytes)[i];
+	cffs_mdirty(block);
+	return 0;
+}
+
+/* --- buffers --------------------------------------------------------------- */
+
+/* Write every dirty data buffer, GROUP requests at a time: 0 or the
+ * first error. */
+static int flush_data(void)
+{
+	struct req r[GROUP];
+	for (;;) {
+		u32 k = 0;
+		for (int b = 0; b < NBUF && k < GROUP; b++)
+			if (bufs[b].valid && bufs[b].dirty)
+				r[k++] = (struct req){ XN_WRITE, bufs[b].blk, b, 0 };
+		if (!k)
+			return 0;
+		int e = run_reqs(r, k);
+		for (u32 j = 0; j < k; j++)
+			if (r[j].err >= 0)
+				bufs[r[j].buf].dirty = 0;
+		if (e < 0)
+			return e;
+	}
+}
+
+static int buf_find(u32 blk)
+{
+	for (int b = hash[blk % NHASH]; b >= 0; b = bufs[b].next)
+		if (bufs[b].valid && bufs[b].blk == blk) {
+			bufs[b].stamp = ++clock_;
+			return b;
+		}
+	return -1;
+}
+
+static void unhash(int b)
+{
+	s16 *p = &hash[bufs[b].blk % NHASH];
+	while (*p >= 0 && *p != b)
+		p = &bufs[*p].next;
+	if (*p == b)
+		*p = bufs[b].next;
+	bufs[b].valid = 0;
+}
+
+/* A buffer for blk, not yet valid: an invalid one, or the least recently
+ * used, written first if dirty. Returns -1 with *err if that write failed. */
+static int buf_take(u32 blk, int *err)
+{
+	int best = -1;
+	for (int b = 0; b < NBUF; b++) {
+		if (!bufs[b].valid) {
+			best = b;
+			break;
+		}
+		if (best < 0 || bufs[b].stamp < bufs[best].stamp)
+			best = b;
+	}
+	if (bufs[best].valid) {
+		if (bufs[best].dirty) {         /* write behind: every dirty block, in groups */
+			int e = flush_data();
+			if (e < 0) {
+				*err = e;
+				return -1;
+			}
+		}
+		unhash(best);
+	}
+	struct buf *p = &bufs[best];
+	p->blk = blk;
+	p->valid = 1;
+	p->dirty = 0;
+	p->meta = 0;
+	p->stamp = ++clock_;
+	p->next = hash[blk % NHASH];
+	hash[blk % NHASH] = (s16)best;
+	return best;
+}
+
+u8 *cffs_bread(u32 blk, int *err)
+{
+	int b = buf_find(blk);
+	if (b >= 0)
+		return bytes_of(b);
+	if ((b = buf_take(blk, err)) < 0)
+		return NULL;
+	struct req r = { XN_READ, blk, b, 0 };
+	int e = run_reqs(&r, 1);
+	if (e < 0) {
+		unhash(b);
+		*err = e;
+		return NULL;
+	}
+	return bytes_of(b);
+}
+
+u8 *cffs_bnew(u32 blk, int *err)
+{
+	int b = buf_find(blk);
+	if (b < 0 && (b = buf_take(blk, err)) < 0)
+		return NULL;
+	u32 *w = (u32 *)bytes_of(b);
+	for (u32 i = 0; i < CFFS_BSIZE / 4; i++)
+		w[i] = 0;
+	return bytes_of(b);
+}
+
+int cffs_bread_group(const u32 *list, u32 n)
+{
+	struct req r[GROUP];
+	u32 k = 0;
+	int first = 0;
+	for (u32 i = 0; i < n; i++) {
+		if (buf_find(list[i]) >= 0)
+			continue;
+		int e = 0, b = buf_take(list[i], &e);
+		if (b < 0)
+			return e;
+		r[k++] = (struct req){ XN_READ, list[i], b, 0 };
+		if (k == GROUP || i == n - 1) {
+			int e2 = run_reqs(r, k);
+			for (u32 j = 0; j < k; j++)
+				if (r[j].err < 0)
+					unhash(r[j].buf);
+			if (e2 < 0 && !first)
+				first = e2;
+			k = 0;
+		}
+	}
+	if (k) {
+		int e2 = run_reqs(r, k);
+		for (u32 j = 0; j < k; j++)
+			if (r[j].err < 0)
+				unhash(r[j].buf);
+		if (e2 < 0 && !first)
+			first = e2;
+	}
+	return first;
+}
+
+void cffs_bdirty(u32 blk)
+{
+	int b = buf_find(blk);
+	if (b >= 0)
+		bufs[b].dirty = 1;
+}
+
+void cffs_mdirty(u32 blk)
+{
+	if (blk < ndisk)
+		mdirty[blk / 8] |= (u8)(1u << (blk % 8));
+	int b = buf_find(blk);
+	if (b >= 0)
+		bufs[b].meta = 1;
+}
+
+void cffs_bforget(u32 blk)
+{
+	int b = buf_find(blk);
+	if (b >= 0)
+		unhash(b);
+	if (blk < ndisk)
+		mdirty[blk / 8] &= (u8)~(1u << (blk % 8));
+}
+
+/* --- sync ------------------------------------------------------------------ */
+
+int cffs_cache_sync(void)
+{
+	if (!ready)
+		return 0;
+	/* Data first. */
+	struct req r[GROUP];
+	u32 k = 0;
+	int first = flush_data();
+	if (first < 0)
+		return first;
+	/* Then metadata, in passes: a block that points to one still tainted
+	 * (-E_BUSY: written in this pass, or a child not yet written) waits for
+	 * the next pass. Each pass writes at least the deepest dirty blocks. */
+	for (int pass = 0; pass < 64; pass++) {
+		u32 left = 0, done = 0;
+		k = 0;
+		for (u32 w = 0; w < ndisk / 8 + 1; w++) {
+			if (!mdirty[w])
+				continue;
+			for (u32 bit = 0; bit < 8; bit++) {
+				if (!(mdirty[w] & (1u << bit)))
+					continue;
+				r[k++] = (struct req){ XN_WRITE, w * 8 + bit, -1, 0 };
+				if (k == GROUP) {
+					run_reqs(r, k);
+					for (u32 j = 0; j < k; j++) {
+						if (r[j].err >= 0) {
+							mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
+							done++;
+						} else if (r[j].err == -E_BUSY) {
+							left++;
+						} else if (!first) {
+							first = r[j].err;
+						}
+					}
+					k = 0;
+				}
+			}
+		}
+		if (k) {
+			run_reqs(r, k);
+			for (u32 j = 0; j < k; j++) {
+				if (r[j].err >= 0) {
+					mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
+					done++;
+				} else if (r[j].err == -E_BUSY) {
+					left++;
+				} else if (!first) {
+					first = r[j].err;
+				}
+			}
+		}
+		if (first)
+			return first;
+		if (!left)
+			return 0;
+		if (!done)
+			return -E_BUSY;         /* nothing moved: a child that cannot be written */
+	}
+	return -E_BUSY;
+}
+
+void cffs_cache_drop(void)
+{
+	for (int b = 0; b < NBUF; b++)
+		if (bufs[b].valid)
+			unhash(b);
+}
