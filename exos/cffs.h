@@ -131,6 +131,9 @@ u32 cffs_root(void);
 int cffs_where(const char *path, u32 *blk, u32 *idx);
 int cffs_blocks(const char *path, u32 *out, u32 max);
 extern struct cffs_counters cffs_count;
+/* Tests: the next n metadata updates or writes answer -E_NOTCACHED before
+ * reaching XN (today's XN never does), to exercise the retry. */
+extern u32 cffs_inject_notcached;
 
 /* cffs_cache.c: the buffer cache (pages of this environment, which XN's
  * registry records as each block moves through them) and XN's calls with

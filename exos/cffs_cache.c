@@ -39,6 +39,18 @@ static bool ready;
 static u8 *mdirty;              /* bitmap over the disk: metadata changed, not written */
 static u32 ndisk;
 struct cffs_counters cffs_count;
+u32 cffs_inject_notcached;
+
+/* The test hook: while cffs_inject_notcached is nonzero, a metadata update
+ * or write answers -E_NOTCACHED without reaching XN (as XN at disk scale
+ * will when it has let go of the block's copy). */
+static bool injected(void)
+{
+	if (!cffs_inject_notcached)
+		return false;
+	cffs_inject_notcached--;
+	return true;
+}
 
 static u8 *bytes_of(int b) { return (u8 *)(CFFS_CACHE_VA + (u32)b * CFFS_BSIZE); }
 
@@ -91,7 +103,7 @@ static void submit_group(struct req *r, u32 n)
 				   b < 0 ? 0 : (u32)(b % 8) * CFFS_BSIZE, wname, wcheck, 4 * i };
 		word[i] = 0;
 		u32 start = read_count();
-		int e = sys_xn_io(&x);
+		int e = x.op != XN_READ && b < 0 && injected() ? -E_NOTCACHED : sys_xn_io(&x);
 		while (e == -E_AGAIN && read_count() - start < WAIT) {   /* the queue is full */
 			sys_yield();
 			e = sys_xn_io(&x);
@@ -158,12 +170,12 @@ int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const
 		u32 cred)
 {
 	struct xn_upd u = { block, op, target, type, off, len, bytes, cred };
-	int e = sys_xn_update(&u);
+	int e = injected() ? -E_NOTCACHED : sys_xn_update(&u);
 	for (int t = 0; e == -E_NOTCACHED && t < NC_TRIES; t++) {
 		refetch(block);
 		if (target && t > 0)
 			refetch(target);        /* XN may need the target's copy too (a freed IND) */
-		e = sys_xn_update(&u);
+		e = injected() ? -E_NOTCACHED : sys_xn_update(&u);
 	}
 	cffs_count.updates++;
 	if (e < 0)
