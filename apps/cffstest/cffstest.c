@@ -98,8 +98,12 @@ static void test_write_read(void)
 {
 	CHECK(make_file("/a", 1500, 1, 1500));          /* 3 blocks: past the direct ones */
 	CHECK(file_is("/a", 1500, 1, 4096));
+	u32 r0 = cffs_count.rd_reqs;
+	CHECK(file_is("/a", 1500, 1, 4096) && cffs_count.rd_reqs == r0);    /* all cached */
 	CHECK(cffs_drop_cache() == 0);
 	CHECK(file_is("/a", 1500, 1, 100));             /* from the disk, odd pieces */
+	printf("    # read after the drop: %u requests\n", cffs_count.rd_reqs - r0);
+	CHECK(cffs_count.rd_reqs - r0 >= 3 + 2 + 3);    /* data; TOP, IND; the directories */
 	int fd = cffs_open("/a", CFFS_RDONLY, 0);
 	CHECK(fd >= 0 && cffs_write(fd, wbuf, 1) == -CFFS_EBADF);
 	CHECK(cffs_lseek(fd, 1499, CFFS_SEEK_SET) == 1499 && cffs_read(fd, rbuf, 10) == 1 &&
