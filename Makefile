@@ -295,8 +295,8 @@ bench-storage: bench-storage-run
 	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)
 
 # A quick run of the storage rows on one system, bench-smoke-storage-linux or -aegis,
-# and a KTAP report (used by make test: values, not timing; Aegis: n/a until ExOS has
-# a file system).
+# and a KTAP report (used by make test: values, not timing; Aegis: n/a while XN's table
+# cannot hold the rows' files, bench/fs_exos.c).
 bench-smoke-storage-%: all bench-linux-fetch bench-linux-initramfs
 	@BUILD=$(B) sh tools/baseline/modules.sh >&2
 	@rm -f $(B)/bench/storage-smoke-$*.txt
