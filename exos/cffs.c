@@ -546,8 +546,13 @@ static struct fd *fd_of(int fd)
 	return fd >= 0 && fd < CFFS_NFD && fds[fd].used ? &fds[fd] : NULL;
 }
 
-static int fd_loc(struct fd *f, struct loc *l)
+/* Descriptor fd, unless it was opened with access mode refused, and a
+ * fresh copy of its entry. */
+static int fd_get(int fd, int refused, struct fd **fp, struct loc *l)
 {
+	struct fd *f = *fp = fd_of(fd);
+	if (!f || (f->flags & CFFS_ACCMODE) == refused)
+		return -CFFS_EBADF;
 	l->blk = f->blk, l->idx = f->idx;
 	return ent_get(f->blk, f->idx, &l->d);
 }
@@ -612,11 +617,9 @@ int cffs_fsync(int fd)
 
 int cffs_lseek(int fd, s32 off, int whence)
 {
-	struct fd *f = fd_of(fd);
+	struct fd *f;
 	struct loc l;
-	if (!f)
-		return -CFFS_EBADF;
-	int e = fd_loc(f, &l);
+	int e = fd_get(fd, -1, &f, &l);
 	if (e)
 		return e;
 	s32 base = whence == CFFS_SEEK_SET ? 0 : whence == CFFS_SEEK_CUR ? (s32)f->pos :
@@ -629,11 +632,9 @@ int cffs_lseek(int fd, s32 off, int whence)
 
 int cffs_read(int fd, void *buf, u32 n)
 {
-	struct fd *f = fd_of(fd);
+	struct fd *f;
 	struct loc l;
-	if (!f || (f->flags & CFFS_ACCMODE) == CFFS_WRONLY)
-		return -CFFS_EBADF;
-	int e = fd_loc(f, &l);
+	int e = fd_get(fd, CFFS_WRONLY, &f, &l);
 	if (e)
 		return e;
 	if (f->pos >= l.d.ino.size)
@@ -673,11 +674,9 @@ int cffs_read(int fd, void *buf, u32 n)
 
 int cffs_write(int fd, const void *buf, u32 n)
 {
-	struct fd *f = fd_of(fd);
+	struct fd *f;
 	struct loc l;
-	if (!f || (f->flags & CFFS_ACCMODE) == CFFS_RDONLY)
-		return -CFFS_EBADF;
-	int e = fd_loc(f, &l);
+	int e = fd_get(fd, CFFS_RDONLY, &f, &l);
 	if (e)
 		return e;
 	if (f->pos + n < f->pos)

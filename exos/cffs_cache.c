@@ -293,6 +293,16 @@ u8 *cffs_bnew(u32 blk, int *err)
 	return bytes_of(b);
 }
 
+/* Read the group r[0..k): buffers of failed reads are dropped. */
+static int read_group(struct req *r, u32 k)
+{
+	int e = run_reqs(r, k);
+	for (u32 j = 0; j < k; j++)
+		if (r[j].err < 0)
+			unhash(r[j].buf);
+	return e;
+}
+
 int cffs_bread_group(const u32 *list, u32 n)
 {
 	struct req r[GROUP];
@@ -306,22 +316,15 @@ int cffs_bread_group(const u32 *list, u32 n)
 			return e;
 		r[k++] = (struct req){ XN_READ, list[i], b, 0 };
 		if (k == GROUP || i == n - 1) {
-			int e2 = run_reqs(r, k);
-			for (u32 j = 0; j < k; j++)
-				if (r[j].err < 0)
-					unhash(r[j].buf);
-			if (e2 < 0 && !first)
-				first = e2;
+			if ((e = read_group(r, k)) < 0 && !first)
+				first = e;
 			k = 0;
 		}
 	}
 	if (k) {
-		int e2 = run_reqs(r, k);
-		for (u32 j = 0; j < k; j++)
-			if (r[j].err < 0)
-				unhash(r[j].buf);
-		if (e2 < 0 && !first)
-			first = e2;
+		int e = read_group(r, k);
+		if (e < 0 && !first)
+			first = e;
 	}
 	return first;
 }
@@ -353,63 +356,58 @@ void cffs_bforget(u32 blk)
 
 /* --- sync ------------------------------------------------------------------ */
 
+struct pass { u32 done, left; int first; };
+
+/* Write the metadata blocks of r[0..k) from XN's copies; count them in p:
+ * written (no longer dirty), left for a later pass (-E_BUSY: one of their
+ * children is still tainted), or the first other error. */
+static void meta_group(struct req *r, u32 k, struct pass *p)
+{
+	run_reqs(r, k);
+	for (u32 j = 0; j < k; j++) {
+		if (r[j].err >= 0) {
+			mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
+			p->done++;
+		} else if (r[j].err == -E_BUSY) {
+			p->left++;
+		} else if (!p->first) {
+			p->first = r[j].err;
+		}
+	}
+}
+
 int cffs_cache_sync(void)
 {
 	if (!ready)
 		return 0;
-	/* Data first. */
-	struct req r[GROUP];
-	u32 k = 0;
-	int first = flush_data();
-	if (first < 0)
-		return first;
+	int e = flush_data();           /* data first */
+	if (e < 0)
+		return e;
 	/* Then metadata, in passes: a block that points to one still tainted
-	 * (-E_BUSY: written in this pass, or a child not yet written) waits for
-	 * the next pass. Each pass writes at least the deepest dirty blocks. */
+	 * (its child queued in this pass, or not yet written) waits for the
+	 * next pass, so children reach the disk before their parents. */
 	for (int pass = 0; pass < 64; pass++) {
-		u32 left = 0, done = 0;
-		k = 0;
-		for (u32 w = 0; w < ndisk / 8 + 1; w++) {
-			if (!mdirty[w])
+		struct pass p = { 0, 0, 0 };
+		struct req r[GROUP];
+		u32 k = 0;
+		for (u32 blk = 0; blk < ndisk; blk++) {
+			if (!mdirty[blk / 8]) {
+				blk |= 7;       /* the next byte */
 				continue;
-			for (u32 bit = 0; bit < 8; bit++) {
-				if (!(mdirty[w] & (1u << bit)))
-					continue;
-				r[k++] = (struct req){ XN_WRITE, w * 8 + bit, -1, 0 };
-				if (k == GROUP) {
-					run_reqs(r, k);
-					for (u32 j = 0; j < k; j++) {
-						if (r[j].err >= 0) {
-							mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
-							done++;
-						} else if (r[j].err == -E_BUSY) {
-							left++;
-						} else if (!first) {
-							first = r[j].err;
-						}
-					}
-					k = 0;
-				}
 			}
+			if (!(mdirty[blk / 8] & (1u << (blk % 8))))
+				continue;
+			r[k++] = (struct req){ XN_WRITE, blk, -1, 0 };
+			if (k == GROUP)
+				meta_group(r, k, &p), k = 0;
 		}
-		if (k) {
-			run_reqs(r, k);
-			for (u32 j = 0; j < k; j++) {
-				if (r[j].err >= 0) {
-					mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
-					done++;
-				} else if (r[j].err == -E_BUSY) {
-					left++;
-				} else if (!first) {
-					first = r[j].err;
-				}
-			}
-		}
-		if (first)
-			return first;
-		if (!left)
+		if (k)
+			meta_group(r, k, &p);
+		if (p.first)
+			return p.first;
+		if (!p.left)
 			return 0;
-		if (!done)
+		if (!p.done)
 			return -E_BUSY;         /* nothing moved: a child that cannot be written */
 	}
 	return -E_BUSY;
