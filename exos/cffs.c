@@ -29,6 +29,7 @@ static u16 cur_uid;
 static struct fd fds[CFFS_NFD];
 static u8 *owned, *tried;       /* bitmaps over the disk: ours; found taken since the last sync */
 static u32 ndisk;
+static u32 frees;               /* blocks freed since the last sync: XN holds them until then */
 
 #define BIT(m, b)  ((m)[(b) / 8] & (1u << ((b) % 8)))
 #define SET(m, b)  ((m)[(b) / 8] |= (u8)(1u << ((b) % 8)))
@@ -105,6 +106,14 @@ static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 
 			return 0;
 		}
 		*slot = 0;
+		if (e == -E_NOMEM && frees) {
+			/* XN's table is full, but it holds blocks cffs freed: they
+			 * go once their parents are on disk. Sync, and try c again. */
+			if ((e = cffs_sync()) < 0)
+				return e;
+			i--;
+			continue;
+		}
 		if (e != -E_BUSY) {
 			if (e == -E_NOMEM)
 				printf("# cffs: XN refused block %u: its table is full (-E_NOMEM; "
@@ -236,6 +245,7 @@ static int free_last(u32 node, u32 h)
 	n.slot[n.count] = 0;
 	if ((e = cffs_update(node, XN_FREE, c, 0, 0, CFFS_IND_SIZE, &n, key)) < 0)
 		return e;
+	frees++;
 	cffs_bforget(c);
 	CLR(owned, c);
 	return 0;
@@ -275,6 +285,7 @@ static int free_blocks(struct loc *l)
 		l->d.ino.top = l->d.ino.ttype = 0;
 		if ((e = ent_put(l, XN_FREE, t0, 0)) < 0)
 			return e;
+		frees++;
 		cffs_bforget(t0);
 		CLR(owned, t0);
 	}
@@ -285,6 +296,7 @@ static int free_blocks(struct loc *l)
 		l->d.ino.d[k] = 0;
 		if ((e = ent_put(l, XN_FREE, b, 0)) < 0)
 			return e;
+		frees++;
 		cffs_bforget(b);
 		CLR(owned, b);
 	}
@@ -526,6 +538,8 @@ int cffs_unmount(void)
 int cffs_sync(void)
 {
 	int e = cffs_cache_sync();
+	if (e == 0)
+		frees = 0;
 	for (u32 i = 0; tried && i < ndisk / 8 + 1; i++)
 		tried[i] = 0;           /* freed blocks may be reusable now */
 	return e;
