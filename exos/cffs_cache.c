@@ -27,7 +27,7 @@
 
 struct buf {
 	u32 blk;
-	u8 valid, dirty, meta;
+	u8 valid, dirty;         /* dirty: a data block's bytes not yet written */
 	u32 stamp;              /* last use, for eviction */
 	s16 next;               /* hash chain */
 };
@@ -258,7 +258,6 @@ static int buf_take(u32 blk, int *err)
 	p->blk = blk;
 	p->valid = 1;
 	p->dirty = 0;
-	p->meta = 0;
 	p->stamp = ++clock_;
 	p->next = hash[blk % NHASH];
 	hash[blk % NHASH] = (s16)best;
@@ -340,9 +339,6 @@ void cffs_mdirty(u32 blk)
 {
 	if (blk < ndisk)
 		mdirty[blk / 8] |= (u8)(1u << (blk % 8));
-	int b = buf_find(blk);
-	if (b >= 0)
-		bufs[b].meta = 1;
 }
 
 void cffs_bforget(u32 blk)
