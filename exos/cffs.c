@@ -116,9 +116,13 @@ static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 
 		}
 		if (e != -E_BUSY) {
 			if (e == -E_NOMEM)
-				printf("# cffs: XN refused block %u: its table is full (-E_NOMEM; "
-				       "XN holds at most %u blocks, %u of them metadata)\n", c,
+				printf("# cffs: XN refused block %u: its table is full (-E_NOMEM"
+#ifdef XN_MAXBLOCKS
+				       "; XN holds at most %u blocks, %u of them metadata)\n", c,
 				       XN_MAXBLOCKS, XN_MAXMETA);
+#else
+				       ")\n", c);
+#endif
 			return e;
 		}
 		SET(tried, c);
