@@ -376,8 +376,20 @@ static void test_two_fs(void)
 	CHECK(cffs_update(FS_FIRST, XN_LINK, tdata, 0, CFFS_DENT_OFF(3), 96, &d, key) == -E_PERM);
 	CHECK(raw_io(XN_READ, tdata, 0) == -E_PERM && raw_io(XN_WRITE, tdata, 0) == -E_PERM);
 	CHECK(raw_io(XN_WRITE, troot, ~0u) == -E_PERM);
-	/* cffs still works beside it. */
+	/* cffs still works beside it: its next blocks, looked for from its
+	 * directory block on, skip the ones the other holds (XN: -E_BUSY). */
+	printf("    # the other file system's root %u and block %u, after cffs's block %u\n",
+	       troot, tdata, box->dirblk);
+	CHECK(troot > box->dirblk && tdata > troot && tdata < box->dirblk + 64);
 	CHECK(make_file("/two2", 3000, 12, 1000) && cffs_drop_cache() == 0);
+	u32 b2[16];
+	int n2 = cffs_blocks("/two2", b2, 16);
+	CHECK(n2 == 8);
+	for (int i = 0; i < n2 && i < 16; i++)
+		CHECK(b2[i] != troot && b2[i] != tdata);
+	u32 blk2;
+	CHECK(cffs_where("/two2", &blk2, &idx) == 0 && blk2 == box->dirblk);   /* the same directory block */
+	CHECK(b2[0] > tdata);
 	CHECK(file_is("/two", 900, 11, 4096) && file_is("/two2", 3000, 12, 4096));
 	box->step = 2;
 	CHECK(kid_wait(child) == 0 && box->fails == 0);

@@ -17,7 +17,6 @@
 #define FS_NAME       "cffs"
 #define FS_FIRST      16              /* cffs's blocks: [16, 16 + 4000) of the 4 MiB disk */
 #define FS_BLOCKS     4000
-#define TRIV_ROOT     6000            /* the trivial file system's root */
 
 struct box {
 	volatile u32 step;

@@ -95,32 +95,39 @@ int triv_child(void)
 		return 90;
 	int t = sys_xn_type_add(&list_tmpl);
 	CHECK(t > 0);
-	struct xn_rootreq r = { "triv", TRIV_ROOT, (u32)t };
-	CHECK(sys_xn_root(&r) >= 0);
-	u32 list[6] = { 0, 1, TRIV_ROOT + 1, 0, 0, 0 };
-	struct xn_upd u = { TRIV_ROOT, XN_ALLOC, TRIV_ROOT + 1, XN_DATA, 0, 24, list, 0 };
-	CHECK(sys_xn_update(&u) == 0);
+	/* Its blocks: the first free ones after cffs's directory block, where
+	 * cffs looks first for its next file's blocks. */
+	u32 root = b->dirblk + 1, data;
+	struct xn_rootreq r = { "triv", root, (u32)t };
+	while (sys_xn_root(&r) == -E_BUSY && root < b->dirblk + 64)
+		r.block = ++root;
+	u32 list[6] = { 0, 1, 0, 0, 0, 0 };
+	struct xn_upd u = { root, XN_ALLOC, 0, XN_DATA, 0, 24, list, 0 };
+	int e = -E_BUSY;
+	for (data = root + 1; e == -E_BUSY && data < root + 64; data += e == -E_BUSY)
+		list[2] = u.target = data, e = sys_xn_update(&u);
+	CHECK(e == 0 && xn_has(root));
 	for (u32 i = 0; i < 128; i++)
 		((volatile u32 *)TBUF_VA)[i] = 5 * 7919 + i;
-	CHECK(raw_io(XN_WRITE, TRIV_ROOT + 1, 0) == 0);
-	CHECK(raw_io(XN_WRITE, TRIV_ROOT, ~0u) == 0);
+	CHECK(raw_io(XN_WRITE, data, 0) == 0);
+	CHECK(raw_io(XN_WRITE, root, ~0u) == 0);
 	/* cffs's blocks: not to be taken, read, written or changed. */
 	list[1] = 2, list[3] = b->data;
-	u = (struct xn_upd){ TRIV_ROOT, XN_ALLOC, b->data, XN_DATA, 0, 24, list, 0 };
+	u = (struct xn_upd){ root, XN_ALLOC, b->data, XN_DATA, 0, 24, list, 0 };
 	CHECK(sys_xn_update(&u) == -E_BUSY);
 	list[3] = b->dirblk;
-	u = (struct xn_upd){ TRIV_ROOT, XN_ALLOC, b->dirblk, XN_DATA, 0, 24, list, 0 };
+	u = (struct xn_upd){ root, XN_ALLOC, b->dirblk, XN_DATA, 0, 24, list, 0 };
 	CHECK(sys_xn_update(&u) == -E_BUSY);
 	CHECK(raw_io(XN_READ, b->data, 0) == -E_PERM);
 	CHECK(raw_io(XN_WRITE, b->data, 0) == -E_PERM);
 	CHECK(raw_io(XN_WRITE, b->dirblk, ~0u) == -E_PERM);
-	b->troot = TRIV_ROOT, b->tdata = TRIV_ROOT + 1;
+	b->troot = root, b->tdata = data;
 	b->step = 1;
 	CHECK(wait_step(&b->step, 2, 1000000));            /* cffs attacks, and works */
 	for (u32 i = 0; i < 128; i++)
 		((volatile u32 *)TBUF_VA)[i] = 0;
-	CHECK(raw_io(XN_READ, TRIV_ROOT + 1, 0) == 0 && pattern_is(5));
-	CHECK(raw_io(XN_READ, TRIV_ROOT, 0) == 0 && ((volatile u32 *)TBUF_VA)[2] == TRIV_ROOT + 1);
+	CHECK(raw_io(XN_READ, data, 0) == 0 && pattern_is(5));
+	CHECK(raw_io(XN_READ, root, 0) == 0 && ((volatile u32 *)TBUF_VA)[2] == data);
 	b->fails = (u32)failed_checks;
 	return failed_checks;
 }
