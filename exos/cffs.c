@@ -648,6 +648,25 @@ int cffs_lseek(int fd, s32 off, int whence)
 	return (int)f->pos;
 }
 
+/* C-FFS's grouped read: the direct blocks of every file whose entry is in
+ * DIR block blk (a directory's small files, placed together after it), in
+ * one group of requests. A failure only means they are read later. */
+static void read_neighbours(u32 blk)
+{
+	u32 grp[CFFS_NENT * CFFS_NDIRECT], g = 0;
+	int e;
+	const u8 *b = cffs_bread(blk, &e);
+	if (!b)
+		return;
+	for (u32 i = 0; i < CFFS_NENT; i++) {
+		const struct cffs_dent *x = (const void *)(b + CFFS_DENT_OFF(i));
+		for (u32 k = 0; k < CFFS_NDIRECT; k++)
+			if ((x->ino.mode & CFFS_IFMT) == CFFS_IFREG && x->ino.d[k])
+				grp[g++] = x->ino.d[k];
+	}
+	cffs_bread_group(grp, g);
+}
+
 int cffs_read(int fd, void *buf, u32 n)
 {
 	struct fd *f;
@@ -659,6 +678,8 @@ int cffs_read(int fd, void *buf, u32 n)
 		return 0;
 	if (n > l.d.ino.size - f->pos)
 		n = l.d.ino.size - f->pos;
+	if (!l.d.ino.top)
+		read_neighbours(l.blk);
 	u32 done = 0;
 	while (done < n) {
 		/* Up to 64 blocks' worth: mapped, read in groups, then copied. */

@@ -228,6 +228,14 @@ static void test_many_small(void)
 		CHECK(make_file(nm, 1024, 10 + i, 1024));
 	}
 	CHECK(cffs_drop_cache() == 0);
+	/* C-FFS's grouped read: the first file of a directory block brings the
+	 * others' blocks in the same group; theirs need no request. */
+	u32 r0 = cffs_count.rd_reqs;
+	CHECK(file_is("/m/f00", 1024, 10, 4096));
+	u32 r1 = cffs_count.rd_reqs;
+	CHECK(file_is("/m/f01", 1024, 11, 4096) && file_is("/m/f03", 1024, 13, 4096));
+	printf("    # the first file: %u requests, the next two: %u\n", r1 - r0, cffs_count.rd_reqs - r1);
+	CHECK(r1 - r0 >= 8 && cffs_count.rd_reqs == r1);
 	for (u32 i = 0; i < NSMALL; i++) {
 		name_of(nm, "/m", i);
 		CHECK(file_is(nm, 1024, 10 + i, 4096));
