@@ -112,6 +112,18 @@ static void test_write_read(void)
 	CHECK(cffs_open("/a", CFFS_CREAT | CFFS_EXCL | CFFS_WRONLY, 0644) == -CFFS_EEXIST);
 	CHECK(cffs_open("/nosuch", CFFS_RDONLY, 0) == -E_NOENT);
 	CHECK(cffs_open("/a/b", CFFS_RDONLY, 0) == -CFFS_ENOTDIR);
+	/* The registry records the page and offset of cffs's buffer each
+	 * block last moved through: pages of this environment's cache. */
+	u32 bl0[8], nm, ck, hits = 0;
+	CHECK(cffs_blocks("/a", bl0, 8) == 5);
+	for (u32 i = 0; i < 5; i++) {
+		struct xn_entry x = xn_entry(bl0[i]);
+		for (u32 p = 0; p < CFFS_CACHE_PAGES; p++)
+			if (exos_page_cap(CFFS_CACHE_VA + p * PAGE_SIZE, &nm, &ck) == 0 &&
+			    CAP_PPN(nm) == x.ppn && x.off % CFFS_BSIZE == 0 && x.off < PAGE_SIZE)
+				hits++;
+	}
+	CHECK(hits == 5);
 	/* C-FFS grouping: a small file's blocks next to its directory block. */
 	u32 blk, idx, bl[8];
 	CHECK(cffs_where("/a", &blk, &idx) == 0);

@@ -36,5 +36,6 @@ int raw_io(u32 op, u32 block, u32 off);       /* TBUF_VA + off; metadata write: 
 /* Registry entries held by environment envid, and whether block is in it. */
 u32 xn_held_by(u32 envid);
 bool xn_has(u32 block);
+struct xn_entry xn_entry(u32 block);          /* block ~0u: none */
 
 #endif

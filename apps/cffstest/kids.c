@@ -38,14 +38,20 @@ u32 xn_held_by(u32 envid)
 	return n;
 }
 
-bool xn_has(u32 block)
+struct xn_entry xn_entry(u32 block)
 {
+	struct xn_entry none = { ~0u, 0, 0, 0, 0, ~0u, 0 };
 	if (sys_xn_bc(0, all, XN_MAXBLOCKS) != XN_MAXBLOCKS)
-		return false;
+		return none;
 	for (u32 i = 0; i < XN_MAXBLOCKS; i++)
 		if (all[i].block == block)
-			return true;
-	return false;
+			return all[i];
+	return none;
+}
+
+bool xn_has(u32 block)
+{
+	return xn_entry(block).block == block;
 }
 
 /* Another environment: cffs's blocks are not its own, whatever it passes. */
