@@ -26,27 +26,42 @@ int raw_io(u32 op, u32 block, u32 off)
 	return exos_xn_io_wait(&r, (volatile u32 *)TDONE_VA, 2 * SECOND);
 }
 
-static struct xn_entry all[XN_MAXBLOCKS];
+/* Call fn on every entry of XN's registry, read 32 at a time, until it
+ * returns true: that entry, or one with block ~0u. */
+static struct xn_entry registry_find(bool (*fn)(const struct xn_entry *, u32), u32 arg)
+{
+	static struct xn_entry chunk[32];
+	struct xn_entry none = { ~0u, 0, 0, 0, 0, ~0u, 0 };
+	for (u32 first = 0; first < XN_MAXBLOCKS; first += 32) {
+		u32 n = XN_MAXBLOCKS - first < 32 ? XN_MAXBLOCKS - first : 32;
+		if (sys_xn_bc(first, chunk, n) != (int)n)
+			break;
+		for (u32 i = 0; i < n; i++)
+			if (fn(&chunk[i], arg))
+				return chunk[i];
+	}
+	return none;
+}
+
+static u32 held;
+static bool count_owner(const struct xn_entry *e, u32 envid)
+{
+	held += e->block != ~0u && e->owner == envid;
+	return false;
+}
 
 u32 xn_held_by(u32 envid)
 {
-	u32 n = 0;
-	if (sys_xn_bc(0, all, XN_MAXBLOCKS) != XN_MAXBLOCKS)
-		return ~0u;
-	for (u32 i = 0; i < XN_MAXBLOCKS; i++)
-		n += all[i].block != ~0u && all[i].owner == envid;
-	return n;
+	held = 0;
+	registry_find(count_owner, envid);
+	return held;
 }
+
+static bool is_block(const struct xn_entry *e, u32 block) { return e->block == block; }
 
 struct xn_entry xn_entry(u32 block)
 {
-	struct xn_entry none = { ~0u, 0, 0, 0, 0, ~0u, 0 };
-	if (sys_xn_bc(0, all, XN_MAXBLOCKS) != XN_MAXBLOCKS)
-		return none;
-	for (u32 i = 0; i < XN_MAXBLOCKS; i++)
-		if (all[i].block == block)
-			return all[i];
-	return none;
+	return registry_find(is_block, block);
 }
 
 bool xn_has(u32 block)
