@@ -736,10 +736,11 @@ int cffs_write(int fd, const void *buf, u32 n)
 			b = cffs_bread(blk, &e);
 		if (!b)
 			break;
-		for (u32 i = 0; i < m; i++) {
-			u32 p = at + i;
-			b[o + i] = p < f->pos ? (p < size ? b[o + i] : 0) : ((const u8 *)buf)[p - f->pos];
-		}
+		/* [at, pos) is the gap past the old end (zeros), then the caller's bytes. */
+		u32 z = at < f->pos ? (f->pos - at < m ? f->pos - at : m) : 0;
+		__builtin_memset(b + o, 0, z);
+		if (m > z)
+			__builtin_memcpy(b + o + z, (const u8 *)buf + (at + z - f->pos), m - z);
 		cffs_bdirty(blk);
 		at += m;
 		if (at > size)
