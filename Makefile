@@ -47,7 +47,7 @@ APP_BINS := $(patsubst %,$(B)/apps/%,$(APPS))
 
 UBOOT_BIN ?= /usr/lib/u-boot/maltael/u-boot.bin
 
-.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE \
+.PHONY: all deps deps-gdb fuzz fuzz-host run run-direct test crashtest qemu-gdb clean bench bench-aegis bench-stlb bench-smoke-aegis docs FORCE \
 	bench-storage bench-storage-run
 all: $(B)/aegis.elf $(B)/aegis.uimg $(B)/initrd.cpio $(B)/initrd.uimg $(B)/u-boot-swap.bin
 
@@ -176,7 +176,7 @@ qemu-gdb: deps-gdb
 	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
 
 # --- tests --------------------------------------------------------------------
-HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf
+HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf $(B)/host/xnfsck
 $(B)/host/test_lib: tests/test_lib.c tests/ktap.h lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ \
@@ -193,6 +193,17 @@ $(B)/host/test_dpf: tests/test_dpf.c tests/ktap.h $(DPF_SRCS) aegis/dpf.h aegis/
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DDCODE_HOST -o $@ tests/test_dpf.c $(DPF_SRCS)
+
+# The host's check of an XN disk image (docs/storage.md), with the kernel's
+# dcode interpreter: tools/xnfsck.c; its tests: tests/test_xnfsck.py.
+$(B)/host/xnfsck: tools/xnfsck.c $(DCODE_SRCS) aegis/dcode.h aegis/xn_disk.h aegis/abi.h aegis/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-DDCODE_HOST -o $@ tools/xnfsck.c $(DCODE_SRCS)
+
+# XN across many crashes (docs/storage.md): the xn-crash suite with 30.
+crashtest: all $(B)/host/xnfsck
+	XN_CRASHES=30 $(PYTHON) tools/runtests.py --build $(B) --only xn-crash
 
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)
@@ -295,8 +306,7 @@ bench-storage: bench-storage-run
 	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)
 
 # A quick run of the storage rows on one system, bench-smoke-storage-linux or -aegis,
-# and a KTAP report (used by make test: values, not timing; Aegis: n/a while XN's table
-# cannot hold the rows' files, bench/fs_exos.c).
+# and a KTAP report (used by make test: values, not timing; Aegis: cffs, bench/fs_exos.c).
 bench-smoke-storage-%: all bench-linux-fetch bench-linux-initramfs
 	@BUILD=$(B) sh tools/baseline/modules.sh >&2
 	@rm -f $(B)/bench/storage-smoke-$*.txt

@@ -163,6 +163,7 @@ struct net_info {
 	unsigned tx_frames;     /* frames handed to the NIC */
 	unsigned tx_errors;     /* frames the NIC reported it could not send */
 	unsigned interrupts;    /* CPU interrupts (IP2) in which this NIC had something to report */
+	unsigned tx_refused;    /* frames refused: their source address was not this NIC's */
 };
 #endif
 
@@ -229,15 +230,22 @@ struct disk_req {
  * A file system's root (xn_root) is a metadata block with a name; every
  * other block is reached from a root through metadata. Blocks are allocated,
  * freed, linked and unlinked only by metadata updates (xn_update) that the
- * kernel checks with owns before and after.
+ * kernel checks with owns before and after. XN caches metadata copies: a
+ * call that needs one it let go of answers -E_NOTCACHED (read the block
+ * with xn_io XN_READ, which refills it, and try again). On a disk formatted
+ * for XN (tools/xn_mkfs.py) a file system kept with xn_root_keep outlives
+ * its owner and the boot; xn_root_attach with its secret takes it back.
  */
 #define XN_META        DISK_BLOCK   /* a metadata block: one disk block */
 #define XN_UDF_MAXINSNS 64
 #define XN_MAXOWNS     32     /* pairs owns may report */
 #define XN_MAXTYPES    16     /* templates */
 #define XN_MAXROOTS    8      /* file systems */
-#define XN_MAXBLOCKS   256    /* blocks XN holds (roots included) */
-#define XN_MAXMETA     64     /* of which metadata blocks */
+#define XN_MAXBLOCKS   8192   /* entries of the registry (xn_bc): every metadata block,
+                                 and data blocks in a state (tainted, freeing, queued,
+                                 linked) or recently moved through a page */
+#define XN_MAXMETA     256    /* metadata copies XN caches (clean ones are let go of) */
+#define XN_MAXDISK     (1u << 18)  /* blocks XN covers: the first 128 MiB of the disk */
 #define XN_NAMELEN     16     /* a root's name, NUL-padded */
 #define XN_DATA        0      /* the type of a data block */
 #define XN_NONE        0      /* xn_update ops: bytes change, no pointer does */
@@ -291,6 +299,20 @@ struct xn_entry {               /* xn_bc: one entry of the registry */
 	unsigned type, refs, state;
 	unsigned owner;         /* the environment whose file system holds it */
 	unsigned ppn, off;      /* the page it was last moved through, 0xffffffff: none */
+};
+struct xn_attach {              /* xn_root_attach (99): a kept file system */
+	char name[XN_NAMELEN];  /* NUL-padded, not empty */
+	unsigned secret[4];     /* the secret given to xn_root_keep (98) */
+};
+struct xn_stat {                /* xn_stat (96): XN's tables, for library OSes and tests */
+	unsigned blocks;        /* blocks XN holds (the free map's allocated ones) */
+	unsigned entries;       /* registry entries in use (of XN_MAXBLOCKS) */
+	unsigned copies;        /* metadata copies cached (of XN_MAXMETA) */
+	unsigned dirty;         /* of which changed since last written */
+	unsigned entry_evictions, copy_evictions, refills;  /* since boot */
+	unsigned roots;         /* live file systems */
+	unsigned area;          /* blocks of XN's own area at the disk's start (0: none) */
+	unsigned refused;       /* 1: the area was refused at boot (XN does not use the disk) */
 };
 #endif
 

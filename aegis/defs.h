@@ -556,6 +556,15 @@ int disk_queue_xn(u32 op, u32 block, u32 xn, u32 seq, u32 ppn, u32 off, u32 wppn
  * curenv: 0 with *ppn and *wppn set, or -E_INVAL, -E_BADCAP, -E_PERM. */
 int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u32 wcheck,
 		   u32 woff, u32 *ppn, u32 *wppn);
+/* For XN's own area (xn_area.c): queue a write of one block from src
+ * (copied now) for nobody (no page, no completion word), a request of XN
+ * entry xn unless xn is XNA_NOENTRY (xn_io_done hears of it). 0, -E_AGAIN,
+ * -E_NOENT. */
+#define XNA_NOENTRY 0xffffffffu
+int disk_queue_area(u32 block, const void *src, u32 xn);
+/* At boot, with nothing queued: read block lba into buf, polling the
+ * drive (bounded). 0 or -E_IO. */
+int disk_read_sync(u32 lba, u8 *buf);
 /* How many requests for XN entry xn are queued? Is block in a live extent? */
 u32 disk_xn_requests(u32 xn);
 bool disk_in_extent(u32 block);
@@ -567,8 +576,9 @@ void disk_taint(u32 block, u32 count);
 
 /* xn.c: XN, library file systems' blocks (docs/storage.md). */
 /* A request of entry xn queued by disk_queue_xn is over (status 0 or -E_*),
- * or dropped (its requester gone). */
-void xn_io_done(u32 xn, u32 op, int status, u32 seq);
+ * or dropped (its requester gone); buf: the DISK_BLOCK bytes it moved (a
+ * read: what the disk holds, which may refill XN's copy of a metadata block). */
+void xn_io_done(u32 xn, u32 op, int status, u32 seq, const u8 *buf);
 /* Does XN hold a block of [start, start + count)? Is entry xn in use? */
 bool xn_range_used(u32 start, u32 count);
 bool xn_entry_live(u32 xn);
@@ -579,6 +589,35 @@ void xn_env_gone(struct env *e);
 bool xn_consistent(char *why, u32 len);
 /* How many XN entries (templates, blocks) are charged to slot (LIM_XN). */
 u32 xn_entries_of(int slot);
+
+/* At boot, after disk_init: load XN's area if the disk carries one and
+ * rebuild the kept file systems from their roots (owns), or refuse the
+ * disk (a message; then XN and extents leave it alone). */
+void xn_boot(void);
+
+/* xn_area.c: XN's own area on the disk (xn_disk.h), kept in memory. */
+struct xn_droot;
+struct xn_dtype;
+bool xna_present(void);
+/* Blocks [0, xna_area()) are XN's own (0: no area). */
+u32 xna_area(void);
+/* Read the area at boot: 0, -E_NOENT (none), -E_INVAL (refuse the disk). */
+int xna_load(u32 disk_blocks);
+/* Block b's bits in the free map and the taint map (memory image). */
+bool xna_allocated(u32 b);
+bool xna_tainted(u32 b);
+void xna_mark(u32 b, bool alloc, bool taint);
+/* Root record r, template record i: read, replace (queued by xna_flush). */
+void xna_root(u32 r, struct xn_droot *out);
+void xna_set_root(u32 r, const struct xn_droot *d);
+const u8 *xna_type(u32 i);
+void xna_set_type(u32 i, const struct xn_dtype *h, const void *progs, u32 len);
+/* Queue the changed area blocks (maps, templates, roots, in that order):
+ * 0, or -E_AGAIN (some could not be queued yet). */
+int xna_flush(void);
+/* Queue the roots block now as a request of XN entry xn: 0, -E_AGAIN. */
+int xna_flush_roots(u32 xn);
+u32 xna_dirty_blocks(void);
 
 /* xn_udf.c: templates and their UDFs (dcode programs, interpreted). */
 /* The slot that registered live type id, or -1 (XN_DATA, stale, none). */
@@ -593,6 +632,26 @@ bool xn_acl(u32 type, const u8 *m, const struct xn_change *c, const struct xn_cr
 int xn_size(u32 type, const u8 *m);
 void xn_types_env_gone(struct env *e);
 u32 xn_types_of(int slot);
+/* Kept templates (docs/storage.md "XN on disk"): the kept root a type
+ * belongs to (-1: none); bind it to root r (its record written): 0, or
+ * -E_BUSY (another root's), -E_INVAL (not live); the types of root r lose
+ * their payer (detach) or get e as payer (attach: how many, charged by the
+ * caller), or go back to unbound (unbind: records cleared); restore record
+ * rec as template i at boot (0, -E_INVAL: refused by dc_check or malformed);
+ * forget every template (a refused disk). */
+int xn_type_root(u32 id);
+int xn_type_bind(u32 id, int r);
+void xn_types_detach(int r);
+u32 xn_types_attach(int r, struct env *e);
+u32 xn_types_count(int r);
+void xn_types_unbind(int r);
+/* At boot: the templates of root record r, which is not live (the board
+ * stopped between their records' writes and the root's), go. */
+void xn_types_forget(int r);
+/* The kept root template i is bound to, -1: none (or not live). */
+int xn_type_bound(u32 i);
+int xn_type_restore(u32 i, const u8 *rec);
+void xn_types_reset(void);
 bool xn_types_consistent(char *why, u32 len);
 
 /* kinfo.c: the public page (struct kinfo, abi.h), mapped read-only at

@@ -44,6 +44,7 @@
 #define DISK_IRQ   14
 #define SPIN_MAX   200000         /* status reads before a busy-wait gives up */
 #define DEADLINE   (2u * 160000000u)  /* Count ticks (2 s) a request may stay on the drive */
+#define XI_AREA    (DISK_MAXEXT + 1)  /* dreq.xi of a write of XN's own area */
 
 struct extent {
 	u32 start, count;
@@ -57,7 +58,8 @@ static struct extent ext[DISK_MAXEXT];
 
 struct dreq {
 	u32 owner;                     /* the requester's environment id, 0: gone */
-	u32 op, lba, count, xi;        /* xi: the extent's index (DISK_MAXEXT: an XN request) */
+	u32 op, lba, count, xi;        /* xi: the extent's index (DISK_MAXEXT: an XN request,
+	                                  XI_AREA: XN's own area, for nobody) */
 	u32 xn, seq;                   /* XN: its block's entry + 1 (0: none) and xn_queue's seq */
 	u32 ppn, pcheck, off;          /* the page and its page_identity when queued */
 	u32 wppn, wcheck, woff;        /* the completion word's */
@@ -172,11 +174,11 @@ static void free_orphans(void)
 /* q[qhead] leaves the queue, over with status; XN hears of its own. */
 static void pop(int status)
 {
-	struct dreq r = q[qhead];
+	struct dreq *r = &q[qhead];                 /* its slot is not reused before XN returns */
 	qhead = (qhead + 1) % DISK_QUEUE;
 	qlen--;
-	if (r.xn)
-		xn_io_done(r.xn - 1, r.op, status, r.seq);
+	if (r->xn)
+		xn_io_done(r->xn - 1, r->op, status, r->seq, r->buf);
 }
 
 /* q[qhead] is over with status (0 or -E_*): its data into the page (a read
@@ -218,6 +220,36 @@ static void finish(int status)
 		issue(&q[qhead]);
 }
 
+/* Send command cmd (CMD_READ, CMD_WRITE) for count sectors at lba to
+ * the drive, which is not busy. */
+static void ata_command(u32 lba, u32 count, u8 cmd)
+{
+	(void)io_in8(ATA_CMD);        /* no interrupt left pending: IRQ 14 is edge-triggered */
+	io_out8(ATA_DEV, (u8)(0xe0 | (lba >> 24 & 0x0f)));
+	io_out8(ATA_COUNT, (u8)count);
+	io_out8(ATA_LBA0, (u8)lba);
+	io_out8(ATA_LBA1, (u8)(lba >> 8));
+	io_out8(ATA_LBA2, (u8)(lba >> 16));
+	io_out8(ATA_CMD, cmd);
+}
+
+/* Spin (bounded) until the drive has a sector to move, or failed: whether
+ * it has one (DRQ, no error). */
+static bool wait_drq(void)
+{
+	u8 s = 0;
+	for (u32 i = 0; i < SPIN_MAX; i++) {
+		s = alt_status();
+		if (!(s & ST_BSY) && (s & (ST_DRQ | ST_ERR | ST_DF)))
+			break;
+	}
+	if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
+		(void)io_in8(ATA_CMD);
+		return false;
+	}
+	return true;
+}
+
 /* Put request r (q[qhead]) on the drive. */
 static void issue(struct dreq *r)
 {
@@ -229,23 +261,10 @@ static void issue(struct dreq *r)
 	busy = true;
 	done_blocks = 0;
 	issued_at = mfc0(C0_COUNT, 0);
-	(void)io_in8(ATA_CMD);        /* no interrupt left pending: IRQ 14 is edge-triggered */
-	io_out8(ATA_DEV, (u8)(0xe0 | (r->lba >> 24 & 0x0f)));
-	io_out8(ATA_COUNT, (u8)r->count);
-	io_out8(ATA_LBA0, (u8)r->lba);
-	io_out8(ATA_LBA1, (u8)(r->lba >> 8));
-	io_out8(ATA_LBA2, (u8)(r->lba >> 16));
-	io_out8(ATA_CMD, r->op == DISK_READ ? CMD_READ : CMD_WRITE);
+	ata_command(r->lba, r->count, r->op == DISK_READ ? CMD_READ : CMD_WRITE);
 	if (r->op == DISK_WRITE) {
 		/* No interrupt announces the first sector of a PIO write. */
-		u8 s = 0;
-		for (u32 i = 0; i < SPIN_MAX; i++) {
-			s = alt_status();
-			if (!(s & ST_BSY) && (s & (ST_DRQ | ST_ERR | ST_DF)))
-				break;
-		}
-		if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
-			(void)io_in8(ATA_CMD);
+		if (!wait_drq()) {
 			finish(-E_IO);
 			return;
 		}
@@ -457,7 +476,7 @@ u32 sys_disk_free(struct trapframe *tf)
 }
 
 static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn, u32 off,
-		   u32 wppn, u32 woff, const u8 *src);
+		   u32 wppn, u32 woff, const u8 *src, u32 owner);
 
 /* disk_rw(req): queue struct disk_req *req: move count blocks between the
  * disk and bytes [off, off + count * DISK_BLOCK) of a page the caller holds.
@@ -492,7 +511,7 @@ u32 sys_disk_rw(struct trapframe *tf)
 	if (err < 0)
 		return (u32)err;
 	return (u32)enqueue(rq.op, rq.block, rq.count, (u32)xi, 0, 0, ppn, rq.off, wppn, rq.woff,
-			    NULL);
+			    NULL, curenv->id);
 }
 
 int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u32 wcheck,
@@ -516,16 +535,17 @@ int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u
  * for extent xi (or DISK_MAXEXT and XN entry xn - 1 with seq), to or from
  * bytes [off, off + count * DISK_BLOCK) of page ppn held by curenv (a write
  * from src instead if src is not NULL: then ppn is not used),
- * completion word at woff of page wppn, held by curenv. 0, or -E_AGAIN:
- * the queue is full. */
+ * completion word at woff of page wppn, held by curenv, for environment
+ * owner (0: the kernel's own request, XN's area: no page, no completion
+ * word). 0, or -E_AGAIN: the queue is full. */
 static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn, u32 off,
-		   u32 wppn, u32 woff, const u8 *src)
+		   u32 wppn, u32 woff, const u8 *src, u32 owner)
 {
 	if (qlen == DISK_QUEUE)
 		return -E_AGAIN;
 	struct dreq *r = &q[(qhead + qlen) % DISK_QUEUE];
 	u32 len = count * DISK_BLOCK;
-	r->owner = curenv->id;
+	r->owner = owner;
 	r->op = op;
 	r->lba = lba;
 	r->count = count;
@@ -536,7 +556,7 @@ static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn,
 	r->pcheck = src ? 0 : page_identity(ppn);
 	r->off = off;
 	r->wppn = wppn;
-	r->wcheck = page_identity(wppn);
+	r->wcheck = owner ? page_identity(wppn) : 0;
 	r->woff = woff;
 	if (op == DISK_WRITE && src) {
 		__builtin_memcpy(r->buf, src, len);
@@ -555,7 +575,28 @@ int disk_queue_xn(u32 op, u32 block, u32 xn, u32 seq, u32 ppn, u32 off, u32 wppn
 {
 	if (!info.nblocks)
 		return -E_NOENT;
-	return enqueue(op, block, 1, DISK_MAXEXT, xn + 1, seq, ppn, off, wppn, woff, src);
+	return enqueue(op, block, 1, DISK_MAXEXT, xn + 1, seq, ppn, off, wppn, woff, src, curenv->id);
+}
+
+int disk_queue_area(u32 block, const void *src, u32 xn)
+{
+	if (!info.nblocks)
+		return -E_NOENT;
+	return enqueue(DISK_WRITE, block, 1, XI_AREA, xn == XNA_NOENTRY ? 0 : xn + 1, 0, 0, 0, 0, 0,
+		       src, 0);
+}
+
+int disk_read_sync(u32 lba, u8 *buf)
+{
+	if (!info.nblocks || qlen || (wait_not_busy() & ST_BSY))
+		return -E_IO;
+	ata_command(lba, 1, CMD_READ);
+	if (!wait_drq())
+		return -E_IO;
+	pio_in(buf);
+	(void)io_in8(ATA_CMD);                     /* acknowledges INTRQ */
+	info.blocks_read++;
+	return 0;
 }
 
 u32 disk_xn_requests(u32 xn)
@@ -620,7 +661,8 @@ bool disk_consistent(char *why, u32 len)
 			lib_snprintf(why, len, "disk: request %u of dead env %x", k, r->owner);
 			return false;
 		}
-		if (r->xn ? r->xi != DISK_MAXEXT || !xn_entry_live(r->xn - 1) :
+		if (r->xi == XI_AREA ? r->owner || (r->xn && !xn_entry_live(r->xn - 1)) :
+		    r->xn ? r->xi != DISK_MAXEXT || !xn_entry_live(r->xn - 1) :
 			    r->xi >= DISK_MAXEXT || !ext[r->xi].live) {
 			lib_snprintf(why, len, "disk: request %u on a dead extent", k);
 			return false;

@@ -39,6 +39,7 @@ void kmain(int a0, char **a1, char **a2, u32 a3)
 	slice_init();
 	nic_init();
 	disk_init();
+	xn_boot();
 	kprintf("[aegis] %u free pages (low water %u); vectors at %08x; STLB %u entries\n",
 		page_free_count(), mem_low_water, EBASE, STLB_ENTRIES);
 	if (bootinfo.ktest)

@@ -760,6 +760,15 @@ int nic_send(u32 ni, const u8 *frame, u32 len)
 	u32 i = n->tx_next % NTX, slen = len < 60 ? 60 : len;
 	u8 *b = dma[ni].txbuf[i];
 	__builtin_memcpy(b, frame, len);
+	/* The source address is checked on the kernel's copy, which the
+	 * sender can no longer change: every frame leaves with this NIC's own
+	 * station address, so no environment can pose as another host on the
+	 * wire. Above the link layer the kernel knows no protocol. */
+	for (u32 k = 0; k < 6; k++)
+		if (b[6 + k] != n->mac[k]) {
+			n->st.tx_refused++;
+			return -E_PERM;
+		}
 	for (u32 k = len; k < slen; k++)
 		b[k] = 0;
 	dcache_wb(b, slen);

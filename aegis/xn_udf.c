@@ -12,20 +12,29 @@
  */
 #include "defs.h"
 #include "dcode.h"
+#include "xn_disk.h"
 
 enum { U_OWNS, U_ACL, U_SIZE, NUDF };
+
+/* owns may use this many block instructions (DC_COPY, DC_CSUM): with one
+ * DC_COPY a program reports a whole array of pairs (an indirect block's 32
+ * pointers), which 64 unrolled instructions could not; each costs at most
+ * the source window's length in steps, so the bound stays the program's. */
+#define XN_UDF_MAXBLOCKS 2
 
 struct xn_type {
 	bool live;
 	u8 gen;                         /* the id's high byte: a reused entry gets a new id */
-	u8 payer;                       /* slot + 1 of the registering environment */
+	u8 payer;                       /* slot + 1 of the registering environment (or of the
+	                                   one attached to its kept root; 0: detached) */
+	s8 root;                        /* the kept root it belongs to, -1: none */
 	u8 n[NUDF];
 	struct dc_insn prog[NUDF][XN_UDF_MAXINSNS];
 };
 static struct xn_type types[XN_MAXTYPES];
 
 static const struct dc_rules rules[NUDF] = {
-	{ XN_UDF_MAXINSNS, 2, { DC_R, DC_W }, 0 },
+	{ XN_UDF_MAXINSNS, 2, { DC_R, DC_W }, XN_UDF_MAXBLOCKS },
 	{ XN_UDF_MAXINSNS, 3, { DC_R, DC_R, DC_R }, 0 },
 	{ XN_UDF_MAXINSNS, 1, { DC_R }, 0 },
 };
@@ -123,6 +132,7 @@ u32 sys_xn_type_add(struct trapframe *tf)
 	if (!gen)
 		gen = 1;
 	types[fi] = nt;
+	types[fi].root = -1;
 	types[fi].gen = gen;
 	types[fi].payer = (u8)(env_slot(curenv) + 1);
 	types[fi].live = true;
@@ -132,7 +142,7 @@ u32 sys_xn_type_add(struct trapframe *tf)
 void xn_types_env_gone(struct env *e)
 {
 	for (u32 i = 0; i < XN_MAXTYPES; i++)
-		if (types[i].live && types[i].payer == env_slot(e) + 1) {
+		if (types[i].live && types[i].payer == env_slot(e) + 1 && types[i].root < 0) {
 			types[i].live = false;
 			limit_uncharge(e, LIM_XN, 1);
 		}
@@ -150,10 +160,121 @@ bool xn_types_consistent(char *why, u32 len)
 {
 	for (u32 i = 0; i < XN_MAXTYPES; i++) {
 		int p = types[i].payer - 1;
-		if (types[i].live && (p < 0 || p >= NENV || envs[p].status == ENV_FREE)) {
+		if (types[i].live && (p < 0 ? types[i].root < 0 : envs[p].status == ENV_FREE)) {
 			lib_snprintf(why, len, "xn: type %u of dead slot %d", i, p);
 			return false;
 		}
 	}
 	return true;
+}
+
+/* ---- kept templates (xn_disk.h) ---- */
+
+/* Write type i's record into XN's area image (or clear it). */
+static void record(u32 i)
+{
+	const struct xn_type *t = &types[i];
+	struct xn_dtype h = { 0 };
+	static struct dc_insn progs[NUDF][XN_UDF_MAXINSNS];
+	if (t->live && t->root >= 0) {
+		h = (struct xn_dtype){ 1, type_id(i), (u32)t->root, { t->n[0], t->n[1], t->n[2] } };
+		__builtin_memcpy(progs, t->prog, sizeof progs);
+	}
+	xna_set_type(i, &h, h.live ? progs : NULL, sizeof progs);
+}
+
+int xn_type_root(u32 id)
+{
+	const struct xn_type *t = type_of(id);
+	return t ? t->root : -1;
+}
+
+int xn_type_bind(u32 id, int r)
+{
+	struct xn_type *t = type_of(id);
+	if (!t)
+		return -E_INVAL;
+	if (t->root >= 0)
+		return t->root == r ? 0 : -E_BUSY;
+	t->root = (s8)r;
+	record((u32)(t - types));
+	return 0;
+}
+
+void xn_types_detach(int r)
+{
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		if (types[i].live && types[i].root == r && types[i].payer) {
+			limit_uncharge(&envs[types[i].payer - 1], LIM_XN, 1);
+			types[i].payer = 0;
+		}
+}
+
+u32 xn_types_attach(int r, struct env *e)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		if (types[i].live && types[i].root == r) {
+			types[i].payer = (u8)(env_slot(e) + 1);
+			n++;
+		}
+	return n;
+}
+
+u32 xn_types_count(int r)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		n += types[i].live && types[i].root == r;
+	return n;
+}
+
+void xn_types_unbind(int r)
+{
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		if (types[i].live && types[i].root == r) {
+			types[i].root = -1;
+			record(i);
+		}
+}
+
+int xn_type_restore(u32 i, const u8 *rec)
+{
+	struct xn_dtype h;
+	__builtin_memcpy(&h, rec, sizeof h);
+	struct xn_type *t = &types[i];
+	*t = (struct xn_type){ 0 };
+	if (h.id != ((h.id >> 8 & 0xff) << 8 | (i + 1)) || !(h.id >> 8) || h.root >= XN_MAXROOTS)
+		return -E_INVAL;
+	__builtin_memcpy(t->prog, rec + XN_DTYPE_PROGS, sizeof t->prog);
+	for (int u = 0; u < NUDF; u++) {
+		if (h.n[u] < 1 || h.n[u] > XN_UDF_MAXINSNS || dc_check(t->prog[u], h.n[u], &rules[u]) < 0)
+			return -E_INVAL;
+		t->n[u] = (u8)h.n[u];
+	}
+	t->gen = (u8)(h.id >> 8);
+	t->root = (s8)h.root;
+	t->live = true;
+	return 0;
+}
+
+int xn_type_bound(u32 i)
+{
+	return i < XN_MAXTYPES && types[i].live ? types[i].root : -1;
+}
+
+void xn_types_forget(int r)
+{
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		if (types[i].live && types[i].root == r) {
+			types[i].root = -1;
+			types[i].live = false;
+			record(i);
+		}
+}
+
+void xn_types_reset(void)
+{
+	for (u32 i = 0; i < XN_MAXTYPES; i++)
+		types[i].live = false;
 }

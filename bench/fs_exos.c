@@ -9,16 +9,13 @@
  *   names        cffs_unlink, cffs_mkdir, cffs_rmdir
  *   sync         cffs_sync(): data blocks, then metadata children before parents
  *   drop caches  cffs_drop_cache(): sync, then forget every buffer of cffs's cache, so
- *                that data blocks are read from the disk again (metadata blocks are read
- *                from XN's copies, which XN keeps in the kernel: no disk request)
+ *                that data blocks are read from the disk again (metadata blocks come
+ *                from XN's copies while XN caches them, else from the disk)
  *   counters     the kernel's (disk_info): blocks read and written; every XN request
  *                moves one block, so requests = blocks; no cache flushes
  *
- * XN today holds at most XN_MAXBLOCKS blocks, XN_MAXMETA of them metadata (abi.h); the
- * smallest set of files a row needs is far more, so while those limits stand the rows
- * are n/a with the figures (bench_fs_na).  Once XN holds the disk, the rows run; a row
- * XN still stops prints cffs's reason (`# cffs: ...`) and ends in an error, never a
- * figure.
+ * A row that XN or the disk stops (cffs's error: XN's table full, no free block) prints
+ * cffs's reason (`# cffs: ...`) and ends in an error, never a figure.
  */
 #include "bench.h"
 #include "cffs.h"
@@ -28,40 +25,10 @@
 static bool mounted;
 static char na_why[200];
 
-/* Metadata blocks of cffs's tree over n leaves past the direct ones (cffs.h: a TOP,
- * then subtrees of heights 1..CFFS_TREES). */
-static u32
-tree_meta(u32 n)
-{
-	u32 meta = n ? 1 : 0, cap = CFFS_FAN;
-
-	for (u32 h = 1; n && h <= CFFS_TREES; h++, cap *= CFFS_FAN) {
-		u32 m = n < cap ? n : cap, span = 1;
-		for (u32 l = 1; l <= h; l++) {
-			span *= CFFS_FAN;
-			meta += (m + span - 1) / span;	/* the nodes of level l */
-		}
-		n -= m;
-	}
-	return meta;
-}
-
-/* Blocks (all, and metadata) of a directory of nfiles files of bytes each. */
-static void
-need(u32 nfiles, u32 bytes, u32 *all, u32 *meta)
-{
-	u32 blocks = (bytes + CFFS_BSIZE - 1) / CFFS_BSIZE, dirblocks = (nfiles + CFFS_NENT - 1) / CFFS_NENT;
-	u32 fmeta = blocks > CFFS_NDIRECT ? tree_meta(blocks - CFFS_NDIRECT) : 0;
-
-	*meta = dirblocks + tree_meta(dirblocks) + nfiles * fmeta;
-	*all = *meta + nfiles * blocks;
-}
-
 const char *
 bench_fs_na(enum bench_fs_set set)
 {
 	struct disk_info di;
-	u32 all, meta;
 	int e;
 
 	if (set == BENCH_FS_JOURNAL)
@@ -70,17 +37,6 @@ bench_fs_na(enum bench_fs_set set)
 	if (sys_disk_info(&di) <= 0)
 		return "no disk: the storage rows run in the boots of tools/bench_storage.py "
 		       "(make bench-storage), which give one";
-	need(1000, 1024, &all, &meta);		/* the smallest work: fs_small_* */
-#ifdef XN_MAXBLOCKS				/* XN's table has a fixed size */
-	if (all > XN_MAXBLOCKS || meta > XN_MAXMETA) {
-		lib_snprintf(na_why, sizeof na_why, "XN holds at most %u blocks, %u of them metadata "
-			 "(abi.h); cffs needs %u, %u metadata, for the 1,000 files of 1 KiB alone "
-			 "(more for the others)", XN_MAXBLOCKS, XN_MAXMETA, all, meta);
-		return na_why;
-	}
-#else
-	(void)all, (void)meta;
-#endif
 	if (!mounted) {
 		if ((e = cffs_mkfs("bench", FS_FIRST, di.nblocks - FS_FIRST)) < 0) {
 			lib_snprintf(na_why, sizeof na_why, "mkfs of cffs failed: %d", e);

@@ -106,9 +106,10 @@ static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 
 			return 0;
 		}
 		*slot = 0;
-		if (e == -E_NOMEM && frees) {
-			/* XN's table is full, but it holds blocks cffs freed: they
-			 * go once their parents are on disk. Sync, and try c again. */
+		if ((e == -E_NOMEM || e == -E_QUOTA) && frees) {
+			/* XN's table or the budget is full, but XN holds blocks cffs
+			 * freed: they go once their parents are on disk. Sync, and
+			 * try c again. */
 			if ((e = cffs_sync()) < 0)
 				return e;
 			i--;
@@ -116,13 +117,7 @@ static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 
 		}
 		if (e != -E_BUSY) {
 			if (e == -E_NOMEM)
-				printf("# cffs: XN refused block %u: its table is full (-E_NOMEM"
-#ifdef XN_MAXBLOCKS
-				       "; XN holds at most %u blocks, %u of them metadata)\n", c,
-				       XN_MAXBLOCKS, XN_MAXMETA);
-#else
-				       ")\n", c);
-#endif
+				printf("# cffs: XN refused block %u: its table is full (-E_NOMEM)\n", c);
 			return e;
 		}
 		SET(tried, c);

@@ -128,6 +128,10 @@ bool netif_wait_until(struct netif *nif, bool (*done)(void *), void *arg, u32 ti
 int eth_send(struct netif *nif, const u8 *dst, u32 type, u32 len);
 extern const u8 eth_broadcast[6];
 
+/* apps/udpecho's argument for an echo partner whose replies an ASH sends
+ * (exos_ash_udp_echo); any other nonzero argument: replies from user space. */
+#define UDPECHO_ASH 2
+
 /* arp.c */
 void arp_input(struct netif *nif, const u8 *frame, u32 len);
 /* The station address of ip (the next hop: ip itself on our subnet, else

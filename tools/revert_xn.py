@@ -1,26 +1,26 @@
 #!/usr/bin/env python3
 """The revert checks of XN's protections (docs/storage.md): for each
 protection, take it out of the source with a textual edit, build into
-build/rv, run the xn-direct suite, print which of xntest's tests fail
-(and whether kcheck complained), and put the source back. Slow (a build
+build/rv, run the xn-direct suite (or the row's own: xn-persist), print
+which tests fail (and whether kcheck complained), and put the source back. Slow (a build
 and a boot per row); run by hand: python3 tools/revert_xn.py [ROW...]."""
-import subprocess, sys, re, os
+import glob, subprocess, sys, re, os
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 P = [
  ("owns must differ by exactly the claim", "aegis/xn.c",
   "	if (nadd != adds || nrem != !adds || (adds ? add[0] : rem[0]) != u->target)\n		return -E_INVAL;\n", ""),
  ("an allocated block must be free", "aegis/xn.c",
-  "		if (find(u->target) >= 0 || disk_in_extent(u->target))\n			return -E_BUSY;\n", ""),
+  "		if (xn_map[u->target] || disk_in_extent(u->target))\n			return -E_BUSY;\n", ""),
  ("only the owner's blocks (lookup)", "aegis/xn.c",
-  "	if (roots[xb[i].fs].ownerid != curenv->id)\n		return -E_PERM;\n", ""),
+  "	if (xn_roots[fs].ownerid != curenv->id)\n		return -E_PERM;\n", ""),
  ("rule 1: no write pointing to a tainted block", "aegis/xn.c",
-  "				if (c >= 0 && (xb[c].state & XN_S_TAINTED))", "				if (c < -1 && (xb[c].state & XN_S_TAINTED))"),
+  "				if (c >= 0 && (xn_b[c].state & XN_S_TAINTED))", "				if (c < -1 && (xn_b[c].state & XN_S_TAINTED))"),
  ("no read of a tainted data block", "aegis/xn.c",
-  "	if (!wmeta && r.op == XN_READ && e->meta < 0 && (e->state & XN_S_TAINTED))\n		return (u32)-E_PERM;\n", ""),
+  "	if (!wmeta && r.op == XN_READ && !xn_is_meta(e) && (e->state & XN_S_TAINTED))\n		return (u32)-E_PERM;\n", ""),
  ("free only the last pointer", "aegis/xn.c",
-  "	if (c->refs != 1 || (c->meta >= 0", "	if (0 || (c->meta >= 0"),
+  "	if (c->refs != 1 || (xn_is_meta(c)", "	if (0 || (xn_is_meta(c)"),
  ("free no metadata that points to blocks", "aegis/xn.c",
-  "(c->meta >= 0 && xn_owns(c->type, meta[c->meta], owns_a) != 0))\n		return -E_BUSY;", "0)\n		return -E_BUSY;"),
+  "(xn_is_meta(c) && xn_owns(c->type, xn_copy_of(c), xn_owns_a) != 0))\n		return -E_BUSY;", "0)\n		return -E_BUSY;"),
  ("rule 2: freed block waits for its parent's write", "aegis/xn.c",
   "	return !p->used || p->dseq >= e->wait_seq ||", "	return 1 || !p->used || p->dseq >= e->wait_seq ||"),
  ("rule 3: unlink waits for the link on disk", "aegis/xn.c",
@@ -39,21 +39,51 @@ P = [
  ("disk_alloc refuses XN's blocks", "aegis/disk.c",
   "	if (xn_range_used(start, count))\n		return (u32)-E_BUSY;\n", ""),
  ("metadata written from XN's copy", "aegis/xn.c",
-  "wmeta ? meta[e->meta] : NULL);", "wmeta ? (e->ppn == NOPPN ? meta[e->meta] : (u8 *)KADDR(e->ppn * PAGE_SIZE + e->off)) : NULL);"),
+  "wmeta ? xn_copy_of(e) : NULL);", "wmeta ? (e->ppn == NOPPN ? xn_copy_of(e) : (u8 *)KADDR(e->ppn * PAGE_SIZE + e->off)) : NULL);"),
  ("a type must be the caller's", "aegis/xn.c",
-  "	if (rq.block >= disk_nblocks() || xn_type_payer(rq.type) != env_slot(curenv))",
-  "	if (rq.block >= disk_nblocks() || xn_type_payer(rq.type) < 0)"),
+  "	if (rq.block >= xn_cover() || xn_type_payer(rq.type) != env_slot(curenv))",
+  "	if (rq.block >= xn_cover() || xn_type_payer(rq.type) < 0)"),
  ("a target in the same file system", "aegis/xn.c",
   "	if (c->fs != m->fs)\n		return -E_PERM;\n", ""),
  ("no link of a metadata block", "aegis/xn.c",
-  " || (u->op != XN_FREE && c->meta >= 0))", ")"),
+  " || (u->op != XN_FREE && xn_is_meta(c)))", ")"),
  ("root_free leaves freed blocks to nobody", "aegis/xn.c",
-  "	end_fs(e->fs);\n	settle();\n	return 0;", "	roots[e->fs].live = false;\n	release(x);\n	settle();\n	return 0;"),
+  "	if (xn_roots[r].kept)\n		return (u32)xn_free_kept(r, x);\n	xn_end_fs(r);\n	xn_settle();", "	if (xn_roots[r].kept)\n		return (u32)xn_free_kept(r, x);\n	xn_roots[r].live = false;\n	release(x);\n	xn_settle();"),
  ("xn_io's woff < 4096", "aegis/xn.c",
-  " || r.off >= PAGE_SIZE || r.woff >= PAGE_SIZE)", " || r.off >= PAGE_SIZE)"),
+  "r.off >= PAGE_SIZE ||\n	    r.woff >= PAGE_SIZE)", "r.off >= PAGE_SIZE)"),
+ ("a copy is let go of only when clean", "aegis/xn.c",
+  "		if (!(o->state & (XN_S_DIRTY | XN_S_TAINTED)) && !o->inflight &&", "		if (!o->inflight &&"),
+ ("an entry is let go of only for a plain data block", "aegis/xn.c",
+  "	return e->used && !e->orphan && !xn_is_meta(e) && e->refs == 1 && !e->state && e->wait < 0 &&\n	       !e->inflight && !e->listed;",
+  "	return e->used && !xn_is_meta(e);"),
+ ("no copy but from XN or the disk (-E_NOTCACHED)", "aegis/xn.c",
+  "	if (m->meta < 0)\n		return (u32)-E_NOTCACHED;\n",
+  "	if (m->meta < 0) {\n		if (m->ppn == NOPPN || xn_copy_get(p) < 0)\n			return (u32)-E_NOTCACHED;\n"
+  "		__builtin_memcpy(xn_meta[m->meta], KADDR(m->ppn * PAGE_SIZE + m->off), XN_META);\n	}\n"),
+ ("attach needs the secret", "aegis/xn_keep.c",
+  "	if (h[0] != xn_roots[r].hash[0] || h[1] != xn_roots[r].hash[1])\n		return (u32)cap_failed();\n", "", "xn-persist"),
+ ("a kept file system outlives its owner (detach)", "aegis/xn.c",
+  "			if (xn_roots[r].kept)\n				xn_detach(r);", "			if (0 && xn_roots[r].kept)\n				xn_detach(r);", "xn-persist"),
+ ("boot refuses a root block free in the map", "aegis/xn_keep.c",
+  "xn_map[d.block] || !xna_allocated(d.block) || xna_tainted(d.block))", "xn_map[d.block] || xna_tainted(d.block))", "xn-persist"),
+ ("XN's area reserved", "aegis/xn_keep.c",
+  "	for (u32 b = 0; b < xna_area(); b++)\n		xn_map[b] = BM_AREA;\n", "", "xn-persist"),
+ ("area changes queued before a write", "aegis/xn.c",
+  "		if (r.op == XN_WRITE && xna_flush() < 0)\n			return (u32)-E_AGAIN;\n", "", "xn-persist"),
+ ("a kept file system's new block allocated in the map", "aegis/xn.c",
+  "	if (xn_roots[fs].kept)\n		xna_mark(block, true, true);", "", "xn-persist"),
+ ("a write clears the block's taint in the map", "aegis/xn.c",
+  "		if (xna_allocated(e->block))\n			xna_mark(e->block, true, false);", "", "xn-persist"),
+ ("a template of a root never recorded is forgotten at boot", "aegis/xn_keep.c",
+  "			xn_types_forget(r);     /* recorded before a root that never was */\n", "", "xn-crash"),
+ ("rule 2, across crashes", "aegis/xn.c",
+  "	return !p->used || p->dseq >= e->wait_seq ||", "	return 1 || !p->used || p->dseq >= e->wait_seq ||", "xn-crash"),
+ ("area changes queued before a write, across crashes", "aegis/xn.c",
+  "		if (r.op == XN_WRITE && xna_flush() < 0)\n			return (u32)-E_AGAIN;\n", "", "xn-crash"),
 ]
 only = sys.argv[1:]
-for i, (name, f, old, new) in enumerate(P):
+for i, (name, f, old, new, *suite) in enumerate(P):
+    suite = suite[0] if suite else "xn-direct"
     if only and str(i) not in only:
         continue
     src = open(f).read()
@@ -62,15 +92,21 @@ for i, (name, f, old, new) in enumerate(P):
         continue
     open(f, "w").write(src.replace(old, new))
     try:
-        b = subprocess.run(["make", "-j2", "BUILD=build/rv"], capture_output=True, text=True)
+        b = subprocess.run(["make", "-j2", "BUILD=build/rv", "all", "build/rv/host/xnfsck"],
+                           capture_output=True, text=True)
         if b.returncode:
             print(f"{i} {name}: BUILD FAILED {b.stderr[-300:]}", flush=True)
             continue
-        r = subprocess.run([sys.executable, "tools/runtests.py", "--build", "build/rv", "--only", "xn-direct"],
+        for old_log in glob.glob("build/rv/test-logs/direct-xn*.log"):
+            os.remove(old_log)
+        r = subprocess.run([sys.executable, "tools/runtests.py", "--build", "build/rv", "--only", suite],
                            capture_output=True, text=True)
-        bad = re.findall(r"not ok \d+ xntest/(\S+)", r.stdout)
-        log = open("build/rv/test-logs/direct-xn.log", errors="replace").read()
-        kc = "kcheck" if "[aegis] kcheck:" in log else ""
+        bad = [m.replace("xntest/", "") for m in re.findall(r"not ok \d+ (.+?)(?: #.*)?$", r.stdout, re.M)
+               if m != suite]
+        logs = "".join(open(l, errors="replace").read() for l in glob.glob("build/rv/test-logs/direct-xn*.log"))
+        if suite == "xn-crash":
+            bad = sorted(set(re.sub(r"\d+", "N", b) for b in bad))
+        kc = "kcheck" if "[aegis] kcheck:" in logs else ""
         print(f"{i} {name}: fails {', '.join(b for b in bad if b)} {kc}", flush=True)
     finally:
         open(f, "w").write(src)

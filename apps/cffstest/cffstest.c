@@ -321,16 +321,31 @@ static void test_full(void)
 	CHECK(cffs_unlink("/after") == 0);
 }
 
-/* Blocks freed from parents on the disk stay XN's until those parents are
- * written again: when XN's table is full, cffs syncs and tries again. */
-static void test_reuse_freed(void)
+/* Blocks freed from parents on the disk stay XN's (and charged to the
+ * budget) until those parents are written again: when XN's table or the
+ * budget is full, cffs syncs and tries again. A child with a budget of 200
+ * blocks makes two files of 120 data blocks one after the other. */
+int reuse_child(void)
 {
-	u32 n = 60 * 1024;              /* 120 data blocks: two such files do not fit XN today */
+	u32 n = 60 * 1024;
+	if (!raw_pages())
+		return 90;
+	CHECK(cffs_mkfs("reuse", FS_FIRST + FS_BLOCKS, 2000) == 0);
 	CHECK(make_file("/r1", n, 18, 4096) && cffs_sync() == 0);
 	CHECK(cffs_unlink("/r1") == 0);
 	CHECK(make_file("/r2", n, 19, 4096));
 	CHECK(cffs_drop_cache() == 0 && file_is("/r2", n, 19, 4096));
-	CHECK(cffs_unlink("/r2") == 0 && cffs_sync() == 0);
+	return failed_checks;
+}
+
+static void test_reuse_freed(void)
+{
+	u32 limits[NLIMITS] = { [LIM_PAGES] = (u32)sys_pages_free() / 2, [LIM_SLICES] = 1,
+				[LIM_ENVS] = 16, [LIM_FILTERS] = DPF_MAXFILT / 4,
+				[LIM_EXTENTS] = DISK_MAXEXT / 4, [LIM_ASHS] = ASH_MAX / 4, [LIM_XN] = 200 };
+	struct exos_share share = { BOX_VA, box_ppn, box_check };
+	int child = exos_spawn_opts("cffstest", C_REUSE, &share, 1, limits);
+	CHECK(child > 0 && kid_wait(child) == 0);
 }
 
 /* Mode bits in the library; the key in XN's acl; another environment. */
@@ -483,6 +498,7 @@ int main(void)
 	case 0: break;
 	case C_INTRUDER: return intruder_child();
 	case C_TRIV: return triv_child();
+	case C_REUSE: return reuse_child();
 	default: return 99;
 	}
 	if (!new_page(PARENT_BOX_VA, &box_ppn, &box_check) || !raw_pages()) {

@@ -25,9 +25,10 @@ struct box {
 	volatile u32 fails;                   /* a child's failed checks */
 };
 
-enum { C_INTRUDER = 1, C_TRIV };
+enum { C_INTRUDER = 1, C_TRIV, C_REUSE };
 int intruder_child(void);
 int triv_child(void);
+int reuse_child(void);
 
 /* kids.c: raw XN requests through the page at TBUF_VA. */
 extern u32 tbuf_ppn, tbuf_check, tdone_ppn, tdone_check;

@@ -354,6 +354,20 @@ static void test_post_checks(void)
 	CHECK(sys_net_tx(0, name, check, NET_OFFLEN(0xffff, 100)) == -E_INVAL);
 	CHECK(sys_net_tx(0, name, check + 1, NET_OFFLEN(0, 60)) == -E_BADCAP);
 	CHECK(sys_net_tx(0, CAP_NAME(ppn, 2), check, NET_OFFLEN(0, 60)) == -E_BADCAP);
+	/* A frame posing as another host (NIC 1's address, the broadcast
+	 * address, one bit off) is refused, counted, and not sent. */
+	struct net_info t0 = info_of(0);
+	u8 *fr = (u8 *)BUF_VA;
+	u32 flen = make_frame(fr, mac1, ETYPE_TEST, 5);
+	static const u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const u8 *fake[3] = { mac1, bcast, mac0 };
+	for (u32 k = 0; k < 3; k++) {
+		for (u32 i = 0; i < 6; i++)
+			fr[6 + i] = fake[k][i] ^ (k == 2 && i == 5);
+		CHECK(sys_net_tx(0, name, check, NET_OFFLEN(0, flen)) == -E_PERM);
+	}
+	struct net_info t1 = info_of(0);
+	CHECK(t1.tx_refused == t0.tx_refused + 3 && t1.tx_frames == t0.tx_frames);
 	/* Filters: unknown NIC, too long, refused by the checker, unreadable. */
 	struct dc_insn f[NET_FILTER_MAXINSNS + 1];
 	for (u32 i = 0; i <= NET_FILTER_MAXINSNS; i++)

@@ -8,14 +8,50 @@
  * partner, apps/inettest): NIC 1 as 10.0.9.2/24 on the two-NIC hub. It ends
  * when a datagram "quit" comes (answered "bye"), or after `idle=` seconds
  * (kernel command line; default 120) with nothing received.
+ *
+ * With the argument UDPECHO_ASH (the udp_rtt_ash rows), the echo is not
+ * done here: ExOS's echo ASH (exos/ash.c) answers each datagram to port 7
+ * inside the kernel as it arrives, and this environment only answers ARP
+ * and ICMP for 10.0.9.2 until it is destroyed (or `idle=` seconds pass in
+ * which its ASH ran no more).
  */
 #include "inet.h"
 
 #define ECHO_PORT 7
 
+static bool never(void *arg) { (void)arg; return false; }
+
+/* The ASH partner: 0 once idle, 1 if it could not set up. */
+static int ash_partner(u32 idle)
+{
+	int err = 0, filter = -1;
+	struct netif *nif = netif_open(1, INET_ADDR(10, 0, 9, 2), 0xffffff00u, 0, &err);
+	int id = nif ? exos_ash_udp_echo(1, ECHO_PORT, &filter) : err;
+	if (id < 0) {
+		printf("udpecho: cannot install the echo ASH on NIC 1: error %d\n", id);
+		if (nif)
+			netif_close(nif);
+		return 1;
+	}
+	u32 runs = 0;
+	for (u32 idle_s = 0; idle_s < idle; idle_s++) {
+		netif_wait_until(nif, never, NULL, INET_SECOND);     /* ARP, ICMP */
+		struct ash_stat st = { 0 };
+		if (sys_ash_status((u32)id, &st) == 0 && st.runs != runs) {
+			runs = st.runs;
+			idle_s = 0;
+		}
+	}
+	sys_ash_del((u32)id);
+	netif_close(nif);
+	return 0;
+}
+
 int main(void)
 {
 	bool partner = exos_arg != 0;
+	if (exos_arg == UDPECHO_ASH)
+		return ash_partner(exos_param("idle", 120));
 	u32 nic = partner ? 1 : 0;
 	u32 ip = partner ? INET_ADDR(10, 0, 9, 2) : INET_ADDR(10, 0, 2, 15);
 	u32 gw = partner ? 0 : INET_ADDR(10, 0, 2, 2);

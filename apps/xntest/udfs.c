@@ -60,3 +60,15 @@ const struct xn_tmpl writes_meta_tmpl = TMPL(writes_meta, dir_acl, dir_size);
 
 static struct dc_insn too_long[XN_UDF_MAXINSNS + 1];
 const struct xn_tmpl too_long_tmpl = { too_long, XN_UDF_MAXINSNS + 1, dir_acl, 6, dir_size, 1 };
+
+/* A wide block (an indirect block): word 0 the count n (<= WIDE_SLOTS),
+ * word 1 spare, then n pairs (block, type). owns copies the pairs out with
+ * one DC_COPY; acl allows every change; size covers all slots. */
+static const struct dc_insn wide_owns[] = {
+	I(LDWA, 1, 0, 0, 0), I(JGTI, 1, 0, 6, WIDE_SLOTS), I(MOV, 2, 1, 0, 0), I(SHLI, 2, 0, 0, 3),
+	I(LDI, 3, 0, 0, 8), I(LDI, 4, 0, 0, 0), I(COPY, 5, 2, 0 | 1 << 4, 3 | 4 << 4),
+	I(RET, 0, 1, 0, 0), I(RETI, 0, 0, 0, XN_MAXOWNS + 1),
+};
+static const struct dc_insn wide_acl[] = { I(RETI, 0, 0, 0, 1) };
+static const struct dc_insn wide_size[] = { I(RETI, 0, 0, 0, WIDE_SIZE) };
+const struct xn_tmpl wide_tmpl = TMPL(wide_owns, wide_acl, wide_size);

@@ -28,25 +28,23 @@ int xn_do(u32 op, u32 block, u32 ppn, u32 check, u32 off)
 
 struct xn_entry xn_entry_of(u32 block)
 {
-	static struct xn_entry all[XN_MAXBLOCKS];
-	struct xn_entry none = { 0xffffffffu, 0, 0, 0, 0, 0, 0 };
-	if (sys_xn_bc(0, all, XN_MAXBLOCKS) != XN_MAXBLOCKS)
-		return none;
-	for (u32 i = 0; i < XN_MAXBLOCKS; i++)
-		if (all[i].block == block)
-			return all[i];
-	return none;
+	struct xn_entry e = { 0xffffffffu, 0, 0, 0, 0, 0, 0 };
+	if (sys_xn_bc_find(block, &e) < 0)
+		e.block = 0xffffffffu;
+	return e;
+}
+
+struct xn_stat xn_stats(void)
+{
+	struct xn_stat s = { 0 };
+	if (sys_xn_stat(&s) < 0)
+		s.blocks = s.entries = 0xffffffffu;
+	return s;
 }
 
 u32 xn_used(void)
 {
-	static struct xn_entry all[XN_MAXBLOCKS];
-	u32 n = 0;
-	if (sys_xn_bc(0, all, XN_MAXBLOCKS) != XN_MAXBLOCKS)
-		return 0xffffffffu;
-	for (u32 i = 0; i < XN_MAXBLOCKS; i++)
-		n += all[i].block != 0xffffffffu;
-	return n;
+	return xn_stats().blocks;
 }
 
 int xn_mkroot(const char *name, u32 block, u32 type)

@@ -19,7 +19,9 @@
 #define DIR_SLOTS   6
 #define DIR_SIZE    (8 + 8 * DIR_SLOTS)
 #define SECOND      160000000u        /* CP0 Count ticks (160 MHz) */
-#define DISK_BLOCKS 8192              /* the runner's image: 4 MiB */
+#define DISK_BLOCKS 131072            /* the runner's image: 64 MiB */
+#define WIDE_SLOTS  XN_MAXOWNS        /* a wide block's pointers */
+#define WIDE_SIZE   (8 + 8 * WIDE_SLOTS)
 #define BOX_VA        0x00006000u     /* the shared page in a child */
 #define PARENT_BOX_VA 0x30f00000u     /* ... and in the suite */
 #define BUF_VA        0x31000000u     /* data pages (a few) */
@@ -42,6 +44,7 @@ extern const struct xn_tmpl size_liar_tmpl;   /* size: 5000 once word 1 is 1 */
 extern const struct xn_tmpl size_zero_tmpl;   /* size: 0 */
 extern const struct xn_tmpl writes_meta_tmpl; /* owns stores into the metadata */
 extern const struct xn_tmpl too_long_tmpl;    /* owns of XN_UDF_MAXINSNS + 1 */
+extern const struct xn_tmpl wide_tmpl;        /* a count and up to WIDE_SLOTS pairs */
 
 /* xnfs.c: the library's calls */
 extern u32 done_ppn, done_check;
@@ -55,9 +58,11 @@ int xn_upd(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const void
 /* Move block through bytes [off, off + 512) of page (ppn, check), or for a
  * metadata write ppn 0 (no page), and sleep until it is over: its status. */
 int xn_do(u32 op, u32 block, u32 ppn, u32 check, u32 off);
-/* The registry's entry for block (block 0xffffffff if none). */
+/* The registry's entry for block (block 0xffffffff if XN does not hold it). */
 struct xn_entry xn_entry_of(u32 block);
-/* How many registry entries are in use. */
+/* XN's table sizes (xn_stat). */
+struct xn_stat xn_stats(void);
+/* How many blocks XN holds. */
 u32 xn_used(void);
 /* Register a root called name at block of type: the root's index. */
 int xn_mkroot(const char *name, u32 block, u32 type);
@@ -67,11 +72,23 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF, C_KEEPER };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
 int quota_child(void);
 int walk_child(void);
+int scale_child(void);
+
+/* persist.c: XN on disk (suite xn-persist), and its thief child */
+void test_persist_keep(void);
+void test_persist_attach(void);
+void test_refused(void);
+int thief_child(void);
+int keeper_child(void);
+
+/* crash.c: the crash suite's boots (xn-crash) */
+void test_crash_verify(void);
+void crash_workload(void) __attribute__((noreturn));
 
 #endif

@@ -10,10 +10,10 @@
 
 int failed_checks;
 
-static struct box *box = (struct box *)PARENT_BOX_VA;
+struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check;
 static u32 dir;                         /* the directory type's id */
-static u32 pa, pc, pb, pbc;             /* two data pages: BUF_VA, BUF_VA + PAGE_SIZE */
+u32 pa, pc, pb, pbc;                    /* two data pages: BUF_VA, BUF_VA + PAGE_SIZE */
 
 
 #define PAGE_A BUF_VA
@@ -48,7 +48,7 @@ static void teardown(u32 root)
 {
 	clear_dir(root);
 	CHECK(sys_xn_root_free(root) == 0);
-	CHECK(xn_used() == 0);
+	CHECK(xn_used() == 0 && xn_stats().entries == 0);
 }
 
 static void test_templates(void)
@@ -412,7 +412,8 @@ static void test_root_free_in_flight(void)
 	CHECK(tries < 10);                      /* the test tests */
 }
 
-static int child_spawn(u32 mode, const u32 *limits)
+int child_spawn(u32 mode, const u32 *limits);
+int child_spawn(u32 mode, const u32 *limits)
 {
 	struct exos_share share = { BOX_VA, box_ppn, box_check };
 	return exos_spawn_opts("xntest", mode, &share, 1, limits);
@@ -509,6 +510,23 @@ static void test_random_walk(void)
 	CHECK(xn_used() == 0);
 }
 
+/* XN at the scale of a 64 MiB disk (scale.c): a child builds a 16 MiB
+ * file of 33,825 blocks, reads it back through copies let go of and
+ * refilled, and fills the registry (-E_NOMEM); everything goes with it. */
+static void test_scale(void)
+{
+	u32 limits[NLIMITS] = { [LIM_PAGES] = (u32)sys_pages_free() / 2, [LIM_SLICES] = 1,
+				[LIM_ENVS] = 16, [LIM_FILTERS] = DPF_MAXFILT / 4,
+				[LIM_EXTENTS] = DISK_MAXEXT / 4, [LIM_ASHS] = ASH_MAX / 4,
+				[LIM_XN] = LIMIT_NONE };
+	box->count = 0;
+	int child = child_spawn(C_SCALE, limits);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	printf("    # %u blocks held at the end\n", box->count);
+	CHECK(box->count > 33825);
+	CHECK(xn_used() == 0 && xn_stats().entries == 0 && xn_stats().copies == 0);
+}
+
 static const struct utest tests[] = {
 	{ "templates", test_templates },
 	{ "roots", test_roots },
@@ -524,7 +542,14 @@ static const struct utest tests[] = {
 	{ "env_gone", test_env_gone },
 	{ "budget", test_budget },
 	{ "random_walk", test_random_walk },
+	{ "scale", test_scale },
 };
+
+/* On a disk formatted for XN (suite xn-persist), one boot's tests. */
+static const struct utest keep_tests[] = { { "persist_keep", test_persist_keep } };
+static const struct utest attach_tests[] = { { "persist_attach", test_persist_attach } };
+static const struct utest refused_tests[] = { { "refused", test_refused } };
+static const struct utest crash_tests[] = { { "crash_verify", test_crash_verify } };
 
 int main(void)
 {
@@ -535,6 +560,9 @@ int main(void)
 	case C_TYPES: return types_child();
 	case C_QUOTA: return quota_child();
 	case C_WALK: return walk_child();
+	case C_SCALE: return scale_child();
+	case C_THIEF: return thief_child();
+	case C_KEEPER: return keeper_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
@@ -546,6 +574,19 @@ int main(void)
 		printf("xntest: no pages\n");
 		return 1;
 	}
-	return utest_run_checked("xntest", tests, (int)(sizeof tests / sizeof tests[0]),
-				 (volatile u32 *)box, sizeof *box / 4);
+	const struct utest *run = tests;
+	int n = (int)(sizeof tests / sizeof tests[0]);
+	struct xn_stat s = xn_stats();
+	char kept[XN_NAMELEN] = "persist", crash[XN_NAMELEN] = "crash";
+	if (sys_xn_root_find(crash) >= 0) {     /* the crash suite: verify, then work until stopped */
+		utest_run_checked("xntest", crash_tests, 1, (volatile u32 *)box, sizeof *box / 4);
+		crash_workload();
+	}
+	if (s.refused)
+		run = refused_tests, n = 1;
+	else if (sys_xn_root_find(kept) >= 0)
+		run = attach_tests, n = 1;
+	else if (s.area)
+		run = keep_tests, n = 1;
+	return utest_run_checked("xntest", run, n, (volatile u32 *)box, sizeof *box / 4);
 }

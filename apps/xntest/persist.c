@@ -1,0 +1,238 @@
+/*
+ * persist.c: xntest's tests of XN on disk (suite xn-persist, three boots
+ * of one image formatted by tools/xn_mkfs.py; docs/storage.md "XN on
+ * disk"). Boot 1 (persist_keep): a file system "persist" (a root of wide
+ * blocks: three files of 5, 6 and 7 data blocks) is kept with a secret; a
+ * second, unkept one and a block allocated but never written must not
+ * survive. Boot 2 (persist_attach): the kernel rebuilt it; a thief cannot
+ * attach or take it; with the secret the suite re-attaches, finds every
+ * file and byte, and changes it. Boot 3 (refused): the image was damaged
+ * between the boots; the kernel refused it, and nothing on it can be taken.
+ */
+#include "xnfs.h"
+
+#define ROOT 1000u
+#define NFILES 3
+#define TEMP 5000u
+#define PENDING (ROOT + 21)
+#define THIEF_ROOT 3000u
+#define KID_ROOT 3500u
+
+static const u32 secret[4] = { 0x5ec0de01, 0x22, 0x333, 0x4444 };
+static u32 imgs[8][2 + WIDE_SLOTS * 2];
+
+extern u32 pa, pc, pb, pbc;
+extern struct box *box;
+int child_spawn(u32 mode, const u32 *limits);
+
+static u32 file(u32 k) { return ROOT + 1 + 40 * k; }
+static u32 file_len(u32 k) { return 5 + k; }
+
+/* Append (blk, type) as slot n of wide block w whose bytes are img. */
+static int wadd(u32 *img, u32 w, u32 n, u32 blk, u32 type)
+{
+	img[0] = n + 1;
+	img[2 + 2 * n] = blk;
+	img[3 + 2 * n] = type;
+	return xn_upd(w, XN_ALLOC, blk, type, 0, 16 + 8 * n, img, 0);
+}
+
+/* Free the last slot (n - 1) of wide block w whose bytes are img. */
+static int wdrop(u32 *img, u32 w, u32 n)
+{
+	img[0] = n - 1;
+	return xn_upd(w, XN_FREE, img[2 + 2 * (n - 1)], 0, 0, 8, img, 0);
+}
+
+/* Write data block b stamped with its number from page A. */
+static int write_stamped(u32 b)
+{
+	((volatile u32 *)BUF_VA)[0] = b;
+	((volatile u32 *)BUF_VA)[1] = ~b;
+	return xn_do(XN_WRITE, b, pa, pc, 0);
+}
+
+/* Read block b into page B: its first word (0xffffffff on an error). */
+static u32 read_word(u32 b, u32 k)
+{
+	((volatile u32 *)(BUF_VA + PAGE_SIZE))[k] = 0xeeeeeeee;
+	return xn_do(XN_READ, b, pb, pbc, 0) == 0 ? ((volatile u32 *)(BUF_VA + PAGE_SIZE))[k]
+						  : 0xffffffffu;
+}
+
+/* Everything before reaches the disk: a write of the root, waited for
+ * (XN's area changes are queued ahead of it). */
+static void sync_root(void)
+{
+	CHECK(xn_do(XN_WRITE, ROOT, 0, 0, 0) == 0);
+}
+
+void test_persist_keep(void)
+{
+	u32 w = (u32)sys_xn_type_add(&wide_tmpl);
+	CHECK((int)w > 0);
+	CHECK(xn_stats().area > 0 && xn_stats().blocks == 0);
+	CHECK(xn_mkroot("persist", 5, w) == -E_BUSY);           /* XN's area */
+	CHECK((int)(u32)sys_disk_alloc(0, 1) == -E_BUSY);
+	CHECK(xn_mkroot("persist", ROOT, w) >= 0);
+	CHECK(sys_xn_root_keep(ROOT, secret) == -E_BUSY);        /* never written */
+	for (u32 k = 0; k < NFILES; k++) {
+		CHECK(wadd(imgs[0], ROOT, k, file(k), w) == 0);
+		for (u32 d = 0; d < file_len(k); d++) {
+			CHECK(wadd(imgs[1 + k], file(k), d, file(k) + 1 + d, XN_DATA) == 0);
+			CHECK(write_stamped(file(k) + 1 + d) == 0);
+		}
+		CHECK(xn_do(XN_WRITE, file(k), 0, 0, 0) == 0);
+	}
+	sync_root();
+	CHECK(sys_xn_root_keep(file(0), secret) == -E_INVAL);    /* not a root */
+	CHECK(sys_xn_root_keep(ROOT, (void *)0) == -E_FAULT);
+	CHECK(sys_xn_root_keep(ROOT, secret) == 0);
+	/* An unkept file system, and a block never written: gone after a boot. */
+	CHECK(xn_mkroot("temp", TEMP, w) >= 0);
+	CHECK(wadd(imgs[5], TEMP, 0, TEMP + 1, XN_DATA) == 0);
+	CHECK(write_stamped(TEMP + 1) == 0 && xn_do(XN_WRITE, TEMP, 0, 0, 0) == 0);
+	CHECK(wadd(imgs[1], file(0), file_len(0), PENDING, XN_DATA) == 0);
+	/* Another environment cannot keep or attach it. */
+	box->step = 1;
+	int child = child_spawn(C_THIEF, NULL);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	/* A kept file system outlives its owner: a child keeps one and exits;
+	 * it is still there, attached to nobody, until the secret takes it. */
+	child = child_spawn(C_KEEPER, NULL);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	char kid[XN_NAMELEN] = "kid";
+	CHECK(sys_xn_root_find(kid) == (int)KID_ROOT && xn_entry_of(KID_ROOT).owner == 0);
+	struct xn_attach a = { "kid", { secret[0], secret[1], secret[2], secret[3] } };
+	CHECK(sys_xn_root_attach(&a) == (int)KID_ROOT);
+	CHECK(xn_entry_of(KID_ROOT).owner == (u32)sys_getenvid());
+	CHECK(sys_xn_root_free(KID_ROOT) == 0);                 /* its record cleared first */
+	CHECK(sys_xn_root_find(kid) == -E_NOENT);
+	sync_root();
+	CHECK(sys_kcheck(0) == 0);
+	printf("    # kept: %u blocks held, %u area blocks still to write\n", xn_stats().blocks,
+	       xn_stats().dirty);
+}
+
+void test_persist_attach(void)
+{
+	struct xn_stat s = xn_stats();
+	u32 nblocks = 1 + NFILES + 5 + 6 + 7;
+	CHECK(s.roots == 1 && s.blocks == nblocks && s.area > 0 && !s.refused);
+	char name[XN_NAMELEN] = "persist", temp[XN_NAMELEN] = "temp";
+	CHECK(sys_xn_root_find(name) == ROOT && sys_xn_root_find(temp) == -E_NOENT);
+	struct xn_entry e = xn_entry_of(ROOT);
+	u32 w = e.type;
+	CHECK(e.owner == 0 && e.state == XN_S_ROOT && w != XN_DATA);
+	CHECK(xn_entry_of(PENDING).block == 0xffffffffu && xn_entry_of(TEMP).block == 0xffffffffu);
+	u32 spare = 1;
+	CHECK(xn_upd(ROOT, XN_NONE, 0, 0, 4, 4, &spare, 0) == -E_PERM);   /* not attached */
+	box->step = 2;
+	int child = child_spawn(C_THIEF, NULL);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	struct xn_attach a = { "persist", { secret[0], secret[1], secret[2], secret[3] ^ 1 } };
+	CHECK(sys_xn_root_attach(&a) == -E_BADCAP);
+	struct xn_attach none = { "nothing", { 0, 0, 0, 0 } };
+	CHECK(sys_xn_root_attach(&none) == -E_NOENT);
+	CHECK(sys_xn_root_attach((void *)0) == -E_FAULT);
+	a.secret[3] = secret[3];
+	CHECK(sys_xn_root_attach(&a) == (int)ROOT);
+	CHECK(sys_xn_root_attach(&a) == -E_BUSY);
+	CHECK(xn_entry_of(ROOT).owner == (u32)sys_getenvid());
+	/* Every file and byte where it was. */
+	CHECK(read_word(ROOT, 0) == NFILES);
+	u32 bad = 0;
+	for (u32 k = 0; k < NFILES; k++) {
+		bad += read_word(ROOT, 2 + 2 * k) != file(k) || read_word(ROOT, 3 + 2 * k) != w;
+		bad += read_word(file(k), 0) != file_len(k);
+		for (u32 d = 0; d < file_len(k); d++)
+			bad += read_word(file(k) + 1 + d, 0) != file(k) + 1 + d ||
+			       read_word(file(k) + 1 + d, 1) != ~(file(k) + 1 + d);
+	}
+	CHECK(bad == 0);
+	CHECK(sys_kcheck(0) == 0);
+	/* Change it: file 2 goes (its blocks first), a new file of 2 blocks comes. */
+	u32 *img = imgs[3];
+	CHECK(xn_do(XN_READ, file(2), pb, pbc, 0) == 0);
+	for (u32 i = 0; i < 2 + 2 * WIDE_SLOTS; i++)
+		img[i] = ((volatile u32 *)(BUF_VA + PAGE_SIZE))[i];
+	for (u32 n = file_len(2); n > 0; n--)
+		CHECK(wdrop(img, file(2), n) == 0);
+	CHECK(xn_do(XN_WRITE, file(2), 0, 0, 0) == 0);
+	CHECK(xn_do(XN_READ, ROOT, pb, pbc, 0) == 0);
+	for (u32 i = 0; i < 2 + 2 * WIDE_SLOTS; i++)
+		imgs[0][i] = ((volatile u32 *)(BUF_VA + PAGE_SIZE))[i];
+	CHECK(wdrop(imgs[0], ROOT, NFILES) == 0);
+	sync_root();
+	CHECK(wadd(imgs[0], ROOT, NFILES - 1, 1200, w) == 0);
+	for (u32 d = 0; d < 2; d++) {
+		CHECK(wadd(imgs[4], 1200, d, 1201 + d, XN_DATA) == 0);
+		CHECK(write_stamped(1201 + d) == 0);
+	}
+	CHECK(xn_do(XN_WRITE, 1200, 0, 0, 0) == 0);
+	sync_root();
+	CHECK(xn_stats().blocks == nblocks - 8 + 3);
+	CHECK(sys_kcheck(0) == 0);
+}
+
+void test_refused(void)
+{
+	struct xn_stat s = xn_stats();
+	CHECK(s.refused == 1 && s.blocks == 0 && s.roots == 0);
+	char name[XN_NAMELEN] = "persist";
+	CHECK(sys_xn_root_find(name) == -E_NOENT);
+	struct xn_attach a = { "persist", { secret[0], secret[1], secret[2], secret[3] } };
+	CHECK(sys_xn_root_attach(&a) == -E_NOENT);
+	u32 w = (u32)sys_xn_type_add(&wide_tmpl);
+	CHECK((int)w > 0);
+	CHECK(xn_mkroot("again", 2000, w) == -E_BUSY);
+	CHECK((int)(u32)sys_disk_alloc(2000, 1) == -E_BUSY);
+	CHECK((int)(u32)sys_disk_alloc(ROOT, 1) == -E_BUSY);
+}
+
+/* The thief (another environment): cannot keep the suite's root, attach it
+ * while attached (boot 1) or with a guessed secret (boot 2), or take its
+ * blocks. */
+int thief_child(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 p, c;
+	if (!new_page(BUF_VA, &p, &c) || !new_page(DONE_VA, &done_ppn, &done_check))
+		return 90;
+	u32 guess[4] = { 0, 0, 0, 0 };
+	CHECK(sys_xn_root_keep(ROOT, guess) == -E_PERM);
+	struct xn_attach a = { "persist", { 0, 0, 0, 0 } };
+	if (b->step == 1) {
+		for (u32 i = 0; i < 4; i++)
+			a.secret[i] = secret[i];        /* even the right one: it is attached */
+		CHECK(sys_xn_root_attach(&a) == -E_BUSY);
+	} else {
+		for (u32 i = 0; i < 3; i++) {
+			CHECK(sys_xn_root_attach(&a) == -E_BADCAP);
+			a.secret[i] = secret[i];        /* all but the last word right */
+		}
+	}
+	u32 w = (u32)sys_xn_type_add(&wide_tmpl);
+	CHECK((int)w > 0 && xn_mkroot("thief", THIEF_ROOT, w) >= 0);
+	CHECK(wadd(imgs[0], THIEF_ROOT, 0, file(0) + 1, XN_DATA) == -E_BUSY);
+	CHECK(wadd(imgs[0], THIEF_ROOT, 0, ROOT, w) == -E_BUSY);
+	CHECK((int)(u32)sys_disk_alloc(ROOT, 40) == -E_BUSY);
+	CHECK((int)(u32)sys_disk_alloc(3, 1) == -E_BUSY);           /* XN's area */
+	CHECK(xn_do(XN_READ, file(0) + 1, p, c, 0) == -E_PERM);
+	return failed_checks;
+}
+
+/* The keeper (another environment, boot 1): keeps a file system of one
+ * written root, and exits. */
+int keeper_child(void)
+{
+	u32 p, c;
+	if (!new_page(BUF_VA, &p, &c) || !new_page(DONE_VA, &done_ppn, &done_check))
+		return 90;
+	u32 w = (u32)sys_xn_type_add(&wide_tmpl);
+	CHECK((int)w > 0 && xn_mkroot("kid", KID_ROOT, w) >= 0);
+	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);
+	CHECK(sys_xn_root_keep(KID_ROOT, secret) == 0);
+	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);         /* the area before it */
+	return failed_checks;
+}
