@@ -90,6 +90,7 @@ static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 
 {
 	if (hint < first || hint >= first + nblocks)
 		hint = first;
+	bool synced = false;
 	for (u32 i = 0; i < nblocks; i++) {
 		u32 c = first + (hint - first + i) % nblocks;
 		if ((c & 7) == 0 && ((owned[c / 8] | tried[c / 8]) == 0xff) && i + 8 < nblocks) {
@@ -106,10 +107,12 @@ static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 
 			return 0;
 		}
 		*slot = 0;
-		if ((e == -E_NOMEM || e == -E_QUOTA) && frees) {
+		if ((e == -E_NOMEM || e == -E_QUOTA) && !synced && (frees || cffs_cache_dirty())) {
 			/* XN's table or the budget is full, but XN holds blocks cffs
-			 * freed: they go once their parents are on disk. Sync, and
-			 * try c again. */
+			 * freed (they go once their parents are on disk), or copies
+			 * of changed metadata (it lets go of them once written).
+			 * Sync, and try c again, once. */
+			synced = true;
 			if ((e = cffs_sync()) < 0)
 				return e;
 			i--;

@@ -158,6 +158,8 @@ int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const
 /* Write every dirty data block, then every dirty metadata block, children
  * before their parents (XN's rule 1). */
 int cffs_cache_sync(void);
+/* Whether metadata changed since the last cffs_cache_sync. */
+bool cffs_cache_dirty(void);
 /* Forget every buffer (after cffs_cache_sync). */
 void cffs_cache_drop(void);
 

@@ -37,6 +37,9 @@ static u32 pname[CFFS_CACHE_PAGES], pcheck[CFFS_CACHE_PAGES], wname, wcheck;
 static u32 clock_;
 static bool ready;
 static u8 *mdirty;              /* bitmap over the disk: metadata changed, not written */
+static bool any_mdirty;         /* a bit of mdirty may be set */
+static bool syncing;            /* inside cffs_cache_sync: no sync to make room */
+static bool make_room(void);
 static u32 ndisk;
 struct cffs_counters cffs_count;
 u32 cffs_inject_notcached;
@@ -159,6 +162,8 @@ static int run_reqs(struct req *r, u32 n)
 				refetch(r[j].blk);
 				submit_group(r + j, 1);
 			}
+			if (r[j].err == -E_NOMEM && make_room())
+				submit_group(r + j, 1);
 			if (r[j].err < 0 && !first)
 				first = r[j].err;
 		}
@@ -177,6 +182,8 @@ int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const
 			refetch(target);        /* XN may need the target's copy too (a freed IND) */
 		e = injected() ? -E_NOTCACHED : sys_xn_update(&u);
 	}
+	if (e == -E_NOMEM && op != XN_ALLOC && make_room())
+		e = sys_xn_update(&u);  /* an allocation's caller decides (cffs.c) */
 	cffs_count.updates++;
 	if (e < 0)
 		return e;
@@ -339,6 +346,19 @@ void cffs_mdirty(u32 blk)
 {
 	if (blk < ndisk)
 		mdirty[blk / 8] |= (u8)(1u << (blk % 8));
+	any_mdirty = true;
+}
+
+bool cffs_cache_dirty(void) { return any_mdirty; }
+
+/* XN answered -E_NOMEM: its copies may all be of changed metadata, which
+ * it cannot let go of until they are written. Write them (once, not from
+ * inside a sync): whether anything was. */
+static bool make_room(void)
+{
+	if (syncing || !any_mdirty)
+		return false;
+	return cffs_cache_sync() == 0;
 }
 
 void cffs_bforget(u32 blk)
@@ -372,10 +392,21 @@ static void meta_group(struct req *r, u32 k, struct pass *p)
 	}
 }
 
+static int cache_sync(void);
 int cffs_cache_sync(void)
 {
 	if (!ready)
 		return 0;
+	syncing = true;
+	int e = cache_sync();
+	syncing = false;
+	if (e == 0)
+		any_mdirty = false;
+	return e;
+}
+
+static int cache_sync(void)
+{
 	int e = flush_data();           /* data first */
 	if (e < 0)
 		return e;
