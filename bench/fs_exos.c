@@ -77,12 +77,22 @@ bench_fs_read(int h, void *buf, unsigned n)
 	return r < 0 ? -1 : r;
 }
 
-int bench_fs_close(int h) { return cffs_close(h) ? -1 : 0; }
-int bench_fs_unlink(const char *name) { return cffs_unlink(name) ? -1 : 0; }
-int bench_fs_mkdir(const char *name) { return cffs_mkdir(name, 0755) ? -1 : 0; }
-int bench_fs_rmdir(const char *name) { return cffs_rmdir(name) ? -1 : 0; }
-int bench_fs_sync(void) { return cffs_sync() ? -1 : 0; }
-int bench_fs_drop_caches(void) { return cffs_drop_cache() ? -1 : 0; }
+/* 0, or -1 after a line naming cffs's error e for what (the row's error says which
+ * call failed, this line why). */
+static int
+said(int e, const char *what, const char *name)
+{
+	if (e < 0)
+		printf("# cffs: %s %s: %d\n", what, name, e);
+	return e < 0 ? -1 : 0;
+}
+
+int bench_fs_close(int h) { return said(cffs_close(h), "close", ""); }
+int bench_fs_unlink(const char *name) { return said(cffs_unlink(name), "unlink", name); }
+int bench_fs_mkdir(const char *name) { return said(cffs_mkdir(name, 0755), "mkdir", name); }
+int bench_fs_rmdir(const char *name) { return said(cffs_rmdir(name), "rmdir", name); }
+int bench_fs_sync(void) { return said(cffs_sync(), "sync", ""); }
+int bench_fs_drop_caches(void) { return said(cffs_drop_cache(), "drop caches", ""); }
 
 int
 bench_fs_disk(struct bench_disk *d)

@@ -145,6 +145,8 @@ static void refetch(u32 blk)
 	struct req r = { XN_READ, blk, b, 0 };
 	cffs_count.notcached++;
 	submit_group(&r, 1);
+	if (r.err == -E_NOMEM && make_room())   /* no copy XN can let go of: write some */
+		submit_group(&r, 1);
 	if (r.err < 0)
 		unhash(b);
 }
@@ -159,6 +161,8 @@ static int run_reqs(struct req *r, u32 n)
 		submit_group(r + i, k);
 		for (u32 j = i; j < i + k; j++) {
 			for (int t = 0; r[j].err == -E_NOTCACHED && t < NC_TRIES; t++) {
+				if (t > 0)
+					make_room();
 				refetch(r[j].blk);
 				submit_group(r + j, 1);
 			}
@@ -177,6 +181,8 @@ int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const
 	struct xn_upd u = { block, op, target, type, off, len, bytes, cred };
 	int e = injected() ? -E_NOTCACHED : sys_xn_update(&u);
 	for (int t = 0; e == -E_NOTCACHED && t < NC_TRIES; t++) {
+		if (t > 0)
+			make_room();    /* XN refills a copy only over a clean one */
 		refetch(block);
 		if (target && t > 0)
 			refetch(target);        /* XN may need the target's copy too (a freed IND) */
