@@ -39,7 +39,7 @@ UINC := -Iexos -Iaegis -I$(GEN)
 KERNEL_SRCS := $(wildcard aegis/*.S) $(filter-out aegis/asmoffsets.c,$(wildcard aegis/*.c))
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S exos/lrpc.S exos/fork.S $(wildcard exos/*.c)
-APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee nettest disktest udpecho httpd inettest ashtest xntest
+APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee nettest disktest udpecho httpd inettest ashtest xntest cffstest
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
 UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
@@ -310,8 +310,7 @@ bench-storage: bench-storage-run
 	@$(if $(ROWS),cat $(BENCH_OUT)/results.md)
 
 # A quick run of the storage rows on one system, bench-smoke-storage-linux or -aegis,
-# and a KTAP report (used by make test: values, not timing; Aegis: n/a until ExOS has
-# a file system).
+# and a KTAP report (used by make test: values, not timing; Aegis: cffs, bench/fs_exos.c).
 bench-smoke-storage-%: all bench-linux-fetch bench-linux-initramfs
 	@BUILD=$(B) sh tools/baseline/modules.sh >&2
 	@rm -f $(B)/bench/storage-smoke-$*.txt

@@ -9,8 +9,8 @@ ARGs are benchmark options and row names as for make bench (no row: every storag
 row). The rows come in sets, each on its own file system (SETS): `fs_` on Linux's ext2,
 `fsj_` on ext4. For each set, each boot (one, unless the rows do not fit one kernel
 command line) gets a new IMAGE_MB MiB image, made on the host: Linux's with mke2fs
-(e2fsprogs; no root needed) with fixed options (MKE2FS), Aegis's all zeros until ExOS
-has a file system and a mkfs. The QEMU line is the benchmark runners' own
+(e2fsprogs; no root needed) with fixed options (MKE2FS), Aegis's all zeros (ExOS's bench
+makes cffs on it from the board: bench/fs_exos.c). The QEMU line is the benchmark runners' own
 (tools/baseline/run.py, tools/bench_aegis.py: the same board, -icount and -rtc options)
 plus tools/qemu.py disk(image) with cache=unsafe (DISK_CACHE), the same on both systems. On Linux, `bench.disk=TYPE` on
 the kernel command line, and the initramfs gets the storage modules appended
@@ -42,7 +42,7 @@ IMAGE_MB = 64
 # would become virtual time while the guest waits under -icount sleep=on). The image is
 # thrown away after the boot, so nothing needs to reach the host's disk.
 DISK_CACHE = ",cache=unsafe"
-# (row prefix, Linux file system). ExOS's file system will serve the first set.
+# (row prefix, Linux file system). ExOS's cffs serves the first set.
 SETS = [("fs", "ext2"), ("fsj", "ext4")]
 WORKS = ["small", "large", "seq"]
 PHASES = ["write", "read", "delete"]
@@ -67,7 +67,8 @@ def make_image(path, system, fstype):
     with open(path, "wb") as f:
         f.truncate(IMAGE_MB << 20)
     if system != "linux":
-        return ["# disk image: %d MiB of zeros (no ExOS file system yet)" % IMAGE_MB]
+        return ["# disk image: %d MiB of zeros (ExOS makes cffs on it from the board: "
+                "bench/fs_exos.c)" % IMAGE_MB]
     cmd = MKE2FS + ["-t", fstype, path]
     env = dict(os.environ, E2FSPROGS_FAKE_TIME="1700000000")
     try:

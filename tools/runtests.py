@@ -413,6 +413,7 @@ def main():
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
         ("xn-direct", lambda: disk_suite(b, "direct", "xntest", "xn")),
+        ("cffs-direct", lambda: disk_suite(b, "direct", "cffstest", "cffs")),
         ("xn-persist", lambda: xn_persist_suite(b)),
         ("xn-crash", lambda: xn_crash_suite(b)),
         ("host-xnfsck", lambda: host_suite("host-xnfsck", [sys.executable, "tests/test_xnfsck.py",

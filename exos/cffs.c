@@ -1,0 +1,990 @@
+/*
+ * cffs.c: the file system's calls (cffs.h; layout in docs/storage.md).
+ *
+ * Every metadata change is one xn_update of one block (cffs_update), which
+ * XN checks with the block's owns before and after; a block is allocated
+ * by the update that makes its parent point to it (XN_ALLOC: -E_BUSY when
+ * XN or an extent holds it, so the disk's free map is XN's, and cffs only
+ * remembers which blocks it holds or found taken). Files grow a block at a
+ * time, in order, so every IND's pointers are a prefix and a file is freed
+ * from its last block back. Writes reach the disk at cffs_sync (or when
+ * the cache needs room): data first, then metadata children before
+ * parents, which is the order XN's rule 1 requires.
+ *
+ * C-FFS: the inode is in the directory entry; a new file's data blocks are
+ * allocated from the directory block holding its entry onwards, so a
+ * directory block and its small files' blocks lie together on the disk and
+ * are read and written in groups of requests.
+ */
+#include "cffs.h"
+
+struct loc {                    /* an entry: where it is, and a copy of it */
+	u32 blk, idx;
+	struct cffs_dent d;
+};
+struct fd { bool used; u32 blk, idx, pos; int flags; };
+
+static u32 root, dirtype, indtype, key, first, nblocks;
+static u16 cur_uid;
+static struct fd fds[CFFS_NFD];
+static u8 *owned, *tried;       /* bitmaps over the disk: ours; found taken since the last sync */
+static u32 ndisk;
+static u32 frees;               /* blocks freed since the last sync: XN holds them until then */
+
+#define BIT(m, b)  ((m)[(b) / 8] & (1u << ((b) % 8)))
+#define SET(m, b)  ((m)[(b) / 8] |= (u8)(1u << ((b) % 8)))
+#define CLR(m, b)  ((m)[(b) / 8] &= (u8)~(1u << ((b) % 8)))
+#define OFF(type, field) ((u32)__builtin_offsetof(type, field))
+
+u32 cffs_root(void) { return root; }
+void cffs_setuid(u16 uid) { cur_uid = uid; }
+
+static bool isdir(const struct cffs_dent *d) { return (d->ino.mode & CFFS_IFMT) == CFFS_IFDIR; }
+
+/* May the current user do want (4 read, 2 write, 1 search) to d? */
+static bool may(const struct cffs_dent *d, u32 want)
+{
+	if (cur_uid == 0)
+		return true;
+	u32 bits = d->ino.uid == cur_uid ? (u32)d->ino.mode >> 6 & 7 : (u32)d->ino.mode & 7;
+	return (bits & want) == want;
+}
+
+/* --- blocks ----------------------------------------------------------------- */
+
+static int ent_get(u32 blk, u32 idx, struct cffs_dent *d)
+{
+	int e = 0;
+	const u8 *b = cffs_bread(blk, &e);
+	if (!b)
+		return e;
+	__builtin_memcpy(d, b + CFFS_DENT_OFF(idx), sizeof *d);
+	return 0;
+}
+
+static int ent_put(const struct loc *l, u32 op, u32 target, u32 type)
+{
+	return cffs_update(l->blk, op, target, type, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, key);
+}
+
+static int ind_get(u32 blk, struct cffs_ind *n)
+{
+	int e = 0;
+	const u8 *b = cffs_bread(blk, &e);
+	if (!b)
+		return e;
+	__builtin_memcpy(n, b, sizeof *n);
+	return 0;
+}
+
+/*
+ * Allocate a block of type for parent, from hint onwards (wrapping inside
+ * the file system's blocks): bytes (len bytes at off of parent) with the
+ * word at slot set to the block become the parent's, by XN_ALLOC. A block
+ * XN refuses as taken (-E_BUSY) is skipped. 0 with *out, or the error
+ * (-CFFS_ENOSPC: no block left; -E_NOMEM or -E_QUOTA: XN's table or the
+ * budget is full).
+ */
+static int alloc_into(u32 parent, u32 off, u32 len, void *bytes, u32 *slot, u32 type, u32 hint,
+		      u32 *out)
+{
+	if (hint < first || hint >= first + nblocks)
+		hint = first;
+	bool synced = false;
+	for (u32 i = 0; i < nblocks; i++) {
+		u32 c = first + (hint - first + i) % nblocks;
+		if ((c & 7) == 0 && ((owned[c / 8] | tried[c / 8]) == 0xff) && i + 8 < nblocks) {
+			i += 7;         /* eight taken at once */
+			continue;
+		}
+		if (BIT(owned, c) || BIT(tried, c))
+			continue;
+		*slot = c;
+		int e = cffs_update(parent, XN_ALLOC, c, type, off, len, bytes, key);
+		if (e == 0) {
+			SET(owned, c);
+			*out = c;
+			return 0;
+		}
+		*slot = 0;
+		if ((e == -E_NOMEM || e == -E_QUOTA) && !synced && (frees || cffs_cache_dirty())) {
+			/* XN's table or the budget is full, but XN holds blocks cffs
+			 * freed (they go once their parents are on disk), or copies
+			 * of changed metadata (it lets go of them once written).
+			 * Sync, and try c again, once. */
+			synced = true;
+			if ((e = cffs_sync()) < 0)
+				return e;
+			i--;
+			continue;
+		}
+		if (e != -E_BUSY) {
+			if (e == -E_NOMEM)
+				printf("# cffs: XN refused block %u: its table is full (-E_NOMEM)\n", c);
+			return e;
+		}
+		SET(tried, c);
+	}
+	return -CFFS_ENOSPC;
+}
+
+/* A block just allocated: data gets a zeroed dirty buffer; an IND (height
+ * h >= 1) or a DIR its header, set by its first update. */
+static int init_new(u32 blk, u32 type, u32 ctype)
+{
+	int e = 0;
+	u8 *b = cffs_bnew(blk, &e);
+	if (!b)
+		return e;
+	if (type == XN_DATA) {
+		cffs_bdirty(blk);
+		return 0;
+	}
+	cffs_mdirty(blk);
+	if (type == indtype) {
+		struct cffs_ind n = { ctype, key, 0, { 0 } };
+		return cffs_update(blk, XN_NONE, 0, 0, 0, CFFS_IND_SIZE, &n, key);
+	}
+	u32 h[2] = { CFFS_DMAGIC, key };
+	return cffs_update(blk, XN_NONE, 0, 0, 0, sizeof h, h, key);
+}
+
+static u32 pow19(u32 k)
+{
+	u32 p = 1;
+	while (k--)
+		p *= CFFS_FAN;
+	return p;
+}
+
+/*
+ * The block holding logical block lb of the inode in l (data for a file,
+ * DIR blocks for a directory). With alloc, a missing block is allocated
+ * (lb must be the next one: files grow in order) and l->d is kept equal to
+ * the entry XN holds. 0 with *out (0: no such block), or an error.
+ */
+static int bmap(struct loc *l, u32 lb, bool alloc, u32 *out)
+{
+	bool dir = isdir(&l->d);
+	u32 leaf = dir ? dirtype : XN_DATA, ndir = dir ? 0 : CFFS_NDIRECT, x, k, cap = CFFS_FAN;
+	*out = 0;
+	if (lb < ndir) {
+		if (l->d.ino.d[lb] || !alloc) {
+			*out = l->d.ino.d[lb];
+			return 0;
+		}
+		int e = alloc_into(l->blk, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, &l->d.ino.d[lb],
+				   XN_DATA, l->blk, out);
+		return e ? e : init_new(*out, XN_DATA, 0);
+	}
+	x = lb - ndir;
+	for (k = 0; k < CFFS_TREES && x >= cap; k++, cap *= CFFS_FAN)
+		x -= cap;
+	if (k == CFFS_TREES)
+		return -CFFS_EFBIG;
+	if (!l->d.ino.top) {
+		if (!alloc)
+			return 0;
+		u32 t;
+		l->d.ino.ttype = indtype;
+		int e = alloc_into(l->blk, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, &l->d.ino.top,
+				   indtype, l->blk, &t);
+		if (e) {
+			l->d.ino.ttype = 0;
+			return e;
+		}
+		if ((e = init_new(t, indtype, indtype)) < 0)
+			return e;
+	}
+	u32 node = l->d.ino.top, idx = k, ch = k + 1;     /* ch: the child's height (0: a leaf) */
+	for (;;) {
+		struct cffs_ind n;
+		u32 child;
+		int e = ind_get(node, &n);
+		if (e)
+			return e;
+		if (idx < n.count) {
+			child = n.slot[idx];
+		} else {
+			if (!alloc)
+				return 0;
+			if (idx != n.count)
+				return -E_INVAL;        /* a hole: files grow in order */
+			n.count = idx + 1;
+			e = alloc_into(node, 0, CFFS_IND_SIZE, &n, &n.slot[idx], n.ctype, node, &child);
+			if (e)
+				return e;
+			e = ch ? init_new(child, indtype, ch == 1 ? leaf : indtype)
+			       : init_new(child, leaf, 0);
+			if (e)
+				return e;
+		}
+		if (ch == 0) {
+			*out = child;
+			return 0;
+		}
+		u32 span = pow19(ch - 1);
+		idx = x / span;
+		x %= span;
+		node = child;
+		ch--;
+	}
+}
+
+/* Free child (of type, its subtree of height h first) from IND node, its
+ * last pointer. */
+static int free_tree(u32 node, u32 h);
+static int free_last(u32 node, u32 h)
+{
+	struct cffs_ind n;
+	int e = ind_get(node, &n);
+	if (e)
+		return e;
+	u32 c = n.slot[n.count - 1];
+	if (h > 1 && (e = free_tree(c, h - 1)) < 0)
+		return e;
+	n.count--;
+	n.slot[n.count] = 0;
+	if ((e = cffs_update(node, XN_FREE, c, 0, 0, CFFS_IND_SIZE, &n, key)) < 0)
+		return e;
+	frees++;
+	cffs_bforget(c);
+	CLR(owned, c);
+	return 0;
+}
+
+/* Free every block below IND node of height h (its pointers, last first). */
+static int free_tree(u32 node, u32 h)
+{
+	struct cffs_ind n;
+	for (;;) {
+		int e = ind_get(node, &n);
+		if (e)
+			return e;
+		if (!n.count)
+			return 0;
+		if ((e = free_last(node, h)) < 0)
+			return e;
+	}
+}
+
+/* Free every block of the inode in l (it keeps its name): size 0. */
+static int free_blocks(struct loc *l)
+{
+	int e;
+	if (l->d.ino.top) {
+		struct cffs_ind t;
+		for (;;) {
+			if ((e = ind_get(l->d.ino.top, &t)) < 0)
+				return e;
+			if (!t.count)
+				break;
+			if ((e = free_tree(t.slot[t.count - 1], t.count)) < 0 ||
+			    (e = free_last(l->d.ino.top, 1)) < 0)
+				return e;
+		}
+		u32 t0 = l->d.ino.top;
+		l->d.ino.top = l->d.ino.ttype = 0;
+		if ((e = ent_put(l, XN_FREE, t0, 0)) < 0)
+			return e;
+		frees++;
+		cffs_bforget(t0);
+		CLR(owned, t0);
+	}
+	for (int k = CFFS_NDIRECT - 1; k >= 0; k--) {
+		u32 b = l->d.ino.d[k];
+		if (!b)
+			continue;
+		l->d.ino.d[k] = 0;
+		if ((e = ent_put(l, XN_FREE, b, 0)) < 0)
+			return e;
+		frees++;
+		cffs_bforget(b);
+		CLR(owned, b);
+	}
+	if (l->d.ino.size) {
+		l->d.ino.size = 0;
+		return ent_put(l, XN_NONE, 0, 0);
+	}
+	return 0;
+}
+
+/* --- directories -------------------------------------------------------------- */
+
+static bool same_name(const struct cffs_dent *d, const char *name, u32 n)
+{
+	if (!d->ino.mode || d->namelen != n)
+		return false;
+	for (u32 i = 0; i < n; i++)
+		if (d->name[i] != name[i])
+			return false;
+	return true;
+}
+
+/* Look for name (n bytes) in directory dir: 0 with *out (found), and in any
+ * case *freeloc->blk the first free entry's place (0 if none). */
+static int dir_find(struct loc *dir, const char *name, u32 n, struct loc *out, struct loc *freeloc)
+{
+	freeloc->blk = 0;
+	u32 nb = dir->d.ino.size / CFFS_BSIZE;
+	for (u32 lb = 0; lb < nb; lb++) {
+		u32 b;
+		int e = bmap(dir, lb, false, &b);
+		if (e)
+			return e;
+		const u8 *bytes = cffs_bread(b, &e);
+		if (!bytes)
+			return e;
+		for (u32 i = 0; i < CFFS_NENT; i++) {
+			const struct cffs_dent *d = (const void *)(bytes + CFFS_DENT_OFF(i));
+			if (!d->ino.mode && !freeloc->blk)
+				freeloc->blk = b, freeloc->idx = i;
+			if (same_name(d, name, n)) {
+				out->blk = b, out->idx = i;
+				__builtin_memcpy(&out->d, d, sizeof *d);
+				return 0;
+			}
+		}
+	}
+	return -E_NOENT;
+}
+
+/* A new entry called name in directory dir: its mode, the current user. */
+static int dir_add(struct loc *dir, const char *name, u32 n, u16 mode, struct loc *out)
+{
+	struct loc found, fl;
+	int e = dir_find(dir, name, n, &found, &fl);
+	if (e == 0)
+		return -CFFS_EEXIST;
+	if (e != -E_NOENT)
+		return e;
+	if (!fl.blk) {                  /* a new DIR block, near the last */
+		u32 b, lb = dir->d.ino.size / CFFS_BSIZE;
+		if ((e = bmap(dir, lb, true, &b)) < 0)
+			return e;
+		dir->d.ino.size += CFFS_BSIZE;
+		if ((e = ent_put(dir, XN_NONE, 0, 0)) < 0)
+			return e;
+		fl.blk = b, fl.idx = 0;
+	}
+	__builtin_memset(&fl.d, 0, sizeof fl.d);
+	fl.d.ino.mode = mode;
+	fl.d.ino.uid = cur_uid;
+	fl.d.namelen = (u8)n;
+	__builtin_memcpy(fl.d.name, name, n);
+	if ((e = ent_put(&fl, XN_NONE, 0, 0)) < 0)
+		return e;
+	*out = fl;
+	return 0;
+}
+
+static int root_loc(struct loc *l)
+{
+	l->blk = root, l->idx = 0;
+	return ent_get(root, 0, &l->d);
+}
+
+/* Resolve path but its last component: *dir the directory that holds (or
+ * would hold) it, *name and *n the last component ("" for the root). */
+static int walk(const char *path, struct loc *dir, const char **name, u32 *n)
+{
+	if (!root)
+		return -E_NOENT;
+	int e = root_loc(dir);
+	if (e)
+		return e;
+	for (;;) {
+		while (*path == '/')
+			path++;
+		u32 len = 0;
+		while (path[len] && path[len] != '/')
+			len++;
+		const char *rest = path + len;
+		while (*rest == '/')
+			rest++;
+		if (len > CFFS_NAMEMAX)
+			return -CFFS_ENAMETOOLONG;
+		if (!*rest) {
+			*name = path, *n = len;
+			return 0;
+		}
+		if (!isdir(&dir->d))
+			return -CFFS_ENOTDIR;
+		if (!may(&dir->d, 1))
+			return -E_PERM;
+		struct loc next, fl;
+		if ((e = dir_find(dir, path, len, &next, &fl)) < 0)
+			return e;
+		*dir = next;
+		path = rest;
+	}
+}
+
+/* The entry path names (the root for "/"). */
+static int lookup(const char *path, struct loc *out, struct loc *parent)
+{
+	const char *name;
+	u32 n;
+	struct loc dir, fl;
+	int e = walk(path, &dir, &name, &n);
+	if (e)
+		return e;
+	if (parent)
+		*parent = dir;
+	if (n == 0) {
+		*out = dir;
+		return 0;
+	}
+	if (!isdir(&dir.d))
+		return -CFFS_ENOTDIR;
+	if (!may(&dir.d, 1))
+		return -E_PERM;
+	return dir_find(&dir, name, n, out, &fl);
+}
+
+/* --- mkfs, mount ----------------------------------------------------------------- */
+
+static int setup(void)
+{
+	int e = cffs_cache_init();
+	if (e)
+		return e;
+	if (!owned) {
+		struct disk_info di;
+		ndisk = (u32)sys_disk_info(&di);
+		owned = malloc(ndisk / 8 + 1);
+		tried = malloc(ndisk / 8 + 1);
+		if (!owned || !tried)
+			return -E_NOMEM;
+	}
+	for (u32 i = 0; i < ndisk / 8 + 1; i++)
+		owned[i] = tried[i] = 0;
+	for (u32 i = 0; i < CFFS_NFD; i++)
+		fds[i].used = false;
+	return 0;
+}
+
+int cffs_mkfs(const char *name, u32 blk, u32 n)
+{
+	int e = setup();
+	if (e)
+		return e;
+	if (n < 8 || blk + n > ndisk || blk + n < blk)
+		return -E_INVAL;
+	static u32 types[2];            /* registered once per environment */
+	if (!types[0]) {
+		int d = sys_xn_type_add(&cffs_dir_tmpl);
+		if (d < 0)
+			return d;
+		int i = sys_xn_type_add(&cffs_ind_tmpl);
+		if (i < 0)
+			return i;
+		types[0] = (u32)d, types[1] = (u32)i;
+	}
+	struct xn_rootreq r;
+	__builtin_memset(&r, 0, sizeof r);
+	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
+		r.name[i] = name[i];
+	r.block = blk;
+	r.type = types[0];
+	if ((e = sys_xn_root(&r)) < 0)
+		return e;
+	root = blk, dirtype = types[0], indtype = types[1], first = blk, nblocks = n;
+	key = (read_count() ^ exos_envid << 12 ^ blk * 2654435761u) | 1;
+	SET(owned, blk);
+	if (!cffs_bnew(blk, &e))
+		return e;
+	u32 h[6] = { CFFS_MAGIC, key, dirtype, indtype, first, nblocks };
+	if ((e = cffs_update(blk, XN_NONE, 0, 0, 0, sizeof h, h, key)) < 0)
+		return e;
+	struct loc l = { blk, 0, { { { 0, 0 }, 0, 0, 0, CFFS_IFDIR | 0755, 0 }, 1, "/" } };
+	if ((e = ent_put(&l, XN_NONE, 0, 0)) < 0)
+		return e;
+	u32 b;                          /* the root directory's first block */
+	if ((e = bmap(&l, 0, true, &b)) < 0)
+		return e;
+	l.d.ino.size = CFFS_BSIZE;
+	if ((e = ent_put(&l, XN_NONE, 0, 0)) < 0)
+		return e;
+	return cffs_sync();
+}
+
+int cffs_mount(const char *name)
+{
+	int e = setup();
+	if (e)
+		return e;
+	char nm[XN_NAMELEN];
+	__builtin_memset(nm, 0, sizeof nm);
+	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
+		nm[i] = name[i];
+	int r = sys_xn_root_find(nm);
+	if (r < 0)
+		return r;
+	const u32 *h = (const u32 *)cffs_bread((u32)r, &e);
+	if (!h)
+		return e;
+	if (h[0] != CFFS_MAGIC)
+		return -E_INVAL;
+	root = (u32)r, key = h[1], dirtype = h[2], indtype = h[3], first = h[4], nblocks = h[5];
+	return 0;
+}
+
+int cffs_unmount(void)
+{
+	int e = cffs_drop_cache();
+	root = 0;
+	return e;
+}
+
+int cffs_sync(void)
+{
+	int e = cffs_cache_sync();
+	if (e == 0)
+		frees = 0;
+	for (u32 i = 0; tried && i < ndisk / 8 + 1; i++)
+		tried[i] = 0;           /* freed blocks may be reusable now */
+	return e;
+}
+
+int cffs_drop_cache(void)
+{
+	int e = cffs_sync();
+	if (e == 0)
+		cffs_cache_drop();
+	return e;
+}
+
+/* --- files ------------------------------------------------------------------------ */
+
+static struct fd *fd_of(int fd)
+{
+	return fd >= 0 && fd < CFFS_NFD && fds[fd].used ? &fds[fd] : NULL;
+}
+
+/* Descriptor fd, unless it was opened with access mode refused, and a
+ * fresh copy of its entry. */
+static int fd_get(int fd, int refused, struct fd **fp, struct loc *l)
+{
+	struct fd *f = *fp = fd_of(fd);
+	if (!f || (f->flags & CFFS_ACCMODE) == refused)
+		return -CFFS_EBADF;
+	l->blk = f->blk, l->idx = f->idx;
+	return ent_get(f->blk, f->idx, &l->d);
+}
+
+int cffs_open(const char *path, int flags, u32 mode)
+{
+	struct loc dir, l, fl;
+	const char *name;
+	u32 n;
+	int e = walk(path, &dir, &name, &n), acc = flags & CFFS_ACCMODE;
+	if (e)
+		return e;
+	if (n == 0) {
+		l = dir;                /* the root */
+	} else {
+		if (!isdir(&dir.d))
+			return -CFFS_ENOTDIR;
+		if (!may(&dir.d, 1))
+			return -E_PERM;
+		e = dir_find(&dir, name, n, &l, &fl);
+	}
+	if (e == -E_NOENT && (flags & CFFS_CREAT)) {
+		if (!may(&dir.d, 3))
+			return -E_PERM;
+		if ((e = dir_add(&dir, name, n, (u16)(CFFS_IFREG | (mode & 0777)), &l)) < 0)
+			return e;
+	} else if (e) {
+		return e;
+	} else if ((flags & CFFS_CREAT) && (flags & CFFS_EXCL)) {
+		return -CFFS_EEXIST;
+	} else {
+		if (isdir(&l.d) && acc != CFFS_RDONLY)
+			return -CFFS_EISDIR;
+		if ((acc != CFFS_WRONLY && !may(&l.d, 4)) || (acc != CFFS_RDONLY && !may(&l.d, 2)))
+			return -E_PERM;
+		if ((flags & CFFS_TRUNC) && acc != CFFS_RDONLY && (e = free_blocks(&l)) < 0)
+			return e;
+	}
+	for (int i = 0; i < CFFS_NFD; i++)
+		if (!fds[i].used) {
+			fds[i] = (struct fd){ true, l.blk, l.idx, 0, flags };
+			return i;
+		}
+	return -E_NOMEM;
+}
+
+int cffs_close(int fd)
+{
+	struct fd *f = fd_of(fd);
+	if (!f)
+		return -CFFS_EBADF;
+	f->used = false;
+	return 0;
+}
+
+int cffs_fsync(int fd)
+{
+	if (!fd_of(fd))
+		return -CFFS_EBADF;
+	return cffs_sync();             /* everything: a file's blocks and its directory's */
+}
+
+int cffs_lseek(int fd, s32 off, int whence)
+{
+	struct fd *f;
+	struct loc l;
+	int e = fd_get(fd, -1, &f, &l);
+	if (e)
+		return e;
+	s32 base = whence == CFFS_SEEK_SET ? 0 : whence == CFFS_SEEK_CUR ? (s32)f->pos :
+		   whence == CFFS_SEEK_END ? (s32)l.d.ino.size : -1;
+	if (base < 0 || base + off < 0)
+		return -E_INVAL;
+	f->pos = (u32)(base + off);
+	return (int)f->pos;
+}
+
+/* C-FFS's grouped read: the direct blocks of every file whose entry is in
+ * DIR block blk (a directory's small files, placed together after it), in
+ * one group of requests. A failure only means they are read later. */
+static void read_neighbours(u32 blk)
+{
+	u32 grp[CFFS_NENT * CFFS_NDIRECT], g = 0;
+	int e;
+	const u8 *b = cffs_bread(blk, &e);
+	if (!b)
+		return;
+	for (u32 i = 0; i < CFFS_NENT; i++) {
+		const struct cffs_dent *x = (const void *)(b + CFFS_DENT_OFF(i));
+		for (u32 k = 0; k < CFFS_NDIRECT; k++)
+			if ((x->ino.mode & CFFS_IFMT) == CFFS_IFREG && x->ino.d[k])
+				grp[g++] = x->ino.d[k];
+	}
+	cffs_bread_group(grp, g);
+}
+
+int cffs_read(int fd, void *buf, u32 n)
+{
+	struct fd *f;
+	struct loc l;
+	int e = fd_get(fd, CFFS_WRONLY, &f, &l);
+	if (e)
+		return e;
+	if (f->pos >= l.d.ino.size)
+		return 0;
+	if (n > l.d.ino.size - f->pos)
+		n = l.d.ino.size - f->pos;
+	if (!l.d.ino.top)
+		read_neighbours(l.blk);
+	u32 done = 0;
+	while (done < n) {
+		/* Up to 64 blocks' worth: mapped, read in groups, then copied. */
+		u32 lb0 = (f->pos + done) / CFFS_BSIZE, lbn = (f->pos + n - 1) / CFFS_BSIZE + 1;
+		u32 list[64], k = 0;
+		if (lbn - lb0 > 64)
+			lbn = lb0 + 64;
+		for (u32 lb = lb0; lb < lbn; lb++) {
+			if ((e = bmap(&l, lb, false, &list[k])) < 0)
+				return e;
+			if (!list[k])
+				return -E_IO;   /* the size says there is a block */
+			k++;
+		}
+		if ((e = cffs_bread_group(list, k)) < 0)
+			return e;
+		for (u32 i = 0; i < k && done < n; i++) {
+			const u8 *b = cffs_bread(list[i], &e);
+			if (!b)
+				return e;
+			u32 at = (f->pos + done) % CFFS_BSIZE, m = CFFS_BSIZE - at;
+			if (m > n - done)
+				m = n - done;
+			__builtin_memcpy((u8 *)buf + done, b + at, m);
+			done += m;
+		}
+	}
+	f->pos += n;
+	return (int)n;
+}
+
+int cffs_write(int fd, const void *buf, u32 n)
+{
+	struct fd *f;
+	struct loc l;
+	int e = fd_get(fd, CFFS_RDONLY, &f, &l);
+	if (e)
+		return e;
+	if (f->pos + n < f->pos)
+		return -CFFS_EFBIG;
+	u32 size = l.d.ino.size, end = f->pos + n;
+	u32 at = f->pos < size ? f->pos : size;   /* zeros fill [size, pos) */
+	while (at < end) {
+		u32 lb = at / CFFS_BSIZE, o = at % CFFS_BSIZE, m = CFFS_BSIZE - o, blk;
+		if (m > end - at)
+			m = end - at;
+		u8 *b;
+		bool have = lb < (size + CFFS_BSIZE - 1) / CFFS_BSIZE;
+		if ((e = bmap(&l, lb, !have, &blk)) < 0)
+			break;
+		if (!have || (o == 0 && m == CFFS_BSIZE))
+			b = cffs_bnew(blk, &e);         /* new, or all overwritten */
+		else
+			b = cffs_bread(blk, &e);
+		if (!b)
+			break;
+		/* [at, pos) is the gap past the old end (zeros), then the caller's bytes. */
+		u32 z = at < f->pos ? (f->pos - at < m ? f->pos - at : m) : 0;
+		__builtin_memset(b + o, 0, z);
+		if (m > z)
+			__builtin_memcpy(b + o + z, (const u8 *)buf + (at + z - f->pos), m - z);
+		cffs_bdirty(blk);
+		at += m;
+		if (at > size)
+			size = at;
+	}
+	/* The size covers what was written, also when an error stopped the
+	 * write: no byte written is lost, and the error is the result. */
+	if (size != l.d.ino.size) {
+		l.d.ino.size = size;
+		int e2 = ent_put(&l, XN_NONE, 0, 0);
+		if (!e)
+			e = e2;
+	}
+	if (e)
+		return e;
+	f->pos = end;
+	return (int)n;
+}
+
+int cffs_unlink(const char *path)
+{
+	struct loc l, dir;
+	int e = lookup(path, &l, &dir);
+	if (e)
+		return e;
+	if (l.blk == root && l.idx == 0)
+		return -E_PERM;
+	if (isdir(&l.d))
+		return -CFFS_EISDIR;
+	if (!may(&dir.d, 3))
+		return -E_PERM;
+	for (int i = 0; i < CFFS_NFD; i++)
+		if (fds[i].used && fds[i].blk == l.blk && fds[i].idx == l.idx)
+			return -E_BUSY;         /* no orphan inodes: close it first */
+	if ((e = free_blocks(&l)) < 0)
+		return e;
+	__builtin_memset(&l.d, 0, sizeof l.d);
+	return ent_put(&l, XN_NONE, 0, 0);
+}
+
+int cffs_mkdir(const char *path, u32 mode)
+{
+	struct loc dir, l;
+	const char *name;
+	u32 n;
+	int e = walk(path, &dir, &name, &n);
+	if (e)
+		return e;
+	if (n == 0)
+		return -CFFS_EEXIST;
+	if (!isdir(&dir.d))
+		return -CFFS_ENOTDIR;
+	if (!may(&dir.d, 3))
+		return -E_PERM;
+	return dir_add(&dir, name, n, (u16)(CFFS_IFDIR | (mode & 0777)), &l);
+}
+
+int cffs_rmdir(const char *path)
+{
+	struct loc l, dir;
+	int e = lookup(path, &l, &dir);
+	if (e)
+		return e;
+	if (!isdir(&l.d))
+		return -CFFS_ENOTDIR;
+	if (l.blk == root && l.idx == 0)
+		return -E_PERM;
+	if (!may(&dir.d, 3))
+		return -E_PERM;
+	u32 nb = l.d.ino.size / CFFS_BSIZE;
+	for (u32 lb = 0; lb < nb; lb++) {
+		u32 b;
+		if ((e = bmap(&l, lb, false, &b)) < 0)
+			return e;
+		const u8 *bytes = cffs_bread(b, &e);
+		if (!bytes)
+			return e;
+		for (u32 i = 0; i < CFFS_NENT; i++)
+			if (((const struct cffs_dent *)(bytes + CFFS_DENT_OFF(i)))->ino.mode)
+				return -CFFS_ENOTEMPTY;
+	}
+	if ((e = free_blocks(&l)) < 0)
+		return e;
+	__builtin_memset(&l.d, 0, sizeof l.d);
+	return ent_put(&l, XN_NONE, 0, 0);
+}
+
+int cffs_readdir(const char *path, u32 *cookie, struct cffs_dirent *d)
+{
+	struct loc l;
+	int e = lookup(path, &l, NULL);
+	if (e)
+		return e;
+	if (!isdir(&l.d))
+		return -CFFS_ENOTDIR;
+	if (!may(&l.d, 4))
+		return -E_PERM;
+	u32 nb = l.d.ino.size / CFFS_BSIZE;
+	for (u32 c = *cookie; c / CFFS_NENT < nb; c++) {
+		u32 b;
+		if ((e = bmap(&l, c / CFFS_NENT, false, &b)) < 0)
+			return e;
+		const u8 *bytes = cffs_bread(b, &e);
+		if (!bytes)
+			return e;
+		const struct cffs_dent *x = (const void *)(bytes + CFFS_DENT_OFF(c % CFFS_NENT));
+		if (!x->ino.mode)
+			continue;
+		__builtin_memcpy(d->name, x->name, x->namelen);
+		d->name[x->namelen] = 0;
+		d->mode = x->ino.mode;
+		d->size = x->ino.size;
+		*cookie = c + 1;
+		return 1;
+	}
+	*cookie = nb * CFFS_NENT;
+	return 0;
+}
+
+int cffs_rename(const char *from, const char *to)
+{
+	struct loc src, sdir, tdir, t, fl;
+	const char *name;
+	u32 n;
+	int e = lookup(from, &src, &sdir);
+	if (e)
+		return e;
+	if (src.blk == root && src.idx == 0)
+		return -E_PERM;
+	if ((e = walk(to, &tdir, &name, &n)) < 0)
+		return e;
+	if (n == 0)
+		return -CFFS_EEXIST;
+	if (!isdir(&tdir.d))
+		return -CFFS_ENOTDIR;
+	if (!may(&sdir.d, 3) || !may(&tdir.d, 3))
+		return -E_PERM;
+	e = dir_find(&tdir, name, n, &t, &fl);
+	if (e == 0) {
+		if (t.blk == src.blk && t.idx == src.idx)
+			return 0;
+		if (isdir(&t.d) || isdir(&src.d))
+			return -CFFS_EEXIST;
+		if ((e = cffs_unlink(to)) < 0)
+			return e;
+	} else if (e != -E_NOENT) {
+		return e;
+	}
+	if (tdir.blk == sdir.blk && tdir.idx == sdir.idx) {     /* a new name, in place */
+		__builtin_memset(src.d.name, 0, sizeof src.d.name);
+		__builtin_memcpy(src.d.name, name, n);
+		src.d.namelen = (u8)n;
+		return ent_put(&src, XN_NONE, 0, 0);
+	}
+	/* Another directory: the entry moves, so its pointers do. XN links only
+	 * data blocks, so only a file without a TOP can move. */
+	if (isdir(&src.d) || src.d.ino.top)
+		return -CFFS_EXDEV;
+	if ((e = dir_add(&tdir, name, n, src.d.ino.mode, &t)) < 0)
+		return e;
+	t.d.ino.uid = src.d.ino.uid;
+	t.d.ino.size = src.d.ino.size;
+	for (u32 k = 0; k < CFFS_NDIRECT; k++) {
+		if (!src.d.ino.d[k])
+			continue;
+		t.d.ino.d[k] = src.d.ino.d[k];
+		if ((e = ent_put(&t, XN_LINK, src.d.ino.d[k], 0)) < 0)
+			return e;
+	}
+	if ((e = ent_put(&t, XN_NONE, 0, 0)) < 0 || (e = cffs_sync()) < 0)   /* rule 3 */
+		return e;
+	for (u32 k = 0; k < CFFS_NDIRECT; k++) {
+		u32 b = src.d.ino.d[k];
+		if (!b)
+			continue;
+		src.d.ino.d[k] = 0;
+		if ((e = ent_put(&src, XN_UNLINK, b, 0)) < 0)
+			return e;
+	}
+	for (int i = 0; i < CFFS_NFD; i++)
+		if (fds[i].used && fds[i].blk == src.blk && fds[i].idx == src.idx)
+			fds[i].blk = t.blk, fds[i].idx = t.idx;
+	__builtin_memset(&src.d, 0, sizeof src.d);
+	return ent_put(&src, XN_NONE, 0, 0);
+}
+
+int cffs_stat(const char *path, struct cffs_stat *st)
+{
+	struct loc l;
+	int e = lookup(path, &l, NULL);
+	if (e)
+		return e;
+	st->size = l.d.ino.size;
+	st->mode = l.d.ino.mode;
+	st->uid = l.d.ino.uid;
+	st->blocks = (l.d.ino.size + CFFS_BSIZE - 1) / CFFS_BSIZE;
+	return 0;
+}
+
+int cffs_where(const char *path, u32 *blk, u32 *idx)
+{
+	struct loc l;
+	int e = lookup(path, &l, NULL);
+	if (e)
+		return e;
+	*blk = l.blk, *idx = l.idx;
+	return 0;
+}
+
+/* Blocks below IND node of height h (itself included) into out. */
+static u32 list_tree(u32 node, u32 h, u32 *out, u32 k, u32 max)
+{
+	struct cffs_ind n;
+	if (k < max)
+		out[k] = node;
+	k++;
+	if (ind_get(node, &n) < 0)
+		return k;
+	for (u32 i = 0; i < n.count && i < CFFS_FAN; i++) {
+		if (h > 1)
+			k = list_tree(n.slot[i], h - 1, out, k, max);
+		else if (k++ < max)
+			out[k - 1] = n.slot[i];
+	}
+	return k;
+}
+
+int cffs_blocks(const char *path, u32 *out, u32 max)
+{
+	struct loc l;
+	int e = lookup(path, &l, NULL);
+	if (e)
+		return e;
+	u32 k = 0;
+	for (u32 i = 0; i < CFFS_NDIRECT; i++)
+		if (l.d.ino.d[i] && k++ < max)
+			out[k - 1] = l.d.ino.d[i];
+	if (l.d.ino.top) {
+		struct cffs_ind t;
+		if (k < max)
+			out[k] = l.d.ino.top;
+		k++;
+		if ((e = ind_get(l.d.ino.top, &t)) < 0)
+			return e;
+		for (u32 i = 0; i < t.count && i < CFFS_TREES; i++)
+			k = list_tree(t.slot[i], i + 1, out, k, max);
+	}
+	return (int)k;
+}
