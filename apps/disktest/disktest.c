@@ -535,7 +535,7 @@ static void test_fair_share(void)
 		((volatile u32 *)DONE_VA)[0] = 0;
 		struct disk_info now = info_now();
 		u32 theirs_done = now.requests - base.requests - mine;   /* its first writes */
-		u32 ahead = box->queued - theirs_done;  /* its writes queued, not over */
+		u32 q = box->queued, ahead = q > theirs_done ? q - theirs_done : 0;   /* queued, not over */
 		struct disk_req r = req(DISK_READ, lo(x), hi(x), 7000, 1, CAP_NAME(bp, CAP_RW), bc,
 					0, 0);
 		if (sys_disk_rw(&r) != 0) {
@@ -561,6 +561,49 @@ static void test_fair_share(void)
 	CHECK(info_now().refused > base.refused);
 	CHECK(wait_idle() && sys_disk_free(lo(x), hi(x)) == 0);
 	CHECK(vm_unmap(BUF_VA + PAGE_SIZE, 1, true) == 0);
+}
+
+/* What a request costs the kernel: COST_REQS writes, then as many reads,
+ * of a page (8 blocks) each, one at a time; per request, the Count ticks
+ * the kernel spent driving the drive (disk_info kticks: queueing, the
+ * copies, starting, each step, finishing) and the steps it took: 8 with
+ * PIO (one per sector), 1 with DMA. tools/disk_cost.py reads the line this
+ * prints from boots under -icount, where a tick is a fixed number of
+ * instructions. */
+#define COST_REQS 32
+static void test_cost(void)
+{
+	u32 bp = 0, bc = 0;
+	CHECK(new_page(BUF_VA, &bp, &bc));
+	u64 x = alloc(7100, 8 * COST_REQS);
+	CHECK((int)lo(x) >= 0);
+	CHECK(wait_idle());
+	fill(BUF_VA, 9);
+	struct disk_info in[3];
+	for (u32 ph = 0; ph < 2; ph++) {
+		in[ph] = info_now();
+		for (u32 k = 0; k < COST_REQS; k++)
+			CHECK(disk_do(ph ? DISK_READ : DISK_WRITE, lo(x), hi(x), 7100 + 8 * k, 8, bp,
+				      bc, 0) == 0);
+	}
+	in[2] = info_now();
+	u32 bad = 0;
+	for (u32 i = 0; i < PAGE_SIZE; i++)
+		bad += ((volatile u8 *)BUF_VA)[i] != pattern(9, i);
+	CHECK(bad == 0);
+	u32 steps[2], ticks[2];
+	for (u32 ph = 0; ph < 2; ph++) {
+		CHECK(in[ph + 1].requests - in[ph].requests == COST_REQS);
+		CHECK(in[ph + 1].dma - in[ph].dma == (pio ? 0u : COST_REQS));
+		steps[ph] = in[ph + 1].interrupts - in[ph].interrupts + in[ph + 1].polls - in[ph].polls;
+		ticks[ph] = in[ph + 1].kticks - in[ph].kticks;
+		CHECK(steps[ph] == COST_REQS * (pio ? DISK_MAXREQ : 1u));
+	}
+	printf("    # cost %s: per request of 8 blocks: write %u kticks %u steps, "
+	       "read %u kticks %u steps\n", pio ? "pio" : "dma", ticks[0] / COST_REQS,
+	       steps[0] / COST_REQS, ticks[1] / COST_REQS, steps[1] / COST_REQS);
+	CHECK(sys_disk_free(lo(x), hi(x)) == 0);
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
 }
 
 static void test_exit_in_flight(void) { leave_in_flight(C_LEAVER); }
@@ -595,6 +638,7 @@ static const struct utest tests[] = {
 	{ "unref_in_flight", test_unref_in_flight },
 	{ "extent_budget", test_extent_budget },
 	{ "fair_share", test_fair_share },
+	{ "cost", test_cost },
 };
 
 int main(void)
