@@ -19,7 +19,7 @@ int failed_checks;
 #define SECOND        160000000u        /* CP0 Count ticks (160 MHz) */
 #define DISK_BLOCKS   8192              /* the runner's image: 4 MiB */
 #define NREQ          (DISK_QUEUE / 2)  /* requests a leaving child queues: its fair share */
-#define FAIR_ROUNDS   24                /* the suite's reads during a flood */
+#define FAIR_ROUNDS   24                /* the suite's measured reads during a flood */
 
 struct box {
 	volatile u32 step;
@@ -407,10 +407,10 @@ static void leave_in_flight(u32 mode)
 	box->xname = lo(x);
 	box->xcheck = hi(x);
 	box->xstart = 1000;
-	/* QEMU's drive can finish all 64 sectors between two system calls (the
-	 * interrupts come back to back): try until some were caught in flight. */
+	/* QEMU's drive can finish all its requests between two system calls (by DMA, or
+	 * with PIO interrupts back to back): try (40 times at most) until some were caught in flight. */
 	int child = 0;
-	for (u32 tries = 0; tries == 0 || (box->done_at_exit == NREQ && tries < 10); tries++) {
+	for (u32 tries = 0; tries == 0 || (box->done_at_exit == NREQ && tries < 40); tries++) {
 		if (tries && mode == C_UNREF) {
 			box->step = 2;
 			kid_wait(child);
@@ -455,8 +455,8 @@ static void test_free_busy(void)
 	int freed = 0;
 	u32 nq = 0;
 	/* Tried until the free comes while requests are queued (QEMU's drive
-	 * can finish them all between two system calls): at most 10 times. */
-	for (u32 tries = 0; tries == 0 || (freed == 0 && tries < 10); tries++) {
+	 * can finish them all between two system calls): at most 40 times. */
+	for (u32 tries = 0; tries == 0 || (freed == 0 && tries < 40); tries++) {
 		x = alloc(2000, 8 * DISK_QUEUE);
 		CHECK((int)lo(x) >= 0);
 		nq = 0;
@@ -507,12 +507,13 @@ static void test_freed_blocks_zeroed(void)
 /* One environment floods the queue (flooder); the suite's reads of the
  * flooded block are still taken at once (its share: never -E_AGAIN) and
  * served within a bound: before each is served, at most one more of the
- * flooder's writes (the one on the drive when it was queued; one more for
- * an interrupt between the suite's two calls) reaches the disk. The read
- * tells how many did: the flooder's k-th write carries k + 1, and its
- * writes are served in its order. Without turns (FIFO) the suite waits
- * behind all of the flooder's queued writes; without shares it is
- * refused. */
+ * flooder's writes (the one on the drive when it was queued) reaches the
+ * disk. The read tells how many did: the flooder's k-th write carries
+ * k + 1, and its writes are served in its order; how many were over when
+ * the read was queued is disk_info's count, read just before and just
+ * after queueing (a round where the two differ is not measured). Without
+ * turns (FIFO) the suite waits behind all of the flooder's queued writes;
+ * without shares it is refused. */
 static void test_fair_share(void)
 {
 	u32 bp = 0, bc = 0;
@@ -527,8 +528,8 @@ static void test_fair_share(void)
 	struct disk_info base = info_now();
 	int child = child_spawn(C_FLOOD);
 	CHECK(child > 0 && wait_step(&box->step, 1, 100000));
-	u32 mine = 0, refused = 0, worst = 0, most_ahead = 0;
-	for (u32 round = 0; round < FAIR_ROUNDS; round++) {
+	u32 mine = 0, refused = 0, worst = 0, most_ahead = 0, measured = 0, round;
+	for (round = 0; round < 4 * FAIR_ROUNDS && measured < FAIR_ROUNDS; round++) {
 		u32 start = read_count();                /* let the flood fill its share */
 		while (read_count() - start < SECOND / 200)
 			sys_yield();
@@ -542,8 +543,12 @@ static void test_fair_share(void)
 			refused++;
 			continue;
 		}
+		u32 then = info_now().requests;
 		CHECK(wait_done(0) == DISK_DONE);
 		mine++;
+		if (then != now.requests)
+			continue;      /* one ended between the two calls: theirs_done is not exact */
+		measured++;
 		u32 v = ((volatile u32 *)(BUF_VA + PAGE_SIZE))[0];   /* its writes before mine */
 		u32 between = v > theirs_done ? v - theirs_done : 0;
 		worst = between > worst ? between : worst;
@@ -552,12 +557,12 @@ static void test_fair_share(void)
 	box->step = 2;
 	CHECK(kid_wait(child) == 0);
 	printf("    # flood: %u writes queued, %u refused; the suite's %u reads: %u refused, "
-	       "at most %u of %u queued ahead served first\n", box->queued, box->done_at_exit,
-	       mine, refused, worst, most_ahead);
+	       "%u measured: at most %u of up to %u queued ahead served first\n", box->queued,
+	       box->done_at_exit, mine, refused, measured, worst, most_ahead);
 	CHECK(box->done_at_exit > 0);              /* the flooder was held to its share */
 	CHECK(most_ahead >= 3);                    /* ... which it kept full: the test tests */
-	CHECK(refused == 0 && mine == FAIR_ROUNDS);
-	CHECK(worst <= 2);
+	CHECK(refused == 0 && mine == round && measured >= FAIR_ROUNDS / 2);
+	CHECK(worst <= 1);                         /* the one on the drive */
 	CHECK(info_now().refused > base.refused);
 	CHECK(wait_idle() && sys_disk_free(lo(x), hi(x)) == 0);
 	CHECK(vm_unmap(BUF_VA + PAGE_SIZE, 1, true) == 0);
