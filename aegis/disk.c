@@ -36,6 +36,7 @@
  * queue (disk_queue_xn), and XN hears when each is over (xn_io_done).
  */
 #include "defs.h"
+#include "disk_sched.h"
 
 #define ATA_DATA   0x1f0
 #define ATA_COUNT  0x1f2
@@ -71,9 +72,6 @@ struct extent {
 static struct extent ext[DISK_MAXEXT];
 
 struct dreq {
-	bool used;
-	u32 arrival;                   /* when it was queued (a counter) */
-	u32 rr;                        /* the requester's env slot + 1: its turn; 0: none */
 	u32 owner;                     /* the requester's environment id, 0: gone */
 	u32 op, lba, count, xi;        /* xi: the extent's index (DISK_MAXEXT: an XN request,
 	                                  XI_AREA: XN's own area, for nobody) */
@@ -83,10 +81,13 @@ struct dreq {
 	u8 buf[PAGE_SIZE] __attribute__((aligned(32)));
 };
 static struct dreq q[DISK_QUEUE];
+static struct dsched qs[DISK_QUEUE];  /* each slot's place in the schedule: used, a barrier
+                                     (XI_AREA), arrival, turn (the requester's env slot + 1,
+                                     0: nobody's) */
 static u32 qlen;                   /* slots used */
 static u32 arrivals;               /* the next request's arrival */
 static int cur = -1;               /* the slot on the drive, -1: none */
-static u32 last_rr;                /* the turn (rr) last served */
+static u32 last_turn;              /* the turn last served */
 static bool use_dma;               /* the bus-master engine moves the data */
 static u32 done_blocks;            /* sectors of q[cur] moved so far (PIO) */
 static u32 issued_at;              /* Count when it went to the drive */
@@ -159,7 +160,7 @@ static void untaint(u32 block, u32 count)
 static bool extent_queued(u32 i)
 {
 	for (u32 k = 0; k < DISK_QUEUE; k++)
-		if (q[k].used && q[k].xi == i)
+		if (qs[k].used && q[k].xi == i)
 			return true;
 	return false;
 }
@@ -194,48 +195,18 @@ static void free_orphans(void)
 static void release(u32 i, int status)
 {
 	struct dreq *r = &q[i];                     /* its slot is not reused before XN returns */
-	r->used = false;
+	qs[i].used = false;
 	qlen--;
 	if (r->xn)
 		xn_io_done(r->xn - 1, r->op, status, r->seq, r->buf);
 }
 
-/* Was q[i] queued before q[j]? */
-static bool before(u32 i, u32 j)
-{
-	return (int)(q[i].arrival - q[j].arrival) < 0;
-}
-
-/* The request the drive should take next, -1: none. The oldest request, if
- * it is a write of XN's area (a barrier); else, among the requests queued
- * before the oldest area write (all if none), the oldest of the turn that
- * follows last_rr (turns are env slots + 1, taken cyclically; 0: requests
- * of nobody, e.g. the writes of an environment gone). */
+/* The request the drive should take next, -1: none (disk_sched.c: XN's
+ * area writes are barriers; environments take turns, each one's requests
+ * in order). */
 static int pick(void)
 {
-	int oldest = -1, area = -1;
-	for (u32 i = 0; i < DISK_QUEUE; i++) {
-		if (!q[i].used)
-			continue;
-		if (oldest < 0 || before(i, (u32)oldest))
-			oldest = (int)i;
-		if (q[i].xi == XI_AREA && (area < 0 || before(i, (u32)area)))
-			area = (int)i;
-	}
-	if (oldest < 0 || oldest == area)
-		return oldest;
-	int best = -1;
-	u32 bestd = 0;
-	for (u32 i = 0; i < DISK_QUEUE; i++) {
-		if (!q[i].used || q[i].xi == XI_AREA || (area >= 0 && !before(i, (u32)area)))
-			continue;
-		u32 d = (q[i].rr + NENV - last_rr) % (NENV + 1);   /* turns after last_rr's */
-		if (best < 0 || d < bestd || (d == bestd && before(i, (u32)best))) {
-			best = (int)i;
-			bestd = d;
-		}
-	}
-	return best;
+	return dsched_pick(qs, DISK_QUEUE, last_turn, NENV + 1);
 }
 
 static void issue(u32 i);
@@ -322,8 +293,8 @@ static void issue(u32 i)
 {
 	struct dreq *r = &q[i];
 	cur = (int)i;
-	if (r->xi != XI_AREA)
-		last_rr = r->rr;
+	if (!qs[i].barrier)
+		last_turn = qs[i].turn;
 	if (wait_not_busy() & ST_BSY) {
 		finish(-E_IO);
 		return;
@@ -592,7 +563,7 @@ static u32 queued_by(u32 owner)
 {
 	u32 n = 0;
 	for (u32 k = 0; k < DISK_QUEUE; k++)
-		n += q[k].used && q[k].owner == owner;
+		n += qs[k].used && q[k].owner == owner;
 	return n;
 }
 
@@ -663,18 +634,17 @@ static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn,
 {
 	if (qlen == DISK_QUEUE)
 		return -E_AGAIN;
-	if (owner && queued_by(owner) >= DISK_QUEUE - qlen) {   /* over its share */
+	if (owner && !dsched_admit(queued_by(owner), DISK_QUEUE - qlen)) {   /* over its share */
 		info.refused++;
 		return -E_AGAIN;
 	}
 	u32 t0 = mfc0(C0_COUNT, 0), k = 0;
-	while (q[k].used)
+	while (qs[k].used)
 		k++;
 	struct dreq *r = &q[k];
 	u32 len = count * DISK_BLOCK;
-	r->used = true;
-	r->arrival = arrivals++;
-	r->rr = owner ? (u32)env_slot(curenv) + 1 : 0;
+	qs[k] = (struct dsched){ true, xi == XI_AREA, arrivals++,
+				 owner ? (u32)env_slot(curenv) + 1 : 0 };
 	r->owner = owner;
 	r->op = op;
 	r->lba = lba;
@@ -735,7 +705,7 @@ u32 disk_xn_requests(u32 xn)
 {
 	u32 n = 0;
 	for (u32 k = 0; k < DISK_QUEUE; k++)
-		n += q[k].used && q[k].xn == xn + 1;
+		n += qs[k].used && q[k].xn == xn + 1;
 	return n;
 }
 
@@ -758,9 +728,9 @@ void disk_env_gone(struct env *e)
 {
 	for (u32 k = 0; k < DISK_QUEUE; k++) {
 		struct dreq *r = &q[k];
-		if (r->used && r->owner == e->id) {
+		if (qs[k].used && r->owner == e->id) {
 			r->owner = 0;
-			r->rr = 0;
+			qs[k].turn = 0;
 		}
 	}
 	/* Its extents end with it (now, or once the requests on them are over:
@@ -787,8 +757,8 @@ bool disk_consistent(char *why, u32 len)
 {
 	u32 used = 0;
 	for (u32 k = 0; k < DISK_QUEUE; k++)
-		used += q[k].used;
-	if (used != qlen || (cur >= 0 && !q[cur].used) || (cur < 0 && qlen) ||
+		used += qs[k].used;
+	if (used != qlen || (cur >= 0 && !qs[cur].used) || (cur < 0 && qlen) ||
 	    (!info.nblocks && qlen)) {
 		lib_snprintf(why, len, "disk: %u queued (%u slots used), on the drive %d", qlen,
 			     used, cur);
@@ -796,8 +766,13 @@ bool disk_consistent(char *why, u32 len)
 	}
 	for (u32 k = 0; k < DISK_QUEUE; k++) {
 		const struct dreq *r = &q[k];
-		if (!r->used)
+		if (!qs[k].used)
 			continue;
+		if (qs[k].barrier != (r->xi == XI_AREA) || qs[k].turn > NENV) {
+			lib_snprintf(why, len, "disk: request %u scheduled as %s, turn %u", k,
+				     qs[k].barrier ? "a barrier" : "a request", qs[k].turn);
+			return false;
+		}
 		if (r->owner && !env_lookup(r->owner)) {
 			lib_snprintf(why, len, "disk: request %u of dead env %x", k, r->owner);
 			return false;

@@ -399,6 +399,8 @@ def main():
                                                       os.path.join(b, "initrd.cpio")])),
         ("host-dcode", lambda: host_suite("host-dcode", [os.path.join(b, "host", "test_dcode")])),
         ("host-dpf", lambda: host_suite("host-dpf", [os.path.join(b, "host", "test_dpf")])),
+        ("host-disk-sched", lambda: host_suite("host-disk-sched",
+                                               [os.path.join(b, "host", "test_disk_sched")])),
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
         ("host-setup", lambda: host_suite("host-setup", [sys.executable, "tests/test_setup.py"])),
         ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",
