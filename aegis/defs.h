@@ -581,9 +581,10 @@ void disk_taint(u32 block, u32 count);
 bool bmide_init(void);
 /* Its register base (0: no DMA). */
 u32 bmide_base(void);
-/* Before an ATA DMA command: describe kernel buffer [buf, buf + len) (whole
- * cache lines, at most a page) to the engine, direction to_memory (a read)
- * or from it, with the cache made safe for the transfer; then bmide_go. */
+/* Before an ATA DMA command: describe kernel buffer [buf, buf + len) (page
+ * aligned, len at most a page, whole cache lines) to the engine, direction
+ * to_memory (a read) or from it, with the cache made safe for the
+ * transfer; then bmide_go. */
 void bmide_start(void *buf, u32 len, bool to_memory);
 void bmide_go(bool to_memory);
 /* Has the transfer raised its interrupt: 1, -1 (the engine failed), 0 not yet. */

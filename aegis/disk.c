@@ -78,9 +78,12 @@ struct dreq {
 	u32 xn, seq;                   /* XN: its block's entry + 1 (0: none) and xn_queue's seq */
 	u32 ppn, pcheck, off;          /* the page and its page_identity when queued */
 	u32 wppn, wcheck, woff;        /* the completion word's */
-	u8 buf[PAGE_SIZE] __attribute__((aligned(32)));
+	u8 *buf;                       /* its kernel buffer: qbuf[slot], set at boot */
 };
 static struct dreq q[DISK_QUEUE];
+/* The requests' data, whole pages: a buffer never crosses a 64 KiB line (one
+ * DMA region, disk_dma.c) nor shares a cache line with anything else. */
+static u8 qbuf[DISK_QUEUE][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static struct dsched qs[DISK_QUEUE];  /* each slot's place in the schedule: used, a barrier
                                      (XI_AREA), arrival, turn (the requester's env slot + 1,
                                      0: nobody's) */
@@ -437,8 +440,10 @@ void disk_init(void)
 		info.model[i] = 0;
 	info.free = info.nblocks;
 	dcache_init();
-	for (u32 i = 0; i < DISK_QUEUE; i++)
+	for (u32 i = 0; i < DISK_QUEUE; i++) {
+		q[i].buf = qbuf[i];
 		dcache_wbinv(q[i].buf, PAGE_SIZE);
+	}
 	use_dma = (id[49] & 0x0100) && bmide_init();        /* DMA supported, engine there */
 	pic_enable(DISK_IRQ, false);
 	io_out8(ATA_CTL, 0);                               /* interrupts on */

@@ -8,12 +8,12 @@
  * status (bit 0 active, bit 1 error and bit 2 interrupt, each cleared by
  * writing 1), +4 the physical address of the physical region descriptor
  * table (PRDT). Each descriptor is two little-endian words: a region's
- * physical address, and its byte count (bits 15:0) with bit 31 on the
- * last one; a region may not cross a 64 KiB boundary.
+ * physical address, and its byte count (bits 15:0; 0 means 64 KiB) with
+ * bit 31 on the last one; a region may not cross a 64 KiB boundary, so
+ * the buffers (disk.c's qbuf) are page-aligned and one region is enough.
  *
  * DMA only ever reaches the kernel's own request buffers (disk.c's struct
- * dreq buf), never an environment's page: the caller passes a kseg0
- * buffer. A bus master on the GT-64120's PCI bus sees RAM at its physical
+ * qbuf), never an environment's page: the caller passes a kseg0 buffer. A bus master on the GT-64120's PCI bus sees RAM at its physical
  * address (the NICs' rings, nic.c, are given PADDR too), so a descriptor
  * holds PADDR(buf). The caches are not coherent with the engine: a
  * buffer the drive reads is written back first; one it writes is written
@@ -35,7 +35,7 @@
 #define PRD_LAST   0x80000000u
 
 static u32 bm;                      /* the channel's register base, 0: no DMA */
-static u32 prdt[4] __attribute__((aligned(16)));   /* two descriptors; no 64 KiB crossing */
+static u32 prdt[2] __attribute__((aligned(8)));    /* one descriptor: address, count | last */
 
 /* Is word w one of the command line's words? */
 static bool cmdline_word(const char *w)
@@ -87,21 +87,13 @@ u32 bmide_base(void) { return bm; }
 
 void bmide_start(void *buf, u32 len, bool to_memory)
 {
-	u32 pa = PADDR(buf), n = 0;
-	while (len) {                                   /* at most two regions for a page */
-		u32 room = 0x10000u - (pa & 0xffffu), part = len < room ? len : room;
-		prdt[2 * n] = pa;
-		prdt[2 * n + 1] = part & 0xffffu;
-		pa += part;
-		len -= part;
-		n++;
-	}
-	prdt[2 * n - 1] |= PRD_LAST;
+	prdt[0] = PADDR(buf);
+	prdt[1] = len | PRD_LAST;                      /* len <= PAGE_SIZE < 64 KiB */
 	dcache_wb(prdt, sizeof prdt);
 	if (to_memory)
-		dcache_wbinv(buf, pa - PADDR(buf));
+		dcache_wbinv(buf, len);
 	else
-		dcache_wb(buf, pa - PADDR(buf));
+		dcache_wb(buf, len);
 	io_out8(bm + BM_CMD, 0);
 	u32 t = PADDR(prdt);
 	io_out16(bm + BM_PRDT, (u16)t);
