@@ -180,7 +180,8 @@ qemu-gdb: deps-gdb
 	$(PYTHON) tools/boot.py --path direct --interactive --gdb $(GDBPORT) --append "$(APPEND)"
 
 # --- tests --------------------------------------------------------------------
-HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf $(B)/host/xnfsck
+HOST_TESTS := $(B)/host/test_lib $(B)/host/test_dcode $(B)/host/test_dpf $(B)/host/xnfsck \
+	$(B)/host/test_disk_sched
 $(B)/host/test_lib: tests/test_lib.c tests/ktap.h lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/lib.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ \
@@ -197,6 +198,12 @@ $(B)/host/test_dpf: tests/test_dpf.c tests/ktap.h $(DPF_SRCS) aegis/dpf.h aegis/
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DDCODE_HOST -o $@ tests/test_dpf.c $(DPF_SRCS)
+
+# The disk queue's scheduling rules, natively (docs/storage.md "Fairness").
+$(B)/host/test_disk_sched: tests/test_disk_sched.c tests/ktap.h aegis/disk_sched.c aegis/disk_sched.h aegis/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/test_disk_sched.c aegis/disk_sched.c
 
 # The host's check of an XN disk image (docs/storage.md), with the kernel's
 # dcode interpreter: tools/xnfsck.c; its tests: tests/test_xnfsck.py.

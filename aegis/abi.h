@@ -199,6 +199,11 @@ struct disk_info {
 	unsigned interrupts;    /* IRQ 14s that found the controller ready */
 	unsigned polls;         /* services from the idle loop or a busy-wait */
 	unsigned errors;        /* requests the drive failed */
+	unsigned dma;           /* requests moved by bus-master DMA (0: the kernel uses PIO) */
+	unsigned kticks;        /* Count ticks the kernel spent driving the drive (queueing,
+	                           starting, stepping, finishing requests; not the trap's entry) */
+	unsigned refused;       /* requests refused (-E_AGAIN) for the requester's fair share */
+	unsigned queued;        /* requests queued now (on the drive or waiting) */
 	char model[41];         /* IDENTIFY's model string, NUL-terminated */
 };
 struct disk_req {

@@ -588,6 +588,25 @@ u32 disk_nblocks(void);
  * each is next written, a read returns zeros for it (disk.c). */
 void disk_taint(u32 block, u32 count);
 
+/* disk_dma.c: the PIIX4's bus-master IDE engine, primary channel
+ * (docs/storage.md "Bus-master DMA"); disk.c's only user. */
+/* Set up BAR4 and bus mastering of 00:0a.1 unless the command line has the
+ * word disk.pio: whether DMA can be used. */
+bool bmide_init(void);
+/* Its register base (0: no DMA). */
+u32 bmide_base(void);
+/* Before an ATA DMA command: describe kernel buffer [buf, buf + len) (page
+ * aligned, len at most a page, whole cache lines) to the engine, direction
+ * to_memory (a read) or from it, with the cache made safe for the
+ * transfer; then bmide_go. */
+void bmide_start(void *buf, u32 len, bool to_memory);
+void bmide_go(bool to_memory);
+/* Has the transfer raised its interrupt: 1, -1 (the engine failed), 0 not yet. */
+int bmide_done(void);
+/* Stop the engine and clear its status; after a read, invalidate the
+ * buffer's lines so that the CPU sees what the drive wrote. */
+void bmide_stop(void *buf, u32 len, bool to_memory);
+
 /* xn.c: XN, library file systems' blocks (docs/storage.md). */
 /* A request of entry xn queued by disk_queue_xn is over (status 0 or -E_*),
  * or dropped (its requester gone); buf: the DISK_BLOCK bytes it moved (a

@@ -4,12 +4,15 @@
  *
  * Hardware: the primary channel of the PIIX4's IDE function (00:0a.1) in
  * legacy mode, at ISA I/O 0x1f0-0x1f7 (command block) and 0x3f6 (control
- * block), master drive only, LBA28, PIO: READ SECTORS (0x20) and WRITE
- * SECTORS (0x30) of up to DISK_MAXREQ sectors. The drive interrupts on ISA
- * IRQ 14 (edge-triggered) through the i8259s on the CPU's IP2 (pci.c),
- * once for every sector it has ready to read, and once after every sector
- * written. A PIO write's first sector raises no interrupt: the drive is
- * polled (bounded) for DRQ before it, the one place the hardware needs it.
+ * block), master drive only, LBA28, requests of up to DISK_MAXREQ sectors.
+ * By default with the function's bus-master DMA engine (disk_dma.c): READ
+ * DMA (0xc8) and WRITE DMA (0xca) between the drive and the request's
+ * kernel buffer, one interrupt per request. With the word disk.pio on the
+ * command line, or no usable engine, PIO: READ SECTORS (0x20) and WRITE
+ * SECTORS (0x30), an interrupt for every sector read and after every
+ * sector written; a PIO write's first sector raises no interrupt: the
+ * drive is polled (bounded) for DRQ before it. The drive interrupts on ISA
+ * IRQ 14 (edge-triggered) through the i8259s on the CPU's IP2 (pci.c).
  *
  * Protection: blocks are named by extent capabilities (struct extent, the
  * kernel's table of live extents, which is also the free map): a request
@@ -19,11 +22,21 @@
  * copied from it into the page when the request is over, and only if the
  * requester still lives, still holds the page, and the page's secret is
  * the one it had when the request was queued (a freed page gets new ones).
- * So nothing the drive does reaches a page after its holder lets go of it.
+ * So nothing the drive does reaches a page after its holder lets go of it,
+ * with PIO or DMA alike (the engine only ever sees the kernel's buffers).
+ *
+ * Fairness: an environment with h requests queued may queue another only
+ * while more than h of the DISK_QUEUE slots are free (so one alone holds at
+ * most half), and the drive takes environments in turn (round-robin over
+ * their slots), each one's requests in the order it queued them. XN's
+ * writes of its own area are barriers: one is served only when every
+ * request queued before it is over, and no request queued after it is
+ * served before it (xn_area.c relies on that order).
  * XN's requests (xn.c: blocks of library file systems) go through the same
  * queue (disk_queue_xn), and XN hears when each is over (xn_io_done).
  */
 #include "defs.h"
+#include "disk_sched.h"
 
 #define ATA_DATA   0x1f0
 #define ATA_COUNT  0x1f2
@@ -40,6 +53,8 @@
 #define CTL_NIEN   0x02
 #define CMD_READ   0x20
 #define CMD_WRITE  0x30
+#define CMD_READ_DMA  0xc8
+#define CMD_WRITE_DMA 0xca
 #define CMD_IDENT  0xec
 #define DISK_IRQ   14
 #define SPIN_MAX   200000         /* status reads before a busy-wait gives up */
@@ -63,12 +78,21 @@ struct dreq {
 	u32 xn, seq;                   /* XN: its block's entry + 1 (0: none) and xn_queue's seq */
 	u32 ppn, pcheck, off;          /* the page and its page_identity when queued */
 	u32 wppn, wcheck, woff;        /* the completion word's */
-	u8 buf[PAGE_SIZE] __attribute__((aligned(32)));
+	u8 *buf;                       /* its kernel buffer: qbuf[slot], set at boot */
 };
 static struct dreq q[DISK_QUEUE];
-static u32 qhead, qlen;            /* a ring: q[qhead] is the oldest */
-static bool busy;                  /* q[qhead] is on the drive */
-static u32 done_blocks;            /* sectors of q[qhead] moved so far */
+/* The requests' data, whole pages: a buffer never crosses a 64 KiB line (one
+ * DMA region, disk_dma.c) nor shares a cache line with anything else. */
+static u8 qbuf[DISK_QUEUE][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static struct dsched qs[DISK_QUEUE];  /* each slot's place in the schedule: used, a barrier
+                                     (XI_AREA), arrival, turn (the requester's env slot + 1,
+                                     0: nobody's) */
+static u32 qlen;                   /* slots used */
+static u32 arrivals;               /* the next request's arrival */
+static int cur = -1;               /* the slot on the drive, -1: none */
+static u32 last_turn;              /* the turn last served */
+static bool use_dma;               /* the bus-master engine moves the data */
+static u32 done_blocks;            /* sectors of q[cur] moved so far (PIO) */
 static u32 issued_at;              /* Count when it went to the drive */
 static struct disk_info info;
 
@@ -109,7 +133,6 @@ static bool still_held(const struct dreq *r, u32 ppn, u32 check)
 	return e && page_still_held(ppn, env_slot(e), check);
 }
 
-static void issue(struct dreq *r);
 
 /* ---- blocks a former owner wrote ---- */
 
@@ -139,8 +162,8 @@ static void untaint(u32 block, u32 count)
 /* Is a request on extent i queued? */
 static bool extent_queued(u32 i)
 {
-	for (u32 k = 0; k < qlen; k++)
-		if (q[(qhead + k) % DISK_QUEUE].xi == i)
+	for (u32 k = 0; k < DISK_QUEUE; k++)
+		if (qs[k].used && q[k].xi == i)
 			return true;
 	return false;
 }
@@ -171,23 +194,46 @@ static void free_orphans(void)
 			extent_free(i);
 }
 
-/* q[qhead] leaves the queue, over with status; XN hears of its own. */
-static void pop(int status)
+/* Request q[i] leaves the queue, over with status; XN hears of its own. */
+static void release(u32 i, int status)
 {
-	struct dreq *r = &q[qhead];                 /* its slot is not reused before XN returns */
-	qhead = (qhead + 1) % DISK_QUEUE;
+	struct dreq *r = &q[i];                     /* its slot is not reused before XN returns */
+	qs[i].used = false;
 	qlen--;
 	if (r->xn)
 		xn_io_done(r->xn - 1, r->op, status, r->seq, r->buf);
 }
 
-/* q[qhead] is over with status (0 or -E_*): its data into the page (a read
+/* The request the drive should take next, -1: none (disk_sched.c: XN's
+ * area writes are barriers; environments take turns, each one's requests
+ * in order). */
+static int pick(void)
+{
+	return dsched_pick(qs, DISK_QUEUE, last_turn, NENV + 1);
+}
+
+static void issue(u32 i);
+
+/* Put the next request on the drive (none is on it): a read for nobody is
+ * dropped (-E_IO) instead; any write goes (its data was taken when it was
+ * queued). Extents whose allocator ended are freed once idle. */
+static void next(void)
+{
+	int i;
+	while ((i = pick()) >= 0 && !q[i].owner && q[i].op == DISK_READ)
+		release((u32)i, -E_IO);
+	free_orphans();
+	if (i >= 0)
+		issue((u32)i);
+}
+
+/* q[cur] is over with status (0 or -E_*): its data into the page (a read
  * that succeeded), DISK_DONE | -status into its completion word, each only
  * if the requester still holds that page; then the next request goes to
  * the drive. */
 static void finish(int status)
 {
-	struct dreq *r = &q[qhead];
+	struct dreq *r = &q[cur];
 	if (r->op == DISK_WRITE && !status)
 		untaint(r->lba, r->count);
 	if (r->op == DISK_READ && !status && still_held(r, r->ppn, r->pcheck)) {
@@ -209,15 +255,10 @@ static void finish(int status)
 	info.errors += status != 0;
 	if (!status)
 		*(r->op == DISK_READ ? &info.blocks_read : &info.blocks_written) += r->count;
-	busy = false;
-	pop(status);
-	/* The next request whose requester lives, or any write (its data was
-	 * taken when it was queued; a read for nobody is dropped). */
-	while (qlen && !q[qhead].owner && q[qhead].op == DISK_READ)
-		pop(-E_IO);
-	free_orphans();
-	if (qlen)
-		issue(&q[qhead]);
+	u32 i = (u32)cur;
+	cur = -1;
+	release(i, status);
+	next();
 }
 
 /* Send command cmd (CMD_READ, CMD_WRITE) for count sectors at lba to
@@ -250,17 +291,26 @@ static bool wait_drq(void)
 	return true;
 }
 
-/* Put request r (q[qhead]) on the drive. */
-static void issue(struct dreq *r)
+/* Put request q[i] on the drive, which has none. */
+static void issue(u32 i)
 {
+	struct dreq *r = &q[i];
+	cur = (int)i;
+	if (!qs[i].barrier)
+		last_turn = qs[i].turn;
 	if (wait_not_busy() & ST_BSY) {
-		busy = true;
 		finish(-E_IO);
 		return;
 	}
-	busy = true;
 	done_blocks = 0;
 	issued_at = mfc0(C0_COUNT, 0);
+	if (use_dma) {
+		bool rd = r->op == DISK_READ;
+		bmide_start(r->buf, r->count * DISK_BLOCK, rd);
+		ata_command(r->lba, r->count, rd ? CMD_READ_DMA : CMD_WRITE_DMA);
+		bmide_go(rd);
+		return;
+	}
 	ata_command(r->lba, r->count, r->op == DISK_READ ? CMD_READ : CMD_WRITE);
 	if (r->op == DISK_WRITE) {
 		/* No interrupt announces the first sector of a PIO write. */
@@ -273,13 +323,32 @@ static void issue(struct dreq *r)
 	}
 }
 
+/* The DMA request on the drive, if it is over (the engine's interrupt bit):
+ * finished, and true. */
+static bool dma_service(void)
+{
+	int d = bmide_done();
+	if (!d || (alt_status() & ST_BSY))
+		return false;
+	struct dreq *r = &q[cur];
+	bmide_stop(r->buf, r->count * DISK_BLOCK, r->op == DISK_READ);
+	u8 s = io_in8(ATA_CMD);                    /* acknowledges INTRQ */
+	info.dma++;
+	finish(d < 0 || (s & (ST_ERR | ST_DF)) ? -E_IO : 0);
+	return true;
+}
+
 /* One step of the request on the drive, if the drive is ready for it:
  * true if something happened. */
 static bool service(void)
 {
-	if (!busy || (alt_status() & ST_BSY))
+	if (cur < 0)
 		return false;
-	struct dreq *r = &q[qhead];
+	if (use_dma)
+		return dma_service();
+	if (alt_status() & ST_BSY)
+		return false;
+	struct dreq *r = &q[cur];
 	u8 s = io_in8(ATA_CMD);                    /* acknowledges INTRQ */
 	if (s & (ST_ERR | ST_DF)) {
 		finish(-E_IO);
@@ -306,8 +375,11 @@ static bool service(void)
 
 void disk_intr(void)
 {
-	if (info.nblocks && service())
+	u32 t0 = mfc0(C0_COUNT, 0);
+	if (info.nblocks && service()) {
 		info.interrupts++;
+		info.kticks += mfc0(C0_COUNT, 0) - t0;
+	}
 }
 
 /* From the idle loop: also the bound on a request that the drive never
@@ -316,10 +388,15 @@ void disk_poll(void)
 {
 	if (!info.nblocks)
 		return;
-	if (service())
+	u32 t0 = mfc0(C0_COUNT, 0);
+	if (service()) {
 		info.polls++;
-	else if (busy && mfc0(C0_COUNT, 0) - issued_at > DEADLINE)
+		info.kticks += mfc0(C0_COUNT, 0) - t0;
+	} else if (cur >= 0 && mfc0(C0_COUNT, 0) - issued_at > DEADLINE) {
+		if (use_dma)
+			bmide_stop(q[cur].buf, q[cur].count * DISK_BLOCK, q[cur].op == DISK_READ);
 		finish(-E_IO);
+	}
 }
 
 bool disk_busy(void)
@@ -363,13 +440,20 @@ void disk_init(void)
 		info.model[i] = 0;
 	info.free = info.nblocks;
 	dcache_init();
-	for (u32 i = 0; i < DISK_QUEUE; i++)
+	for (u32 i = 0; i < DISK_QUEUE; i++) {
+		q[i].buf = qbuf[i];
 		dcache_wbinv(q[i].buf, PAGE_SIZE);
+	}
+	use_dma = (id[49] & 0x0100) && bmide_init();        /* DMA supported, engine there */
 	pic_enable(DISK_IRQ, false);
 	io_out8(ATA_CTL, 0);                               /* interrupts on */
 	user_intr_mask |= ST_IM_IP2;
 	kprintf("[aegis] disk: IDE primary master \"%s\", %u blocks of %u bytes, IRQ %u\n",
 		info.model, info.nblocks, DISK_BLOCK, DISK_IRQ);
+	if (use_dma)
+		kprintf("[aegis] disk: bus-master DMA, registers at I/O %04x\n", bmide_base());
+	else
+		kprintf("[aegis] disk: PIO\n");
 }
 
 /* ---- extents ---- */
@@ -400,6 +484,7 @@ u32 sys_disk_info(struct trapframe *tf)
 	if (!info.nblocks)
 		return (u32)-E_NOENT;
 	u32 buf = tf->regs[R_A0];
+	info.queued = qlen;
 	if (!user_range_ok(buf, sizeof info) || copyout(buf, &info, sizeof info) < 0)
 		return (u32)-E_FAULT;
 	return info.nblocks;
@@ -478,6 +563,15 @@ u32 sys_disk_free(struct trapframe *tf)
 static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn, u32 off,
 		   u32 wppn, u32 woff, const u8 *src, u32 owner);
 
+/* How many requests of environment id owner are queued? */
+static u32 queued_by(u32 owner)
+{
+	u32 n = 0;
+	for (u32 k = 0; k < DISK_QUEUE; k++)
+		n += qs[k].used && q[k].owner == owner;
+	return n;
+}
+
 /* disk_rw(req): queue struct disk_req *req: move count blocks between the
  * disk and bytes [off, off + count * DISK_BLOCK) of a page the caller holds.
  * Returns 0 once queued; the word at woff of the completion page becomes
@@ -486,7 +580,8 @@ static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn,
  * -E_BADCAP: a forged or stale extent or page capability, or a read into a
  * page named by a read-only one; -E_PERM: blocks outside the extent, a
  * write with a read-only extent, or a page the caller does not hold;
- * -E_AGAIN: DISK_QUEUE requests queued; -E_NOENT: no disk. */
+ * -E_AGAIN: the queue is full, or the caller has as many requests queued
+ * as there are free slots (its fair share); -E_NOENT: no disk. */
 u32 sys_disk_rw(struct trapframe *tf)
 {
 	struct disk_req rq;
@@ -537,14 +632,24 @@ int disk_req_pages(u32 op, u32 pname, u32 pcheck, u32 off, u32 len, u32 wname, u
  * from src instead if src is not NULL: then ppn is not used),
  * completion word at woff of page wppn, held by curenv, for environment
  * owner (0: the kernel's own request, XN's area: no page, no completion
- * word). 0, or -E_AGAIN: the queue is full. */
+ * word). 0, or -E_AGAIN: the queue is full, or owner (not 0) has as many
+ * requests queued as slots are free. */
 static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn, u32 off,
 		   u32 wppn, u32 woff, const u8 *src, u32 owner)
 {
 	if (qlen == DISK_QUEUE)
 		return -E_AGAIN;
-	struct dreq *r = &q[(qhead + qlen) % DISK_QUEUE];
+	if (owner && !dsched_admit(queued_by(owner), DISK_QUEUE - qlen)) {   /* over its share */
+		info.refused++;
+		return -E_AGAIN;
+	}
+	u32 t0 = mfc0(C0_COUNT, 0), k = 0;
+	while (qs[k].used)
+		k++;
+	struct dreq *r = &q[k];
 	u32 len = count * DISK_BLOCK;
+	qs[k] = (struct dsched){ true, xi == XI_AREA, arrivals++,
+				 owner ? (u32)env_slot(curenv) + 1 : 0 };
 	r->owner = owner;
 	r->op = op;
 	r->lba = lba;
@@ -565,8 +670,10 @@ static int enqueue(u32 op, u32 lba, u32 count, u32 xi, u32 xn, u32 seq, u32 ppn,
 		dcache_user_sync(pa, len);               /* what the caller wrote, from memory */
 		__builtin_memcpy(r->buf, KADDR(pa), len);
 	}
-	if (qlen++ == 0)
-		issue(r);
+	qlen++;
+	if (cur < 0)
+		next();
+	info.kticks += mfc0(C0_COUNT, 0) - t0;
 	return 0;
 }
 
@@ -588,7 +695,7 @@ int disk_queue_area(u32 block, const void *src, u32 xn)
 
 int disk_read_sync(u32 lba, u8 *buf)
 {
-	if (!info.nblocks || qlen || (wait_not_busy() & ST_BSY))
+	if (!info.nblocks || qlen || (wait_not_busy() & ST_BSY))      /* PIO, either way */
 		return -E_IO;
 	ata_command(lba, 1, CMD_READ);
 	if (!wait_drq())
@@ -602,8 +709,8 @@ int disk_read_sync(u32 lba, u8 *buf)
 u32 disk_xn_requests(u32 xn)
 {
 	u32 n = 0;
-	for (u32 k = 0; k < qlen; k++)
-		n += q[(qhead + k) % DISK_QUEUE].xn == xn + 1;
+	for (u32 k = 0; k < DISK_QUEUE; k++)
+		n += qs[k].used && q[k].xn == xn + 1;
 	return n;
 }
 
@@ -624,10 +731,12 @@ u32 disk_nblocks(void)
 
 void disk_env_gone(struct env *e)
 {
-	for (u32 k = 0; k < qlen; k++) {
-		struct dreq *r = &q[(qhead + k) % DISK_QUEUE];
-		if (r->owner == e->id)
+	for (u32 k = 0; k < DISK_QUEUE; k++) {
+		struct dreq *r = &q[k];
+		if (qs[k].used && r->owner == e->id) {
 			r->owner = 0;
+			qs[k].turn = 0;
+		}
 	}
 	/* Its extents end with it (now, or once the requests on them are over:
 	 * the budget is given back at once, while its ancestors are there). */
@@ -651,12 +760,24 @@ u32 disk_extents_of(int slot)
 
 bool disk_consistent(char *why, u32 len)
 {
-	if (qlen > DISK_QUEUE || (busy && !qlen) || (!info.nblocks && qlen)) {
-		lib_snprintf(why, len, "disk: %u queued, busy %d", qlen, busy);
+	u32 used = 0;
+	for (u32 k = 0; k < DISK_QUEUE; k++)
+		used += qs[k].used;
+	if (used != qlen || (cur >= 0 && !qs[cur].used) || (cur < 0 && qlen) ||
+	    (!info.nblocks && qlen)) {
+		lib_snprintf(why, len, "disk: %u queued (%u slots used), on the drive %d", qlen,
+			     used, cur);
 		return false;
 	}
-	for (u32 k = 0; k < qlen; k++) {
-		const struct dreq *r = &q[(qhead + k) % DISK_QUEUE];
+	for (u32 k = 0; k < DISK_QUEUE; k++) {
+		const struct dreq *r = &q[k];
+		if (!qs[k].used)
+			continue;
+		if (qs[k].barrier != (r->xi == XI_AREA) || qs[k].turn > NENV) {
+			lib_snprintf(why, len, "disk: request %u scheduled as %s, turn %u", k,
+				     qs[k].barrier ? "a barrier" : "a request", qs[k].turn);
+			return false;
+		}
 		if (r->owner && !env_lookup(r->owner)) {
 			lib_snprintf(why, len, "disk: request %u of dead env %x", k, r->owner);
 			return false;
@@ -668,7 +789,8 @@ bool disk_consistent(char *why, u32 len)
 			return false;
 		}
 	}
-	u32 used = 0, nlive = 0;
+	u32 nlive = 0;
+	used = 0;
 	for (u32 i = 0; i < DISK_MAXEXT; i++) {
 		const struct extent *a = &ext[i];
 		if (!a->live)

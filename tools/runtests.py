@@ -141,13 +141,13 @@ def guest_ktest_suite(build, path):
     return s
 
 
-def program_suite(build, path, prog, name, logname, extra, nics=0, disk=None):
+def program_suite(build, path, prog, name, logname, extra, nics=0, disk=None, args=""):
     """A test program (apps/PROG, printing KTAP) as the first environment,
     with the kernel's invariant checker available: its results, a clean halt,
     the checks extra(text) returns as (name, ok) pairs, and its exit status 0."""
     s = Suite(name)
-    rc, text, cmd = boot(build, path, f"init={prog} kcheck", logname, timeout=120, nics=nics,
-                         disk=disk)
+    rc, text, cmd = boot(build, path, f"init={prog} kcheck{args}", logname, timeout=120,
+                         nics=nics, disk=disk)
     rep = ktap.parse(text)
     s.add_report(rep)
     s.add("kernel halted cleanly (no panic, no time-out)", rc == 0,
@@ -159,19 +159,24 @@ def program_suite(build, path, prog, name, logname, extra, nics=0, disk=None):
     return s
 
 
-def disk_suite(build, path, prog="disktest", kind="disk"):
+def disk_suite(build, path, prog="disktest", kind="disk", pio=False):
     """The disk tests (apps/disktest; apps/xntest for XN: kind "xn"), with a
     fresh scratch image of zeros in the build directory on the IDE primary
-    master: 4 MiB, or 64 MiB for XN (the storage benchmarks' disk)."""
-    img = os.path.join(build, f"test-{kind}-{path}.img")
+    master: 4 MiB, or 64 MiB for XN (the storage benchmarks' disk). The
+    kernel drives it with bus-master DMA, or with PIO if pio (the kernel's
+    disk.pio switch: suite KIND-pio)."""
+    name = f"{kind}-pio" if pio else f"{kind}-{path}"
+    img = os.path.join(build, f"test-{name}.img")
     size = (64 if kind == "xn" else 4) << 20
     with open(img, "wb") as f:
         f.truncate(size)
-    return program_suite(build, path, prog, f"{kind}-{path}", f"{path}-{kind}.log", lambda text: [
+    mode = "[aegis] disk: PIO" if pio else "[aegis] disk: bus-master DMA"
+    return program_suite(build, path, prog, name, f"{path}-{name}.log", lambda text: [
         ("the kernel found the disk",
          re.search(r'\[aegis\] disk: IDE primary master "[^"]+", %d blocks' % (size // 512), text)
-         is not None)],
-        disk=img)
+         is not None),
+        ("the kernel drives it with " + ("PIO" if pio else "DMA"), mode in text)],
+        disk=img, args=" disk.pio" if pio else "")
 
 
 def xn_persist_suite(build, path="direct"):
@@ -394,6 +399,8 @@ def main():
                                                       os.path.join(b, "initrd.cpio")])),
         ("host-dcode", lambda: host_suite("host-dcode", [os.path.join(b, "host", "test_dcode")])),
         ("host-dpf", lambda: host_suite("host-dpf", [os.path.join(b, "host", "test_dpf")])),
+        ("host-disk-sched", lambda: host_suite("host-disk-sched",
+                                               [os.path.join(b, "host", "test_disk_sched")])),
         ("host-ktap", lambda: host_suite("host-ktap", [sys.executable, "tests/test_ktap.py"])),
         ("host-setup", lambda: host_suite("host-setup", [sys.executable, "tests/test_setup.py"])),
         ("path-lengths", lambda: host_suite("path-lengths", [sys.executable, "tools/pathlen.py",
@@ -412,6 +419,7 @@ def main():
         ("ash-uboot", lambda: ash_suite(b, "uboot")),
         ("disk-direct", lambda: disk_suite(b, "direct")),
         ("disk-uboot", lambda: disk_suite(b, "uboot")),
+        ("disk-pio", lambda: disk_suite(b, "direct", pio=True)),
         ("xn-direct", lambda: disk_suite(b, "direct", "xntest", "xn")),
         ("cffs-direct", lambda: disk_suite(b, "direct", "cffstest", "cffs")),
         ("xn-persist", lambda: xn_persist_suite(b)),

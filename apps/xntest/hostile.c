@@ -51,7 +51,8 @@ int hostile_child(void)
 }
 
 /* A file system of 1 root and 4 data blocks (+ a type): writes of the last
- * two queued behind 6 long reads of an extent (so that they are still
+ * two queued behind 2 long reads of an extent (its fair share of the disk's
+ * queue is 4 requests; so that they are still
  * queued when it goes), then exit at once: how many of the writes were not
  * over just before in err. */
 int leaver_child(void)
@@ -70,7 +71,7 @@ int leaver_child(void)
 			return 92;
 	}
 	u64 x = sys_disk_alloc(6000, 48);
-	for (u32 k = 0; k < 6 && (int)(u32)x >= 0; k++) {
+	for (u32 k = 0; k < DISK_QUEUE / 2 - 2 && (int)(u32)x >= 0; k++) {
 		struct disk_req r = { DISK_READ, (u32)x, (u32)(x >> 32), 6000 + 8 * k, 8,
 				      CAP_NAME(pa, CAP_RW), pc, 0, CAP_NAME(done_ppn, CAP_RW),
 				      done_check, 64 + 4 * k };

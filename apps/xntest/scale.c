@@ -40,13 +40,15 @@ static u32 mid_of(u32 m) { return ROOT + 1 + m * (1 + FANOUT * (1 + FANOUT)); }
 static u32 leaf_of(u32 m, u32 l) { return mid_of(m) + 1 + l * (1 + FANOUT); }
 
 /* Write data blocks [first, first + 32), each stamped with its number in
- * its first word, 8 requests at a time from page A; wait for each batch's
- * last (requests are served in order). 0 or the first error. */
+ * its first word, BATCH requests at a time from page A (the share of the
+ * disk's queue an environment alone gets); wait for each batch's last (an
+ * environment's requests are served in order). 0 or the first error. */
+#define BATCH (DISK_QUEUE / 2)
 static int write_data(u32 first)
 {
 	volatile u32 *words = (volatile u32 *)DONE_VA;
-	for (u32 b = 0; b < FANOUT; b += 8) {
-		for (u32 k = 0; k < 8; k++) {
+	for (u32 b = 0; b < FANOUT; b += BATCH) {
+		for (u32 k = 0; k < BATCH; k++) {
 			((volatile u32 *)(PA + 512 * k))[0] = first + b + k;
 			words[1 + k] = 0;
 			struct xn_io r = { XN_WRITE, first + b + k, CAP_NAME(pa, CAP_RW), pc, 512 * k,
@@ -56,8 +58,9 @@ static int write_data(u32 first)
 				return e;
 		}
 		/* Generous: on a loaded host the guest's clock runs on. */
-		exos_wait_changed_cap(&words[8], CAP_NAME(done_ppn, CAP_RW), done_check, 0, 20 * SECOND);
-		for (u32 k = 0; k < 8; k++)
+		exos_wait_changed_cap(&words[BATCH], CAP_NAME(done_ppn, CAP_RW), done_check, 0,
+				      20 * SECOND);
+		for (u32 k = 0; k < BATCH; k++)
 			if (words[1 + k] != DISK_DONE)
 				return -E_IO;
 	}
