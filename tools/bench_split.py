@@ -36,7 +36,8 @@ from bench_aegis import qemu_command  # noqa: E402  (the board exactly as the be
 # Rows of the main benchmark program (not the bench_inv rows, which run in a
 # second program) whose timed region is bracketed by their own Count reads.
 ROWS = ["nullsys", "nullsys_slow", "trap", "exc_unalign", "exc_unalign_light", "exc_prot",
-        "prot1", "appel1", "appel2", "xfer", "yield", "ipc_pipe", "ipc_shm", "ipc_shm_load2",
+        "prot1", "prot100", "unprot100", "appel1", "appel2", "xfer", "yield", "ipc_pipe", "ipc_shm",
+        "ipc_shm_load2",
         "tlbmiss"]
 
 INSTR_PER_TICK = 6.25
