@@ -37,12 +37,40 @@ u32 netif_seen(void)
 	return notify_word ? *notify_word : 0;
 }
 
+/* The notification page: word 0 is the counter Aegis increments; the
+ * words after it hold what netif_sleep's predicate compares it with, so
+ * that the predicate's program is the same on every sleep and the kernel
+ * checks and compiles it once (wk_sleep keeps the last program compiled),
+ * not on every round trip. */
+#define NOTIFY_SEEN  4                /* the counter's value the sleeper saw */
+#define NOTIFY_START 8                /* Count when it went to sleep */
+#define NOTIFY_TICKS 12               /* how long it sleeps at most */
+
 void netif_sleep(u32 seen, u32 ticks)
 {
-	if (notify_word)
-		exos_wait_changed_cap(notify_word, notify_name, notify_check, seen, ticks);
-	else
+	if (!notify_word) {
 		exos_sleep_ticks(ticks);
+		return;
+	}
+	/* Hold if the counter differs from seen, or once now - start >= ticks. */
+	static const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 1, 0, 0, 0),
+		DC_INSN(DC_LDWA, 2, 0, 0, NOTIFY_SEEN),
+		DC_INSN(DC_JNE, 1, 2, 6, 0),
+		DC_INSN(DC_LDWA, 3, 0, WK_KINFO_WIN, WK_KINFO_NOW),
+		DC_INSN(DC_LDWA, 4, 0, 0, NOTIFY_START),
+		DC_INSN(DC_SUB, 3, 4, 0, 0),
+		DC_INSN(DC_LDWA, 5, 0, 0, NOTIFY_TICKS),
+		DC_INSN(DC_JGE, 3, 5, 1, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+	};
+	volatile u32 *w = notify_word;
+	w[NOTIFY_SEEN / 4] = seen;
+	w[NOTIFY_START / 4] = read_count();
+	w[NOTIFY_TICKS / 4] = ticks;
+	const struct wk_page page = { notify_name, notify_check };
+	exos_wait_pred(prog, ARRAY_SIZE(prog), &page, 1);
 }
 
 /* Post buffer k of nif (again). */
