@@ -381,10 +381,14 @@ static void rx_poll(struct nic *n, u32 ni)
 		    mcnt < 4 + NET_FRAME_MIN || mcnt - 4 > NET_FRAME_MAX) {
 			n->st.rx_errors++;
 		} else {
+			/* The CPU never writes a receive buffer, so its lines
+			 * are never dirty: a line left from an earlier frame is
+			 * clean and cannot land on what the NIC writes, and
+			 * invalidating the lines about to be read (here, not the
+			 * whole buffer after every frame) is all it needs. */
 			dcache_inv(m->rxbuf[i], mcnt);
 			demux(n, ni, m->rxbuf[i], mcnt - 4);
 		}
-		dcache_inv(m->rxbuf[i], BUF_SIZE);     /* before the NIC writes it again */
 		d->misc = 0;
 		__asm__ volatile("sync" ::: "memory");
 		d->ctl = D_OWN | D_ONES | D_BCNT(BUF_SIZE);
