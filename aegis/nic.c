@@ -295,6 +295,29 @@ void nic_init(void)
 	}
 }
 
+/* Copy a frame of len bytes: a word at a time when both ends are
+ * word-aligned (the kernel's buffers always are, and ExOS's), whatever len
+ * is (the library memcpy copies words only when len is a multiple of 4),
+ * then the last bytes. */
+static void copy_frame(u8 *dst, const u8 *src, u32 len)
+{
+	typedef u32 __attribute__((may_alias)) u32a;
+	if (!(((uintptr_t)dst | (uintptr_t)src) & 3)) {
+		for (; len >= 16; len -= 16, dst += 16, src += 16) {
+			u32 a = ((const u32a *)src)[0], b = ((const u32a *)src)[1];
+			u32 c = ((const u32a *)src)[2], d = ((const u32a *)src)[3];
+			((u32a *)dst)[0] = a;
+			((u32a *)dst)[1] = b;
+			((u32a *)dst)[2] = c;
+			((u32a *)dst)[3] = d;
+		}
+		for (; len >= 4; len -= 4, dst += 4, src += 4)
+			*(u32a *)dst = *(const u32a *)src;
+	}
+	while (len--)
+		*dst++ = *src++;
+}
+
 /* ---- receive ---- */
 
 /* Is the posted buffer p still a page slot holds, with the secret it was
@@ -336,7 +359,7 @@ static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 		/* No dirty line of the owner's may later land on the frame, and
 		 * the owner must read what the kernel wrote. */
 		dcache_user_sync(pa, NET_RX_HDR + copy);
-		__builtin_memcpy(b + NET_RX_HDR, frame, copy);
+		copy_frame(b + NET_RX_HDR, frame, copy);
 		dcache_user_sync(pa + NET_RX_HDR, copy);
 		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
 		dcache_user_sync(pa, NET_RX_HDR);
@@ -763,7 +786,7 @@ int nic_send(u32 ni, const u8 *frame, u32 len)
 		return -E_AGAIN;
 	u32 i = n->tx_next % NTX, slen = len < 60 ? 60 : len;
 	u8 *b = dma[ni].txbuf[i];
-	__builtin_memcpy(b, frame, len);
+	copy_frame(b, frame, len);
 	/* The source address is checked on the kernel's copy, which the
 	 * sender can no longer change: every frame leaves with this NIC's own
 	 * station address, so no environment can pose as another host on the
