@@ -123,7 +123,11 @@ static u32 nnic;
 
 /* A posted receive buffer: [off, off + len) of page ppn, whose CAP_RW
  * secret was check when it was posted. */
-struct post { u32 ppn, check; u16 off, len; };   /* check: page_identity when posted */
+struct post {
+	u32 ppn, check;                /* check: page_identity when posted */
+	u16 off, len;
+	bool ring;                     /* net_post_ring: reused once its word is cleared */
+};
 struct netenv {
 	struct dc_insn prog[NET_MAXNIC][NET_FILTER_MAXINSNS];
 	u8 nprog[NET_MAXNIC];          /* 0: no filter */
@@ -343,22 +347,35 @@ void nic_notify(int slot)
 	dcache_user_sync(pa, 4);                 /* and the owner reads the new value */
 }
 
-/* Copy the frame into slot's oldest valid posted buffer on nic ni. */
+/* Copy the frame into slot's oldest valid posted buffer on nic ni. A ring
+ * buffer (net_post_ring) whose owner has not yet cleared NET_RX_DONE in its
+ * word still holds a frame: the new one is dropped, as for want of a
+ * buffer, and the ring stays as it is (the owner takes frames in in the
+ * ring's order). */
 static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 {
 	struct netenv *ne = &netenv[slot];
 	while (ne->npost[ni]) {
 		struct post p = ne->post[ni][ne->head[ni]];
-		ne->head[ni] = (u8)((ne->head[ni] + 1) % NET_MAXPOST);
-		ne->npost[ni]--;
-		if (!post_valid(&p, slot))
-			continue;                           /* let go of since: forget it */
+		if (!post_valid(&p, slot)) {               /* let go of since: forget it */
+			ne->head[ni] = (u8)((ne->head[ni] + 1) % NET_MAXPOST);
+			ne->npost[ni]--;
+			continue;
+		}
 		u32 pa = p.ppn * PAGE_SIZE + p.off;
 		u8 *b = KADDR(pa);
 		u32 room = p.len - NET_RX_HDR, copy = len < room ? len : room;
 		/* No dirty line of the owner's may later land on the frame, and
-		 * the owner must read what the kernel wrote. */
+		 * the owner must read what the kernel wrote (and the kernel
+		 * what the owner wrote in the word). */
 		dcache_user_sync(pa, NET_RX_HDR + copy);
+		if (p.ring && (*(volatile u32 *)b & NET_RX_DONE))
+			break;                              /* not taken in yet */
+		ne->head[ni] = (u8)((ne->head[ni] + 1) % NET_MAXPOST);
+		if (p.ring)                                 /* to the end of the ring */
+			ne->post[ni][(ne->head[ni] + ne->npost[ni] - 1) % NET_MAXPOST] = p;
+		else
+			ne->npost[ni]--;
 		copy_frame(b + NET_RX_HDR, frame, copy);
 		dcache_user_sync(pa + NET_RX_HDR, copy);
 		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
@@ -735,16 +752,8 @@ u32 sys_net_demux(struct trapframe *tf)
 	return r;
 }
 
-/* net_post(nic, capname, capcheck, off_len): post a receive buffer for NIC
- * nic: bytes [off, off + len) of a page the caller holds, named by a
- * read-write capability (off a multiple of 4, NET_RX_MIN <= len). The next
- * frame the caller's filter claims is copied there (as much of it as fits,
- * at off + NET_RX_HDR) and the word at off is then set to NET_RX_DONE | nic
- * << 16 | the frame's length; buffers are used in the order posted, once.
- * Returns how many buffers are posted now. -E_INVAL: no such NIC, or off/len
- * out of range; -E_BADCAP: not a valid read-write capability; -E_PERM: the
- * caller does not hold the page; -E_NOMEM: NET_MAXPOST already posted. */
-u32 sys_net_post(struct trapframe *tf)
+/* Post a receive buffer (net_post, or net_post_ring if ring): below. */
+static u32 post_buffer(struct trapframe *tf, bool ring)
 {
 	u32 ni = tf->regs[R_A0];
 	if (!nic_arg(ni))
@@ -762,7 +771,36 @@ u32 sys_net_post(struct trapframe *tf)
 	p->check = page_identity((u32)ppn);    /* a derived capability serves as well */
 	p->off = (u16)(off_len >> 16);
 	p->len = (u16)(off_len & 0xffff);
+	p->ring = ring;
 	return ++ne->npost[ni];
+}
+
+/* net_post(nic, capname, capcheck, off_len): post a receive buffer for NIC
+ * nic: bytes [off, off + len) of a page the caller holds, named by a
+ * read-write capability (off a multiple of 4, NET_RX_MIN <= len). The next
+ * frame the caller's filter claims is copied there (as much of it as fits,
+ * at off + NET_RX_HDR) and the word at off is then set to NET_RX_DONE | nic
+ * << 16 | the frame's length; buffers are used in the order posted, once.
+ * Returns how many buffers are posted now. -E_INVAL: no such NIC, or off/len
+ * out of range; -E_BADCAP: not a valid read-write capability; -E_PERM: the
+ * caller does not hold the page; -E_NOMEM: NET_MAXPOST already posted. */
+u32 sys_net_post(struct trapframe *tf)
+{
+	return post_buffer(tf, false);
+}
+
+/* net_post_ring(nic, capname, capcheck, off_len): as net_post, but the
+ * buffer stays posted: once a frame has been delivered into it, it goes to
+ * the end of the caller's buffers for nic, and the next frame that reaches
+ * it there is delivered into it only if the caller has cleared NET_RX_DONE
+ * in its word (the frame taken in); otherwise that frame is dropped
+ * (counted in rx_nobuf) and the buffer waits. A library OS that reads its
+ * frames in order need not post each buffer again. Validity is re-checked at
+ * each delivery as for net_post (the same allocation of the page, still
+ * held); net_unpost takes it back. Same results and errors as net_post. */
+u32 sys_net_post_ring(struct trapframe *tf)
+{
+	return post_buffer(tf, true);
 }
 
 /* net_unpost(nic): take back every receive buffer the caller posted for NIC

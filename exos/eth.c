@@ -3,9 +3,10 @@
  * Aegis, the notification word, taking frames in, and sending them.
  *
  * Aegis fills an environment's posted buffers of one NIC strictly in the
- * order they were posted, so the stack posts its NETIF_NBUF buffers once in
- * order and re-posts each as soon as its frame has been taken in: the next
- * frame is always in buffer rx_next.
+ * order they were posted, so the stack posts its NETIF_NBUF buffers once, in
+ * order, as a ring (net_post_ring), and clears each one's word as soon as
+ * its frame has been taken in, which gives it back: the next frame is
+ * always in buffer rx_next.
  */
 #include "inet.h"
 
@@ -73,12 +74,13 @@ void netif_sleep(u32 seen, u32 ticks)
 	exos_wait_pred(prog, ARRAY_SIZE(prog), &page, 1);
 }
 
-/* Post buffer k of nif (again). */
+/* Post buffer k of nif, once: it stays posted (net_post_ring), and is used
+ * again once netif_poll has cleared its word. */
 static int post(struct netif *nif, u32 k)
 {
 	*(volatile u32 *)(nif->rx + k * NETIF_BUFSZ) = 0;
-	int r = sys_net_post(nif->nic, nif->rx_name[k / 2], nif->rx_check[k / 2],
-			     NET_OFFLEN(k % 2 * NETIF_BUFSZ, NETIF_BUFSZ));
+	int r = sys_net_post_ring(nif->nic, nif->rx_name[k / 2], nif->rx_check[k / 2],
+				  NET_OFFLEN(k % 2 * NETIF_BUFSZ, NETIF_BUFSZ));
 	return r < 0 ? r : 0;
 }
 
@@ -245,7 +247,7 @@ int netif_poll(struct netif *nif)
 		else
 			eth_input(nif, (const u8 *)w + NET_RX_HDR, len);
 		nif->rx_next = (k + 1) % NETIF_NBUF;
-		post(nif, k);
+		*w = 0;                        /* taken in: the kernel may use it again */
 		n++;
 	}
 	if (outer) {
