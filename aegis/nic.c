@@ -868,7 +868,17 @@ u32 sys_net_tx(struct trapframe *tf)
 	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16), len = off_len & 0xffff;
 	dcache_user_sync(pa, len);                /* what the caller wrote, from memory */
 	ash_progress();                           /* an environment's own frame */
-	return (u32)nic_send(ni, (const u8 *)KADDR(pa), len);
+	int r = nic_send(ni, (const u8 *)KADDR(pa), len);
+	/* An interrupt already pending (a frame this one caused on a wire
+	 * between two of this board's NICs, which QEMU delivers during the
+	 * send) is served now, as trap() would serve it on the kernel entry
+	 * that would follow at once on the way out, without that entry. */
+	if (mfc0(C0_CAUSE, 0) & CAUSE_IP2) {
+		ash_interrupted(env_slot(curenv), tf->epc);
+		nic_intr();
+		disk_intr();
+	}
+	return (u32)r;
 }
 
 /* net_notify(capname, capcheck, off): the word at off (a multiple of 4) of
