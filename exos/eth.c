@@ -42,7 +42,8 @@ u32 netif_seen(void)
  * words after it hold what netif_sleep's predicate compares it with, so
  * that the predicate's program is the same on every sleep and the kernel
  * checks and compiles it once (wk_sleep keeps the last program compiled),
- * not on every round trip. */
+ * not on every round trip; it is constant (read-only), so wk_sleep_again
+ * need not even copy it in and compare it again. */
 #define NOTIFY_SEEN  4                /* the counter's value the sleeper saw */
 #define NOTIFY_START 8                /* Count when it went to sleep */
 #define NOTIFY_TICKS 12               /* how long it sleeps at most */
@@ -71,7 +72,8 @@ void netif_sleep(u32 seen, u32 ticks)
 	w[NOTIFY_START / 4] = read_count();
 	w[NOTIFY_TICKS / 4] = ticks;
 	const struct wk_page page = { notify_name, notify_check };
-	exos_wait_pred(prog, ARRAY_SIZE(prog), &page, 1);
+	while (sys_wk_sleep_again(prog, ARRAY_SIZE(prog), &page, 1) == -E_AGAIN)
+		;                             /* a revocation upcall ran first: sleep again */
 }
 
 /* Post buffer k of nif, once: it stays posted (net_post_ring), and is used
