@@ -553,6 +553,35 @@ static void test_post_ring(void)
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
 
+/* wk_sleep_again (ExOS's netif_sleep sleeps with it): the program last
+ * given from the same address is used again without being read, while the
+ * pages' capabilities are checked on every call; another length, or
+ * wk_sleep, reads the program again. */
+static void test_sleep_again(void)
+{
+	u32 ppn, check;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	volatile u32 *word = (volatile u32 *)BUF_VA;
+	struct dc_insn *prog = (struct dc_insn *)(BUF_VA + 64);
+	const struct dc_insn holds[] = {            /* hold while word 0 is nonzero */
+		DC_INSN(DC_LDWA, 0, 0, 0, 0),
+		DC_INSN(DC_RET, 0, 0, 0, 0),
+	};
+	prog[0] = holds[0];
+	prog[1] = holds[1];
+	*word = 1;
+	struct wk_page pg = { CAP_NAME(ppn, CAP_RW), check }, forged = { pg.capname, check ^ 4 };
+	CHECK(sys_wk_sleep_again(prog, 2, &pg, 1) == 0);      /* read, checked, compiled: holds */
+	prog[0] = (struct dc_insn){ 0xff, 0, 0, 0 };          /* no such op */
+	CHECK(sys_wk_sleep_again(prog, 2, &pg, 1) == 0);      /* not read again */
+	CHECK(sys_wk_sleep_again(prog, 2, &forged, 1) == -E_BADCAP);
+	CHECK(sys_wk_sleep_again(prog, 2, (const void *)0x80000000, 1) == -E_FAULT);
+	CHECK(sys_wk_sleep_again(prog, 1, &pg, 1) == -E_INVAL);   /* another length: read */
+	CHECK(sys_wk_sleep(prog, 2, &pg, 1) == -E_INVAL);         /* wk_sleep reads it */
+	CHECK(sys_wk_sleep_again(prog + 1, 2, &pg, 1) == -E_INVAL);  /* another address: read */
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
 /* Two environments' filters both accept a frame: the one installed first
  * wins; after it removes its filter, the other gets the next frame. */
 static void test_first_filter_wins(void)
@@ -864,6 +893,7 @@ static const struct utest tests[] = {
 	{ "first_filter_wins", test_first_filter_wins },
 	{ "post_derived", test_post_derived },
 	{ "post_ring", test_post_ring },
+	{ "sleep_again", test_sleep_again },
 	{ "slow_reader_alone", test_slow_reader_alone },
 	{ "dpf_steal", test_dpf_steal },
 	{ "dpf_args", test_dpf_args },
