@@ -377,9 +377,8 @@ static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 		else
 			ne->npost[ni]--;
 		copy_frame(b + NET_RX_HDR, frame, copy);
-		dcache_user_sync(pa + NET_RX_HDR, copy);
 		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
-		dcache_user_sync(pa, NET_RX_HDR);
+		dcache_user_sync(pa, NET_RX_HDR + copy);     /* both in memory before the owner runs */
 		n->st.rx_frames++;
 		nic_notify(slot);
 		return;
@@ -462,6 +461,11 @@ static void service(bool intr)
 				n->st.rx_missed++;
 			if (intr && round == 0 && (c & CSR0_INTR))
 				n->st.interrupts++;
+			/* After the first round, only a new cause (a frame
+			 * received or sent since the acknowledgment) leaves
+			 * anything to do. */
+			if (round > 0 && !(c & CSR0_INTR))
+				break;
 			rx_poll(n, ni);
 			tx_reclaim(n);
 			if (!(c & CSR0_INTR))
