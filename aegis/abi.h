@@ -136,7 +136,9 @@ struct wk_kinfo {
  * as off << 16 | len. A frame delivered into a posted buffer [off, off+len)
  * is written at off + NET_RX_HDR, and then the word at off is set to
  * NET_RX_DONE | nic << 16 | frame length (the frame without its FCS); the
- * buffer is then no longer posted. Filters are dcode programs (dcode.h) of
+ * buffer is then no longer posted (net_post), or goes back to the end of
+ * the poster's ring to be used again once its owner has cleared
+ * NET_RX_DONE in that word (net_post_ring). Filters are dcode programs (dcode.h) of
  * at most NET_FILTER_MAXINSNS instructions reading window 0, the frame
  * (read-only, its length); a nonzero result claims the frame.
  */

@@ -123,7 +123,11 @@ static u32 nnic;
 
 /* A posted receive buffer: [off, off + len) of page ppn, whose CAP_RW
  * secret was check when it was posted. */
-struct post { u32 ppn, check; u16 off, len; };   /* check: page_identity when posted */
+struct post {
+	u32 ppn, check;                /* check: page_identity when posted */
+	u16 off, len;
+	bool ring;                     /* net_post_ring: reused once its word is cleared */
+};
 struct netenv {
 	struct dc_insn prog[NET_MAXNIC][NET_FILTER_MAXINSNS];
 	u8 nprog[NET_MAXNIC];          /* 0: no filter */
@@ -295,6 +299,29 @@ void nic_init(void)
 	}
 }
 
+/* Copy a frame of len bytes: a word at a time when both ends are
+ * word-aligned (the kernel's buffers always are, and ExOS's), whatever len
+ * is (the library memcpy copies words only when len is a multiple of 4),
+ * then the last bytes. */
+static void copy_frame(u8 *dst, const u8 *src, u32 len)
+{
+	typedef u32 __attribute__((may_alias)) u32a;
+	if (!(((uintptr_t)dst | (uintptr_t)src) & 3)) {
+		for (; len >= 16; len -= 16, dst += 16, src += 16) {
+			u32 a = ((const u32a *)src)[0], b = ((const u32a *)src)[1];
+			u32 c = ((const u32a *)src)[2], d = ((const u32a *)src)[3];
+			((u32a *)dst)[0] = a;
+			((u32a *)dst)[1] = b;
+			((u32a *)dst)[2] = c;
+			((u32a *)dst)[3] = d;
+		}
+		for (; len >= 4; len -= 4, dst += 4, src += 4)
+			*(u32a *)dst = *(const u32a *)src;
+	}
+	while (len--)
+		*dst++ = *src++;
+}
+
 /* ---- receive ---- */
 
 /* Is the posted buffer p still a page slot holds, with the secret it was
@@ -320,26 +347,38 @@ void nic_notify(int slot)
 	dcache_user_sync(pa, 4);                 /* and the owner reads the new value */
 }
 
-/* Copy the frame into slot's oldest valid posted buffer on nic ni. */
+/* Copy the frame into slot's oldest valid posted buffer on nic ni. A ring
+ * buffer (net_post_ring) whose owner has not yet cleared NET_RX_DONE in its
+ * word still holds a frame: the new one is dropped, as for want of a
+ * buffer, and the ring stays as it is (the owner takes frames in in the
+ * ring's order). */
 static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 {
 	struct netenv *ne = &netenv[slot];
 	while (ne->npost[ni]) {
 		struct post p = ne->post[ni][ne->head[ni]];
-		ne->head[ni] = (u8)((ne->head[ni] + 1) % NET_MAXPOST);
-		ne->npost[ni]--;
-		if (!post_valid(&p, slot))
-			continue;                           /* let go of since: forget it */
+		if (!post_valid(&p, slot)) {               /* let go of since: forget it */
+			ne->head[ni] = (u8)((ne->head[ni] + 1) % NET_MAXPOST);
+			ne->npost[ni]--;
+			continue;
+		}
 		u32 pa = p.ppn * PAGE_SIZE + p.off;
 		u8 *b = KADDR(pa);
 		u32 room = p.len - NET_RX_HDR, copy = len < room ? len : room;
 		/* No dirty line of the owner's may later land on the frame, and
-		 * the owner must read what the kernel wrote. */
+		 * the owner must read what the kernel wrote (and the kernel
+		 * what the owner wrote in the word). */
 		dcache_user_sync(pa, NET_RX_HDR + copy);
-		__builtin_memcpy(b + NET_RX_HDR, frame, copy);
-		dcache_user_sync(pa + NET_RX_HDR, copy);
+		if (p.ring && (*(volatile u32 *)b & NET_RX_DONE))
+			break;                              /* not taken in yet */
+		ne->head[ni] = (u8)((ne->head[ni] + 1) % NET_MAXPOST);
+		if (p.ring)                                 /* to the end of the ring */
+			ne->post[ni][(ne->head[ni] + ne->npost[ni] - 1) % NET_MAXPOST] = p;
+		else
+			ne->npost[ni]--;
+		copy_frame(b + NET_RX_HDR, frame, copy);
 		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
-		dcache_user_sync(pa, NET_RX_HDR);
+		dcache_user_sync(pa, NET_RX_HDR + copy);     /* both in memory before the owner runs */
 		n->st.rx_frames++;
 		nic_notify(slot);
 		return;
@@ -381,10 +420,14 @@ static void rx_poll(struct nic *n, u32 ni)
 		    mcnt < 4 + NET_FRAME_MIN || mcnt - 4 > NET_FRAME_MAX) {
 			n->st.rx_errors++;
 		} else {
+			/* The CPU never writes a receive buffer, so its lines
+			 * are never dirty: a line left from an earlier frame is
+			 * clean and cannot land on what the NIC writes, and
+			 * invalidating the lines about to be read (here, not the
+			 * whole buffer after every frame) is all it needs. */
 			dcache_inv(m->rxbuf[i], mcnt);
 			demux(n, ni, m->rxbuf[i], mcnt - 4);
 		}
-		dcache_inv(m->rxbuf[i], BUF_SIZE);     /* before the NIC writes it again */
 		d->misc = 0;
 		__asm__ volatile("sync" ::: "memory");
 		d->ctl = D_OWN | D_ONES | D_BCNT(BUF_SIZE);
@@ -418,6 +461,11 @@ static void service(bool intr)
 				n->st.rx_missed++;
 			if (intr && round == 0 && (c & CSR0_INTR))
 				n->st.interrupts++;
+			/* After the first round, only a new cause (a frame
+			 * received or sent since the acknowledgment) leaves
+			 * anything to do. */
+			if (round > 0 && !(c & CSR0_INTR))
+				break;
 			rx_poll(n, ni);
 			tx_reclaim(n);
 			if (!(c & CSR0_INTR))
@@ -708,16 +756,8 @@ u32 sys_net_demux(struct trapframe *tf)
 	return r;
 }
 
-/* net_post(nic, capname, capcheck, off_len): post a receive buffer for NIC
- * nic: bytes [off, off + len) of a page the caller holds, named by a
- * read-write capability (off a multiple of 4, NET_RX_MIN <= len). The next
- * frame the caller's filter claims is copied there (as much of it as fits,
- * at off + NET_RX_HDR) and the word at off is then set to NET_RX_DONE | nic
- * << 16 | the frame's length; buffers are used in the order posted, once.
- * Returns how many buffers are posted now. -E_INVAL: no such NIC, or off/len
- * out of range; -E_BADCAP: not a valid read-write capability; -E_PERM: the
- * caller does not hold the page; -E_NOMEM: NET_MAXPOST already posted. */
-u32 sys_net_post(struct trapframe *tf)
+/* Post a receive buffer (net_post, or net_post_ring if ring): below. */
+static u32 post_buffer(struct trapframe *tf, bool ring)
 {
 	u32 ni = tf->regs[R_A0];
 	if (!nic_arg(ni))
@@ -735,7 +775,36 @@ u32 sys_net_post(struct trapframe *tf)
 	p->check = page_identity((u32)ppn);    /* a derived capability serves as well */
 	p->off = (u16)(off_len >> 16);
 	p->len = (u16)(off_len & 0xffff);
+	p->ring = ring;
 	return ++ne->npost[ni];
+}
+
+/* net_post(nic, capname, capcheck, off_len): post a receive buffer for NIC
+ * nic: bytes [off, off + len) of a page the caller holds, named by a
+ * read-write capability (off a multiple of 4, NET_RX_MIN <= len). The next
+ * frame the caller's filter claims is copied there (as much of it as fits,
+ * at off + NET_RX_HDR) and the word at off is then set to NET_RX_DONE | nic
+ * << 16 | the frame's length; buffers are used in the order posted, once.
+ * Returns how many buffers are posted now. -E_INVAL: no such NIC, or off/len
+ * out of range; -E_BADCAP: not a valid read-write capability; -E_PERM: the
+ * caller does not hold the page; -E_NOMEM: NET_MAXPOST already posted. */
+u32 sys_net_post(struct trapframe *tf)
+{
+	return post_buffer(tf, false);
+}
+
+/* net_post_ring(nic, capname, capcheck, off_len): as net_post, but the
+ * buffer stays posted: once a frame has been delivered into it, it goes to
+ * the end of the caller's buffers for nic, and the next frame that reaches
+ * it there is delivered into it only if the caller has cleared NET_RX_DONE
+ * in its word (the frame taken in); otherwise that frame is dropped
+ * (counted in rx_nobuf) and the buffer waits. A library OS that reads its
+ * frames in order need not post each buffer again. Validity is re-checked at
+ * each delivery as for net_post (the same allocation of the page, still
+ * held); net_unpost takes it back. Same results and errors as net_post. */
+u32 sys_net_post_ring(struct trapframe *tf)
+{
+	return post_buffer(tf, true);
 }
 
 /* net_unpost(nic): take back every receive buffer the caller posted for NIC
@@ -759,7 +828,7 @@ int nic_send(u32 ni, const u8 *frame, u32 len)
 		return -E_AGAIN;
 	u32 i = n->tx_next % NTX, slen = len < 60 ? 60 : len;
 	u8 *b = dma[ni].txbuf[i];
-	__builtin_memcpy(b, frame, len);
+	copy_frame(b, frame, len);
 	/* The source address is checked on the kernel's copy, which the
 	 * sender can no longer change: every frame leaves with this NIC's own
 	 * station address, so no environment can pose as another host on the
@@ -803,7 +872,17 @@ u32 sys_net_tx(struct trapframe *tf)
 	u32 pa = (u32)ppn * PAGE_SIZE + (off_len >> 16), len = off_len & 0xffff;
 	dcache_user_sync(pa, len);                /* what the caller wrote, from memory */
 	ash_progress();                           /* an environment's own frame */
-	return (u32)nic_send(ni, (const u8 *)KADDR(pa), len);
+	int r = nic_send(ni, (const u8 *)KADDR(pa), len);
+	/* An interrupt already pending (a frame this one caused on a wire
+	 * between two of this board's NICs, which QEMU delivers during the
+	 * send) is served now, as trap() would serve it on the kernel entry
+	 * that would follow at once on the way out, without that entry. */
+	if (mfc0(C0_CAUSE, 0) & CAUSE_IP2) {
+		ash_interrupted(env_slot(curenv), tf->epc);
+		nic_intr();
+		disk_intr();
+	}
+	return (u32)r;
 }
 
 /* net_notify(capname, capcheck, off): the word at off (a multiple of 4) of

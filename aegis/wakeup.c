@@ -46,6 +46,7 @@ struct wk_pred {
 	const struct ppage *page[WK_MAXPAGES];  /* the pages of windows 0..npages-1 ... */
 	const u32 *secret[WK_MAXPAGES]; /* ... their secret for the rights presented ... */
 	u32 check[WK_MAXPAGES];         /* ... and the check presented */
+	u32 uprog;                      /* the user address prog was last given from */
 	struct dc_win win[DC_MAXWIN];   /* the windows, ready for the code */
 	bool timed;                     /* reads the kernel window (the time can make it true) */
 };
@@ -175,6 +176,24 @@ static bool same_program(const struct wk_pred *w, const struct dc_insn *p, unsig
 	return true;
 }
 
+/* Present the npages capabilities pg for w's windows, then evaluate w's
+ * compiled predicate for curenv: 0 with curenv asleep if it does not hold,
+ * else what wk_sleep returns at once. */
+static u32 arm(struct wk_pred *w, const struct wk_page *pg, u32 npages)
+{
+	int r = take_pages(w, pg, npages);
+	if (r < 0)
+		return (u32)r;
+	w->fn = w->compiled;
+	r = evaluate(curenv, w);
+	if (r != 0) {
+		w->fn = NULL;
+		return (u32)(r > 0 ? 0 : r);
+	}
+	curenv->status = ENV_SLEEPING;   /* after_trap picks someone else */
+	return 0;
+}
+
 /* wk_sleep(prog, n, pages, npages): sleep until the predicate prog (n dcode
  * instructions, at most WK_MAXINSNS) holds. pages: npages (at most
  * WK_MAXPAGES) struct wk_page capabilities, with read rights, for the pages
@@ -220,15 +239,27 @@ u32 sys_wk_sleep(struct trapframe *tf)
 			w->prog[i] = prog[i];
 		w->timed = reads_window(prog, n, WK_KINFO_WIN);
 	}
-	int r = take_pages(w, pg, npages);
-	if (r < 0)
-		return (u32)r;
-	w->fn = w->compiled;
-	r = evaluate(curenv, w);
-	if (r != 0) {
-		w->fn = NULL;
-		return (u32)(r > 0 ? 0 : r);
-	}
-	curenv->status = ENV_SLEEPING;   /* after_trap picks someone else */
-	return 0;
+	w->uprog = uprog;
+	return arm(w, pg, npages);
+}
+
+/* wk_sleep_again(prog, n, pages, npages): wk_sleep, for a caller that
+ * promises that the n instructions at prog have not changed since it last
+ * gave them to wk_sleep or wk_sleep_again (a program in read-only memory,
+ * as a library OS's are): if that was its last such call, with the same
+ * prog, n and npages, the program compiled then is used again without
+ * being copied in and compared; otherwise exactly wk_sleep. The pages'
+ * capabilities are presented and checked as by wk_sleep, every time. Same
+ * results and errors as wk_sleep. */
+u32 sys_wk_sleep_again(struct trapframe *tf)
+{
+	u32 uprog = tf->regs[R_A0], n = tf->regs[R_A1];
+	u32 upages = tf->regs[R_A2], npages = tf->regs[R_A3];
+	struct wk_pred *w = &preds[env_slot(curenv)];
+	if (!w->compiled || w->uprog != uprog || w->n != n || w->checked_npages != npages)
+		return sys_wk_sleep(tf);
+	struct wk_page pg[WK_MAXPAGES];        /* npages <= WK_MAXPAGES: checked with the program */
+	if (npages && copyin(pg, upages, npages * (u32)sizeof pg[0]) < 0)
+		return (u32)-E_FAULT;
+	return arm(w, pg, npages);
 }

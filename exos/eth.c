@@ -3,9 +3,10 @@
  * Aegis, the notification word, taking frames in, and sending them.
  *
  * Aegis fills an environment's posted buffers of one NIC strictly in the
- * order they were posted, so the stack posts its NETIF_NBUF buffers once in
- * order and re-posts each as soon as its frame has been taken in: the next
- * frame is always in buffer rx_next.
+ * order they were posted, so the stack posts its NETIF_NBUF buffers once, in
+ * order, as a ring (net_post_ring), and clears each one's word as soon as
+ * its frame has been taken in, which gives it back: the next frame is
+ * always in buffer rx_next.
  */
 #include "inet.h"
 
@@ -37,20 +38,51 @@ u32 netif_seen(void)
 	return notify_word ? *notify_word : 0;
 }
 
+/* The notification page: word 0 is the counter Aegis increments; the
+ * words after it hold what netif_sleep's predicate compares it with, so
+ * that the predicate's program is the same on every sleep and the kernel
+ * checks and compiles it once (wk_sleep keeps the last program compiled),
+ * not on every round trip; it is constant (read-only), so wk_sleep_again
+ * need not even copy it in and compare it again. */
+#define NOTIFY_SEEN  4                /* the counter's value the sleeper saw */
+#define NOTIFY_START 8                /* Count when it went to sleep */
+#define NOTIFY_TICKS 12               /* how long it sleeps at most */
+
 void netif_sleep(u32 seen, u32 ticks)
 {
-	if (notify_word)
-		exos_wait_changed_cap(notify_word, notify_name, notify_check, seen, ticks);
-	else
+	if (!notify_word) {
 		exos_sleep_ticks(ticks);
+		return;
+	}
+	/* Hold if the counter differs from seen, or once now - start >= ticks. */
+	static const struct dc_insn prog[] = {
+		DC_INSN(DC_LDWA, 1, 0, 0, 0),
+		DC_INSN(DC_LDWA, 2, 0, 0, NOTIFY_SEEN),
+		DC_INSN(DC_JNE, 1, 2, 6, 0),
+		DC_INSN(DC_LDWA, 3, 0, WK_KINFO_WIN, WK_KINFO_NOW),
+		DC_INSN(DC_LDWA, 4, 0, 0, NOTIFY_START),
+		DC_INSN(DC_SUB, 3, 4, 0, 0),
+		DC_INSN(DC_LDWA, 5, 0, 0, NOTIFY_TICKS),
+		DC_INSN(DC_JGE, 3, 5, 1, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 0),
+		DC_INSN(DC_RETI, 0, 0, 0, 1),
+	};
+	volatile u32 *w = notify_word;
+	w[NOTIFY_SEEN / 4] = seen;
+	w[NOTIFY_START / 4] = read_count();
+	w[NOTIFY_TICKS / 4] = ticks;
+	const struct wk_page page = { notify_name, notify_check };
+	while (sys_wk_sleep_again(prog, ARRAY_SIZE(prog), &page, 1) == -E_AGAIN)
+		;                             /* a revocation upcall ran first: sleep again */
 }
 
-/* Post buffer k of nif (again). */
+/* Post buffer k of nif, once: it stays posted (net_post_ring), and is used
+ * again once netif_poll has cleared its word. */
 static int post(struct netif *nif, u32 k)
 {
 	*(volatile u32 *)(nif->rx + k * NETIF_BUFSZ) = 0;
-	int r = sys_net_post(nif->nic, nif->rx_name[k / 2], nif->rx_check[k / 2],
-			     NET_OFFLEN(k % 2 * NETIF_BUFSZ, NETIF_BUFSZ));
+	int r = sys_net_post_ring(nif->nic, nif->rx_name[k / 2], nif->rx_check[k / 2],
+				  NET_OFFLEN(k % 2 * NETIF_BUFSZ, NETIF_BUFSZ));
 	return r < 0 ? r : 0;
 }
 
@@ -217,7 +249,7 @@ int netif_poll(struct netif *nif)
 		else
 			eth_input(nif, (const u8 *)w + NET_RX_HDR, len);
 		nif->rx_next = (k + 1) % NETIF_NBUF;
-		post(nif, k);
+		*w = 0;                        /* taken in: the kernel may use it again */
 		n++;
 	}
 	if (outer) {

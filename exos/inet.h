@@ -145,8 +145,12 @@ void arp_learn(struct netif *nif, u32 ip, const u8 *mac);
 int arp_request(struct netif *nif, u32 ip);
 
 /* ip.c */
-/* The Internet checksum of len bytes at p, added to sum (not complemented). */
+/* The Internet checksum of len bytes at p, added to sum (not complemented;
+ * the value is meant for inet_fold, which gives the 16-bit sum). */
 u32 inet_sum(const void *p, u32 len, u32 sum);
+/* Copy len bytes from src to dst and return what inet_sum(dst, len, sum)
+ * folds to the same as: the checksum taken on the way, one pass. */
+u32 inet_copy_sum(void *dst, const void *src, u32 len, u32 sum);
 u16 inet_fold(u32 sum);
 /* Check an IPv4 frame and hand it to its protocol. */
 void ip_input(struct netif *nif, const u8 *frame, u32 len);

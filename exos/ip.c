@@ -11,13 +11,60 @@
 #define PING_ID         0x4558          /* our echo requests' identifier */
 #define PING_DATA       32
 
+typedef u16 __attribute__((may_alias)) u16a;
+
+/* Swap the bytes of a 16-bit value. */
+static inline u32 swab16(u32 v) { return (v >> 8 | v << 8) & 0xffff; }
+
+/* The ones' complement sum does not depend on byte order (RFC 1071): when
+ * p is 2-byte aligned the halfwords are added as the CPU loads them
+ * (little-endian), four at a time, and the folded sum is swapped into
+ * network order once. */
 u32 inet_sum(const void *p, u32 len, u32 sum)
 {
 	const u8 *b = p;
+	if (!((uintptr_t)b & 1) && len >= 2) {
+		const u16a *h = (const u16a *)b;
+		u32 s = 0;                         /* len < 2^16: no overflow */
+		for (; len >= 8; len -= 8, h += 4)
+			s += (u32)h[0] + h[1] + h[2] + h[3];
+		for (; len >= 2; len -= 2)
+			s += *h++;
+		b = (const u8 *)h;
+		sum += swab16(inet_fold(s));
+	}
 	for (; len >= 2; b += 2, len -= 2)
 		sum += get16(b);
 	if (len)
 		sum += (u32)b[0] << 8;
+	return sum;
+}
+
+u32 inet_copy_sum(void *dst, const void *src, u32 len, u32 sum)
+{
+	if (((uintptr_t)dst | (uintptr_t)src) & 1) {
+		memcpy(dst, src, len);
+		return inet_sum(dst, len, sum);
+	}
+	const u16a *s = src;
+	u16a *d = dst;
+	u32 t = 0;
+	for (; len >= 8; len -= 8, s += 4, d += 4) {
+		u32 a = s[0], b = s[1], c = s[2], e = s[3];
+		d[0] = (u16)a;
+		d[1] = (u16)b;
+		d[2] = (u16)c;
+		d[3] = (u16)e;
+		t += a + b + c + e;
+	}
+	for (; len >= 2; len -= 2)
+		t += *d++ = *s++;
+	sum += swab16(inet_fold(t));
+	if (len) {
+		u8 last = *(const u8 *)s;
+		*(u8 *)d = last;
+		sum += (u32)last << 8;
+	}
 	return sum;
 }
 

@@ -31,28 +31,38 @@ void udp_input(struct netif *nif, const u8 *frame, const u8 *iph, const u8 *udp,
 	(void)frame;
 	u32 len = ulen >= UDP_HLEN ? get16(udp + 4) : 0;
 	u32 src = get32(iph + 12);
-	if (len < UDP_HLEN || len > ulen ||
-	    (get16(udp + 6) != 0 &&
-	     inet_fold(inet_sum(udp, len, ip_pseudo_sum(src, nif->ip, IP_UDP, len))) != 0xffff)) {
+	if (len < UDP_HLEN || len > ulen) {
 		nif->st.bad++;
 		return;
 	}
 	struct udp_sock *s = (struct udp_sock *)nif->udp;
 	while (s && s->p.port != get16(udp + 2))
 		s = (struct udp_sock *)s->p.next;
+	/* The common case, a socket with room: the payload is copied into
+	 * the queue's next slot and summed on the way, and the slot is taken
+	 * only if the checksum is right. */
+	struct dgram *d = s && s->count < UDP_QLEN ? &s->q[(s->head + s->count) % UDP_QLEN] : NULL;
+	u32 sum = inet_sum(udp, UDP_HLEN, ip_pseudo_sum(src, nif->ip, IP_UDP, len));
+	if (d)
+		sum = inet_copy_sum(d->data, udp + UDP_HLEN, len - UDP_HLEN, sum);
+	else
+		sum = inet_sum(udp + UDP_HLEN, len - UDP_HLEN, sum);
+	if (get16(udp + 6) != 0 && inet_fold(sum) != 0xffff) {
+		nif->st.bad++;
+		return;
+	}
 	if (!s) {
 		nif->st.no_port++;
 		return;
 	}
-	if (s->count == UDP_QLEN) {
+	if (!d) {
 		s->dropped++;
 		return;
 	}
-	struct dgram *d = &s->q[(s->head + s->count++) % UDP_QLEN];
+	s->count++;
 	d->ip = src;
 	d->port = get16(udp);
 	d->len = len - UDP_HLEN;
-	memcpy(d->data, udp + UDP_HLEN, d->len);
 }
 
 int udp_sendto(struct udp_sock *s, u32 ip, u32 port, const void *data, u32 len)
@@ -69,9 +79,9 @@ int udp_sendto(struct udp_sock *s, u32 ip, u32 port, const void *data, u32 len)
 	put16(u + 2, port);
 	put16(u + 4, UDP_HLEN + len);
 	put16(u + 6, 0);
-	memcpy(u + UDP_HLEN, data, len);
-	u16 sum = (u16)~inet_fold(inet_sum(u, UDP_HLEN + len,
-					   ip_pseudo_sum(nif->ip, ip, IP_UDP, UDP_HLEN + len)));
+	u32 part = inet_copy_sum(u + UDP_HLEN, data, len,       /* the data summed as copied */
+				 ip_pseudo_sum(nif->ip, ip, IP_UDP, UDP_HLEN + len));
+	u16 sum = (u16)~inet_fold(inet_sum(u, UDP_HLEN, part));
 	put16(u + 6, sum ? sum : 0xffff);
 	e = ip_send(nif, mac, ip, IP_UDP, UDP_HLEN + len);
 	return e < 0 ? e : (int)len;

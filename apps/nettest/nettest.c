@@ -492,6 +492,96 @@ static void test_post_derived(void)
 	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
 
+/* Does the buffer at b hold frame seq (of EtherType ETYPE_TEST, from NIC 1),
+ * word and every byte? */
+static bool holds_frame(const volatile u8 *b, u32 seq)
+{
+	u32 len = frame_len(seq);
+	if (*(const volatile u32 *)b != (NET_RX_DONE | 1u << 16 | len))
+		return false;
+	for (u32 i = 14; i < len; i++)
+		if (b[NET_RX_HDR + i] != pattern(seq, i))
+			return false;
+	return true;
+}
+
+/* net_post_ring: a ring buffer stays posted and goes to the end of the
+ * caller's buffers when a frame lands in it; a frame that reaches it before
+ * its owner has cleared NET_RX_DONE in its word is dropped (rx_nobuf) and
+ * leaves it untouched; once cleared it is used again. Buffers posted with
+ * net_post beside it are used once, in order. Its arguments are checked as
+ * net_post's are. */
+static void test_post_ring(void)
+{
+	u32 ppn, check, sppn, scheck;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
+	struct dc_insn f[16];
+	unsigned n = filter_for(f, mac1, ETYPE_TEST);
+	CHECK(sys_net_filter(1, f, n) == 0);
+	u32 rw = CAP_NAME(ppn, CAP_RW);
+	CHECK(sys_net_post_ring(1, rw, check ^ 1, NET_OFFLEN(0, 2048)) == -E_BADCAP);
+	CHECK(sys_net_post_ring(2, rw, check, NET_OFFLEN(0, 2048)) == -E_INVAL);
+	CHECK(sys_net_post_ring(1, rw, check, NET_OFFLEN(2, 2048)) == -E_INVAL);
+	CHECK(sys_net_post_ring(1, rw, check, NET_OFFLEN(4000, 200)) == -E_INVAL);
+	CHECK(sys_net_post_ring(1, CAP_NAME(sppn, CAP_RW), scheck ^ 2,
+				NET_OFFLEN(0, 64)) == -E_BADCAP);
+	CHECK(sys_net_post_ring(1, rw, check, NET_OFFLEN(0, 2048)) == 1);      /* A */
+	CHECK(sys_net_post(1, rw, check, NET_OFFLEN(2048, 2048)) == 2);        /* B, once */
+	const volatile u8 *a = (const volatile u8 *)BUF_VA, *b = a + 2048;
+	u8 *p = (u8 *)(BUF_VA + PAGE_SIZE);
+	struct net_info before = info_of(1);
+	for (u32 seq = 0; seq < 3; seq++) {
+		u32 len = make_frame(p, mac1, ETYPE_TEST, seq);
+		CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+		sys_yield();
+	}
+	struct net_info mid = info_of(1);
+	CHECK(holds_frame(a, 0));              /* frame 2 found A not taken in */
+	CHECK(holds_frame(b, 1));
+	CHECK(mid.rx_frames - before.rx_frames == 2);
+	CHECK(mid.rx_nobuf - before.rx_nobuf == 1);
+	*(volatile u32 *)BUF_VA = 0;           /* A taken in: it is used again */
+	u32 len = make_frame(p, mac1, ETYPE_TEST, 3);
+	CHECK(sys_net_tx(0, CAP_NAME(sppn, CAP_RW), scheck, NET_OFFLEN(0, len)) == 0);
+	sys_yield();
+	CHECK(holds_frame(a, 3));
+	CHECK(holds_frame(b, 1));
+	CHECK(info_of(1).rx_frames - mid.rx_frames == 1);
+	CHECK(sys_net_filter(1, f, 0) == 0);
+	CHECK(sys_net_unpost(1) == 1);          /* A was still posted, B used */
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
+}
+
+/* wk_sleep_again (ExOS's netif_sleep sleeps with it): the program last
+ * given from the same address is used again without being read, while the
+ * pages' capabilities are checked on every call; another length, or
+ * wk_sleep, reads the program again. */
+static void test_sleep_again(void)
+{
+	u32 ppn, check;
+	CHECK(new_page(BUF_VA, &ppn, &check));
+	volatile u32 *word = (volatile u32 *)BUF_VA;
+	struct dc_insn *prog = (struct dc_insn *)(BUF_VA + 64);
+	const struct dc_insn holds[] = {            /* hold while word 0 is nonzero */
+		DC_INSN(DC_LDWA, 0, 0, 0, 0),
+		DC_INSN(DC_RET, 0, 0, 0, 0),
+	};
+	prog[0] = holds[0];
+	prog[1] = holds[1];
+	*word = 1;
+	struct wk_page pg = { CAP_NAME(ppn, CAP_RW), check }, forged = { pg.capname, check ^ 4 };
+	CHECK(sys_wk_sleep_again(prog, 2, &pg, 1) == 0);      /* read, checked, compiled: holds */
+	prog[0] = (struct dc_insn){ 0xff, 0, 0, 0 };          /* no such op */
+	CHECK(sys_wk_sleep_again(prog, 2, &pg, 1) == 0);      /* not read again */
+	CHECK(sys_wk_sleep_again(prog, 2, &forged, 1) == -E_BADCAP);
+	CHECK(sys_wk_sleep_again(prog, 2, (const void *)0x80000000, 1) == -E_FAULT);
+	CHECK(sys_wk_sleep_again(prog, 1, &pg, 1) == -E_INVAL);   /* another length: read */
+	CHECK(sys_wk_sleep(prog, 2, &pg, 1) == -E_INVAL);         /* wk_sleep reads it */
+	CHECK(sys_wk_sleep_again(prog + 1, 2, &pg, 1) == -E_INVAL);  /* another address: read */
+	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
+}
+
 /* Two environments' filters both accept a frame: the one installed first
  * wins; after it removes its filter, the other gets the next frame. */
 static void test_first_filter_wins(void)
@@ -802,6 +892,8 @@ static const struct utest tests[] = {
 	{ "unref_while_posted", test_unref_while_posted },
 	{ "first_filter_wins", test_first_filter_wins },
 	{ "post_derived", test_post_derived },
+	{ "post_ring", test_post_ring },
+	{ "sleep_again", test_sleep_again },
 	{ "slow_reader_alone", test_slow_reader_alone },
 	{ "dpf_steal", test_dpf_steal },
 	{ "dpf_args", test_dpf_args },
