@@ -857,7 +857,8 @@ int nic_send(u32 ni, const u8 *frame, u32 len)
  * (destination, source, type and payload; the NIC adds the FCS; frames
  * shorter than 60 bytes are padded with zeros). NET_FRAME_MIN <= len <=
  * NET_FRAME_MAX. -E_INVAL: no such NIC, or off/len out of range;
- * -E_BADCAP; -E_PERM: the caller does not hold the page; -E_AGAIN: the
+ * -E_BADCAP; -E_PERM: the caller does not hold the page, or the frame's
+ * source address (bytes 6..11) is not the NIC's own; -E_AGAIN: the
  * transmit ring is full (try again). */
 u32 sys_net_tx(struct trapframe *tf)
 {
