@@ -503,6 +503,10 @@ extern u32 user_intr_mask;
 void nic_init(void);
 /* IP2: acknowledge the i8259s and service every NIC. */
 void nic_intr(void);
+/* IP2, the i8259s (trap.c): tell the ASHs where the interrupted environment
+ * was (ash_interrupted), then serve the NICs (which acknowledge the i8259s)
+ * and the disk. From trap() and from net_tx for an interrupt already pending. */
+void io_intr(u32 epc);
 /* Service every NIC (receive, demultiplex, reclaim sent descriptors). */
 void nic_poll(void);
 /* Is some filter installed (could a frame still wake a sleeper)? */

@@ -299,29 +299,6 @@ void nic_init(void)
 	}
 }
 
-/* Copy a frame of len bytes: a word at a time when both ends are
- * word-aligned (the kernel's buffers always are, and ExOS's), whatever len
- * is (the library memcpy copies words only when len is a multiple of 4),
- * then the last bytes. */
-static void copy_frame(u8 *dst, const u8 *src, u32 len)
-{
-	typedef u32 __attribute__((may_alias)) u32a;
-	if (!(((uintptr_t)dst | (uintptr_t)src) & 3)) {
-		for (; len >= 16; len -= 16, dst += 16, src += 16) {
-			u32 a = ((const u32a *)src)[0], b = ((const u32a *)src)[1];
-			u32 c = ((const u32a *)src)[2], d = ((const u32a *)src)[3];
-			((u32a *)dst)[0] = a;
-			((u32a *)dst)[1] = b;
-			((u32a *)dst)[2] = c;
-			((u32a *)dst)[3] = d;
-		}
-		for (; len >= 4; len -= 4, dst += 4, src += 4)
-			*(u32a *)dst = *(const u32a *)src;
-	}
-	while (len--)
-		*dst++ = *src++;
-}
-
 /* ---- receive ---- */
 
 /* Is the posted buffer p still a page slot holds, with the secret it was
@@ -376,7 +353,7 @@ static void deliver(struct nic *n, u32 ni, int slot, const u8 *frame, u32 len)
 			ne->post[ni][(ne->head[ni] + ne->npost[ni] - 1) % NET_MAXPOST] = p;
 		else
 			ne->npost[ni]--;
-		copy_frame(b + NET_RX_HDR, frame, copy);
+		__builtin_memcpy(b + NET_RX_HDR, frame, copy);
 		*(volatile u32 *)b = NET_RX_DONE | ni << 16 | len;   /* the frame first, then its word */
 		dcache_user_sync(pa, NET_RX_HDR + copy);     /* both in memory before the owner runs */
 		n->st.rx_frames++;
@@ -828,7 +805,7 @@ int nic_send(u32 ni, const u8 *frame, u32 len)
 		return -E_AGAIN;
 	u32 i = n->tx_next % NTX, slen = len < 60 ? 60 : len;
 	u8 *b = dma[ni].txbuf[i];
-	copy_frame(b, frame, len);
+	__builtin_memcpy(b, frame, len);
 	/* The source address is checked on the kernel's copy, which the
 	 * sender can no longer change: every frame leaves with this NIC's own
 	 * station address, so no environment can pose as another host on the
@@ -878,11 +855,8 @@ u32 sys_net_tx(struct trapframe *tf)
 	 * between two of this board's NICs, which QEMU delivers during the
 	 * send) is served now, as trap() would serve it on the kernel entry
 	 * that would follow at once on the way out, without that entry. */
-	if (mfc0(C0_CAUSE, 0) & CAUSE_IP2) {
-		ash_interrupted(env_slot(curenv), tf->epc);
-		nic_intr();
-		disk_intr();
-	}
+	if (mfc0(C0_CAUSE, 0) & CAUSE_IP2)
+		io_intr(tf->epc);
 	return (u32)r;
 }
 

@@ -61,6 +61,13 @@ static void user_tlb_fault(struct trapframe *tf, u32 code)
 	env_fault(curenv, tf, tf->badvaddr < USER_TOP ? "no mapping" : "kernel address");
 }
 
+void io_intr(u32 epc)
+{
+	ash_interrupted(env_slot(curenv), epc);   /* is anyone moving? */
+	nic_intr();              /* acknowledges the i8259s; the NICs */
+	disk_intr();             /* and the disk (IRQ 14) */
+}
+
 /* Entered from trap_slow for every exception from user mode that no fast
  * path served; returns the trapframe to resume. */
 struct trapframe *trap(struct trapframe *tf)
@@ -88,11 +95,8 @@ struct trapframe *trap(struct trapframe *tf)
 		user_tlb_fault(tf, code);
 		break;
 	case EXC_INT:
-		if (tf->cause & tf->status & CAUSE_IP2) { /* IP2, the i8259s: */
-			ash_interrupted(env_slot(curenv), tf->epc);   /* is anyone moving? */
-			nic_intr();              /* acknowledges them; the NICs */
-			disk_intr();             /* and the disk (IRQ 14) */
-		}
+		if (tf->cause & tf->status & CAUSE_IP2)  /* IP2, the i8259s */
+			io_intr(tf->epc);
 		if (tf->cause & (1u << 15))      /* IP7: the Count/Compare timer */
 			return slice_end(tf);
 		break;                           /* no other source is enabled */
