@@ -251,13 +251,13 @@ void *gmap_new_page(struct env *e, u32 vpn, bool writable);
 #define NENV   63              /* ASIDs 1..63; ASID 0 is never used by an env */
 #define NGMAP  512             /* guaranteed mappings per environment (sorted by vpn) */
 #define NVITAL 8               /* vital pages per environment */
-#define GMAP_FILTER_LOG2 14    /* a 16384-bit filter per environment (gmap_filters) */
 #define GMAP_PPN_FILTER_BITS 1024  /* and one over the pages its guaranteed mappings name */
 /* Per ASID (an environment's ASID is its slot + 1), a 16384-bit filter over
  * the pairs that may hold one of its guaranteed mappings: bit gmap_bit(vpn)
  * clear means none does. Indexed by ASID so that the refill vector's miss
  * path (upcall.S refill_miss) reaches it from EntryHi alone; fastcall.S
  * reads it too. */
+#include "gmap_filter.h"     /* GMAP_FILTER_LOG2, gmap_filter_bit */
 #define GMAP_FILTER_WORDS (1 << GMAP_FILTER_LOG2 >> 5)
 extern u32 gmap_filters[NENV + 1][GMAP_FILTER_WORDS];
 #define NREPO  64              /* repossession vector entries */

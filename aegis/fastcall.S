@@ -10,6 +10,7 @@
 #include "asmoffsets.h"
 #include "regsave.h"
 #include "config.h"         /* STLB_ENTRIES, from the Makefile */
+#include "gmap_filter.h"
 
 	.set	noreorder
 	.set	noat
@@ -248,11 +249,8 @@ fast_tlbwr:
 5:	srl	t3, a0, 13		/* t3 = VPN2 */
 	/* The pair filter (vm.c gmap_bit): bit VPN2 mod 32 of word
 	 * ((VPN2 >> 5) ^ (VPN2 >> 14)) mod 512 of the caller's filter. */
-	srl	t4, t3, 5
-	srl	t6, t3, 14
-	xor	t4, t4, t6
-	andi	t4, t4, 511
-	sll	t4, t4, 2		/* t4 = the word's offset */
+	srl	t4, t3, 5		/* t4 = VPN2 >> 5 */
+	GMAP_WORD_OFFSET t4, t4, t6	/* t4 = the word's offset */
 	lw	t6, ENV_GMAP_FILTER_PTR(k1)
 	addu	t6, t6, t4
 	lw	t6, 0(t6)		/* t6 = the filter word */

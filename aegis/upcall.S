@@ -14,6 +14,7 @@
 #include "mips.h"
 #include "abi.h"
 #include "asmoffsets.h"
+#include "gmap_filter.h"
 
 	.set	noreorder
 	.set	noat
@@ -83,6 +84,9 @@ fwd_tlb:
 .if NENV_V + 1 != 64
 .error "refill_miss masks the ASID to index gmap_filters[64]"
 .endif
+.if GMAP_FILTER_LOG2 - 3 != 11
+.error "refill_miss shifts the ASID by 11: a filter of 2^11 bytes"
+.endif
 	.globl	refill_miss
 refill_miss:
 	lui	k1, %hi(cur_upcall)
@@ -92,10 +96,7 @@ refill_miss:
 	li	k1, KINFO_VA >> 13
 	beq	k0, k1, trap_slow		/* the kinfo page's pair */
 	srl	k0, k0, 5			/* (delay) k0 = v >> 5 */
-	srl	k1, k0, 9			/* k1 = v >> 14 */
-	xor	k0, k0, k1
-	andi	k0, k0, 511
-	sll	k0, k0, 2			/* k0 = the filter word's offset */
+	GMAP_WORD_OFFSET k0, k0, k1		/* k0 = the filter word's offset */
 	mfc0	k1, CP0_ENTRYHI
 	andi	k1, k1, 63			/* k1 = ASID */
 	sll	k1, k1, 11			/* k1 = its filter's offset (512 words) */

@@ -14,24 +14,20 @@ static u32 entrylo(u32 ppn, bool writable)
 
 u32 gmap_filters[NENV + 1][GMAP_FILTER_WORDS];
 
-/* The filter bit of the pair holding vpn: with v = VPN2, word
- * ((v >> 5) ^ (v >> 14)) mod 512, bit v mod 32. No multiplication (the
- * refill miss path may not touch HI/LO) and only shifts and one xor, so the
- * refill vector's miss path computes it with k0 and k1 alone (upcall.S
- * refill_miss and fastcall.S fast_tlbwr compute the same). 16,384 bits
- * cover 128 MiB of pairs one to one; the xor folds the four bits above
- * (each 128 MiB of the user space) into the word, so that regions in
- * different 128 MiB (ExOS's program at 0x00400000, its heap at 0x10000000,
- * a benchmark's pages at 0x40000000, its page table at 0x7f000000) land on
- * different words. With 2,048 bits (the first filter) a program's own
- * guaranteed text and data shared words with its heap and its
- * bench_alloc_pages region, so every tlbwr there took the slow path. */
+/* The filter bit of the pair holding vpn (gmap_filter.h gives the hash,
+ * which upcall.S refill_miss and fastcall.S fast_tlbwr compute too). No
+ * multiplication (the refill miss path may not touch HI/LO) and only
+ * shifts and one xor, so the refill vector's miss path computes it with k0
+ * and k1 alone. The xor puts regions in different 128 MiB (ExOS's program
+ * at 0x00400000, its heap at 0x10000000, a benchmark's pages at
+ * 0x40000000, its page table at 0x7f000000) on different words. With 2,048
+ * bits (the first filter) a program's own guaranteed text and data shared
+ * words with its heap and its bench_alloc_pages region, so every tlbwr
+ * there took the slow path. */
 static u32 gmap_bit(u32 vpn)
 {
-	u32 v = vpn >> 1;
-	return (((v >> 5) ^ (v >> 14)) & 511) << 5 | (v & 31);
+	return gmap_filter_bit(vpn >> 1);
 }
-_Static_assert(GMAP_FILTER_LOG2 == 14, "gmap_bit gives 14 bits");
 
 static u32 *gmap_filter(const struct env *e)
 {

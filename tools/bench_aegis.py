@@ -11,7 +11,6 @@ lines, after '#' lines naming the kernel build and the QEMU command, to --out
 (default BUILD/bench/aegis.txt) and the serial log next to it. Fails with the
 cause on a time-out, a panic, or a run without `BENCH done`.
 """
-import argparse
 import os
 import re
 import subprocess
@@ -60,14 +59,8 @@ def kernel_version():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
-    ap.add_argument("--out")
-    ap.add_argument("--timeout", type=int, default=600)
-    ap.add_argument("--host-rtc", action="store_true", help="omit -rtc clock=vm (smoke runs)")
-    ap.add_argument("bench_args", nargs="*")
-    args, extra = ap.parse_known_args()
-    bench_args = [a for arg in args.bench_args + extra for a in arg.split(",") if a]
+    args = baseline.parse_bench_args(baseline.arg_parser(__doc__, 600))
+    bench_args = args.words
     out_path = args.out or os.path.join(args.build, "bench", "aegis.txt")
     log_path = out_path + ".log"
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)

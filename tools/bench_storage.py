@@ -24,7 +24,6 @@ and one final `BENCH done`), the serial logs next to it (.log, .log.1, ...) and 
 image of the last boot (.img). Fails
 with the cause on a time-out, a panic, or a boot without `BENCH done`.
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -126,15 +125,10 @@ KEEP = ("# uname:", "# kernel clock:", "# clocksource:", "# clockevent:", "# dis
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = baseline.arg_parser(__doc__, 900)
     ap.add_argument("--system", required=True, choices=["linux", "aegis"])
-    ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
-    ap.add_argument("--out")
-    ap.add_argument("--timeout", type=int, default=900)
-    ap.add_argument("--host-rtc", action="store_true", help="omit -rtc clock=vm (smoke runs)")
-    ap.add_argument("bench_args", nargs="*")
-    args, extra = ap.parse_known_args()
-    words = [a for arg in args.bench_args + extra for a in arg.split(",") if a]
+    args = baseline.parse_bench_args(ap)
+    words = args.words
     opts = [a for a in words if a.startswith("--")]
     rows = [a for a in words if not a.startswith("--")] or \
         [r for p, _ in SETS for r in set_rows(p)]

@@ -207,20 +207,36 @@ def run(cmd, timeout, log_path):
     return out.decode('utf-8', 'replace').replace('\r', ''), reason
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def arg_parser(doc, timeout):
+    """The command line all three benchmark runners share (this one,
+    tools/bench_aegis.py, tools/bench_storage.py): --build, --out,
+    --timeout (seconds a boot may take, default timeout), --host-rtc and the
+    rows. Callers add their own options and then call parse_bench_args."""
+    ap = argparse.ArgumentParser(description=doc.split('\n')[0])
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
     ap.add_argument('--out')
-    ap.add_argument('--log')
-    ap.add_argument('--timeout', type=int, default=600)
+    ap.add_argument('--timeout', type=int, default=timeout)
     ap.add_argument('--host-rtc', action='store_true',
                     help='omit -rtc clock=vm: quick boot, but the kernel clock then '
                     'depends on host speed (not for measurements)')
     ap.add_argument('bench_args', nargs='*')
+    return ap
+
+
+def parse_bench_args(ap):
+    """Parse ap's command line: the arguments, with .words the rows and
+    options to hand the benchmark. Rows come as one comma-separated word or
+    several (make bench ROWS=a,b); options such as --smoke come through too."""
     args, extra = ap.parse_known_args()
-    # Rows come as one comma-separated word or several (make bench ROWS=a,b);
-    # options such as --smoke come through too.
-    bench_args = [a for arg in args.bench_args + extra for a in arg.split(',') if a]
+    args.words = [a for arg in args.bench_args + extra for a in arg.split(',') if a]
+    return args
+
+
+def main():
+    ap = arg_parser(__doc__, 600)
+    ap.add_argument('--log')
+    args = parse_bench_args(ap)
+    bench_args = args.words
     out_path = args.out or os.path.join(args.build, 'bench', 'linux.txt')
     log_path = args.log or out_path + '.log'
     os.makedirs(os.path.dirname(out_path) or '.', exist_ok=True)
