@@ -269,12 +269,22 @@ void xn_boot(void)
 		xn_refused = true;
 		return;
 	}
+	/* Every block XN covers that no kept file system holds is tainted
+	 * (disk.c: it reads as zeros until next written): a kept file system
+	 * may have freed it in an earlier boot (the in-memory taint of that
+	 * free is gone), or a crash may have leaked it after its owner wrote
+	 * it, so it may hold bytes whose owner outlived the boot. Without this
+	 * an extent over it reads them (xntest/persist_attach's thief). */
 	u32 leaks = 0;
-	for (u32 b = xna_area(); b < xn_cover(); b++)
-		if (!xn_map[b] && (xna_allocated(b) || xna_tainted(b))) {
+	for (u32 b = xna_area(); b < xn_cover(); b++) {
+		if (xn_map[b])
+			continue;
+		disk_taint(b, 1);
+		if (xna_allocated(b) || xna_tainted(b)) {
 			leaks += xna_allocated(b);
 			xna_mark(b, false, false);  /* allocated, but nothing on disk points to it */
 		}
+	}
 	kprintf("[aegis] xn: area of %u blocks; %u kept file systems, %u blocks, %u metadata copies; %u leaked blocks reclaimed\n",
 		xna_area(), xn_st.roots, xn_st.blocks, xn_st.copies, leaks);
 }

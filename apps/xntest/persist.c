@@ -17,6 +17,7 @@
 #define PENDING (ROOT + 21)
 #define THIEF_ROOT 3000u
 #define KID_ROOT 3500u
+#define FREED (ROOT + 150)          /* written, then freed, by the kept file system */
 
 static const u32 secret[4] = { 0x5ec0de01, 0x22, 0x333, 0x4444 };
 static u32 imgs[8][2 + WIDE_SLOTS * 2];
@@ -88,6 +89,13 @@ void test_persist_keep(void)
 	CHECK(sys_xn_root_keep(file(0), secret) == -E_INVAL);    /* not a root */
 	CHECK(sys_xn_root_keep(ROOT, (void *)0) == -E_FAULT);
 	CHECK(sys_xn_root_keep(ROOT, secret) == 0);
+	/* A block the kept file system writes and frees: whoever takes it in
+	 * a later boot must not read its bytes (the thief, boot 2). */
+	CHECK(wadd(imgs[2], file(1), file_len(1), FREED, XN_DATA) == 0);
+	CHECK(write_stamped(FREED) == 0);
+	CHECK(wdrop(imgs[2], file(1), file_len(1) + 1) == 0);
+	CHECK(xn_do(XN_WRITE, file(1), 0, 0, 0) == 0);
+	CHECK(xn_entry_of(FREED).block == 0xffffffffu);         /* released: free */
 	/* An unkept file system, and a block never written: gone after a boot. */
 	CHECK(xn_mkroot("temp", TEMP, w) >= 0);
 	CHECK(wadd(imgs[5], TEMP, 0, TEMP + 1, XN_DATA) == 0);
@@ -192,7 +200,8 @@ void test_refused(void)
 
 /* The thief (another environment): cannot keep the suite's root, attach it
  * while attached (boot 1) or with a guessed secret (boot 2), or take its
- * blocks. */
+ * blocks; in boot 2 it takes the block the kept file system freed in boot 1
+ * as an extent and must read zeros (taint survives the boot). */
 int thief_child(void)
 {
 	struct box *b = (struct box *)BOX_VA;
@@ -219,6 +228,19 @@ int thief_child(void)
 	CHECK((int)(u32)sys_disk_alloc(ROOT, 40) == -E_BUSY);
 	CHECK((int)(u32)sys_disk_alloc(3, 1) == -E_BUSY);           /* XN's area */
 	CHECK(xn_do(XN_READ, file(0) + 1, p, c, 0) == -E_PERM);
+	if (b->step == 2) {
+		u64 x = sys_disk_alloc(FREED, 1);
+		CHECK((int)(u32)x >= 0);
+		volatile u32 *got = (volatile u32 *)BUF_VA;
+		got[0] = got[1] = 0xeeeeeeeeu;
+		struct disk_req r = { DISK_READ, (u32)x, (u32)(x >> 32), FREED, 1, CAP_NAME(p, CAP_RW),
+				      c, 0, CAP_NAME(done_ppn, CAP_RW), done_check, 0 };
+		CHECK(exos_disk_rw_wait(&r, (volatile u32 *)DONE_VA, 2 * SECOND) == 0);
+		if (got[0] || got[1])
+			printf("    # thief read %08x %08x from block %u\n", got[0], got[1], FREED);
+		CHECK(got[0] == 0 && got[1] == 0);
+		CHECK(sys_disk_free((u32)x, (u32)(x >> 32)) == 0);
+	}
 	return failed_checks;
 }
 
