@@ -601,5 +601,5 @@ int child_main(u32 mode)
 	case M_PRO_SPIN: return child_pro_spin(b);
 	case M_PRO_UNMAPPED: return child_pro_unmapped(b);
 	}
-	return 99;
+	return call_child(mode);
 }

@@ -2,7 +2,9 @@
  * hostile: the hostile test suite, run as the first environment by
  * `make test` (init=hostile kcheck) on both boot paths. Prints KTAP: subtest
  * "hostile", one result per attack; after every attack the kernel's
- * invariant checker (kcheck) must find nothing inconsistent. Started with a
+ * invariant checker (kcheck) must find nothing inconsistent (attacks.c: the
+ * protection properties; calls.c: hostile arguments to the newest system
+ * calls). Started with a
  * nonzero argument, the same program is one of the attacking children.
  */
 #include "hostile.h"
@@ -43,6 +45,12 @@ int main(void)
 		printf("hostile: no box page\n");
 		return 1;
 	}
-	return utest_run_checked("hostile", hostile_tests, n_hostile_tests, (volatile u32 *)box,
-				 sizeof *box / 4);
+	/* attacks.c's tests, then calls.c's, as one KTAP subtest. */
+	static struct utest all[64];
+	int n = 0;
+	for (int i = 0; i < n_hostile_tests && n < (int)ARRAY_SIZE(all); i++)
+		all[n++] = hostile_tests[i];
+	for (int i = 0; i < n_call_tests && n < (int)ARRAY_SIZE(all); i++)
+		all[n++] = call_tests[i];
+	return utest_run_checked("hostile", all, n, (volatile u32 *)box, sizeof *box / 4);
 }

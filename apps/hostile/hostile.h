@@ -21,7 +21,7 @@ struct box {
 /* Child modes (the low byte of the spawn argument). */
 enum { M_SAVE_REPLACE = 1, M_SAVE_READONLY, M_SDBBP, M_SDBBP_DELAY, M_FPU_A, M_FPU_B,
        M_GRANT, M_IDLE, M_SLICE_HOG, M_ENV_HOG, M_PAGE_HOG, M_PRO_SAVE, M_PRO_SPIN,
-       M_PRO_UNMAPPED };
+       M_PRO_UNMAPPED, M_WK_VICTIM, M_XN_TYPES };
 
 /* hostile.c */
 extern struct box *box;                 /* the suite's view of the box */
@@ -37,6 +37,12 @@ int child_main(u32 mode);
 /* attacks.c */
 extern const struct utest hostile_tests[];
 extern const int n_hostile_tests;
+
+/* calls.c: hostile arguments to the newest system calls */
+extern const struct utest call_tests[];
+extern const int n_call_tests;
+/* The children of calls.c's tests (modes M_WK_VICTIM ...). */
+int call_child(u32 mode);
 
 /* hostile_asm.S */
 /* $fN = seed + N for every N, then FCSR = fcsr. */
