@@ -32,7 +32,8 @@ struct box {
 static struct box *box = (struct box *)PARENT_BOX_VA;
 static u32 box_ppn, box_check;
 
-enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW, C_PORT_OWNER, C_DPF_LEAVER, C_DPF_HOG };
+enum { C_RECEIVER = 1, C_LEAVER, C_UNREF, C_HOLDER, C_SLOW, C_PORT_OWNER, C_DPF_LEAVER, C_DPF_HOG,
+       C_NOTIFY_UNREF };
 #define PORT_VICTIM 7                   /* the UDP port C_PORT_OWNER claims */
 
 static const u8 mac0[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -242,6 +243,38 @@ static int holder(void)
 	return kid_hold_page(BUF_VA, &b->step, &b->ppn, &b->check);
 }
 
+/* Take everything on NIC 1 into ring buffers: two in a page P2 (at BUF_VA
+ * + PAGE_SIZE) that also holds its notification word, then four in a page
+ * P1 (at BUF_VA); let go of P2 (in the box) and wait, alive, until the
+ * suite says done; then report how many of P1's buffers hold a frame. */
+static int notify_unref(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	u32 p1, c1, p2, c2;
+	if (!new_page(BUF_VA, &p1, &c1) || !new_page(BUF_VA + PAGE_SIZE, &p2, &c2))
+		return 90;
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		((volatile u32 *)BUF_VA)[i] = 0;
+	if (sys_net_filter(1, accept_all, 1) != 0)
+		return 91;
+	for (u32 k = 0; k < 6; k++) {
+		bool in2 = k < 2;
+		if (sys_net_post_ring(1, CAP_NAME(in2 ? p2 : p1, CAP_RW), in2 ? c2 : c1,
+				      NET_OFFLEN(512 + (in2 ? k : k - 2) * SLOT, SLOT)) != (int)k + 1)
+			return 92;
+	}
+	if (sys_net_notify(CAP_NAME(p2, CAP_RW), c2, 0) != 0)
+		return 93;
+	b->ppn = p2;
+	if (kid_leave(BUF_VA + PAGE_SIZE, true, &b->step) != 0)
+		return 94;
+	u32 got = 0;
+	for (u32 k = 0; k < 4; k++)
+		got += (*(volatile u32 *)(BUF_VA + 512 + k * SLOT) & NET_RX_DONE) != 0;
+	b->got = got;
+	return 0;
+}
+
 /* ---- tests ---- */
 
 static struct net_info info_of(u32 nic)
@@ -449,6 +482,40 @@ static void exit_or_unref(u32 mode)
 	}
 	CHECK(vm_unmap(BUF_VA, 1, true) == 0);
 	CHECK(vm_unmap(BUF_VA + PAGE_SIZE, 1, true) == 0);
+}
+
+/* A child's notification word and two of its ring buffers are in a page
+ * it lets go of, which the suite then takes back and fills; its four other
+ * ring buffers stay valid. Frames its filter claims must land in those
+ * four, and neither a frame nor a notification may touch the page it let
+ * go of (the kernel re-checks, at each delivery, that the page is still
+ * the same allocation held by the poster). */
+static void test_notify_page_reused(void)
+{
+	u32 sppn, scheck;
+	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
+	box->step = 0;
+	int child = child_spawn(C_NOTIFY_UNREF);
+	CHECK(kid_left(child, &box->step, false));
+	u32 gone = box->ppn;
+	u64 r = sys_page_alloc(gone);
+	CHECK((u32)r == gone);
+	CHECK(vm_map_page(BUF_VA, gone, (u32)(r >> 32), VM_RW) == 0);
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		((volatile u32 *)BUF_VA)[i] = 0x5a5a5a5au;
+	struct net_info before, after;
+	blast(sppn, scheck, &before, &after);
+	u32 changed = 0;
+	for (u32 i = 0; i < PAGE_SIZE / 4; i++)
+		changed += ((volatile u32 *)BUF_VA)[i] != 0x5a5a5a5au;
+	if (changed)
+		printf("    # %u words of the page the child let go of changed\n", changed);
+	CHECK(changed == 0);
+	CHECK(after.rx_frames - before.rx_frames == 4);
+	box->step = 2;
+	CHECK(kid_wait(child) == 0);
+	CHECK(box->got == 4);                           /* each in one of its ring buffers */
+	CHECK(vm_unmap(BUF_VA, 2, true) == 0);
 }
 
 static void test_exit_with_posted(void) { exit_or_unref(C_LEAVER); }
@@ -890,6 +957,7 @@ static const struct utest tests[] = {
 	{ "post_checks", test_post_checks },
 	{ "exit_with_posted", test_exit_with_posted },
 	{ "unref_while_posted", test_unref_while_posted },
+	{ "notify_page_reused", test_notify_page_reused },
 	{ "first_filter_wins", test_first_filter_wins },
 	{ "post_derived", test_post_derived },
 	{ "post_ring", test_post_ring },
@@ -913,6 +981,7 @@ int main(void)
 	case C_PORT_OWNER: return port_owner();
 	case C_DPF_LEAVER: return dpf_leaver();
 	case C_DPF_HOG: return dpf_hog();
+	case C_NOTIFY_UNREF: return notify_unref();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
