@@ -72,13 +72,18 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF, C_KEEPER };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF, C_KEEPER, C_HOLDER };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
 int quota_child(void);
 int walk_child(void);
 int scale_child(void);
+
+/* args.c: hostile arguments at the edges (test hostile_args, dir the
+ * directory type), and its child holding the victim page */
+void test_hostile_args(u32 dir);
+int holder_child(void);
 
 /* persist.c: XN on disk (suite xn-persist), and its thief child */
 void test_persist_keep(void);

@@ -447,6 +447,8 @@ static void test_hostile(void)
 	teardown(800);
 }
 
+static void test_hostile_args_dir(void) { test_hostile_args(dir); }
+
 /* Yield until the disk's queue is empty (the drive takes environments in
  * turns: a request of ours may be over before a gone child's), two seconds
  * at most: whether it is. */
@@ -557,6 +559,7 @@ static const struct utest tests[] = {
 	{ "meta_copy", test_meta_copy },
 	{ "root_free_in_flight", test_root_free_in_flight },
 	{ "hostile", test_hostile },
+	{ "hostile_args", test_hostile_args_dir },
 	{ "env_gone", test_env_gone },
 	{ "budget", test_budget },
 	{ "random_walk", test_random_walk },
@@ -581,6 +584,7 @@ int main(void)
 	case C_SCALE: return scale_child();
 	case C_THIEF: return thief_child();
 	case C_KEEPER: return keeper_child();
+	case C_HOLDER: return holder_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
