@@ -80,6 +80,8 @@ P = [
   "	return !p->used || p->dseq >= e->wait_seq ||", "	return 1 || !p->used || p->dseq >= e->wait_seq ||", "xn-crash"),
  ("area changes queued before a write, across crashes", "aegis/xn.c",
   "		if (r.op == XN_WRITE && xna_flush() < 0)\n			return (u32)-E_AGAIN;\n", "", "xn-crash"),
+ ("blocks XN covers that no kept file system holds are tainted at boot", "aegis/xn_keep.c",
+  "		disk_taint(b, 1);\n", "", "xn-persist"),
 ]
 only = sys.argv[1:]
 for i, (name, f, old, new, *suite) in enumerate(P):
