@@ -117,7 +117,8 @@ static bool well_formed(u32 n, u32 *a)
 		a[1] = next() % 10;
 		return true;
 	}
-	case SYS_wk_sleep: {                /* short predicates over own pages and the time */
+	case SYS_wk_sleep:                  /* short predicates over own pages and the time; */
+	case SYS_wk_sleep_again: {          /* again: the same address, its bytes maybe changed */
 		static const u8 ops[] = { DC_LDWA, DC_LDB, DC_LDWNA, DC_ADDI, DC_SUB, DC_JGEI,
 					  DC_JA, DC_STWA, DC_LDI, DC_RET, 0xff };
 		static struct dc_insn p[8];
@@ -194,7 +195,8 @@ static bool well_formed(u32 n, u32 *a)
 	case SYS_net_info: a[0] = next() % 3; a[1] = (u32)&net_info_buf; return true;
 	case SYS_net_filter: a[0] = next() % 3; a[1] = (u32)(next() & 1 ? net_all : net_none);
 		a[2] = next() & 3 ? 1 : 0; return true;
-	case SYS_net_post: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;
+	case SYS_net_post:
+	case SYS_net_post_ring: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;
 		a[3] = NET_OFFLEN((next() % 16) * 256, 64 + next() % 300); return true;
 	case SYS_net_unpost: a[0] = next() % 3; return true;
 	case SYS_net_tx: a[0] = next() % 3; a[1] = cname; a[2] = ccheck;

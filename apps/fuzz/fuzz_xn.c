@@ -41,6 +41,8 @@ bool fuzz_xn_args(u32 n, u32 *a, u32 cname, u32 ccheck, u32 (*next)(void))
 	static u32 bytes[4];
 	static struct xn_io io;
 	static struct xn_entry ents[8];
+	static struct xn_stat st;
+	static struct xn_attach at;
 	switch (n) {
 	case SYS_xn_type_add:
 		t = (struct xn_tmpl){ owns, 7, yes, 1, sixteen, 1 };
@@ -76,12 +78,23 @@ bool fuzz_xn_args(u32 n, u32 *a, u32 cname, u32 ccheck, u32 (*next)(void))
 		a[0] = (u32)&u;
 		return true;
 	case SYS_xn_io:
-		io = (struct xn_io){ 1 + next() % 2, next() % 2 ? some_block(next()) : XB(next()), next() % 3 ? cname : 0,
+		io = (struct xn_io){ 1 + next() % 3,          /* XN_READ, XN_WRITE, XN_READ_DISK */ next() % 2 ? some_block(next()) : XB(next()), next() % 3 ? cname : 0,
 				     next() % 3 ? ccheck : 0, next() % 4 ? (next() % 8) * 512 : 0,
 				     cname, ccheck, (next() % 1024) * 4 };
 		a[0] = (u32)&io;
 		return true;
 	case SYS_xn_bc: a[0] = next() % 260; a[1] = (u32)ents; a[2] = next() % 10; return true;
+	case SYS_xn_stat: a[0] = next() % 8 ? (u32)&st : 0x7ffffff8u; return true;
+	case SYS_xn_bc_find: a[0] = some_block(next()); a[1] = (u32)ents; return true;
+	case SYS_xn_root_keep:             /* its roots (or others'), a secret it knows */
+	case SYS_xn_root_attach:
+		__builtin_memset(&at, 0, sizeof at);
+		at.name[0] = 'f';
+		at.name[1] = (char)('0' + next() % 4);
+		at.secret[0] = next() % 4 ? 0x5ec1e7 : next();
+		a[0] = n == SYS_xn_root_keep ? some_block(next()) : (u32)&at;
+		a[1] = (u32)at.secret;
+		return true;
 	}
 	return false;
 }
