@@ -5,7 +5,8 @@
  * bytes and buffers in kernel memory or running off a mapped page, and a
  * child's pages (valid capabilities, not the caller's) as the victim. Every
  * call refused with its error, nothing of XN changed (kcheck after the
- * test), and the holder child's page untouched.
+ * test), and the holder child's page untouched. And xntest/roots_table:
+ * XN's table of file systems filled by a child, recovered when it goes.
  */
 #include "xnfs.h"
 
@@ -196,4 +197,39 @@ void test_hostile_args(u32 dir)
 	CHECK(xn_do(XN_WRITE, R, 0, 0, 0) == 0);
 	CHECK(sys_xn_root_free(R) == 0);
 	CHECK(xn_used() == 0);
+}
+
+#define CBOX_TYPE (((struct box *)BOX_VA)->type)
+
+static int root_one(u32 k)
+{
+	char name[8] = "roots0";
+	name[5] = (char)('0' + k % 10);
+	name[6] = (char)('0' + k / 10);
+	return xn_mkroot(name, 2700 + k, CBOX_TYPE);
+}
+
+/* C_ROOTS: a template, then roots until refused: how many, and the error. */
+int roots_child(void)
+{
+	struct box *b = (struct box *)BOX_VA;
+	b->type = (u32)sys_xn_type_add(&dir_tmpl);
+	if ((int)b->type <= 0)
+		return 91;
+	kid_take_until_refused(root_one, 2 * XN_MAXROOTS, &b->count, &b->err);
+	return 0;
+}
+
+/* XN's root table (XN_MAXROOTS file systems, all environments) filled by a
+ * child: it stops at the table's size with -E_NOMEM, and once it has gone
+ * every slot is free again (a second child gets as many). */
+void test_roots_table(void)
+{
+	CHECK(xn_stats().roots == 0);
+	for (u32 round = 0; round < 2; round++) {
+		box->count = box->err = 0;
+		CHECK(kid_wait(child_spawn(C_ROOTS, NULL)) == 0);
+		CHECK(box->count == XN_MAXROOTS && box->err == E_NOMEM);
+		CHECK(xn_stats().roots == 0 && xn_used() == 0);
+	}
 }

@@ -72,7 +72,8 @@ void fill(u32 va, u32 seq);
 u32 differs(u32 va, u32 len, u32 seq, u32 off);
 
 /* hostile.c: the children (exos_arg says which) */
-enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF, C_KEEPER, C_HOLDER };
+enum { C_HOSTILE = 1, C_LEAVER, C_TYPES, C_QUOTA, C_WALK, C_SCALE, C_THIEF, C_KEEPER, C_HOLDER,
+       C_ROOTS };
 int hostile_child(void);
 int leaver_child(void);
 int types_child(void);
@@ -84,6 +85,9 @@ int scale_child(void);
  * directory type), and its child holding the victim page */
 void test_hostile_args(u32 dir);
 int holder_child(void);
+/* ... and XN's root table filled by a child, recovered when it goes */
+void test_roots_table(void);
+int roots_child(void);
 
 /* persist.c: XN on disk (suite xn-persist), and its thief child */
 void test_persist_keep(void);

@@ -560,6 +560,7 @@ static const struct utest tests[] = {
 	{ "root_free_in_flight", test_root_free_in_flight },
 	{ "hostile", test_hostile },
 	{ "hostile_args", test_hostile_args_dir },
+	{ "roots_table", test_roots_table },
 	{ "env_gone", test_env_gone },
 	{ "budget", test_budget },
 	{ "random_walk", test_random_walk },
@@ -585,6 +586,7 @@ int main(void)
 	case C_THIEF: return thief_child();
 	case C_KEEPER: return keeper_child();
 	case C_HOLDER: return holder_child();
+	case C_ROOTS: return roots_child();
 	default: return 99;
 	}
 	u64 r = sys_page_alloc(PAGE_ANY);
