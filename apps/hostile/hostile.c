@@ -4,8 +4,8 @@
  * "hostile", one result per attack; after every attack the kernel's
  * invariant checker (kcheck) must find nothing inconsistent (attacks.c: the
  * protection properties; calls.c: hostile arguments to the newest system
- * calls). Started with a
- * nonzero argument, the same program is one of the attacking children.
+ * calls). Started with a nonzero argument, the same program is one of the
+ * attacking children.
  */
 #include "hostile.h"
 

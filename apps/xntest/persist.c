@@ -4,8 +4,10 @@
  * disk"). Boot 1 (persist_keep): a file system "persist" (a root of wide
  * blocks: three files of 5, 6 and 7 data blocks) is kept with a secret; a
  * second, unkept one and a block allocated but never written must not
- * survive. Boot 2 (persist_attach): the kernel rebuilt it; a thief cannot
- * attach or take it; with the secret the suite re-attaches, finds every
+ * survive, nor the bytes of a block it wrote and freed. Boot 2
+ * (persist_attach): the kernel rebuilt it; a thief cannot attach or take
+ * it, and reads that freed block as zeros; with the secret the suite
+ * re-attaches, finds every
  * file and byte, and changes it. Boot 3 (refused): the image was damaged
  * between the boots; the kernel refused it, and nothing on it can be taken.
  */
