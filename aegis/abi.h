@@ -343,7 +343,9 @@ struct xn_stat {                /* xn_stat (96): XN's tables, for library OSes a
 #define DPF_DEMUX_TREE     1  /* the same tree's dcode program interpreted, */
 #define DPF_DEMUX_LINEAR   2  /* every filter matched one by one */
 #define DPF_DEMUX_MAXREPS   1024   /* net_demux: classifications per call, */
-#define DPF_DEMUX_MAXLINEAR 16384  /* and reps * (filters + 1) one by one */
+#define DPF_DEMUX_MAXLINEAR 16384  /* and reps * (filters + 1) one by one, */
+#define DPF_DEMUX_MAXINTERP 100    /* and reps with the tree interpreted (its
+                                      path may be 2,560 dcode instructions) */
 #ifndef __ASSEMBLER__
 struct dpf_atom {
 	unsigned short off;     /* byte offset (from the base if DPF_IND) */

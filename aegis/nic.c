@@ -708,19 +708,25 @@ u32 sys_net_dpf_del(struct trapframe *tf)
 /* net_demux(nic | mode << 8 | reps << 16, capname, capcheck, off_len):
  * classify the frame at [off, off + len) of a page the caller holds (any
  * valid capability), 1 <= len <= NET_FRAME_MAX, with NIC nic's filters (or
- * table DPF_NONIC's), reps times (1..DPF_DEMUX_MAXREPS, and in mode
- * DPF_DEMUX_LINEAR reps times the filters installed at most
- * DPF_DEMUX_MAXLINEAR, so that one call is short), without the NIC: mode
+ * table DPF_NONIC's), reps times (1..DPF_DEMUX_MAXREPS; in mode
+ * DPF_DEMUX_TREE at most DPF_DEMUX_MAXINTERP, and in mode DPF_DEMUX_LINEAR
+ * reps times the filters installed at most DPF_DEMUX_MAXLINEAR, so that one
+ * call is short whatever filters are installed: the kernel is not
+ * preempted, and an interpreted tree's path can be DPF_MAXPROG dcode
+ * instructions), without the NIC: mode
  * DPF_DEMUX_COMPILED runs the compiled tree, DPF_DEMUX_TREE its dcode
  * program interpreted, DPF_DEMUX_LINEAR the filters one by one. Returns the
  * id + 1 of the filter that accepts it, or 0. For tests and the benchmark.
  * -E_INVAL: a bad nic, mode, reps or range; -E_BADCAP; -E_PERM. */
+_Static_assert(DPF_DEMUX_MAXINTERP * DPF_MAXPROG <= 1 << 18,
+	       "an interpreted net_demux runs at most 2^18 dcode instructions");
 u32 sys_net_demux(struct trapframe *tf)
 {
 	u32 a0 = tf->regs[R_A0], mode = (a0 >> 8) & 0xff, reps = a0 >> 16;
 	int t = dpf_table_arg(a0 & 0xff);
 	u32 off_len = tf->regs[R_A3];
 	if (t < 0 || mode > DPF_DEMUX_LINEAR || reps == 0 || reps > DPF_DEMUX_MAXREPS ||
+	    (mode == DPF_DEMUX_TREE && reps > DPF_DEMUX_MAXINTERP) ||
 	    (mode == DPF_DEMUX_LINEAR && reps * (dpft[t].n + 1) > DPF_DEMUX_MAXLINEAR))
 		return (u32)-E_INVAL;
 	int ppn = page_range(tf->regs[R_A1], tf->regs[R_A2], CAP_R, off_len, 1, NET_FRAME_MAX, 1);

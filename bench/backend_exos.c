@@ -543,8 +543,8 @@ int main(void)
 /* The filters go on Aegis's filter table that has no NIC (DPF_NONIC: the
  * benchmark's boots have no NIC, and this times the classification, not
  * the wire); the frame is in a page of ours, and net_demux classifies it up
- * to DPF_DEMUX_MAXREPS times per call (one by one: DPF_DEMUX_MAXLINEAR
- * filter matches per call). This program installs nothing else there, so
+ * to DPF_DEMUX_MAXREPS times per call (interpreted: DPF_DEMUX_MAXINTERP;
+ * one by one: DPF_DEMUX_MAXLINEAR filter matches per call). This program installs nothing else there, so
  * its filters are ids 0..n-1 and the last one's answer is n. */
 static u32 demux_n, demux_ppn, demux_check;
 static u8 *demux_frame;
@@ -598,7 +598,8 @@ int bench_demux_setup(unsigned n, unsigned mode)
 
 int bench_demux_run(unsigned mode, unsigned iters)
 {
-	u32 most = mode == DPF_DEMUX_LINEAR ? DPF_DEMUX_MAXLINEAR / (demux_n + 1) : DPF_DEMUX_MAXREPS;
+	u32 most = mode == DPF_DEMUX_LINEAR ? DPF_DEMUX_MAXLINEAR / (demux_n + 1) :
+		   mode == DPF_DEMUX_TREE ? DPF_DEMUX_MAXINTERP : DPF_DEMUX_MAXREPS;
 	if (most > DPF_DEMUX_MAXREPS)
 		most = DPF_DEMUX_MAXREPS;
 	while (iters > 0) {

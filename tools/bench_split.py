@@ -18,9 +18,15 @@ Writes a CSV: row, kernel instructions per operation, user (ExOS and the
 benchmark's own loop) instructions per operation, total, and Count's figure
 for the same repetition. tools/bench_report.py puts it in docs/results.md.
 
-Usage: bench_split.py [--build B] [--out FILE] [--iters N] [ROW ...]
+With --functions K it writes no CSV but prints, per row, the K functions
+(kernel and user) where the timed repetition's instructions went, per
+operation: where to look when a row is slower than it should be.
+
+Usage: bench_split.py [--build B] [--out FILE] [--iters N] [--functions K] [ROW ...]
 """
 import argparse
+import bisect
+import collections
 import csv
 import os
 import re
@@ -76,12 +82,13 @@ def elf_symbols(elf):
     return marker, rows
 
 
-def count(fifo, marker, reads, segs):
+def count(fifo, marker, reads, segs, by_pc):
     """Read QEMU's exec log from fifo. Per segment (a new one at each
     execution of marker, the user address of run_row): a list of
     [kernel, user] instruction counts, one per interval between two
     consecutive Count reads of the benchmark; the first interval starts at
-    the first read."""
+    the first read. With by_pc, each interval also has a third element:
+    a Counter of the addresses it executed."""
     cur = None
     with open(fifo, "rb") as f:
         for line in f:
@@ -95,21 +102,24 @@ def count(fifo, marker, reads, segs):
             if cur is None:
                 continue
             if pc in reads:
-                cur.append([0, 0])
+                cur.append([0, 0, collections.Counter()] if by_pc else [0, 0])
             if cur:
                 cur[-1][pc < 0x80000000] += 1
+                if by_pc:
+                    cur[-1][2][pc] += 1
 
 
-def run(build, rows, iters, marker, reads):
+def run(build, rows, iters, marker, reads, by_pc=False):
     """Boot the benchmark with rows at iters iterations, one repetition; per
     row: (ops of its timed repetition, its Count ticks, kernel instructions,
-    user instructions in the repetition's timed intervals) or a string
-    saying why it cannot be split."""
+    user instructions in the repetition's timed intervals, and with by_pc a
+    Counter of the addresses they executed) or a string saying why it
+    cannot be split."""
     tmp = tempfile.mkdtemp(prefix="bench-split-")
     fifo = os.path.join(tmp, "exec.log")
     os.mkfifo(fifo)
     segs = []
-    reader = threading.Thread(target=count, args=(fifo, marker, reads, segs))
+    reader = threading.Thread(target=count, args=(fifo, marker, reads, segs, by_pc))
     reader.start()
     cmd = qemu_command(build, rows + [f"--iters={iters}", "--reps=1"], False) + [
         "-singlestep", "-d", "exec,nochain", "-D", fifo]
@@ -134,8 +144,42 @@ def run(build, rows, iters, marker, reads):
         timed = seg[0::2]
         rep = timed[len(timed) // 2:]
         ops, ticks = bench[r]
-        res[r] = (ops, ticks, sum(k for k, _ in rep), sum(u for _, u in rep))
+        res[r] = (ops, ticks, sum(i[0] for i in rep), sum(i[1] for i in rep),
+                  sum((i[2] for i in rep), collections.Counter()) if by_pc else None)
     return res
+
+
+def functions(elf):
+    """Sorted (start addresses, names) of elf's text symbols (the kernel's
+    ELF is 64-bit: its addresses are cut to 32 bits)."""
+    out = subprocess.run(["mipsel-linux-gnu-nm", "-n", elf], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    syms = [(int(a, 16) & 0xffffffff, n) for a, t, n in (l.split() for l in out.splitlines()
+                                             if len(l.split()) == 3) if t in "tTwW"]
+    return [a for a, _ in syms], [n for _, n in syms]
+
+
+def print_functions(build, rows, res, top):
+    """Per row, the functions its timed repetition ran, by instructions per
+    operation: the kernel's (aegis.elf, kseg0) marked [k], the benchmark
+    program's [u] (a partner program's instructions at user addresses are
+    named from the benchmark program too, so they may be misnamed)."""
+    tables = [functions(os.path.join(build, "aegis.elf")),
+              functions(os.path.join(build, "apps", "bench"))]
+    for r in rows:
+        if isinstance(res[r], str):
+            print(f"# {r}: {res[r]}")
+            continue
+        ops, ticks, k, u, pcs = res[r]
+        fn = collections.Counter()
+        for pc, n in pcs.items():
+            starts, names = tables[pc < 0x80000000]
+            i = bisect.bisect_right(starts, pc) - 1
+            fn[(names[i] if i >= 0 else "?") + (" [u]" if pc < 0x80000000 else " [k]")] += n
+        print(f"# {r}: {(k + u) / ops:.1f} instructions per operation (kernel {k / ops:.1f}, "
+              f"user {u / ops:.1f}; Count: {ticks * INSTR_PER_TICK / ops:.1f})")
+        for name, n in fn.most_common(top):
+            print(f"{name:44} {n / ops:10.1f} {100 * n / (k + u):6.1f}%")
 
 
 def main():
@@ -143,11 +187,16 @@ def main():
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
     ap.add_argument("--out", default="bench/results/split.csv")
     ap.add_argument("--iters", type=int, default=200)
+    ap.add_argument("--functions", type=int, metavar="K", default=0,
+                    help="print each row's K costliest functions instead of writing the CSV")
     ap.add_argument("rows", nargs="*")
     args = ap.parse_args()
     rows = args.rows or ROWS
     marker, reads = elf_symbols(os.path.join(args.build, "apps", "bench"))
-    res = run(args.build, rows, args.iters, marker, reads)
+    res = run(args.build, rows, args.iters, marker, reads, args.functions > 0)
+    if args.functions:
+        print_functions(args.build, rows, res, args.functions)
+        return 1 if any(isinstance(v, str) for v in res.values()) else 0
     bad = 0
     with open(args.out, "w", newline="") as f:
         w = csv.writer(f)
@@ -158,7 +207,7 @@ def main():
                 print(f"bench_split.py: {r}: {res[r]}", file=sys.stderr)
                 bad += 1
                 continue
-            ops, ticks, k, u = res[r]
+            ops, ticks, k, u, _ = res[r]
             w.writerow([r, "%.1f" % (k / ops), "%.1f" % (u / ops), "%.1f" % ((k + u) / ops),
                         "%.1f" % (ticks * INSTR_PER_TICK / ops)])
     print(f"bench_split.py: {len(rows) - bad} rows -> {args.out}")

@@ -836,6 +836,10 @@ static void test_dpf_args(void)
 			    NET_OFFLEN(0, len)) == -E_INVAL);
 	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_MAXREPS << 16, name, check,
 			    NET_OFFLEN(0, len)) == id + 1);
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_TREE << 8 | (DPF_DEMUX_MAXINTERP + 1) << 16,
+			    name, check, NET_OFFLEN(0, len)) == -E_INVAL);          /* interpreted */
+	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_TREE << 8 | DPF_DEMUX_MAXINTERP << 16,
+			    name, check, NET_OFFLEN(0, len)) == id + 1);
 	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | (DPF_DEMUX_MAXLINEAR / 2) << 16,
 			    name, check, NET_OFFLEN(0, len)) == -E_INVAL);          /* 2 * 8192 */
 	CHECK(sys_net_demux(DPF_NONIC | DPF_DEMUX_LINEAR << 8 | (DPF_DEMUX_MAXLINEAR / 2 - 1) << 16,
