@@ -149,6 +149,24 @@ static int init_new(u32 blk, u32 type, u32 ctype)
 	return cffs_update(blk, XN_NONE, 0, 0, 0, sizeof h, h, key);
 }
 
+/* up[b]: the block a directory's TOP, IND or DIR block b was last reached
+ * from (its entry's DIR block, its parent IND), recorded by bmap: how
+ * cffs_fsync finds the way from an entry up to the root. 0: not known. */
+static u32 *up;
+
+static void note_up(u32 child, u32 parent)
+{
+	static bool failed;
+	if (!up && !failed) {
+		up = malloc(ndisk * sizeof *up);
+		failed = !up;
+		for (u32 i = 0; up && i < ndisk; i++)
+			up[i] = 0;
+	}
+	if (up && child < ndisk)
+		up[child] = parent;
+}
+
 static u32 pow19(u32 k)
 {
 	u32 p = 1;
@@ -197,6 +215,8 @@ static int bmap(struct loc *l, u32 lb, bool alloc, u32 *out)
 			return e;
 	}
 	u32 node = l->d.ino.top, idx = k, ch = k + 1;     /* ch: the child's height (0: a leaf) */
+	if (dir)
+		note_up(node, l->blk);
 	for (;;) {
 		struct cffs_ind n;
 		u32 child;
@@ -219,6 +239,8 @@ static int bmap(struct loc *l, u32 lb, bool alloc, u32 *out)
 			if (e)
 				return e;
 		}
+		if (dir)
+			note_up(child, node);
 		if (ch == 0) {
 			*out = child;
 			return 0;
@@ -307,6 +329,38 @@ static int free_blocks(struct loc *l)
 		return ent_put(l, XN_NONE, 0, 0);
 	}
 	return 0;
+}
+
+/* Call fn(b, arg) for every block below IND node of height h, node first. */
+static int each_tree(u32 node, u32 h, void (*fn)(u32, void *), void *arg)
+{
+	struct cffs_ind n;
+	fn(node, arg);
+	int e = ind_get(node, &n);
+	for (u32 i = 0; !e && i < n.count && i < CFFS_FAN; i++) {
+		if (h > 1)
+			e = each_tree(n.slot[i], h - 1, fn, arg);
+		else
+			fn(n.slot[i], arg);
+	}
+	return e;
+}
+
+/* Call fn(b, arg) for every block of the inode in d (direct blocks, TOP,
+ * INDs, leaves; parents before children): 0 or an error. */
+static int each_block(const struct cffs_dent *d, void (*fn)(u32, void *), void *arg)
+{
+	for (u32 i = 0; i < CFFS_NDIRECT; i++)
+		if (d->ino.d[i])
+			fn(d->ino.d[i], arg);
+	if (!d->ino.top)
+		return 0;
+	struct cffs_ind t;
+	fn(d->ino.top, arg);
+	int e = ind_get(d->ino.top, &t);
+	for (u32 i = 0; !e && i < t.count && i < CFFS_TREES; i++)
+		e = each_tree(t.slot[i], i + 1, fn, arg);
+	return e;
 }
 
 /* --- directories -------------------------------------------------------------- */
@@ -624,11 +678,103 @@ int cffs_close(int fd)
 	return 0;
 }
 
+/* --- fsync: one file -------------------------------------------------------------- */
+
+static void pick(u32 blk, void *arg)
+{
+	(void)arg;
+	cffs_sel_add(blk);
+}
+
+/* The pointers of metadata block blk as its owns reports them (a DIR
+ * block's direct and TOP pointers, an IND's slots [0, count)) into out (at
+ * most CFFS_FAN): how many, or an error. */
+static int children(u32 blk, u32 *out)
+{
+	int e = 0, n = 0;
+	const u8 *b = cffs_bread(blk, &e);
+	if (!b)
+		return e;
+	const struct cffs_dir *d = (const void *)b;
+	const struct cffs_ind *x = (const void *)b;
+	if (d->magic == CFFS_MAGIC || d->magic == CFFS_DMAGIC) {
+		for (u32 i = 0; i < CFFS_NENT; i++) {
+			const struct cffs_inode *ino = &d->e[i].ino;
+			u32 p[3] = { ino->d[0], ino->d[1], ino->top };
+			for (u32 k = 0; k < 3; k++)
+				if (p[k])
+					out[n++] = p[k];
+		}
+	} else {        /* an IND: word 0 is a type id, never a magic */
+		for (u32 i = 0; x->count <= CFFS_FAN && i < x->count; i++)
+			out[n++] = x->slot[i];
+	}
+	return n;
+}
+
+/* Select DIR block blk (an entry's) and every block from it up to the
+ * root, through up[], each step checked (the parent still points to the
+ * child). 0; 1 if the way up is not known (cffs_fsync then writes
+ * everything); or an error. */
+static int pick_path(u32 blk)
+{
+	u32 c[CFFS_FAN];
+	for (u32 steps = 0; steps < 4096; steps++) {
+		cffs_sel_add(blk);
+		if (blk == root)
+			return 0;
+		u32 p = up ? up[blk] : 0;
+		int n = p ? children(p, c) : 0, i = 0;
+		if (n < 0)
+			return n;
+		while (i < n && c[i] != blk)
+			i++;
+		if (i == n)
+			return 1;
+		blk = p;
+	}
+	return 1;
+}
+
+/* Select what XN's rule 1 forces before metadata block blk is written:
+ * every tainted block it points to that is not selected yet, and, since
+ * that one is written too, the tainted blocks it points to, down to the
+ * leaves (XN's registry says which are tainted). Counts them in *n. */
+static int pick_forced(u32 blk, u32 *n)
+{
+	u32 c[CFFS_FAN];
+	int k = children(blk, c);
+	for (int i = 0; i < k; i++) {
+		struct xn_entry x;
+		if (cffs_sel_has(c[i]) || sys_xn_bc_find(c[i], &x) < 0 || !(x.state & XN_S_TAINTED))
+			continue;
+		cffs_sel_add(c[i]);
+		(*n)++;
+		int e = x.type == XN_DATA ? 0 : pick_forced(c[i], n);
+		if (e < 0)
+			return e;
+	}
+	return k < 0 ? k : 0;
+}
+
 int cffs_fsync(int fd)
 {
-	if (!fd_of(fd))
-		return -CFFS_EBADF;
-	return cffs_sync();             /* everything: a file's blocks and its directory's */
+	struct fd *f;
+	struct loc l;
+	int e = fd_get(fd, -1, &f, &l);
+	if (e)
+		return e;
+	cffs_sel_clear();
+	if ((e = each_block(&l.d, pick, NULL)) < 0)      /* the file's own blocks */
+		return e;
+	if ((e = pick_path(l.blk)) != 0)                 /* its entry, up to the root */
+		return e < 0 ? e : cffs_sync();
+	u32 forced = 0;                                  /* what XN's rule 1 adds */
+	for (u32 b = cffs_sel_next(0); b != ~0u; b = cffs_sel_next(b + 1))
+		if ((e = pick_forced(b, &forced)) < 0)
+			return e;
+	cffs_count.fsync_forced += forced;
+	return cffs_cache_sync_sel();
 }
 
 int cffs_lseek(int fd, s32 off, int whence)
@@ -948,22 +1094,13 @@ int cffs_where(const char *path, u32 *blk, u32 *idx)
 	return 0;
 }
 
-/* Blocks below IND node of height h (itself included) into out. */
-static u32 list_tree(u32 node, u32 h, u32 *out, u32 k, u32 max)
+struct blist { u32 *out, k, max; };
+static void blist_add(u32 blk, void *arg)
 {
-	struct cffs_ind n;
-	if (k < max)
-		out[k] = node;
-	k++;
-	if (ind_get(node, &n) < 0)
-		return k;
-	for (u32 i = 0; i < n.count && i < CFFS_FAN; i++) {
-		if (h > 1)
-			k = list_tree(n.slot[i], h - 1, out, k, max);
-		else if (k++ < max)
-			out[k - 1] = n.slot[i];
-	}
-	return k;
+	struct blist *b = arg;
+	if (b->k < b->max)
+		b->out[b->k] = blk;
+	b->k++;
 }
 
 int cffs_blocks(const char *path, u32 *out, u32 max)
@@ -972,19 +1109,7 @@ int cffs_blocks(const char *path, u32 *out, u32 max)
 	int e = lookup(path, &l, NULL);
 	if (e)
 		return e;
-	u32 k = 0;
-	for (u32 i = 0; i < CFFS_NDIRECT; i++)
-		if (l.d.ino.d[i] && k++ < max)
-			out[k - 1] = l.d.ino.d[i];
-	if (l.d.ino.top) {
-		struct cffs_ind t;
-		if (k < max)
-			out[k] = l.d.ino.top;
-		k++;
-		if ((e = ind_get(l.d.ino.top, &t)) < 0)
-			return e;
-		for (u32 i = 0; i < t.count && i < CFFS_TREES; i++)
-			k = list_tree(t.slot[i], i + 1, out, k, max);
-	}
-	return (int)k;
+	struct blist b = { out, 0, max };
+	e = each_block(&l.d, blist_add, &b);
+	return e < 0 ? e : (int)b.k;
 }
