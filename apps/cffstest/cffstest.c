@@ -9,17 +9,17 @@
 #include "cffstest.h"
 
 int failed_checks;
-static struct box *box = (struct box *)PARENT_BOX_VA;
-static u32 box_ppn, box_check;
-static u8 wbuf[65536], rbuf[65536];   /* the largest file a test makes */
+struct box *box = (struct box *)PARENT_BOX_VA;
+u32 box_ppn, box_check;
+u8 wbuf[65536], rbuf[65536];          /* the largest file a test makes */
 
-static u8 pat(u32 seed, u32 i) { return (u8)(seed * 131 + i * 7 + (i >> 9)); }
-static void fill(u8 *b, u32 n, u32 seed)
+u8 pat(u32 seed, u32 i) { return (u8)(seed * 131 + i * 7 + (i >> 9)); }
+void fill(u8 *b, u32 n, u32 seed)
 {
 	for (u32 i = 0; i < n; i++)
 		b[i] = pat(seed, i);
 }
-static u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off)
+u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off)
 {
 	u32 bad = 0;
 	for (u32 i = 0; i < n; i++)
@@ -28,7 +28,7 @@ static u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off)
 }
 
 /* Create path with n bytes of pattern seed, written in pieces of step. */
-static bool make_file(const char *path, u32 n, u32 seed, u32 step)
+bool make_file(const char *path, u32 n, u32 seed, u32 step)
 {
 	int fd = cffs_open(path, CFFS_CREAT | CFFS_EXCL | CFFS_WRONLY, 0644);
 	if (fd < 0) {
@@ -49,7 +49,7 @@ static bool make_file(const char *path, u32 n, u32 seed, u32 step)
 }
 
 /* path holds exactly n bytes of pattern seed (read in pieces of step). */
-static bool file_is(const char *path, u32 n, u32 seed, u32 step)
+bool file_is(const char *path, u32 n, u32 seed, u32 step)
 {
 	int fd = cffs_open(path, CFFS_RDONLY, 0);
 	if (fd < 0)
@@ -432,31 +432,6 @@ static void test_two_fs(void)
 	CHECK(cffs_unlink("/two") == 0 && cffs_unlink("/two2") == 0);
 }
 
-/* fsync reaches the disk: the entry and data read back from the disk
- * itself (XN_READ_DISK for metadata, a data block read after the cache
- * let go), and through a fresh mount. */
-static void test_fsync(void)
-{
-	int fd = cffs_open("/f", CFFS_CREAT | CFFS_WRONLY, 0644);
-	CHECK(fd >= 0);
-	fill(wbuf, 800, 13);
-	CHECK(cffs_write(fd, wbuf, 800) == 800);
-	u32 blk, idx, bl[4];
-	CHECK(cffs_where("/f", &blk, &idx) == 0 && cffs_blocks("/f", bl, 4) == 2);
-	const struct cffs_dir *dd = (const void *)TBUF_VA;
-	CHECK(raw_io(XN_READ_DISK, blk, 0) == 0);
-	CHECK(dd->e[idx].ino.size != 800);              /* not on the disk yet */
-	CHECK(cffs_fsync(fd) == 0);
-	CHECK(raw_io(XN_READ_DISK, blk, 0) == 0);
-	CHECK(dd->e[idx].ino.size == 800 && dd->e[idx].ino.d[0] == bl[0] && dd->e[idx].ino.d[1] == bl[1] &&
-	      dd->e[idx].namelen == 1 && dd->e[idx].name[0] == 'f');
-	CHECK(raw_io(XN_READ, bl[0], 0) == 0 && raw_io(XN_READ, bl[1], 512) == 0);
-	CHECK(bad_bytes((const u8 *)TBUF_VA, 800, 13, 0) == 0);
-	CHECK(cffs_close(fd) == 0 && cffs_unmount() == 0 && cffs_mount(FS_NAME) == 0);
-	CHECK(file_is("/f", 800, 13, 4096));
-	CHECK(cffs_unlink("/f") == 0 && cffs_sync() == 0);
-}
-
 /* -E_NOTCACHED (XN let go of a metadata block's copy): cffs reads the
  * block with XN_READ and tries again, a bounded number of times. Today's
  * XN never answers it, so cffs's test hook does. */
@@ -489,6 +464,9 @@ static const struct utest tests[] = {
 	{ "permissions", test_permissions },
 	{ "two_fs", test_two_fs },
 	{ "fsync", test_fsync },
+	{ "fsync_one", test_fsync_one },
+	{ "fsync_path", test_fsync_path },
+	{ "fsync_forced", test_fsync_forced },
 	{ "notcached", test_notcached },
 };
 

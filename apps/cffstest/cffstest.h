@@ -25,6 +25,22 @@ struct box {
 	volatile u32 fails;                   /* a child's failed checks */
 };
 
+/* cffstest.c: the patterns files are made of, and the suite's shared page. */
+extern u8 wbuf[65536], rbuf[65536];
+u8 pat(u32 seed, u32 i);
+void fill(u8 *b, u32 n, u32 seed);
+u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off);   /* bytes not pattern seed from off */
+bool make_file(const char *path, u32 n, u32 seed, u32 step);
+bool file_is(const char *path, u32 n, u32 seed, u32 step);
+extern struct box *box;
+extern u32 box_ppn, box_check;
+
+/* fsync.c: the tests of cffs_fsync. */
+void test_fsync(void);
+void test_fsync_one(void);
+void test_fsync_path(void);
+void test_fsync_forced(void);
+
 enum { C_INTRUDER = 1, C_TRIV, C_REUSE };
 int intruder_child(void);
 int triv_child(void);
