@@ -450,6 +450,32 @@ static void test_notcached(void)
 	CHECK(file_is("/nc", 1500, 14, 4096) && cffs_unlink("/nc") == 0 && cffs_sync() == 0);
 }
 
+/* A hostile file system of cffs's own kind (hostile.c, another
+ * environment) attacks cffs: every attack refused, cffs's blocks still
+ * its own, its files intact, and the attacker's file system gone with it. */
+static void test_hostile_kind(void)
+{
+	u32 bl[8], idx, me = (u32)sys_getenvid();
+	CHECK(make_file("/hk1", 1500, 40, 1500) && make_file("/hk2", 300, 41, 300) && cffs_sync() == 0);
+	CHECK(cffs_blocks("/hk1", bl, 8) == 5 && cffs_where("/hk1", (u32 *)&box->dirblk, &idx) == 0);
+	int e = 0;
+	const struct cffs_dir *r = (const void *)cffs_bread(FS_FIRST, &e);
+	CHECK(r != NULL);
+	box->root = FS_FIRST, box->data = bl[0], box->top = bl[2], box->ind = bl[3];
+	box->dirtype = r ? r->dirtype : 0, box->indtype = r ? r->indtype : 0, box->key = r ? r->key : 0;
+	struct exos_share share = { BOX_VA, box_ppn, box_check };
+	int child = exos_spawn_with("cffstest", C_HOSTILE, &share, 1);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	for (u32 i = 0; i < 5; i++) {
+		struct xn_entry x = xn_entry(bl[i]);
+		CHECK(x.owner == me && x.refs == 1);
+	}
+	char nm[XN_NAMELEN] = "evil";
+	CHECK(sys_xn_root_find(nm) == -E_NOENT && xn_held_by((u32)child) == 0);
+	CHECK(cffs_drop_cache() == 0 && file_is("/hk1", 1500, 40, 4096) && file_is("/hk2", 300, 41, 4096));
+	CHECK(cffs_unlink("/hk1") == 0 && cffs_unlink("/hk2") == 0 && cffs_sync() == 0);
+}
+
 static const struct utest tests[] = {
 	{ "mkfs_mount", test_mkfs_mount },
 	{ "write_read", test_write_read },
@@ -468,6 +494,7 @@ static const struct utest tests[] = {
 	{ "fsync_path", test_fsync_path },
 	{ "fsync_forced", test_fsync_forced },
 	{ "notcached", test_notcached },
+	{ "hostile_kind", test_hostile_kind },
 };
 
 int main(void)
@@ -477,6 +504,7 @@ int main(void)
 	case C_INTRUDER: return intruder_child();
 	case C_TRIV: return triv_child();
 	case C_REUSE: return reuse_child();
+	case C_HOSTILE: return hostile_kind_child();
 	default: return 99;
 	}
 	if (!new_page(PARENT_BOX_VA, &box_ppn, &box_check) || !raw_pages()) {

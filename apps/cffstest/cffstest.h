@@ -23,6 +23,8 @@ struct box {
 	volatile u32 root, data, dirblk;      /* cffs's, for the children to attack */
 	volatile u32 troot, tdata;            /* the trivial file system's */
 	volatile u32 fails;                   /* a child's failed checks */
+	volatile u32 top, ind;                /* cffs's: a file's TOP and its IND */
+	volatile u32 dirtype, indtype, key;   /* cffs's types and key */
 };
 
 /* cffstest.c: the patterns files are made of, and the suite's shared page. */
@@ -41,8 +43,9 @@ void test_fsync_one(void);
 void test_fsync_path(void);
 void test_fsync_forced(void);
 
-enum { C_INTRUDER = 1, C_TRIV, C_REUSE };
+enum { C_INTRUDER = 1, C_TRIV, C_REUSE, C_HOSTILE };
 int intruder_child(void);
+int hostile_kind_child(void);   /* hostile.c */
 int triv_child(void);
 int reuse_child(void);
 
