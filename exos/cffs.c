@@ -705,7 +705,7 @@ static int children(u32 blk, u32 *out)
 				if (p[k])
 					out[n++] = p[k];
 		}
-	} else {        /* an IND: word 0 is a type id, never a magic */
+	} else {        /* an IND: word 0 is a type id (low byte: index + 1 <= 16), never a magic */
 		for (u32 i = 0; x->count <= CFFS_FAN && i < x->count; i++)
 			out[n++] = x->slot[i];
 	}
