@@ -22,7 +22,15 @@ struct loc {                    /* an entry: where it is, and a copy of it */
 	u32 blk, idx;
 	struct cffs_dent d;
 };
-struct fd { bool used; u32 blk, idx, pos; int flags; };
+#define DEPTH 16                /* directories a descriptor remembers: fsync's way up */
+struct where { u32 blk, idx; };  /* an entry's place */
+struct fd {
+	bool used;
+	u32 blk, idx, pos;
+	int flags;
+	u32 ndirs;              /* DEPTH + 1: deeper than dirs holds */
+	struct where dirs[DEPTH];       /* the directories opened through, the root first */
+};
 
 static u32 root, dirtype, indtype, key, first, nblocks;
 static u16 cur_uid;
@@ -30,6 +38,8 @@ static struct fd fds[CFFS_NFD];
 static u8 *owned, *tried;       /* bitmaps over the disk: ours; found taken since the last sync */
 static u32 ndisk;
 static u32 frees;               /* blocks freed since the last sync: XN holds them until then */
+static struct where trail[DEPTH];       /* the directories the last walk went through */
+static u32 ntrail;              /* DEPTH + 1: more than trail holds */
 
 #define BIT(m, b)  ((m)[(b) / 8] & (1u << ((b) % 8)))
 #define SET(m, b)  ((m)[(b) / 8] |= (u8)(1u << ((b) % 8)))
@@ -149,24 +159,6 @@ static int init_new(u32 blk, u32 type, u32 ctype)
 	return cffs_update(blk, XN_NONE, 0, 0, 0, sizeof h, h, key);
 }
 
-/* up[b]: the block a directory's TOP, IND or DIR block b was last reached
- * from (its entry's DIR block, its parent IND), recorded by bmap: how
- * cffs_fsync finds the way from an entry up to the root. 0: not known. */
-static u32 *up;
-
-static void note_up(u32 child, u32 parent)
-{
-	static bool failed;
-	if (!up && !failed) {
-		up = malloc(ndisk * sizeof *up);
-		failed = !up;
-		for (u32 i = 0; up && i < ndisk; i++)
-			up[i] = 0;
-	}
-	if (up && child < ndisk)
-		up[child] = parent;
-}
-
 static u32 pow19(u32 k)
 {
 	u32 p = 1;
@@ -215,8 +207,6 @@ static int bmap(struct loc *l, u32 lb, bool alloc, u32 *out)
 			return e;
 	}
 	u32 node = l->d.ino.top, idx = k, ch = k + 1;     /* ch: the child's height (0: a leaf) */
-	if (dir)
-		note_up(node, l->blk);
 	for (;;) {
 		struct cffs_ind n;
 		u32 child;
@@ -239,8 +229,6 @@ static int bmap(struct loc *l, u32 lb, bool alloc, u32 *out)
 			if (e)
 				return e;
 		}
-		if (dir)
-			note_up(child, node);
 		if (ch == 0) {
 			*out = child;
 			return 0;
@@ -447,6 +435,8 @@ static int walk(const char *path, struct loc *dir, const char **name, u32 *n)
 	int e = root_loc(dir);
 	if (e)
 		return e;
+	trail[0] = (struct where){ root, 0 };
+	ntrail = 1;
 	for (;;) {
 		while (*path == '/')
 			path++;
@@ -470,6 +460,9 @@ static int walk(const char *path, struct loc *dir, const char **name, u32 *n)
 		if ((e = dir_find(dir, path, len, &next, &fl)) < 0)
 			return e;
 		*dir = next;
+		if (ntrail < DEPTH)
+			trail[ntrail] = (struct where){ next.blk, next.idx };
+		ntrail += ntrail <= DEPTH;
 		path = rest;
 	}
 }
@@ -663,7 +656,9 @@ int cffs_open(const char *path, int flags, u32 mode)
 	}
 	for (int i = 0; i < CFFS_NFD; i++)
 		if (!fds[i].used) {
-			fds[i] = (struct fd){ true, l.blk, l.idx, 0, flags };
+			fds[i] = (struct fd){ true, l.blk, l.idx, 0, flags, n ? ntrail : 0, { { 0, 0 } } };
+			for (u32 k = 0; k < fds[i].ndirs && k < DEPTH; k++)
+				fds[i].dirs[k] = trail[k];
 			return i;
 		}
 	return -E_NOMEM;
@@ -712,28 +707,44 @@ static int children(u32 blk, u32 *out)
 	return n;
 }
 
-/* Select DIR block blk (an entry's) and every block from it up to the
- * root, through up[], each step checked (the parent still points to the
- * child). 0; 1 if the way up is not known (cffs_fsync then writes
- * everything); or an error. */
-static int pick_path(u32 blk)
+/* Whether DIR block leaf is below IND node of height h (0: a TOP, whose
+ * slot i has height i + 1); if so node and the INDs on the way down are
+ * selected. 1, 0, or an error. */
+static int pick_down(u32 node, u32 h, u32 leaf)
 {
-	u32 c[CFFS_FAN];
-	for (u32 steps = 0; steps < 4096; steps++) {
-		cffs_sel_add(blk);
-		if (blk == root)
-			return 0;
-		u32 p = up ? up[blk] : 0;
-		int n = p ? children(p, c) : 0, i = 0;
-		if (n < 0)
-			return n;
-		while (i < n && c[i] != blk)
-			i++;
-		if (i == n)
-			return 1;
-		blk = p;
+	struct cffs_ind n;
+	int e = ind_get(node, &n);
+	for (u32 i = 0; !e && i < n.count && i < (h ? CFFS_FAN : CFFS_TREES); i++) {
+		u32 ch = h ? h - 1 : i + 1;     /* the child's height (0: a leaf) */
+		e = ch ? pick_down(n.slot[i], ch, leaf) : n.slot[i] == leaf;
 	}
-	return 1;
+	if (e > 0)
+		cffs_sel_add(node);
+	return e;
+}
+
+/* Select f's entry's DIR block and every block above it: in each directory
+ * f was opened through (its own first, the root last), the TOP and INDs
+ * over the DIR block below, and the DIR block holding that directory's
+ * entry. 0; 1 if the way is not where f remembers it (deeper than DEPTH,
+ * or the file moved: cffs_fsync then writes everything); or an error. */
+static int pick_path(const struct fd *f)
+{
+	u32 blk = f->blk;
+	if (f->ndirs > DEPTH)
+		return 1;
+	cffs_sel_add(blk);
+	for (u32 k = f->ndirs; k-- > 0;) {
+		struct cffs_dent d;
+		int e = ent_get(f->dirs[k].blk, f->dirs[k].idx, &d);
+		if (e)
+			return e;
+		if (!isdir(&d) || !d.ino.top || (e = pick_down(d.ino.top, 0, blk)) <= 0)
+			return e < 0 ? e : 1;
+		blk = f->dirs[k].blk;
+		cffs_sel_add(blk);
+	}
+	return blk == root ? 0 : 1;
 }
 
 /* Select what XN's rule 1 forces before metadata block blk is written:
@@ -767,8 +778,10 @@ int cffs_fsync(int fd)
 	cffs_sel_clear();
 	if ((e = each_block(&l.d, pick, NULL)) < 0)      /* the file's own blocks */
 		return e;
-	if ((e = pick_path(l.blk)) != 0)                 /* its entry, up to the root */
+	if ((e = pick_path(f)) != 0) {                   /* its entry, up to the root */
+		cffs_count.fsync_whole += e > 0;
 		return e < 0 ? e : cffs_sync();
+	}
 	u32 forced = 0;                                  /* what XN's rule 1 adds */
 	for (u32 b = cffs_sel_next(0); b != ~0u; b = cffs_sel_next(b + 1))
 		if ((e = pick_forced(b, &forced)) < 0)

@@ -95,6 +95,7 @@ struct cffs_dirent { char name[CFFS_NAMEMAX + 1]; u16 mode; u32 size; };
 struct cffs_counters {
 	u32 rd_reqs, wr_reqs, rd_bytes, wr_bytes, updates, notcached;
 	u32 fsync_forced;       /* blocks fsync wrote because XN's rule 1 forced them */
+	u32 fsync_whole;        /* fsyncs that wrote everything (the file's way up not known) */
 };
 
 /* cffs.c: the calls. One file system mounted per environment. Results are

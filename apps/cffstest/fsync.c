@@ -111,13 +111,13 @@ void test_fsync_one(void)
 
 /* A file in a new directory: fsync writes the way down to it, so that the
  * disk reaches it from the root: the root directory's entry for /p, /p's
- * TOP, its IND, its DIR block, the file's block. */
+ * TOP, its IND, its DIR block, the file's block. Then the file moves. */
 void test_fsync_path(void)
 {
 	u32 p[4], f[2], pblk, pidx, fblk, fidx;
 	CHECK(cffs_sync() == 0 && cffs_mkdir("/p", 0755) == 0);
 	int fd = cffs_open("/p/f", CFFS_CREAT | CFFS_WRONLY, 0644);
-	fill(wbuf, 300, 26);
+	fill(wbuf, 400, 26);
 	CHECK(fd >= 0 && cffs_write(fd, wbuf, 300) == 300);
 	CHECK(cffs_blocks("/p", p, 4) == 3 && cffs_blocks("/p/f", f, 2) == 1);  /* TOP, IND, DIR */
 	CHECK(cffs_where("/p", &pblk, &pidx) == 0 && cffs_where("/p/f", &fblk, &fidx) == 0);
@@ -131,7 +131,15 @@ void test_fsync_path(void)
 	const struct cffs_dent *d = disk_ent(p[2], fidx);
 	CHECK(d->ino.size == 300 && d->ino.d[0] == f[0] && d->name[0] == 'f');
 	CHECK(disk_is(f[0], 300, 26, 0));
-	CHECK(cffs_unlink("/p/f") == 0 && cffs_rmdir("/p") == 0 && cffs_sync() == 0);
+	/* Moved to another directory while open, the file is not where its
+	 * descriptor remembers: fsync writes everything instead. */
+	fd = cffs_open("/p/f", CFFS_RDWR, 0);
+	CHECK(fd >= 0 && cffs_rename("/p/f", "/pf") == 0 && cffs_where("/pf", &fblk, &fidx) == 0);
+	u32 whole = cffs_count.fsync_whole;
+	CHECK(cffs_lseek(fd, 0, CFFS_SEEK_END) == 300 && cffs_write(fd, wbuf + 300, 100) == 100);
+	CHECK(cffs_fsync(fd) == 0 && cffs_count.fsync_whole == whole + 1 && cffs_close(fd) == 0);
+	CHECK(disk_ent(fblk, fidx)->ino.size == 400 && !cffs_cache_dirty());
+	CHECK(cffs_unlink("/pf") == 0 && cffs_rmdir("/p") == 0 && cffs_sync() == 0);
 }
 
 /* A new file's entry in the same DIR block as the file fsync'd: that block
