@@ -4,7 +4,8 @@
  * "cffstest", one result per test; after each test the kernel's invariant
  * checker (which runs cffs's owns on every metadata block XN holds) must
  * find nothing. The tests run in order on one file system. Started with a
- * nonzero argument, the program is one of the children (kids.c).
+ * nonzero argument, the program is one of the children (kids.c,
+ * hostile.c). fsync's tests are in fsync.c.
  */
 #include "cffstest.h"
 

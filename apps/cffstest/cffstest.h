@@ -1,7 +1,7 @@
 /*
- * cffstest.h: what the cffs tests (cffstest.c) and their children
- * (kids.c) share: the page they both map, and the trivial second file
- * system the children run beside cffs.
+ * cffstest.h: what the cffs tests (cffstest.c, fsync.c) and their
+ * children (kids.c, hostile.c) share: the page they both map, the file
+ * patterns, raw XN requests, and the children's entry points.
  */
 #ifndef CFFSTEST_H
 #define CFFSTEST_H
