@@ -22,7 +22,15 @@ struct loc {                    /* an entry: where it is, and a copy of it */
 	u32 blk, idx;
 	struct cffs_dent d;
 };
-struct fd { bool used; u32 blk, idx, pos; int flags; };
+#define DEPTH 16                /* directories a descriptor remembers: fsync's way up */
+struct where { u32 blk, idx; };  /* an entry's place */
+struct fd {
+	bool used;
+	u32 blk, idx, pos;
+	int flags;
+	u32 ndirs;              /* DEPTH + 1: deeper than dirs holds */
+	struct where dirs[DEPTH];       /* the directories opened through, the root first */
+};
 
 static u32 root, dirtype, indtype, key, first, nblocks;
 static u16 cur_uid;
@@ -30,6 +38,8 @@ static struct fd fds[CFFS_NFD];
 static u8 *owned, *tried;       /* bitmaps over the disk: ours; found taken since the last sync */
 static u32 ndisk;
 static u32 frees;               /* blocks freed since the last sync: XN holds them until then */
+static struct where trail[DEPTH];       /* the directories the last walk went through */
+static u32 ntrail;              /* DEPTH + 1: more than trail holds */
 
 #define BIT(m, b)  ((m)[(b) / 8] & (1u << ((b) % 8)))
 #define SET(m, b)  ((m)[(b) / 8] |= (u8)(1u << ((b) % 8)))
@@ -309,6 +319,38 @@ static int free_blocks(struct loc *l)
 	return 0;
 }
 
+/* Call fn(b, arg) for every block below IND node of height h, node first. */
+static int each_tree(u32 node, u32 h, void (*fn)(u32, void *), void *arg)
+{
+	struct cffs_ind n;
+	fn(node, arg);
+	int e = ind_get(node, &n);
+	for (u32 i = 0; !e && i < n.count && i < CFFS_FAN; i++) {
+		if (h > 1)
+			e = each_tree(n.slot[i], h - 1, fn, arg);
+		else
+			fn(n.slot[i], arg);
+	}
+	return e;
+}
+
+/* Call fn(b, arg) for every block of the inode in d (direct blocks, TOP,
+ * INDs, leaves; parents before children): 0 or an error. */
+static int each_block(const struct cffs_dent *d, void (*fn)(u32, void *), void *arg)
+{
+	for (u32 i = 0; i < CFFS_NDIRECT; i++)
+		if (d->ino.d[i])
+			fn(d->ino.d[i], arg);
+	if (!d->ino.top)
+		return 0;
+	struct cffs_ind t;
+	fn(d->ino.top, arg);
+	int e = ind_get(d->ino.top, &t);
+	for (u32 i = 0; !e && i < t.count && i < CFFS_TREES; i++)
+		e = each_tree(t.slot[i], i + 1, fn, arg);
+	return e;
+}
+
 /* --- directories -------------------------------------------------------------- */
 
 static bool same_name(const struct cffs_dent *d, const char *name, u32 n)
@@ -393,6 +435,8 @@ static int walk(const char *path, struct loc *dir, const char **name, u32 *n)
 	int e = root_loc(dir);
 	if (e)
 		return e;
+	trail[0] = (struct where){ root, 0 };
+	ntrail = 1;
 	for (;;) {
 		while (*path == '/')
 			path++;
@@ -416,6 +460,9 @@ static int walk(const char *path, struct loc *dir, const char **name, u32 *n)
 		if ((e = dir_find(dir, path, len, &next, &fl)) < 0)
 			return e;
 		*dir = next;
+		if (ntrail < DEPTH)
+			trail[ntrail] = (struct where){ next.blk, next.idx };
+		ntrail += ntrail <= DEPTH;
 		path = rest;
 	}
 }
@@ -609,7 +656,9 @@ int cffs_open(const char *path, int flags, u32 mode)
 	}
 	for (int i = 0; i < CFFS_NFD; i++)
 		if (!fds[i].used) {
-			fds[i] = (struct fd){ true, l.blk, l.idx, 0, flags };
+			fds[i] = (struct fd){ true, l.blk, l.idx, 0, flags, n ? ntrail : 0, { { 0, 0 } } };
+			for (u32 k = 0; k < fds[i].ndirs && k < DEPTH; k++)
+				fds[i].dirs[k] = trail[k];
 			return i;
 		}
 	return -E_NOMEM;
@@ -624,11 +673,121 @@ int cffs_close(int fd)
 	return 0;
 }
 
+/* --- fsync: one file -------------------------------------------------------------- */
+
+static void pick(u32 blk, void *arg)
+{
+	(void)arg;
+	cffs_sel_add(blk);
+}
+
+/* The pointers of metadata block blk as its owns reports them (a DIR
+ * block's direct and TOP pointers, an IND's slots [0, count)) into out (at
+ * most CFFS_FAN): how many, or an error. */
+static int children(u32 blk, u32 *out)
+{
+	int e = 0, n = 0;
+	const u8 *b = cffs_bread(blk, &e);
+	if (!b)
+		return e;
+	const struct cffs_dir *d = (const void *)b;
+	const struct cffs_ind *x = (const void *)b;
+	if (d->magic == CFFS_MAGIC || d->magic == CFFS_DMAGIC) {
+		for (u32 i = 0; i < CFFS_NENT; i++) {
+			const struct cffs_inode *ino = &d->e[i].ino;
+			u32 p[3] = { ino->d[0], ino->d[1], ino->top };
+			for (u32 k = 0; k < 3; k++)
+				if (p[k])
+					out[n++] = p[k];
+		}
+	} else {        /* an IND: word 0 is a type id (low byte: index + 1 <= 16), never a magic */
+		for (u32 i = 0; x->count <= CFFS_FAN && i < x->count; i++)
+			out[n++] = x->slot[i];
+	}
+	return n;
+}
+
+/* Whether DIR block leaf is below IND node of height h (0: a TOP, whose
+ * slot i has height i + 1); if so node and the INDs on the way down are
+ * selected. 1, 0, or an error. */
+static int pick_down(u32 node, u32 h, u32 leaf)
+{
+	struct cffs_ind n;
+	int e = ind_get(node, &n);
+	for (u32 i = 0; !e && i < n.count && i < (h ? CFFS_FAN : CFFS_TREES); i++) {
+		u32 ch = h ? h - 1 : i + 1;     /* the child's height (0: a leaf) */
+		e = ch ? pick_down(n.slot[i], ch, leaf) : n.slot[i] == leaf;
+	}
+	if (e > 0)
+		cffs_sel_add(node);
+	return e;
+}
+
+/* Select f's entry's DIR block and every block above it: in each directory
+ * f was opened through (its own first, the root last), the TOP and INDs
+ * over the DIR block below, and the DIR block holding that directory's
+ * entry. 0; 1 if the way is not where f remembers it (deeper than DEPTH,
+ * or the file moved: cffs_fsync then writes everything); or an error. */
+static int pick_path(const struct fd *f)
+{
+	u32 blk = f->blk;
+	if (f->ndirs > DEPTH)
+		return 1;
+	cffs_sel_add(blk);
+	for (u32 k = f->ndirs; k-- > 0;) {
+		struct cffs_dent d;
+		int e = ent_get(f->dirs[k].blk, f->dirs[k].idx, &d);
+		if (e)
+			return e;
+		if (!isdir(&d) || !d.ino.top || (e = pick_down(d.ino.top, 0, blk)) <= 0)
+			return e < 0 ? e : 1;
+		blk = f->dirs[k].blk;
+		cffs_sel_add(blk);
+	}
+	return blk == root ? 0 : 1;
+}
+
+/* Select what XN's rule 1 forces before metadata block blk is written:
+ * every tainted block it points to that is not selected yet, and, since
+ * that one is written too, the tainted blocks it points to, down to the
+ * leaves (XN's registry says which are tainted). Counts them in *n. */
+static int pick_forced(u32 blk, u32 *n)
+{
+	u32 c[CFFS_FAN];
+	int k = children(blk, c);
+	for (int i = 0; i < k; i++) {
+		struct xn_entry x;
+		if (cffs_sel_has(c[i]) || sys_xn_bc_find(c[i], &x) < 0 || !(x.state & XN_S_TAINTED))
+			continue;
+		cffs_sel_add(c[i]);
+		(*n)++;
+		int e = x.type == XN_DATA ? 0 : pick_forced(c[i], n);
+		if (e < 0)
+			return e;
+	}
+	return k < 0 ? k : 0;
+}
+
 int cffs_fsync(int fd)
 {
-	if (!fd_of(fd))
-		return -CFFS_EBADF;
-	return cffs_sync();             /* everything: a file's blocks and its directory's */
+	struct fd *f;
+	struct loc l;
+	int e = fd_get(fd, -1, &f, &l);
+	if (e)
+		return e;
+	cffs_sel_clear();
+	if ((e = each_block(&l.d, pick, NULL)) < 0)      /* the file's own blocks */
+		return e;
+	if ((e = pick_path(f)) != 0) {                   /* its entry, up to the root */
+		cffs_count.fsync_whole += e > 0;
+		return e < 0 ? e : cffs_sync();
+	}
+	u32 forced = 0;                                  /* what XN's rule 1 adds */
+	for (u32 b = cffs_sel_next(0); b != ~0u; b = cffs_sel_next(b + 1))
+		if ((e = pick_forced(b, &forced)) < 0)
+			return e;
+	cffs_count.fsync_forced += forced;
+	return cffs_cache_sync_sel();
 }
 
 int cffs_lseek(int fd, s32 off, int whence)
@@ -948,22 +1107,13 @@ int cffs_where(const char *path, u32 *blk, u32 *idx)
 	return 0;
 }
 
-/* Blocks below IND node of height h (itself included) into out. */
-static u32 list_tree(u32 node, u32 h, u32 *out, u32 k, u32 max)
+struct blist { u32 *out, k, max; };
+static void blist_add(u32 blk, void *arg)
 {
-	struct cffs_ind n;
-	if (k < max)
-		out[k] = node;
-	k++;
-	if (ind_get(node, &n) < 0)
-		return k;
-	for (u32 i = 0; i < n.count && i < CFFS_FAN; i++) {
-		if (h > 1)
-			k = list_tree(n.slot[i], h - 1, out, k, max);
-		else if (k++ < max)
-			out[k - 1] = n.slot[i];
-	}
-	return k;
+	struct blist *b = arg;
+	if (b->k < b->max)
+		b->out[b->k] = blk;
+	b->k++;
 }
 
 int cffs_blocks(const char *path, u32 *out, u32 max)
@@ -972,19 +1122,7 @@ int cffs_blocks(const char *path, u32 *out, u32 max)
 	int e = lookup(path, &l, NULL);
 	if (e)
 		return e;
-	u32 k = 0;
-	for (u32 i = 0; i < CFFS_NDIRECT; i++)
-		if (l.d.ino.d[i] && k++ < max)
-			out[k - 1] = l.d.ino.d[i];
-	if (l.d.ino.top) {
-		struct cffs_ind t;
-		if (k < max)
-			out[k] = l.d.ino.top;
-		k++;
-		if ((e = ind_get(l.d.ino.top, &t)) < 0)
-			return e;
-		for (u32 i = 0; i < t.count && i < CFFS_TREES; i++)
-			k = list_tree(t.slot[i], i + 1, out, k, max);
-	}
-	return (int)k;
+	struct blist b = { out, 0, max };
+	e = each_block(&l.d, blist_add, &b);
+	return e < 0 ? e : (int)b.k;
 }

@@ -92,7 +92,11 @@ extern const struct xn_tmpl cffs_dir_tmpl, cffs_ind_tmpl;
 
 struct cffs_stat { u32 size; u16 mode, uid; u32 blocks; };
 struct cffs_dirent { char name[CFFS_NAMEMAX + 1]; u16 mode; u32 size; };
-struct cffs_counters { u32 rd_reqs, wr_reqs, rd_bytes, wr_bytes, updates, notcached; };
+struct cffs_counters {
+	u32 rd_reqs, wr_reqs, rd_bytes, wr_bytes, updates, notcached;
+	u32 fsync_forced;       /* blocks fsync wrote because XN's rule 1 forced them */
+	u32 fsync_whole;        /* fsyncs that wrote everything (the file's way up not known) */
+};
 
 /* cffs.c: the calls. One file system mounted per environment. Results are
  * 0 (or a count, a descriptor) or a negative error: abi.h's (-E_NOMEM and
@@ -110,6 +114,10 @@ int cffs_read(int fd, void *buf, u32 n);
 int cffs_write(int fd, const void *buf, u32 n);
 int cffs_lseek(int fd, s32 off, int whence);
 int cffs_close(int fd);
+/* Make fd's file durable: its dirty blocks (data, its INDs; a directory's
+ * DIR blocks), and every dirty block from its entry's DIR block up to the
+ * root, with what XN's rule 1 forces (tainted blocks those point to). Other
+ * dirty blocks stay dirty (docs/storage.md, "fsync"). */
 int cffs_fsync(int fd);
 int cffs_unlink(const char *path);
 int cffs_mkdir(const char *path, u32 mode);
@@ -160,6 +168,18 @@ int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const
 int cffs_cache_sync(void);
 /* Whether metadata changed since the last cffs_cache_sync. */
 bool cffs_cache_dirty(void);
+/* Whether metadata block blk changed since it was last written. */
+bool cffs_is_mdirty(u32 blk);
+/* The selection a partial sync writes: emptied, a block added, a test. */
+void cffs_sel_clear(void);
+void cffs_sel_add(u32 blk);
+bool cffs_sel_has(u32 blk);
+/* Write the dirty blocks of the selection as cffs_cache_sync does (data,
+ * then metadata children before parents); every other block stays dirty.
+ * -E_BUSY if a selected block points to a tainted one not selected. */
+int cffs_cache_sync_sel(void);
+/* The first selected, dirty metadata block from blk on; ~0u: none. */
+u32 cffs_sel_next(u32 blk);
 /* Forget every buffer (after cffs_cache_sync). */
 void cffs_cache_drop(void);
 

@@ -37,6 +37,7 @@ static u32 pname[CFFS_CACHE_PAGES], pcheck[CFFS_CACHE_PAGES], wname, wcheck;
 static u32 clock_;
 static bool ready;
 static u8 *mdirty;              /* bitmap over the disk: metadata changed, not written */
+static u8 *sel;                 /* bitmap over the disk: what a partial sync writes (fsync) */
 static bool any_mdirty;         /* a bit of mdirty may be set */
 static bool syncing;            /* inside cffs_cache_sync: no sync to make room */
 static bool make_room(void);
@@ -67,10 +68,11 @@ int cffs_cache_init(void)
 		return n < 0 ? n : -E_NOENT;
 	ndisk = (u32)n;
 	mdirty = malloc(ndisk / 8 + 1);
-	if (!mdirty)
+	sel = malloc(ndisk / 8 + 1);
+	if (!mdirty || !sel)
 		return -E_NOMEM;
 	for (u32 i = 0; i < ndisk / 8 + 1; i++)
-		mdirty[i] = 0;
+		mdirty[i] = sel[i] = 0;
 	int e = vm_map(DONE_VA, CFFS_CACHE_PAGES + 1, VM_RW);
 	if (e < 0)
 		return e;
@@ -203,15 +205,21 @@ int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const
 
 /* --- buffers --------------------------------------------------------------- */
 
-/* Write every dirty data buffer, GROUP requests at a time: 0 or the
- * first error. */
-static int flush_data(void)
+/* Is blk in the bitmap want (NULL: every block is)? */
+static bool wanted(const u8 *want, u32 blk)
+{
+	return !want || (blk < ndisk && (want[blk / 8] & (1u << (blk % 8))));
+}
+
+/* Write every dirty data buffer whose block is in want (NULL: all), GROUP
+ * requests at a time: 0 or the first error. */
+static int flush_data(const u8 *want)
 {
 	struct req r[GROUP];
 	for (;;) {
 		u32 k = 0;
 		for (int b = 0; b < NBUF && k < GROUP; b++)
-			if (bufs[b].valid && bufs[b].dirty)
+			if (bufs[b].valid && bufs[b].dirty && wanted(want, bufs[b].blk))
 				r[k++] = (struct req){ XN_WRITE, bufs[b].blk, b, 0 };
 		if (!k)
 			return 0;
@@ -259,7 +267,7 @@ static int buf_take(u32 blk, int *err)
 	}
 	if (bufs[best].valid) {
 		if (bufs[best].dirty) {         /* write behind: every dirty block, in groups */
-			int e = flush_data();
+			int e = flush_data(NULL);
 			if (e < 0) {
 				*err = e;
 				return -1;
@@ -357,6 +365,35 @@ void cffs_mdirty(u32 blk)
 
 bool cffs_cache_dirty(void) { return any_mdirty; }
 
+bool cffs_is_mdirty(u32 blk) { return blk < ndisk && (mdirty[blk / 8] & (1u << (blk % 8))); }
+
+void cffs_sel_clear(void)
+{
+	for (u32 i = 0; sel && i < ndisk / 8 + 1; i++)
+		sel[i] = 0;
+}
+
+void cffs_sel_add(u32 blk)
+{
+	if (sel && blk < ndisk)
+		sel[blk / 8] |= (u8)(1u << (blk % 8));
+}
+
+bool cffs_sel_has(u32 blk) { return sel && blk < ndisk && (sel[blk / 8] & (1u << (blk % 8))); }
+
+u32 cffs_sel_next(u32 blk)
+{
+	for (; sel && blk < ndisk; blk++) {
+		if (!(sel[blk / 8] & mdirty[blk / 8])) {
+			blk |= 7;
+			continue;
+		}
+		if (cffs_sel_has(blk) && cffs_is_mdirty(blk))
+			return blk;
+	}
+	return ~0u;
+}
+
 /* XN answered -E_NOMEM: its copies may all be of changed metadata, which
  * it cannot let go of until they are written. Write them (once, not from
  * inside a sync): whether anything was. */
@@ -398,22 +435,34 @@ static void meta_group(struct req *r, u32 k, struct pass *p)
 	}
 }
 
-static int cache_sync(void);
+static int cache_sync(const u8 *want);
 int cffs_cache_sync(void)
 {
 	if (!ready)
 		return 0;
 	syncing = true;
-	int e = cache_sync();
+	int e = cache_sync(NULL);
 	syncing = false;
 	if (e == 0)
 		any_mdirty = false;
 	return e;
 }
 
-static int cache_sync(void)
+int cffs_cache_sync_sel(void)
 {
-	int e = flush_data();           /* data first */
+	if (!ready)
+		return 0;
+	syncing = true;
+	int e = cache_sync(sel);
+	syncing = false;
+	return e;
+}
+
+/* Write the dirty blocks in want (NULL: every one): data first, then
+ * metadata in passes. */
+static int cache_sync(const u8 *want)
+{
+	int e = flush_data(want);       /* data first */
 	if (e < 0)
 		return e;
 	/* Then metadata, in passes: a block that points to one still tainted
@@ -424,11 +473,11 @@ static int cache_sync(void)
 		struct req r[GROUP];
 		u32 k = 0;
 		for (u32 blk = 0; blk < ndisk; blk++) {
-			if (!mdirty[blk / 8]) {
+			if (!(mdirty[blk / 8] & (want ? want[blk / 8] : 0xff))) {
 				blk |= 7;       /* the next byte */
 				continue;
 			}
-			if (!(mdirty[blk / 8] & (1u << (blk % 8))))
+			if (!cffs_is_mdirty(blk) || !wanted(want, blk))
 				continue;
 			r[k++] = (struct req){ XN_WRITE, blk, -1, 0 };
 			if (k == GROUP)

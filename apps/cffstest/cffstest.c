@@ -4,22 +4,23 @@
  * "cffstest", one result per test; after each test the kernel's invariant
  * checker (which runs cffs's owns on every metadata block XN holds) must
  * find nothing. The tests run in order on one file system. Started with a
- * nonzero argument, the program is one of the children (kids.c).
+ * nonzero argument, the program is one of the children (kids.c,
+ * hostile.c). fsync's tests are in fsync.c.
  */
 #include "cffstest.h"
 
 int failed_checks;
-static struct box *box = (struct box *)PARENT_BOX_VA;
-static u32 box_ppn, box_check;
-static u8 wbuf[65536], rbuf[65536];   /* the largest file a test makes */
+struct box *box = (struct box *)PARENT_BOX_VA;
+u32 box_ppn, box_check;
+u8 wbuf[65536], rbuf[65536];          /* the largest file a test makes */
 
-static u8 pat(u32 seed, u32 i) { return (u8)(seed * 131 + i * 7 + (i >> 9)); }
-static void fill(u8 *b, u32 n, u32 seed)
+u8 pat(u32 seed, u32 i) { return (u8)(seed * 131 + i * 7 + (i >> 9)); }
+void fill(u8 *b, u32 n, u32 seed)
 {
 	for (u32 i = 0; i < n; i++)
 		b[i] = pat(seed, i);
 }
-static u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off)
+u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off)
 {
 	u32 bad = 0;
 	for (u32 i = 0; i < n; i++)
@@ -28,7 +29,7 @@ static u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off)
 }
 
 /* Create path with n bytes of pattern seed, written in pieces of step. */
-static bool make_file(const char *path, u32 n, u32 seed, u32 step)
+bool make_file(const char *path, u32 n, u32 seed, u32 step)
 {
 	int fd = cffs_open(path, CFFS_CREAT | CFFS_EXCL | CFFS_WRONLY, 0644);
 	if (fd < 0) {
@@ -49,7 +50,7 @@ static bool make_file(const char *path, u32 n, u32 seed, u32 step)
 }
 
 /* path holds exactly n bytes of pattern seed (read in pieces of step). */
-static bool file_is(const char *path, u32 n, u32 seed, u32 step)
+bool file_is(const char *path, u32 n, u32 seed, u32 step)
 {
 	int fd = cffs_open(path, CFFS_RDONLY, 0);
 	if (fd < 0)
@@ -432,31 +433,6 @@ static void test_two_fs(void)
 	CHECK(cffs_unlink("/two") == 0 && cffs_unlink("/two2") == 0);
 }
 
-/* fsync reaches the disk: the entry and data read back from the disk
- * itself (XN_READ_DISK for metadata, a data block read after the cache
- * let go), and through a fresh mount. */
-static void test_fsync(void)
-{
-	int fd = cffs_open("/f", CFFS_CREAT | CFFS_WRONLY, 0644);
-	CHECK(fd >= 0);
-	fill(wbuf, 800, 13);
-	CHECK(cffs_write(fd, wbuf, 800) == 800);
-	u32 blk, idx, bl[4];
-	CHECK(cffs_where("/f", &blk, &idx) == 0 && cffs_blocks("/f", bl, 4) == 2);
-	const struct cffs_dir *dd = (const void *)TBUF_VA;
-	CHECK(raw_io(XN_READ_DISK, blk, 0) == 0);
-	CHECK(dd->e[idx].ino.size != 800);              /* not on the disk yet */
-	CHECK(cffs_fsync(fd) == 0);
-	CHECK(raw_io(XN_READ_DISK, blk, 0) == 0);
-	CHECK(dd->e[idx].ino.size == 800 && dd->e[idx].ino.d[0] == bl[0] && dd->e[idx].ino.d[1] == bl[1] &&
-	      dd->e[idx].namelen == 1 && dd->e[idx].name[0] == 'f');
-	CHECK(raw_io(XN_READ, bl[0], 0) == 0 && raw_io(XN_READ, bl[1], 512) == 0);
-	CHECK(bad_bytes((const u8 *)TBUF_VA, 800, 13, 0) == 0);
-	CHECK(cffs_close(fd) == 0 && cffs_unmount() == 0 && cffs_mount(FS_NAME) == 0);
-	CHECK(file_is("/f", 800, 13, 4096));
-	CHECK(cffs_unlink("/f") == 0 && cffs_sync() == 0);
-}
-
 /* -E_NOTCACHED (XN let go of a metadata block's copy): cffs reads the
  * block with XN_READ and tries again, a bounded number of times. Today's
  * XN never answers it, so cffs's test hook does. */
@@ -475,6 +451,32 @@ static void test_notcached(void)
 	CHECK(file_is("/nc", 1500, 14, 4096) && cffs_unlink("/nc") == 0 && cffs_sync() == 0);
 }
 
+/* A hostile file system of cffs's own kind (hostile.c, another
+ * environment) attacks cffs: every attack refused, cffs's blocks still
+ * its own, its files intact, and the attacker's file system gone with it. */
+static void test_hostile_kind(void)
+{
+	u32 bl[8], idx, me = (u32)sys_getenvid();
+	CHECK(make_file("/hk1", 1500, 40, 1500) && make_file("/hk2", 300, 41, 300) && cffs_sync() == 0);
+	CHECK(cffs_blocks("/hk1", bl, 8) == 5 && cffs_where("/hk1", (u32 *)&box->dirblk, &idx) == 0);
+	int e = 0;
+	const struct cffs_dir *r = (const void *)cffs_bread(FS_FIRST, &e);
+	CHECK(r != NULL);
+	box->root = FS_FIRST, box->data = bl[0], box->top = bl[2], box->ind = bl[3];
+	box->dirtype = r ? r->dirtype : 0, box->indtype = r ? r->indtype : 0, box->key = r ? r->key : 0;
+	struct exos_share share = { BOX_VA, box_ppn, box_check };
+	int child = exos_spawn_with("cffstest", C_HOSTILE, &share, 1);
+	CHECK(child > 0 && kid_wait(child) == 0);
+	for (u32 i = 0; i < 5; i++) {
+		struct xn_entry x = xn_entry(bl[i]);
+		CHECK(x.owner == me && x.refs == 1);
+	}
+	char nm[XN_NAMELEN] = "evil";
+	CHECK(sys_xn_root_find(nm) == -E_NOENT && xn_held_by((u32)child) == 0);
+	CHECK(cffs_drop_cache() == 0 && file_is("/hk1", 1500, 40, 4096) && file_is("/hk2", 300, 41, 4096));
+	CHECK(cffs_unlink("/hk1") == 0 && cffs_unlink("/hk2") == 0 && cffs_sync() == 0);
+}
+
 static const struct utest tests[] = {
 	{ "mkfs_mount", test_mkfs_mount },
 	{ "write_read", test_write_read },
@@ -489,7 +491,11 @@ static const struct utest tests[] = {
 	{ "permissions", test_permissions },
 	{ "two_fs", test_two_fs },
 	{ "fsync", test_fsync },
+	{ "fsync_one", test_fsync_one },
+	{ "fsync_path", test_fsync_path },
+	{ "fsync_forced", test_fsync_forced },
 	{ "notcached", test_notcached },
+	{ "hostile_kind", test_hostile_kind },
 };
 
 int main(void)
@@ -499,6 +505,7 @@ int main(void)
 	case C_INTRUDER: return intruder_child();
 	case C_TRIV: return triv_child();
 	case C_REUSE: return reuse_child();
+	case C_HOSTILE: return hostile_kind_child();
 	default: return 99;
 	}
 	if (!new_page(PARENT_BOX_VA, &box_ppn, &box_check) || !raw_pages()) {

@@ -1,7 +1,7 @@
 /*
- * cffstest.h: what the cffs tests (cffstest.c) and their children
- * (kids.c) share: the page they both map, and the trivial second file
- * system the children run beside cffs.
+ * cffstest.h: what the cffs tests (cffstest.c, fsync.c) and their
+ * children (kids.c, hostile.c) share: the page they both map, the file
+ * patterns, raw XN requests, and the children's entry points.
  */
 #ifndef CFFSTEST_H
 #define CFFSTEST_H
@@ -23,10 +23,29 @@ struct box {
 	volatile u32 root, data, dirblk;      /* cffs's, for the children to attack */
 	volatile u32 troot, tdata;            /* the trivial file system's */
 	volatile u32 fails;                   /* a child's failed checks */
+	volatile u32 top, ind;                /* cffs's: a file's TOP and its IND */
+	volatile u32 dirtype, indtype, key;   /* cffs's types and key */
 };
 
-enum { C_INTRUDER = 1, C_TRIV, C_REUSE };
+/* cffstest.c: the patterns files are made of, and the suite's shared page. */
+extern u8 wbuf[65536], rbuf[65536];
+u8 pat(u32 seed, u32 i);
+void fill(u8 *b, u32 n, u32 seed);
+u32 bad_bytes(const u8 *b, u32 n, u32 seed, u32 off);   /* bytes not pattern seed from off */
+bool make_file(const char *path, u32 n, u32 seed, u32 step);
+bool file_is(const char *path, u32 n, u32 seed, u32 step);
+extern struct box *box;
+extern u32 box_ppn, box_check;
+
+/* fsync.c: the tests of cffs_fsync. */
+void test_fsync(void);
+void test_fsync_one(void);
+void test_fsync_path(void);
+void test_fsync_forced(void);
+
+enum { C_INTRUDER = 1, C_TRIV, C_REUSE, C_HOSTILE };
 int intruder_child(void);
+int hostile_kind_child(void);   /* hostile.c */
 int triv_child(void);
 int reuse_child(void);
 
