@@ -464,6 +464,19 @@ static int setup(void)
 	return 0;
 }
 
+/* The types mkfs registers, once per environment, and again after a file
+ * system using them is kept: XN binds a kept file system's templates to it
+ * and refuses to keep a second one on the same ones (-E_BUSY). */
+static u32 mktypes[2];
+
+/* A name as XN wants it: NUL-padded, at most XN_NAMELEN - 1 bytes kept. */
+static void xn_name(char nm[XN_NAMELEN], const char *name)
+{
+	__builtin_memset(nm, 0, XN_NAMELEN);
+	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
+		nm[i] = name[i];
+}
+
 int cffs_mkfs(const char *name, u32 blk, u32 n)
 {
 	int e = setup();
@@ -471,25 +484,23 @@ int cffs_mkfs(const char *name, u32 blk, u32 n)
 		return e;
 	if (n < 8 || blk + n > ndisk || blk + n < blk)
 		return -E_INVAL;
-	static u32 types[2];            /* registered once per environment */
-	if (!types[0]) {
+	if (!mktypes[0]) {
 		int d = sys_xn_type_add(&cffs_dir_tmpl);
 		if (d < 0)
 			return d;
 		int i = sys_xn_type_add(&cffs_ind_tmpl);
 		if (i < 0)
 			return i;
-		types[0] = (u32)d, types[1] = (u32)i;
+		mktypes[0] = (u32)d, mktypes[1] = (u32)i;
 	}
 	struct xn_rootreq r;
 	__builtin_memset(&r, 0, sizeof r);
-	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
-		r.name[i] = name[i];
+	xn_name(r.name, name);
 	r.block = blk;
-	r.type = types[0];
+	r.type = mktypes[0];
 	if ((e = sys_xn_root(&r)) < 0)
 		return e;
-	root = blk, dirtype = types[0], indtype = types[1], first = blk, nblocks = n;
+	root = blk, dirtype = mktypes[0], indtype = mktypes[1], first = blk, nblocks = n;
 	key = (read_count() ^ exos_envid << 12 ^ blk * 2654435761u) | 1;
 	SET(owned, blk);
 	if (!cffs_bnew(blk, &e))
@@ -509,25 +520,53 @@ int cffs_mkfs(const char *name, u32 blk, u32 n)
 	return cffs_sync();
 }
 
-int cffs_mount(const char *name)
+/* Mount the file system whose root block is r (this environment's): its
+ * header tells the rest; the caches start empty. */
+static int mount_root(u32 r)
 {
 	int e = setup();
 	if (e)
 		return e;
-	char nm[XN_NAMELEN];
-	__builtin_memset(nm, 0, sizeof nm);
-	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
-		nm[i] = name[i];
-	int r = sys_xn_root_find(nm);
-	if (r < 0)
-		return r;
-	const u32 *h = (const u32 *)cffs_bread((u32)r, &e);
+	const u32 *h = (const u32 *)cffs_bread(r, &e);
 	if (!h)
 		return e;
 	if (h[0] != CFFS_MAGIC)
 		return -E_INVAL;
-	root = (u32)r, key = h[1], dirtype = h[2], indtype = h[3], first = h[4], nblocks = h[5];
+	root = r, key = h[1], dirtype = h[2], indtype = h[3], first = h[4], nblocks = h[5];
 	return 0;
+}
+
+int cffs_mount(const char *name)
+{
+	char nm[XN_NAMELEN];
+	xn_name(nm, name);
+	int r = sys_xn_root_find(nm);
+	return r < 0 ? r : mount_root((u32)r);
+}
+
+int cffs_keep(const u32 *secret)
+{
+	if (!root)
+		return -E_NOENT;
+	int e = cffs_sync();            /* XN keeps only a root it has written */
+	for (int t = 0; e == 0 && t < 100; t++) {
+		if ((e = sys_xn_root_keep(root, secret)) != -E_AGAIN)
+			break;
+		sys_yield();            /* the disk's queue is full */
+	}
+	if (e == 0 && dirtype == mktypes[0])
+		mktypes[0] = mktypes[1] = 0;    /* they are this file system's now */
+	return e;
+}
+
+int cffs_attach(const char *name, const u32 *secret)
+{
+	struct xn_attach a;
+	xn_name(a.name, name);
+	for (u32 i = 0; i < 4; i++)
+		a.secret[i] = secret[i];
+	int r = sys_xn_root_attach(&a);
+	return r < 0 ? r : mount_root((u32)r);
 }
 
 int cffs_unmount(void)

@@ -101,8 +101,22 @@ struct cffs_counters { u32 rd_reqs, wr_reqs, rd_bytes, wr_bytes, updates, notcac
 /* Make a new file system named name on blocks [first, first + n) of the
  * disk (its root block is first) and mount it. */
 int cffs_mkfs(const char *name, u32 first, u32 n);
-/* Mount the file system called name (xn_root_find), of this environment. */
+/* Mount the file system called name (xn_root_find), of this environment
+ * (a kept one attached to nobody: -E_PERM, XN's answer; cffs_attach). */
 int cffs_mount(const char *name);
+/* Keep the mounted file system on a disk formatted for XN (xn_root_keep):
+ * synced first, then it outlives this environment and the boot, with its
+ * own templates (the next cffs_mkfs registers new ones). secret: 4 words,
+ * the credential cffs_attach will need. -E_NOENT: nothing mounted, or the
+ * disk has no XN area; XN's -E_BUSY (a template of it already another
+ * kept file system's), -E_FAULT (secret unreadable); a sync's errors. */
+int cffs_keep(const u32 *secret);
+/* Mount the kept file system called name, attached to nobody (after a
+ * boot, or its keeper gone): xn_root_attach with secret, then its header
+ * from the root block; the caches start empty. -E_NOENT: no kept file
+ * system of that name; -E_BADCAP: the wrong secret; -E_BUSY: attached
+ * (also to this environment: cffs_mount it); -E_INVAL: not a cffs. */
+int cffs_attach(const char *name, const u32 *secret);
 /* Write everything, forget every cached block. */
 int cffs_unmount(void);
 int cffs_open(const char *path, int flags, u32 mode);
