@@ -296,7 +296,15 @@ static int free_blocks(struct loc *l)
 		if (!b)
 			continue;
 		l->d.ino.d[k] = 0;
-		if ((e = ent_put(l, XN_FREE, b, 0)) < 0)
+		if ((e = ent_put(l, XN_FREE, b, 0)) == -E_BUSY) {
+			/* Another entry points to it too: a rename into another
+			 * directory that a crash interrupted left the file under
+			 * both names. That one keeps the block. */
+			if ((e = ent_put(l, XN_UNLINK, b, 0)) < 0)
+				return e;
+			continue;
+		}
+		if (e < 0)
 			return e;
 		frees++;
 		cffs_bforget(b);
