@@ -62,9 +62,14 @@ static int ent_get(u32 blk, u32 idx, struct cffs_dent *d)
 	return 0;
 }
 
+/* Entry l becomes l->d (op on target, as cffs_update). Its block is
+ * written late in a sync: after the trees the entry's size may cover. */
 static int ent_put(const struct loc *l, u32 op, u32 target, u32 type)
 {
-	return cffs_update(l->blk, op, target, type, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, key);
+	int e = cffs_update(l->blk, op, target, type, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, key);
+	if (e == 0)
+		cffs_mlate(l->blk);
+	return e;
 }
 
 static int ind_get(u32 blk, struct cffs_ind *n)
@@ -247,6 +252,7 @@ static int free_last(u32 node, u32 h)
 	n.slot[n.count] = 0;
 	if ((e = cffs_update(node, XN_FREE, c, 0, 0, CFFS_IND_SIZE, &n, key)) < 0)
 		return e;
+	cffs_mclean(node);              /* freed next: the disk keeps the whole tree */
 	frees++;
 	cffs_bforget(c);
 	CLR(owned, c);
@@ -268,10 +274,17 @@ static int free_tree(u32 node, u32 h)
 	}
 }
 
-/* Free every block of the inode in l (it keeps its name): size 0. */
+/* Free every block of the inode in l (it keeps its name): size 0, set
+ * first, so that on the disk the size never covers more than the tree
+ * (whose blocks are not written again: free_last). */
 static int free_blocks(struct loc *l)
 {
 	int e;
+	if (l->d.ino.size) {
+		l->d.ino.size = 0;
+		if ((e = ent_put(l, XN_NONE, 0, 0)) < 0)
+			return e;
+	}
 	if (l->d.ino.top) {
 		struct cffs_ind t;
 		for (;;) {
@@ -309,10 +322,6 @@ static int free_blocks(struct loc *l)
 		frees++;
 		cffs_bforget(b);
 		CLR(owned, b);
-	}
-	if (l->d.ino.size) {
-		l->d.ino.size = 0;
-		return ent_put(l, XN_NONE, 0, 0);
 	}
 	return 0;
 }
@@ -366,14 +375,21 @@ static int dir_add(struct loc *dir, const char *name, u32 n, u16 mode, struct lo
 		return -CFFS_EEXIST;
 	if (e != -E_NOENT)
 		return e;
-	if (!fl.blk) {                  /* a new DIR block, near the last */
+	while (!fl.blk) {               /* a new DIR block, near the last */
 		u32 b, lb = dir->d.ino.size / CFFS_BSIZE;
 		if ((e = bmap(dir, lb, true, &b)) < 0)
 			return e;
 		dir->d.ino.size += CFFS_BSIZE;
 		if ((e = ent_put(dir, XN_NONE, 0, 0)) < 0)
 			return e;
-		fl.blk = b, fl.idx = 0;
+		/* Not new if a crash left it past the size (cffs_cache.c's
+		 * rounds): its entries come back into view. */
+		const u8 *bytes = cffs_bread(b, &e);
+		if (!bytes)
+			return e;
+		for (u32 i = 0; i < CFFS_NENT && !fl.blk; i++)
+			if (!((const struct cffs_dent *)(bytes + CFFS_DENT_OFF(i)))->ino.mode)
+				fl.blk = b, fl.idx = i;
 	}
 	__builtin_memset(&fl.d, 0, sizeof fl.d);
 	fl.d.ino.mode = mode;

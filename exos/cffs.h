@@ -166,11 +166,15 @@ int cffs_bread_group(const u32 *list, u32 n);
 void cffs_bdirty(u32 blk);       /* a data block's bytes changed */
 void cffs_mdirty(u32 blk);       /* a metadata block changed (xn_update) */
 void cffs_bforget(u32 blk);      /* blk was freed: drop it, clean */
+/* DIR block blk's entries changed: a sync writes it after the trees. */
+void cffs_mlate(u32 blk);
+/* Metadata block blk, about to be freed, need not be written. */
+void cffs_mclean(u32 blk);
 /* xn_update with the retry; on success the cached copy is changed too. */
 int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const void *bytes,
 		u32 cred);
 /* Write every dirty data block, then every dirty metadata block, children
- * before their parents (XN's rule 1). */
+ * before their parents (XN's rule 1), the DIR blocks marked late last. */
 int cffs_cache_sync(void);
 /* Whether metadata changed since the last cffs_cache_sync. */
 bool cffs_cache_dirty(void);

@@ -37,6 +37,7 @@ static u32 pname[CFFS_CACHE_PAGES], pcheck[CFFS_CACHE_PAGES], wname, wcheck;
 static u32 clock_;
 static bool ready;
 static u8 *mdirty;              /* bitmap over the disk: metadata changed, not written */
+static u8 *mlate;               /* of those, DIR blocks whose entries changed: written last */
 static bool any_mdirty;         /* a bit of mdirty may be set */
 static bool syncing;            /* inside cffs_cache_sync: no sync to make room */
 static bool make_room(void);
@@ -67,10 +68,11 @@ int cffs_cache_init(void)
 		return n < 0 ? n : -E_NOENT;
 	ndisk = (u32)n;
 	mdirty = malloc(ndisk / 8 + 1);
-	if (!mdirty)
+	mlate = malloc(ndisk / 8 + 1);
+	if (!mdirty || !mlate)
 		return -E_NOMEM;
 	for (u32 i = 0; i < ndisk / 8 + 1; i++)
-		mdirty[i] = 0;
+		mdirty[i] = mlate[i] = 0;
 	int e = vm_map(DONE_VA, CFFS_CACHE_PAGES + 1, VM_RW);
 	if (e < 0)
 		return e;
@@ -355,6 +357,18 @@ void cffs_mdirty(u32 blk)
 	any_mdirty = true;
 }
 
+void cffs_mlate(u32 blk)
+{
+	if (blk < ndisk)
+		mlate[blk / 8] |= (u8)(1u << (blk % 8));
+}
+
+void cffs_mclean(u32 blk)
+{
+	if (blk < ndisk)
+		mdirty[blk / 8] &= (u8)~(1u << (blk % 8));
+}
+
 bool cffs_cache_dirty(void) { return any_mdirty; }
 
 /* XN answered -E_NOMEM: its copies may all be of changed metadata, which
@@ -372,8 +386,10 @@ void cffs_bforget(u32 blk)
 	int b = buf_find(blk);
 	if (b >= 0)
 		unhash(b);
-	if (blk < ndisk)
+	if (blk < ndisk) {
 		mdirty[blk / 8] &= (u8)~(1u << (blk % 8));
+		mlate[blk / 8] &= (u8)~(1u << (blk % 8));
+	}
 }
 
 /* --- sync ------------------------------------------------------------------ */
@@ -389,6 +405,7 @@ static void meta_group(struct req *r, u32 k, struct pass *p)
 	for (u32 j = 0; j < k; j++) {
 		if (r[j].err >= 0) {
 			mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
+			mlate[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
 			p->done++;
 		} else if (r[j].err == -E_BUSY) {
 			p->left++;
@@ -411,14 +428,24 @@ int cffs_cache_sync(void)
 	return e;
 }
 
-static int cache_sync(void)
+/* Whether metadata block blk waits for the late round of a sync: a DIR
+ * block with a changed entry, unless XN still holds it tainted (a new
+ * block: nothing on disk points to it yet, and its parent waits for it). */
+static bool late(u32 blk)
 {
-	int e = flush_data();           /* data first */
-	if (e < 0)
-		return e;
-	/* Then metadata, in passes: a block that points to one still tainted
-	 * (its child queued in this pass, or not yet written) waits for the
-	 * next pass, so children reach the disk before their parents. */
+	struct xn_entry x;
+	if (!(mlate[blk / 8] & (1u << (blk % 8))))
+		return false;
+	return sys_xn_bc_find(blk, &x) < 0 || !(x.state & XN_S_TAINTED);
+}
+
+/* Write the changed metadata (in the early round, not the late blocks), in
+ * passes: a block that points to one still tainted (its child queued in
+ * this pass, or not yet written) waits for the next pass, so children
+ * reach the disk before their parents. 0, -E_BUSY (nothing moved: a child
+ * that cannot be written yet), or another error. */
+static int meta_round(bool early)
+{
 	for (int pass = 0; pass < 64; pass++) {
 		struct pass p = { 0, 0, 0 };
 		struct req r[GROUP];
@@ -428,7 +455,7 @@ static int cache_sync(void)
 				blk |= 7;       /* the next byte */
 				continue;
 			}
-			if (!(mdirty[blk / 8] & (1u << (blk % 8))))
+			if (!(mdirty[blk / 8] & (1u << (blk % 8))) || (early && late(blk)))
 				continue;
 			r[k++] = (struct req){ XN_WRITE, blk, -1, 0 };
 			if (k == GROUP)
@@ -441,9 +468,28 @@ static int cache_sync(void)
 		if (!p.left)
 			return 0;
 		if (!p.done)
-			return -E_BUSY;         /* nothing moved: a child that cannot be written */
+			return -E_BUSY;
 	}
 	return -E_BUSY;
+}
+
+/*
+ * Data first; then metadata in two rounds: the trees (IND blocks, and new
+ * DIR blocks), then the DIR blocks whose entries changed. An entry holds a
+ * file's size and the tree holds its blocks, so on the disk a size never
+ * covers a block its tree does not point to yet: a crash between the
+ * rounds leaves a tree reaching past its size (cffs reuses those blocks as
+ * the file grows), never the reverse. A file shrinks the other way round:
+ * its entry's size first, and the trees it frees are not written (cffs.c).
+ */
+static int cache_sync(void)
+{
+	int e = flush_data();
+	if (e < 0)
+		return e;
+	if ((e = meta_round(true)) < 0 && e != -E_BUSY)
+		return e;
+	return meta_round(false);
 }
 
 void cffs_cache_drop(void)

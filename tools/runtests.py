@@ -238,7 +238,11 @@ def crash_boot(build, path, img, logname, delay, prog="xntest", started=b"crash 
     cmd = [sys.executable, os.path.join(HERE, "boot.py"), "--build", build, "--path", path,
            "--append", f"init={prog} kcheck", "--log", log, "--quiet", "--timeout", "150",
            "--disk", img]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # SIGINT's default action restored for boot.py: a runner started in the
+    # background inherits SIGINT ignored, and then boot.py would never see
+    # it (killed after 30 s instead, it would leave QEMU running).
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and proc.poll() is None:
         if os.path.exists(log) and started in open(log, "rb").read():

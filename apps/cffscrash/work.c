@@ -197,11 +197,11 @@ void workload(void)
 			printf("    # cffs workload: step %u, %u files\n", step, nfiles());
 		u32 r = rnd(100);
 		struct mfile *f = pick(r >= 40 && r < 50);
-		if (!f || r < 30 || (nfiles() < 8 && r < 50))
+		if (!f || (nfiles() < 40 && (r < 30 || (nfiles() < 8 && r < 50))))
 			create();
-		else if (r < 40)
+		else if (r < 40 && nfiles() < 40)
 			overwrite(f);
-		else if (r < 50 || nfiles() > 40)
+		else if (r < 50 || nfiles() >= 40)
 			w_unlink(f);
 		else if (r < 60)
 			w_rename(f, false);
