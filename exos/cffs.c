@@ -573,7 +573,9 @@ int cffs_keep(const u32 *secret)
 	if (!root)
 		return -E_NOENT;
 	int e = cffs_sync();            /* XN keeps only a root it has written */
-	for (int t = 0; e == 0 && t < 100; t++) {
+	if (e < 0)
+		return e;
+	for (int t = 0; t < 100; t++) {
 		if ((e = sys_xn_root_keep(root, secret)) != -E_AGAIN)
 			break;
 		sys_yield();            /* the disk's queue is full */
