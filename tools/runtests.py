@@ -229,9 +229,9 @@ def xn_persist_suite(build, path="direct"):
 
 
 def crash_boot(build, path, img, logname, delay, prog="xntest", started=b"crash workload: step 0,"):
-    """Boot prog on img and stop QEMU (boot.py, interrupted, kills it)
-    delay seconds after its crash workload has started (the line started
-    in the log; at most 90 s of waiting for it): (console text, command)."""
+    """Boot prog on img and stop QEMU (killed) delay seconds after its
+    crash workload has started (the line started in the log; at most 90 s
+    of waiting for it): (console text, command)."""
     log = os.path.join(build, "test-logs", logname)
     if os.path.exists(log):
         os.remove(log)
@@ -249,7 +249,14 @@ def crash_boot(build, path, img, logname, delay, prog="xntest", started=b"crash 
             break
         time.sleep(0.1)
     time.sleep(delay)
-    if proc.poll() is None:
+    # The stop: QEMU killed (boot.py's child), so that boot.py still logs
+    # all the console said before it (what the guest printed, e.g. the
+    # files it fsynced, is in the log) and then ends, the board not halted.
+    # Without a child found, boot.py is interrupted (it kills QEMU).
+    kids = subprocess.run(["pgrep", "-P", str(proc.pid)], stdout=subprocess.PIPE, text=True).stdout.split()
+    for pid in kids:
+        os.kill(int(pid), signal.SIGKILL)
+    if not kids and proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
         out = proc.communicate(timeout=30)[0]
@@ -331,7 +338,7 @@ def cffs_crash_suite(build, path="direct"):
         lost = [p for p, (i, g, z) in durable.items() if have.get(p) != (i, g, z, True)]
         s.add(f"boot {n}: every file fsynced before is there, whole", not lost,
               f"{len(durable)} fsynced" + (": lost or changed " + " ".join(lost[:4]) if lost else ""))
-        for m in re.finditer(r"# (fsynced|dropping) (\S+)(?: (\d+) (\d+) (\d+))?", text):
+        for m in re.finditer(r"# (fsynced|dropping) (\S+)(?: (\d+) (\d+) (\d+))? end\n", text):
             if m[1] == "fsynced":
                 durable[m[2]] = (int(m[3]), int(m[4]), int(m[5]))
             else:

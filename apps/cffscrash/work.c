@@ -4,9 +4,10 @@
  * random pieces), overwritten (a new generation; truncated first when it
  * shrinks), unlinked, renamed in their directory and into another,
  * directories made and removed, syncs. A quarter of the new files are
- * durable ('s'): fsynced once written ("# fsynced PATH ID GEN SIZE"), never
- * changed after, and announced before they are unlinked ("# dropping
- * PATH"), so the runner knows which files the next boot must find intact.
+ * durable ('s'): fsynced once written ("# fsynced PATH ID GEN SIZE end"),
+ * never changed after, and announced before they are unlinked ("# dropping
+ * PATH end"), so the runner knows which files the next boot must find
+ * intact (a line the stop cut short, without its "end", says nothing).
  * Every call must succeed (a rename of a file with a TOP into another
  * directory may answer -CFFS_EXDEV); a failure is "# cffs workload: step N
  * failed".
@@ -107,7 +108,7 @@ static void create(void)
 	int fd = cffs_open(f->path, CFFS_CREAT | CFFS_EXCL | CFFS_WRONLY, 0644), e = fd;
 	if (fd >= 0 && (e = write_pattern(fd, f->id, 1, f->size, &seed)) == 0 && durable &&
 	    (e = cffs_fsync(fd)) == 0)
-		printf("    # fsynced %s %u %u %u\n", f->path, f->id, 1, f->size);
+		printf("    # fsynced %s %u %u %u end\n", f->path, f->id, 1, f->size);
 	if (fd >= 0)
 		cffs_close(fd);
 	if (e < 0)
@@ -129,7 +130,7 @@ static void overwrite(struct mfile *f)
 static void w_unlink(struct mfile *f)
 {
 	if (letter(f) == 's')
-		printf("    # dropping %s\n", f->path);
+		printf("    # dropping %s end\n", f->path);
 	int e = cffs_unlink(f->path);
 	if (e < 0)
 		failed("unlink", f->path, e);
