@@ -148,6 +148,9 @@ extern struct cffs_counters cffs_count;
 /* Tests: the next n metadata updates or writes answer -E_NOTCACHED before
  * reaching XN (today's XN never does), to exercise the retry. */
 extern u32 cffs_inject_notcached;
+/* Tests: nonzero n, the next sync stops (-E_IO, as the board might) after
+ * n - 1 metadata writes; what it did not write stays to write. */
+extern u32 cffs_inject_stop;
 
 /* cffs_cache.c: the buffer cache (pages of this environment, which XN's
  * registry records as each block moves through them) and XN's calls with

@@ -43,7 +43,7 @@ static bool syncing;            /* inside cffs_cache_sync: no sync to make room 
 static bool make_room(void);
 static u32 ndisk;
 struct cffs_counters cffs_count;
-u32 cffs_inject_notcached;
+u32 cffs_inject_notcached, cffs_inject_stop;
 
 /* The test hook: while cffs_inject_notcached is nonzero, a metadata update
  * or write answers -E_NOTCACHED without reaching XN (as XN at disk scale
@@ -457,6 +457,11 @@ static int meta_round(bool early)
 			}
 			if (!(mdirty[blk / 8] & (1u << (blk % 8))) || (early && late(blk)))
 				continue;
+			if (cffs_inject_stop && --cffs_inject_stop == 0) {
+				if (k)
+					meta_group(r, k, &p);
+				return -E_IO;   /* the test hook: the board stops here */
+			}
 			r[k++] = (struct req){ XN_WRITE, blk, -1, 0 };
 			if (k == GROUP)
 				meta_group(r, k, &p), k = 0;
