@@ -39,7 +39,7 @@ UINC := -Iexos -Iaegis -I$(GEN)
 KERNEL_SRCS := $(wildcard aegis/*.S) $(filter-out aegis/asmoffsets.c,$(wildcard aegis/*.c))
 LIB_SRCS    := lib/printfmt.c lib/string.c lib/cpio.c lib/elf.c lib/mem.c
 EXOS_SRCS   := exos/crt0.S exos/upcall.S exos/lrpc.S exos/fork.S $(wildcard exos/*.c)
-APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee nettest disktest udpecho httpd inettest ashtest xntest cffstest
+APPS        := init utest fault isolate fuzz fuzzd spin lrpcsrv lrpccli revokee stride ptinv hostile acallee nettest disktest udpecho httpd inettest ashtest xntest cffstest cffscrash
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(LIB_SRCS)) $(B)/k/gen/syscall_table.c.o
 UOBJS := $(patsubst %,$(B)/u/%.o,$(EXOS_SRCS) $(LIB_SRCS)) $(B)/u/gen/syscall_stubs.S.o
@@ -212,9 +212,10 @@ $(B)/host/xnfsck: tools/xnfsck.c $(DCODE_SRCS) aegis/dcode.h aegis/xn_disk.h aeg
 	$(HOSTCC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DDCODE_HOST -o $@ tools/xnfsck.c $(DCODE_SRCS)
 
-# XN across many crashes (docs/storage.md): the xn-crash suite with 30.
+# XN and cffs across many crashes (docs/storage.md): the xn-crash and
+# cffs-crash suites with 30 each.
 crashtest: all $(B)/host/xnfsck
-	XN_CRASHES=30 $(PYTHON) tools/runtests.py --build $(B) --only xn-crash
+	XN_CRASHES=30 CFFS_CRASHES=30 $(PYTHON) tools/runtests.py --build $(B) --only xn-crash,cffs-crash
 
 test: deps
 	@$(MAKE) --no-print-directory all $(HOST_TESTS)

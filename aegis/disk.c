@@ -693,13 +693,35 @@ int disk_queue_area(u32 block, const void *src, u32 xn)
 		       src, 0);
 }
 
+/* Wait (polling, up to DEADLINE of Count from t0) until the drive is not
+ * busy and, if want, shows one of want's bits: its status, or 0xff. */
+static u8 poll_status(u32 t0, u8 want)
+{
+	for (;;) {
+		u8 s = alt_status();
+		if (!(s & ST_BSY) && (!want || (s & want)))
+			return s;
+		if (mfc0(C0_COUNT, 0) - t0 > DEADLINE)
+			return 0xff;
+	}
+}
+
+/* Read block lba into buf by PIO, polling, with nothing queued (at boot,
+ * before any environment runs): 0 or -E_IO. Bounded by DEADLINE of Count,
+ * not by SPIN_MAX status reads: QEMU's drive answers from a host thread,
+ * which a loaded host may not run within the time SPIN_MAX reads take
+ * (the cffs-crash suite saw a boot refuse its disk so). */
 int disk_read_sync(u32 lba, u8 *buf)
 {
-	if (!info.nblocks || qlen || (wait_not_busy() & ST_BSY))      /* PIO, either way */
+	u32 t0 = mfc0(C0_COUNT, 0);
+	if (!info.nblocks || qlen || (poll_status(t0, 0) & ST_BSY))
 		return -E_IO;
 	ata_command(lba, 1, CMD_READ);
-	if (!wait_drq())
+	u8 s = poll_status(t0, ST_DRQ | ST_ERR | ST_DF);
+	if (!(s & ST_DRQ) || (s & (ST_BSY | ST_ERR | ST_DF))) {
+		(void)io_in8(ATA_CMD);
 		return -E_IO;
+	}
 	pio_in(buf);
 	(void)io_in8(ATA_CMD);                     /* acknowledges INTRQ */
 	info.blocks_read++;

@@ -39,13 +39,13 @@ static const u8 *image(u32 blk)
 }
 
 /* Read the area at boot (polled). 0: loaded; -E_NOENT: no XN area (no
- * superblock); -E_INVAL: a superblock that does not fit this disk, or an
- * unreadable area (the caller refuses the disk). */
+ * superblock); -E_INVAL: a superblock that does not fit this disk; -E_IO:
+ * the area unreadable (the caller refuses the disk either way). */
 int xna_load(u32 disk_blocks)
 {
 	static u8 buf[DISK_BLOCK] __attribute__((aligned(8)));
 	if (disk_read_sync(0, buf) < 0)
-		return -E_INVAL;
+		return -E_IO;
 	__builtin_memcpy(&sb, buf, sizeof sb);
 	if (sb.magic != XN_MAGIC)
 		return -E_NOENT;
@@ -57,7 +57,7 @@ int xna_load(u32 disk_blocks)
 		return -E_INVAL;
 	for (u32 b = XN_ROOTS_AT; b < sb.area; b++) {
 		if (disk_read_sync(b, buf) < 0)
-			return -E_INVAL;
+			return -E_IO;
 		__builtin_memcpy((u8 *)image(b), buf, DISK_BLOCK);
 	}
 	present = true;

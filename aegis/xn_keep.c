@@ -260,7 +260,8 @@ void xn_boot(void)
 	int e = xna_load(disk_nblocks());
 	if (e == -E_NOENT)
 		return;                         /* no XN area: XN lives in memory only */
-	const char *why = e < 0 ? "its superblock does not fit this disk" : rebuild();
+	const char *why = e == -E_IO ? "its area could not be read" :
+			  e < 0 ? "its superblock does not fit this disk" : rebuild();
 	if (why) {
 		kprintf("[aegis] xn: disk refused: %s; XN and extents will not use it\n", why);
 		xn_tables_reset();

@@ -72,9 +72,14 @@ static int ent_get(u32 blk, u32 idx, struct cffs_dent *d)
 	return 0;
 }
 
+/* Entry l becomes l->d (op on target, as cffs_update). Its block is
+ * written late in a sync: after the trees the entry's size may cover. */
 static int ent_put(const struct loc *l, u32 op, u32 target, u32 type)
 {
-	return cffs_update(l->blk, op, target, type, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, key);
+	int e = cffs_update(l->blk, op, target, type, CFFS_DENT_OFF(l->idx), sizeof l->d, &l->d, key);
+	if (e == 0)
+		cffs_mlate(l->blk);
+	return e;
 }
 
 static int ind_get(u32 blk, struct cffs_ind *n)
@@ -257,6 +262,7 @@ static int free_last(u32 node, u32 h)
 	n.slot[n.count] = 0;
 	if ((e = cffs_update(node, XN_FREE, c, 0, 0, CFFS_IND_SIZE, &n, key)) < 0)
 		return e;
+	cffs_mclean(node);              /* freed next: the disk keeps the whole tree */
 	frees++;
 	cffs_bforget(c);
 	CLR(owned, c);
@@ -278,10 +284,17 @@ static int free_tree(u32 node, u32 h)
 	}
 }
 
-/* Free every block of the inode in l (it keeps its name): size 0. */
+/* Free every block of the inode in l (it keeps its name): size 0, set
+ * first, so that on the disk the size never covers more than the tree
+ * (whose blocks are not written again: free_last). */
 static int free_blocks(struct loc *l)
 {
 	int e;
+	if (l->d.ino.size) {
+		l->d.ino.size = 0;
+		if ((e = ent_put(l, XN_NONE, 0, 0)) < 0)
+			return e;
+	}
 	if (l->d.ino.top) {
 		struct cffs_ind t;
 		for (;;) {
@@ -306,15 +319,19 @@ static int free_blocks(struct loc *l)
 		if (!b)
 			continue;
 		l->d.ino.d[k] = 0;
-		if ((e = ent_put(l, XN_FREE, b, 0)) < 0)
+		if ((e = ent_put(l, XN_FREE, b, 0)) == -E_BUSY) {
+			/* Another entry points to it too: a rename into another
+			 * directory that a crash interrupted left the file under
+			 * both names. That one keeps the block. */
+			if ((e = ent_put(l, XN_UNLINK, b, 0)) < 0)
+				return e;
+			continue;
+		}
+		if (e < 0)
 			return e;
 		frees++;
 		cffs_bforget(b);
 		CLR(owned, b);
-	}
-	if (l->d.ino.size) {
-		l->d.ino.size = 0;
-		return ent_put(l, XN_NONE, 0, 0);
 	}
 	return 0;
 }
@@ -400,14 +417,21 @@ static int dir_add(struct loc *dir, const char *name, u32 n, u16 mode, struct lo
 		return -CFFS_EEXIST;
 	if (e != -E_NOENT)
 		return e;
-	if (!fl.blk) {                  /* a new DIR block, near the last */
+	while (!fl.blk) {               /* a new DIR block, near the last */
 		u32 b, lb = dir->d.ino.size / CFFS_BSIZE;
 		if ((e = bmap(dir, lb, true, &b)) < 0)
 			return e;
 		dir->d.ino.size += CFFS_BSIZE;
 		if ((e = ent_put(dir, XN_NONE, 0, 0)) < 0)
 			return e;
-		fl.blk = b, fl.idx = 0;
+		/* Not new if a crash left it past the size (cffs_cache.c's
+		 * rounds): its entries come back into view. */
+		const u8 *bytes = cffs_bread(b, &e);
+		if (!bytes)
+			return e;
+		for (u32 i = 0; i < CFFS_NENT && !fl.blk; i++)
+			if (!((const struct cffs_dent *)(bytes + CFFS_DENT_OFF(i)))->ino.mode)
+				fl.blk = b, fl.idx = i;
 	}
 	__builtin_memset(&fl.d, 0, sizeof fl.d);
 	fl.d.ino.mode = mode;
@@ -511,6 +535,19 @@ static int setup(void)
 	return 0;
 }
 
+/* The types mkfs registers, once per environment, and again after a file
+ * system using them is kept: XN binds a kept file system's templates to it
+ * and refuses to keep a second one on the same ones (-E_BUSY). */
+static u32 mktypes[2];
+
+/* A name as XN wants it: NUL-padded, at most XN_NAMELEN - 1 bytes kept. */
+static void xn_name(char nm[XN_NAMELEN], const char *name)
+{
+	__builtin_memset(nm, 0, XN_NAMELEN);
+	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
+		nm[i] = name[i];
+}
+
 int cffs_mkfs(const char *name, u32 blk, u32 n)
 {
 	int e = setup();
@@ -518,25 +555,23 @@ int cffs_mkfs(const char *name, u32 blk, u32 n)
 		return e;
 	if (n < 8 || blk + n > ndisk || blk + n < blk)
 		return -E_INVAL;
-	static u32 types[2];            /* registered once per environment */
-	if (!types[0]) {
+	if (!mktypes[0]) {
 		int d = sys_xn_type_add(&cffs_dir_tmpl);
 		if (d < 0)
 			return d;
 		int i = sys_xn_type_add(&cffs_ind_tmpl);
 		if (i < 0)
 			return i;
-		types[0] = (u32)d, types[1] = (u32)i;
+		mktypes[0] = (u32)d, mktypes[1] = (u32)i;
 	}
 	struct xn_rootreq r;
 	__builtin_memset(&r, 0, sizeof r);
-	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
-		r.name[i] = name[i];
+	xn_name(r.name, name);
 	r.block = blk;
-	r.type = types[0];
+	r.type = mktypes[0];
 	if ((e = sys_xn_root(&r)) < 0)
 		return e;
-	root = blk, dirtype = types[0], indtype = types[1], first = blk, nblocks = n;
+	root = blk, dirtype = mktypes[0], indtype = mktypes[1], first = blk, nblocks = n;
 	key = (read_count() ^ exos_envid << 12 ^ blk * 2654435761u) | 1;
 	SET(owned, blk);
 	if (!cffs_bnew(blk, &e))
@@ -556,25 +591,55 @@ int cffs_mkfs(const char *name, u32 blk, u32 n)
 	return cffs_sync();
 }
 
-int cffs_mount(const char *name)
+/* Mount the file system whose root block is r (this environment's): its
+ * header tells the rest; the caches start empty. */
+static int mount_root(u32 r)
 {
 	int e = setup();
 	if (e)
 		return e;
-	char nm[XN_NAMELEN];
-	__builtin_memset(nm, 0, sizeof nm);
-	for (u32 i = 0; i < XN_NAMELEN - 1 && name[i]; i++)
-		nm[i] = name[i];
-	int r = sys_xn_root_find(nm);
-	if (r < 0)
-		return r;
-	const u32 *h = (const u32 *)cffs_bread((u32)r, &e);
+	const u32 *h = (const u32 *)cffs_bread(r, &e);
 	if (!h)
 		return e;
 	if (h[0] != CFFS_MAGIC)
 		return -E_INVAL;
-	root = (u32)r, key = h[1], dirtype = h[2], indtype = h[3], first = h[4], nblocks = h[5];
+	root = r, key = h[1], dirtype = h[2], indtype = h[3], first = h[4], nblocks = h[5];
 	return 0;
+}
+
+int cffs_mount(const char *name)
+{
+	char nm[XN_NAMELEN];
+	xn_name(nm, name);
+	int r = sys_xn_root_find(nm);
+	return r < 0 ? r : mount_root((u32)r);
+}
+
+int cffs_keep(const u32 *secret)
+{
+	if (!root)
+		return -E_NOENT;
+	int e = cffs_sync();            /* XN keeps only a root it has written */
+	if (e < 0)
+		return e;
+	for (int t = 0; t < 100; t++) {
+		if ((e = sys_xn_root_keep(root, secret)) != -E_AGAIN)
+			break;
+		sys_yield();            /* the disk's queue is full */
+	}
+	if (e == 0 && dirtype == mktypes[0])
+		mktypes[0] = mktypes[1] = 0;    /* they are this file system's now */
+	return e;
+}
+
+int cffs_attach(const char *name, const u32 *secret)
+{
+	struct xn_attach a;
+	xn_name(a.name, name);
+	for (u32 i = 0; i < 4; i++)
+		a.secret[i] = secret[i];
+	int r = sys_xn_root_attach(&a);
+	return r < 0 ? r : mount_root((u32)r);
 }
 
 int cffs_unmount(void)
@@ -768,6 +833,58 @@ static int pick_forced(u32 blk, u32 *n)
 	return k < 0 ? k : 0;
 }
 
+/* Select metadata block b unless it is already: counts it in *n if it is
+ * new and dirty (a clean one is on the disk as it is: nothing to write). */
+static void pick_new(u32 b, u32 *n)
+{
+	if (b && !cffs_sel_has(b)) {
+		cffs_sel_add(b);
+		*n += cffs_is_mdirty(b);
+	}
+}
+
+/* Select the INDs (not the leaves) below IND node of height h, node
+ * first, counting the new dirty ones in *n. */
+static int pick_inds(u32 node, u32 h, u32 *n)
+{
+	struct cffs_ind x;
+	pick_new(node, n);
+	int e = h > 1 ? ind_get(node, &x) : 0;
+	for (u32 i = 0; !e && h > 1 && i < x.count && i < CFFS_FAN; i++)
+		e = pick_inds(x.slot[i], h - 1, n);
+	return e;
+}
+
+/* What a selected DIR block blk needs written with it, beside rule 1's
+ * tainted blocks: the TOP and INDs of every file and directory whose entry
+ * it holds. An entry holds a size and a tree the blocks it covers, and the
+ * two rounds of a sync keep a size on the disk from covering more than the
+ * tree on the disk only if the tree is written in the same sync (a
+ * neighbour that grew since the last sync: cffscrash found it). Counts the
+ * new dirty ones in *n. */
+static int pick_neighbours(u32 blk, u32 *n)
+{
+	int e = 0;
+	const struct cffs_dir *d = (const void *)cffs_bread(blk, &e);
+	if (!d)
+		return e;
+	if (d->magic != CFFS_MAGIC && d->magic != CFFS_DMAGIC)
+		return 0;                       /* an IND */
+	u32 tops[CFFS_NENT];
+	for (u32 i = 0; i < CFFS_NENT; i++)
+		tops[i] = d->e[i].ino.mode ? d->e[i].ino.top : 0;
+	for (u32 i = 0; !e && i < CFFS_NENT; i++) {
+		struct cffs_ind t;
+		if (!tops[i])
+			continue;
+		pick_new(tops[i], n);
+		e = ind_get(tops[i], &t);
+		for (u32 k = 0; !e && k < t.count && k < CFFS_TREES; k++)
+			e = pick_inds(t.slot[k], k + 1, n);
+	}
+	return e;
+}
+
 int cffs_fsync(int fd)
 {
 	struct fd *f;
@@ -782,10 +899,17 @@ int cffs_fsync(int fd)
 		cffs_count.fsync_whole += e > 0;
 		return e < 0 ? e : cffs_sync();
 	}
-	u32 forced = 0;                                  /* what XN's rule 1 adds */
-	for (u32 b = cffs_sel_next(0); b != ~0u; b = cffs_sel_next(b + 1))
-		if ((e = pick_forced(b, &forced)) < 0)
-			return e;
+	/* What the selected blocks need: their DIR blocks' neighbours' trees,
+	 * and what XN's rule 1 adds; again, until nothing is added (each pass
+	 * goes by block number, and what it adds may lie below). */
+	u32 forced = 0, added;
+	do {
+		added = 0;
+		for (u32 b = cffs_sel_next(0); b != ~0u; b = cffs_sel_next(b + 1))
+			if ((e = pick_neighbours(b, &added)) < 0 || (e = pick_forced(b, &added)) < 0)
+				return e;
+		forced += added;
+	} while (added);
 	cffs_count.fsync_forced += forced;
 	return cffs_cache_sync_sel();
 }

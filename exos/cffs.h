@@ -105,8 +105,22 @@ struct cffs_counters {
 /* Make a new file system named name on blocks [first, first + n) of the
  * disk (its root block is first) and mount it. */
 int cffs_mkfs(const char *name, u32 first, u32 n);
-/* Mount the file system called name (xn_root_find), of this environment. */
+/* Mount the file system called name (xn_root_find), of this environment
+ * (a kept one attached to nobody: -E_PERM, XN's answer; cffs_attach). */
 int cffs_mount(const char *name);
+/* Keep the mounted file system on a disk formatted for XN (xn_root_keep):
+ * synced first, then it outlives this environment and the boot, with its
+ * own templates (the next cffs_mkfs registers new ones). secret: 4 words,
+ * the credential cffs_attach will need. -E_NOENT: nothing mounted, or the
+ * disk has no XN area; XN's -E_BUSY (a template of it already another
+ * kept file system's), -E_FAULT (secret unreadable); a sync's errors. */
+int cffs_keep(const u32 *secret);
+/* Mount the kept file system called name, attached to nobody (after a
+ * boot, or its keeper gone): xn_root_attach with secret, then its header
+ * from the root block; the caches start empty. -E_NOENT: no kept file
+ * system of that name; -E_BADCAP: the wrong secret; -E_BUSY: attached
+ * (also to this environment: cffs_mount it); -E_INVAL: not a cffs. */
+int cffs_attach(const char *name, const u32 *secret);
 /* Write everything, forget every cached block. */
 int cffs_unmount(void);
 int cffs_open(const char *path, int flags, u32 mode);
@@ -142,6 +156,9 @@ extern struct cffs_counters cffs_count;
 /* Tests: the next n metadata updates or writes answer -E_NOTCACHED before
  * reaching XN (today's XN never does), to exercise the retry. */
 extern u32 cffs_inject_notcached;
+/* Tests: nonzero n, the next sync stops (-E_IO, as the board might) after
+ * n - 1 metadata writes; what it did not write stays to write. */
+extern u32 cffs_inject_stop;
 
 /* cffs_cache.c: the buffer cache (pages of this environment, which XN's
  * registry records as each block moves through them) and XN's calls with
@@ -160,11 +177,15 @@ int cffs_bread_group(const u32 *list, u32 n);
 void cffs_bdirty(u32 blk);       /* a data block's bytes changed */
 void cffs_mdirty(u32 blk);       /* a metadata block changed (xn_update) */
 void cffs_bforget(u32 blk);      /* blk was freed: drop it, clean */
+/* DIR block blk's entries changed: a sync writes it after the trees. */
+void cffs_mlate(u32 blk);
+/* Metadata block blk, about to be freed, need not be written. */
+void cffs_mclean(u32 blk);
 /* xn_update with the retry; on success the cached copy is changed too. */
 int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const void *bytes,
 		u32 cred);
 /* Write every dirty data block, then every dirty metadata block, children
- * before their parents (XN's rule 1). */
+ * before their parents (XN's rule 1), the DIR blocks marked late last. */
 int cffs_cache_sync(void);
 /* Whether metadata changed since the last cffs_cache_sync. */
 bool cffs_cache_dirty(void);

@@ -37,13 +37,14 @@ static u32 pname[CFFS_CACHE_PAGES], pcheck[CFFS_CACHE_PAGES], wname, wcheck;
 static u32 clock_;
 static bool ready;
 static u8 *mdirty;              /* bitmap over the disk: metadata changed, not written */
+static u8 *mlate;               /* of those, DIR blocks whose entries changed: written last */
 static u8 *sel;                 /* bitmap over the disk: what a partial sync writes (fsync) */
 static bool any_mdirty;         /* a bit of mdirty may be set */
 static bool syncing;            /* inside cffs_cache_sync: no sync to make room */
 static bool make_room(void);
 static u32 ndisk;
 struct cffs_counters cffs_count;
-u32 cffs_inject_notcached;
+u32 cffs_inject_notcached, cffs_inject_stop;
 
 /* The test hook: while cffs_inject_notcached is nonzero, a metadata update
  * or write answers -E_NOTCACHED without reaching XN (as XN at disk scale
@@ -68,11 +69,12 @@ int cffs_cache_init(void)
 		return n < 0 ? n : -E_NOENT;
 	ndisk = (u32)n;
 	mdirty = malloc(ndisk / 8 + 1);
+	mlate = malloc(ndisk / 8 + 1);
 	sel = malloc(ndisk / 8 + 1);
-	if (!mdirty || !sel)
+	if (!mdirty || !mlate || !sel)
 		return -E_NOMEM;
 	for (u32 i = 0; i < ndisk / 8 + 1; i++)
-		mdirty[i] = sel[i] = 0;
+		mdirty[i] = mlate[i] = sel[i] = 0;
 	int e = vm_map(DONE_VA, CFFS_CACHE_PAGES + 1, VM_RW);
 	if (e < 0)
 		return e;
@@ -363,6 +365,18 @@ void cffs_mdirty(u32 blk)
 	any_mdirty = true;
 }
 
+void cffs_mlate(u32 blk)
+{
+	if (blk < ndisk)
+		mlate[blk / 8] |= (u8)(1u << (blk % 8));
+}
+
+void cffs_mclean(u32 blk)
+{
+	if (blk < ndisk)
+		mdirty[blk / 8] &= (u8)~(1u << (blk % 8));
+}
+
 bool cffs_cache_dirty(void) { return any_mdirty; }
 
 bool cffs_is_mdirty(u32 blk) { return blk < ndisk && (mdirty[blk / 8] & (1u << (blk % 8))); }
@@ -409,8 +423,10 @@ void cffs_bforget(u32 blk)
 	int b = buf_find(blk);
 	if (b >= 0)
 		unhash(b);
-	if (blk < ndisk)
+	if (blk < ndisk) {
 		mdirty[blk / 8] &= (u8)~(1u << (blk % 8));
+		mlate[blk / 8] &= (u8)~(1u << (blk % 8));
+	}
 }
 
 /* --- sync ------------------------------------------------------------------ */
@@ -426,6 +442,7 @@ static void meta_group(struct req *r, u32 k, struct pass *p)
 	for (u32 j = 0; j < k; j++) {
 		if (r[j].err >= 0) {
 			mdirty[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
+			mlate[r[j].blk / 8] &= (u8)~(1u << (r[j].blk % 8));
 			p->done++;
 		} else if (r[j].err == -E_BUSY) {
 			p->left++;
@@ -458,16 +475,24 @@ int cffs_cache_sync_sel(void)
 	return e;
 }
 
-/* Write the dirty blocks in want (NULL: every one): data first, then
- * metadata in passes. */
-static int cache_sync(const u8 *want)
+/* Whether metadata block blk waits for the late round of a sync: a DIR
+ * block with a changed entry, unless XN still holds it tainted (a new
+ * block: nothing on disk points to it yet, and its parent waits for it). */
+static bool late(u32 blk)
 {
-	int e = flush_data(want);       /* data first */
-	if (e < 0)
-		return e;
-	/* Then metadata, in passes: a block that points to one still tainted
-	 * (its child queued in this pass, or not yet written) waits for the
-	 * next pass, so children reach the disk before their parents. */
+	struct xn_entry x;
+	if (!(mlate[blk / 8] & (1u << (blk % 8))))
+		return false;
+	return sys_xn_bc_find(blk, &x) < 0 || !(x.state & XN_S_TAINTED);
+}
+
+/* Write the changed metadata (in the early round, not the late blocks), in
+ * passes: a block that points to one still tainted (its child queued in
+ * this pass, or not yet written) waits for the next pass, so children
+ * reach the disk before their parents. 0, -E_BUSY (nothing moved: a child
+ * that cannot be written yet), or another error. */
+static int meta_round(bool early, const u8 *want)
+{
 	for (int pass = 0; pass < 64; pass++) {
 		struct pass p = { 0, 0, 0 };
 		struct req r[GROUP];
@@ -477,8 +502,13 @@ static int cache_sync(const u8 *want)
 				blk |= 7;       /* the next byte */
 				continue;
 			}
-			if (!cffs_is_mdirty(blk) || !wanted(want, blk))
+			if (!cffs_is_mdirty(blk) || !wanted(want, blk) || (early && late(blk)))
 				continue;
+			if (cffs_inject_stop && --cffs_inject_stop == 0) {
+				if (k)
+					meta_group(r, k, &p);
+				return -E_IO;   /* the test hook: the board stops here */
+			}
 			r[k++] = (struct req){ XN_WRITE, blk, -1, 0 };
 			if (k == GROUP)
 				meta_group(r, k, &p), k = 0;
@@ -490,9 +520,29 @@ static int cache_sync(const u8 *want)
 		if (!p.left)
 			return 0;
 		if (!p.done)
-			return -E_BUSY;         /* nothing moved: a child that cannot be written */
+			return -E_BUSY;
 	}
 	return -E_BUSY;
+}
+
+/*
+ * Data first; then metadata in two rounds: the trees (IND blocks, and new
+ * DIR blocks), then the DIR blocks whose entries changed. An entry holds a
+ * file's size and the tree holds its blocks, so on the disk a size never
+ * covers a block its tree does not point to yet: a crash between the
+ * rounds leaves a tree reaching past its size (cffs reuses those blocks as
+ * the file grows), never the reverse. A file shrinks the other way round:
+ * its entry's size first, and the trees it frees are not written (cffs.c).
+ * Only the blocks in want (NULL: every one; fsync's selection).
+ */
+static int cache_sync(const u8 *want)
+{
+	int e = flush_data(want);
+	if (e < 0)
+		return e;
+	if ((e = meta_round(true, want)) < 0 && e != -E_BUSY)
+		return e;
+	return meta_round(false, want);
 }
 
 void cffs_cache_drop(void)

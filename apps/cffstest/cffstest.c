@@ -92,6 +92,10 @@ static void test_mkfs_mount(void)
 	CHECK(cffs_unmount() == 0 && cffs_stat("/", &st) == -E_NOENT);
 	CHECK(cffs_mount("nosuch") == -E_NOENT);
 	CHECK(cffs_mount(FS_NAME) == 0 && cffs_stat("/", &st) == 0);
+	/* This disk has no XN area: nothing can be kept (cffs-crash keeps). */
+	static const u32 secret[4] = { 1, 2, 3, 4 };
+	CHECK(cffs_keep(secret) == -E_NOENT);
+	CHECK(cffs_attach(FS_NAME, secret) == -E_NOENT);
 }
 
 /* Bytes written come back byte for byte, from the cache and from the disk. */
@@ -477,6 +481,38 @@ static void test_hostile_kind(void)
 	CHECK(cffs_unlink("/hk1") == 0 && cffs_unlink("/hk2") == 0 && cffs_sync() == 0);
 }
 
+/* A sync the board stops part way never leaves on the disk a size that
+ * covers a block the tree on the disk does not point to: a file's IND is
+ * written before the DIR block holding its size (the two rounds), though
+ * the DIR block comes first by number. */
+static void test_sync_order(void)
+{
+	CHECK(make_file("/grow", 3 * CFFS_BSIZE, 21, CFFS_BSIZE));     /* 2 direct, TOP, S0 */
+	CHECK(cffs_sync() == 0);
+	u32 blk, idx, bl[8];
+	CHECK(cffs_where("/grow", &blk, &idx) == 0 && cffs_blocks("/grow", bl, 8) == 5);
+	CHECK(blk < bl[3]);             /* its S0 after its DIR block */
+	const struct cffs_dir *dd = (const void *)TBUF_VA;
+	const struct cffs_ind *s0 = (const void *)TBUF_VA;
+	for (u32 stop = 1; stop <= 3; stop++) {
+		int fd = cffs_open("/grow", CFFS_WRONLY, 0);
+		CHECK(fd >= 0 && cffs_lseek(fd, 0, CFFS_SEEK_END) > 0);
+		CHECK(cffs_write(fd, wbuf, CFFS_BSIZE) == CFFS_BSIZE && cffs_close(fd) == 0);
+		cffs_inject_stop = stop;        /* stop - 1 metadata writes */
+		CHECK(cffs_sync() == (stop < 3 ? -E_IO : 0));
+		cffs_inject_stop = 0;
+		CHECK(raw_io(XN_READ_DISK, blk, 0) == 0);
+		u32 size = dd->e[idx].ino.size;
+		CHECK(raw_io(XN_READ_DISK, bl[3], 0) == 0);
+		printf("    # stop after %u writes: size %u on the disk, S0 holds %u blocks\n", stop - 1,
+		       size, s0->count);
+		CHECK(size <= (CFFS_NDIRECT + s0->count) * CFFS_BSIZE);
+		CHECK(stop != 2 || size < (CFFS_NDIRECT + s0->count) * CFFS_BSIZE);   /* S0 first */
+		CHECK(cffs_sync() == 0);
+	}
+	CHECK(cffs_unlink("/grow") == 0 && cffs_sync() == 0);
+}
+
 static const struct utest tests[] = {
 	{ "mkfs_mount", test_mkfs_mount },
 	{ "write_read", test_write_read },
@@ -496,6 +532,7 @@ static const struct utest tests[] = {
 	{ "fsync_forced", test_fsync_forced },
 	{ "notcached", test_notcached },
 	{ "hostile_kind", test_hostile_kind },
+	{ "sync_order", test_sync_order },
 };
 
 int main(void)
