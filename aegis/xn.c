@@ -560,10 +560,11 @@ static int check_op(const struct xn_upd *u, int p, int nadd, const u32 add[2], i
 		return -E_PERM;
 	if ((adds ? add[1] : rem[1]) != c->type)
 		return -E_INVAL;
-	/* A metadata block linked: not a root, not under itself or its subtree
-	 * (after the old pointer went, a cycle would be held but unreachable);
-	 * at most two pointers, so one move at a time. */
-	if (u->op == XN_LINK && xn_is_meta(c) && ((c->state & XN_S_ROOT) || xn_above(*t, p)))
+	/* A metadata block linked: not under itself or its subtree (after the
+	 * old pointer went, a cycle would be held but unreachable; a root is
+	 * above every block of its file system); at most two pointers, so one
+	 * move at a time. */
+	if (u->op == XN_LINK && xn_is_meta(c) && xn_above(*t, p))
 		return -E_INVAL;
 	if (u->op == XN_LINK)
 		return c->wait >= 0 || c->refs >= (xn_is_meta(c) ? 2 : 0xffff) ? -E_BUSY : 0;

@@ -344,7 +344,8 @@ static void test_move_meta(void)
 	CHECK(xn_do(XN_WRITE, DA, pa, pc, 0) == 0 && xn_do(XN_WRITE, DC, pa, pc, 512) == 0 &&
 	      xn_do(XN_WRITE, DG, pa, pc, 1024) == 0);
 	wr(G), wr(C), wr(A), wr(B), wr(R);
-	/* Cycles: A under itself, its child, its grandchild; the root. */
+	/* Cycles: A under itself, its child, its grandchild; the root (above
+	 * every block of its file system). */
 	CHECK(dir_set(A, 2, A, dir, XN_LINK, A, 0) == -E_INVAL);
 	CHECK(dir_set(C, 2, A, dir, XN_LINK, A, 0) == -E_INVAL);
 	CHECK(dir_set(G, 1, A, dir, XN_LINK, A, 0) == -E_INVAL);
@@ -372,6 +373,7 @@ static void test_move_meta(void)
 	CHECK(dir_set(A, 0, 0, 0, XN_FREE, C, 0) == -E_BUSY);
 	CHECK(dir_set(G, 1, B, dir, XN_LINK, B, 0) == -E_INVAL);    /* B is above G through C */
 	wr(B);
+	CHECK(dir_set(R, 3, C, dir, XN_LINK, C, 0) == -E_BUSY);     /* a third pointer */
 	CHECK(dir_set(A, 0, 0, 0, XN_UNLINK, C, 0) == 0);
 	CHECK(xn_entry_of(C).refs == 1);
 	CHECK(dir_set(B, 0, 0, 0, XN_UNLINK, C, 0) == -E_BUSY);     /* the last: a free */
