@@ -9,8 +9,9 @@
  * (persist_attach): the kernel rebuilt it (MOVED with two pointers, its
  * subtree walked once); a thief cannot attach or take it; with the secret
  * the suite re-attaches, finds every file and byte, finishes the move and
- * changes it. Boot 3 (refused): the image was damaged
- * between the boots; the kernel refused it, and nothing on it can be taken.
+ * changes it. Boots 3 and 4 (refused): the image was damaged between the
+ * boots (the root's block free in the map; then a cycle of two metadata
+ * blocks); the kernel refused it, and nothing on it can be taken.
  */
 #include "xnfs.h"
 
