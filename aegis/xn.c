@@ -231,8 +231,8 @@ static void up_add(struct xnb *e, int p)
 	e->up[e->up[0] >= 0] = (s16)p;
 }
 
-/* One of metadata entry e's parents that is p goes (an unlink's old
- * pointer, now off the disk). */
+/* One of metadata entry e's parents that is p goes (an unlink's or a
+ * free's old pointer, now off the disk: p may be released after this). */
 static void up_drop(struct xnb *e, int p)
 {
 	if (e->up[1] == p)
@@ -283,8 +283,8 @@ void xn_settle(void)
 			int i = xn_slist[k];
 			struct xnb *e = &xn_b[i];
 			if (e->wait >= 0 && wait_over(e)) {
-				if (e->unlinked)        /* the old pointer is off the disk */
-					up_drop(e, e->wait);
+				if (e->unlinked || (e->state & XN_S_FREEING))
+					up_drop(e, e->wait);    /* the old pointer is off the disk */
 				e->unlinked = false;
 				e->wait = -1;
 			}

@@ -22,8 +22,8 @@ struct xnb {                            /* an entry of the table (the registry) 
 	s16 wait;                      /* -1: waits for nothing */
 	s16 meta;                      /* its copy in xn_meta[], -1: none (data, or let go of) */
 	s16 up[2];                     /* metadata: the entries whose bytes, in XN's copy or on
-	                                  disk, point to it (a link's new parent, an unlink's old
-	                                  one until written); -1: none (data, a root) */
+	                                  disk, point to it (a link's new parent, an unlink's or a
+	                                  free's old one until written); -1: none (data, a root) */
 	u16 next;                      /* the hash chain: entry + 1, 0: the end */
 	u8 used, fs, state, inflight;
 	bool orphan;                   /* its file system ended while requests were queued */
