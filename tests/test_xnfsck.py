@@ -140,6 +140,10 @@ def main():
     im.wide(1000, [(1001, 0), (1002, 0), (1003, TYPE), (1003, 0)])
     case("a metadata block reached again as data", im, 1, "not ok 5", "block 1003 owned twice")
     im = good()
+    im.add_type(1, 0x102, 0)                                 # a second template of the same root
+    im.wide(1000, [(1001, 0), (1002, 0), (1003, TYPE), (1003, 0x102)])
+    case("a metadata block reached again as another type", im, 1, "not ok 5", "block 1003 owned twice")
+    im = good()
     im.wide(1003, [(1004, 0), (1000, TYPE)])
     case("a pointer to the root", im, 1, "not ok 5", "block 1000 owned twice")
     im = good()
