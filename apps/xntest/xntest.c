@@ -293,6 +293,7 @@ static void test_pointers(void)
 	CHECK(sys_xn_root_free(500) == -E_BUSY);
 	CHECK(sys_kcheck(0) == 0);
 	CHECK(xn_do(XN_WRITE, 502, 0, 0, 0) == 0);
+	CHECK(dir_set(500, 0, 0, 0, XN_FREE, 501, 0) == -E_BUSY);     /* two pointers, none waiting */
 	CHECK(dir_set(500, 0, 0, 0, XN_UNLINK, 501, 0) == 0);
 	CHECK(xn_entry_of(501).refs == 1);
 	CHECK(dir_set(502, 0, 0, 0, XN_UNLINK, 501, 0) == -E_BUSY);   /* the last: free it */
@@ -374,6 +375,7 @@ static void test_move_meta(void)
 	CHECK(dir_set(G, 1, B, dir, XN_LINK, B, 0) == -E_INVAL);    /* B is above G through C */
 	wr(B);
 	CHECK(dir_set(R, 3, C, dir, XN_LINK, C, 0) == -E_BUSY);     /* a third pointer */
+	CHECK(dir_set(A, 0, 0, 0, XN_FREE, C, 0) == -E_BUSY);       /* two, none waiting */
 	CHECK(dir_set(A, 0, 0, 0, XN_UNLINK, C, 0) == 0);
 	CHECK(xn_entry_of(C).refs == 1);
 	CHECK(dir_set(B, 0, 0, 0, XN_UNLINK, C, 0) == -E_BUSY);     /* the last: a free */
