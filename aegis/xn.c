@@ -33,7 +33,11 @@
  *     has been written without the pointer (or was never written), and no
  *     request on it is queued; a block still pointed to cannot be freed;
  *  3. a pointer that a link added must be on disk before another pointer to
- *     that block can be removed (unlink: -E_BUSY until then).
+ *     that block can be removed (unlink: -E_BUSY until then), and the
+ *     pointer an unlink removed must be off the disk (its parent written)
+ *     before the block is linked, unlinked or freed again. A metadata block
+ *     may be linked too (a directory moved), at most two pointers at once,
+ *     never under itself or its own subtree (xn_above, over up[]).
  * The registry (xn_bc) is the entry table itself, readable by everyone.
  * Kept file systems and the boot-time rebuild are in xn_keep.c, kcheck's
  * invariants in xn_check.c; the state they share is declared in xn_int.h.
@@ -112,7 +116,7 @@ int xn_entry_add(u32 block, u32 type, u32 fs)
 		return -E_NOMEM;
 	u32 h = hash(block);
 	xn_b[i] = (struct xnb){ .block = block, .type = type, .ppn = NOPPN, .wait = -1, .meta = -1,
-			      .next = head[h], .used = 1, .fs = (u8)fs };
+			      .up = { -1, -1 }, .next = head[h], .used = 1, .fs = (u8)fs };
 	head[h] = (u16)(i + 1);
 	xn_st.entries++;
 	return i;
@@ -210,14 +214,62 @@ static void release(int i)
 }
 
 /* Has what entry e waits for happened: its parent written with update
- * wait_seq; or, for a freed block, the parent never on disk and nothing of
- * it queued (no pointer to e can be on disk)? A link waits for the write:
- * the new pointer must be on disk. */
+ * wait_seq; or, for a freed or unlinked block, the parent never on disk and
+ * nothing of it queued (no pointer to e can be on disk)? A link waits for
+ * the write: the new pointer must be on disk. */
 static bool wait_over(const struct xnb *e)
 {
 	const struct xnb *p = &xn_b[e->wait];
 	return !p->used || p->dseq >= e->wait_seq ||
-	       ((e->state & XN_S_FREEING) && (p->state & XN_S_TAINTED) && !p->inflight);
+	       (((e->state & XN_S_FREEING) || e->unlinked) && (p->state & XN_S_TAINTED) &&
+		!p->inflight);
+}
+
+/* Metadata entry e's parent entry p: one more (up[] is packed). */
+static void up_add(struct xnb *e, int p)
+{
+	e->up[e->up[0] >= 0] = (s16)p;
+}
+
+/* One of metadata entry e's parents that is p goes (an unlink's or a
+ * free's old pointer, now off the disk: p may be released after this). */
+static void up_drop(struct xnb *e, int p)
+{
+	if (e->up[1] == p)
+		e->up[1] = -1;
+	else if (e->up[0] == p) {
+		e->up[0] = e->up[1];
+		e->up[1] = -1;
+	}
+}
+
+/* Is metadata entry a entry b, or above it: reached from b by going up
+ * (up[]: every parent in XN's copies, and an unlink's old one until it is
+ * off the disk, so a cycle on disk is caught as well as one in XN's
+ * copies)? Each entry is pushed once (a mark per entry), so the walk
+ * visits at most the metadata entries of b's file system (XN_MAXBLOCKS),
+ * and where no block has two parents only b's ancestors (its depth). */
+bool xn_above(int a, int b)
+{
+	static u32 seen[XN_MAXBLOCKS / 32];
+	static u16 stack[XN_MAXBLOCKS];
+	u32 top = 0;
+	__builtin_memset(seen, 0, sizeof seen);
+	seen[b >> 5] = 1u << (b & 31);
+	stack[top++] = (u16)b;
+	while (top) {
+		int x = stack[--top];
+		if (x == a)
+			return true;
+		for (int k = 0; k < 2; k++) {
+			int y = xn_b[x].up[k];
+			if (y >= 0 && !(seen[y >> 5] >> (y & 31) & 1)) {
+				seen[y >> 5] |= 1u << (y & 31);
+				stack[top++] = (u16)y;
+			}
+		}
+	}
+	return false;
 }
 
 /* Clear the waits that are over; release the freed and orphaned entries
@@ -230,8 +282,12 @@ void xn_settle(void)
 		for (u32 k = 0; k < xn_nslist;) {
 			int i = xn_slist[k];
 			struct xnb *e = &xn_b[i];
-			if (e->wait >= 0 && wait_over(e))
+			if (e->wait >= 0 && wait_over(e)) {
+				if (e->unlinked || (e->state & XN_S_FREEING))
+					up_drop(e, e->wait);    /* the old pointer is off the disk */
+				e->unlinked = false;
 				e->wait = -1;
+			}
 			bool gone = !e->inflight && (e->orphan || ((e->state & XN_S_FREEING) && e->wait < 0));
 			if (gone) {
 				release(i);
@@ -502,16 +558,24 @@ static int check_op(const struct xn_upd *u, int p, int nadd, const u32 add[2], i
 	const struct xnb *c = &xn_b[*t];
 	if (c->fs != m->fs)
 		return -E_PERM;
-	if ((adds ? add[1] : rem[1]) != c->type || (u->op != XN_FREE && xn_is_meta(c)))
+	if ((adds ? add[1] : rem[1]) != c->type)
+		return -E_INVAL;
+	/* A metadata block linked: not under itself or its subtree (after the
+	 * old pointer went, a cycle would be held but unreachable; a root is
+	 * above every block of its file system); at most two pointers, so one
+	 * move at a time. */
+	if (u->op == XN_LINK && xn_is_meta(c) && xn_above(*t, p))
 		return -E_INVAL;
 	if (u->op == XN_LINK)
-		return c->wait >= 0 || c->refs == 0xffff ? -E_BUSY : 0;
+		return c->wait >= 0 || c->refs >= (xn_is_meta(c) ? 2 : 0xffff) ? -E_BUSY : 0;
 	if (u->op == XN_UNLINK)
 		return c->refs < 2 || c->wait >= 0 ? -E_BUSY : 0;
-	/* XN_FREE: the last pointer, and a metadata block must point to nothing. */
+	/* XN_FREE: the last pointer, no unlink still on disk, and a metadata
+	 * block must point to nothing. */
 	if (xn_is_meta(c) && !xn_copy_of(c))
 		return -E_NOTCACHED;
-	if (c->refs != 1 || (xn_is_meta(c) && xn_owns(c->type, xn_copy_of(c), xn_owns_a) != 0))
+	if (c->refs != 1 || c->wait >= 0 ||
+	    (xn_is_meta(c) && xn_owns(c->type, xn_copy_of(c), xn_owns_a) != 0))
 		return -E_BUSY;
 	return 0;
 }
@@ -521,15 +585,19 @@ static int check_op(const struct xn_upd *u, int p, int nadd, const u32 add[2], i
  * happens to target: XN_NONE (no pointer changes), XN_ALLOC (a pointer to
  * free block target of type `type` appears: it becomes this file system's,
  * tainted), XN_FREE (the only pointer to target goes: it is freed once the
- * parent is on disk without it), XN_LINK (another pointer to data block
- * target appears), XN_UNLINK (one of several goes). The type's size must
- * cover the bytes, its acl must allow the change, and owns before and after
- * must differ by exactly that one pointer. -E_FAULT; -E_NOENT, -E_PERM: the
- * block or target is not one of the caller's (or in another file system);
- * -E_INVAL: bad fields, a data block, owns faulting, or owns not agreeing
- * with op; -E_PERM: acl refuses; -E_BUSY: target not free (XN's, an
- * extent's, or freed but not yet reusable), still pointed to elsewhere, a
- * metadata block that points to blocks, or a link not yet on disk;
+ * parent is on disk without it), XN_LINK (another pointer to target
+ * appears: a data block, or a metadata block being moved, which then has
+ * two), XN_UNLINK (one of several goes; the block waits until the parent
+ * is on disk without it). The type's size must cover the bytes, its acl
+ * must allow the change, and owns before and after must differ by exactly
+ * that one pointer. -E_FAULT; -E_NOENT, -E_PERM: the block or target is
+ * not one of the caller's (or in another file system); -E_INVAL: bad
+ * fields, a data block, owns faulting, owns not agreeing with op, or a
+ * link of a root or of a metadata block under itself or its own subtree;
+ * -E_PERM: acl refuses; -E_BUSY: target not free (XN's, an extent's, or
+ * freed but not yet reusable), still pointed to elsewhere, a metadata
+ * block that points to blocks or already has two pointers, a link not yet
+ * on disk, or an unlink whose parent is not yet written;
  * -E_NOTCACHED: XN let go of the copy of the block (or of a metadata
  * target being freed): read it with xn_io and try again; -E_NOMEM: no
  * entry or copy free for the block; -E_QUOTA: over LIM_XN. */
@@ -589,11 +657,14 @@ u32 sys_xn_update(struct trapframe *tf)
 		c->refs++;
 	else if (u.op == XN_UNLINK || u.op == XN_FREE)
 		c->refs--;
+	if (c && xn_is_meta(c) && (u.op == XN_ALLOC || u.op == XN_LINK))
+		up_add(c, p);
 	if (u.op == XN_FREE)
 		c->state |= XN_S_FREEING;
-	if (u.op == XN_FREE || u.op == XN_LINK) {
+	if (u.op != XN_NONE && u.op != XN_ALLOC) {      /* waits for p's write */
 		c->wait = (s16)p;
 		c->wait_seq = m->mseq;
+		c->unlinked = u.op == XN_UNLINK;
 		list(t);
 	}
 	xn_settle();

@@ -41,7 +41,37 @@ static bool entry_ok(int i, char *why, u32 len)
 		FAIL("entry %d: root flag wrong", i);
 	if (e->wait >= 0 && (e->wait >= XN_MAXBLOCKS || !xn_b[e->wait].used))
 		FAIL("entry %d waits for a dead entry", i);
+	if (e->unlinked && e->wait < 0)
+		FAIL("entry %d: an unlink waiting for nothing", i);
+	for (int k = 0; k < 2; k++) {           /* parents: metadata of its own, packed */
+		int p = e->up[k];
+		if (p >= 0 && (!xn_is_meta(e) || (e->state & XN_S_ROOT) || p >= XN_MAXBLOCKS ||
+			       !xn_b[p].used || xn_b[p].orphan || xn_b[p].fs != e->fs ||
+			       !xn_is_meta(&xn_b[p]) || (k == 1 && e->up[0] < 0)))
+			FAIL("entry %d: parent %d wrong", i, p);
+	}
+	if (xn_is_meta(e) && !(e->state & (XN_S_ROOT | XN_S_FREEING)) && e->up[0] < 0)
+		FAIL("entry %d: metadata with no parent", i);
 	return true;
+}
+
+/* Are the parents counted for metadata entry i (cp, n of them) its up[],
+ * less an unlink's old parent still recorded (all of them a subset, when
+ * some copies were let go of)? */
+static bool parents_ok(int i, const s16 cp[2], u32 n, bool partial)
+{
+	const struct xnb *e = &xn_b[i];
+	s16 up[2] = { e->up[0], e->up[1] };
+	for (u32 k = 0; k < n; k++) {
+		int j = up[0] == cp[k] ? 0 : up[1] == cp[k] ? 1 : -1;
+		if (j < 0)
+			return false;
+		up[j] = -1;                     /* matched */
+	}
+	if (partial || (e->state & XN_S_FREEING))
+		return true;
+	u32 left = (up[0] >= 0) + (up[1] >= 0);
+	return left == (e->unlinked ? 1u : 0u) && (!left || up[0] == e->wait || up[1] == e->wait);
 }
 
 /* The map against the roots and the entries: each block held by a live
@@ -90,7 +120,7 @@ static bool map_ok(char *why, u32 len)
 bool xn_consistent(char *why, u32 len)
 {
 	static u16 refs[XN_MAXBLOCKS];
-	static s16 parent[XN_MAXBLOCKS];
+	static s16 parent[XN_MAXBLOCKS][2];    /* the first two counted */
 	static u32 seen[XN_MAXDISK / 32];       /* a plain data block already pointed to */
 	static bool partial[XN_MAXROOTS];       /* a metadata copy of it let go of */
 	if (!xn_types_consistent(why, len) || !map_ok(why, len))
@@ -101,7 +131,7 @@ bool xn_consistent(char *why, u32 len)
 		seen[k] = 0;
 	for (int i = 0; i < XN_MAXBLOCKS; i++) {
 		refs[i] = 0;
-		parent[i] = -1;
+		parent[i][0] = parent[i][1] = -1;
 		if (xn_b[i].used && !entry_ok(i, why, len))
 			return false;
 		if (xn_b[i].used && !xn_b[i].orphan && xn_is_meta(&xn_b[i]) && xn_b[i].meta < 0)
@@ -134,8 +164,9 @@ bool xn_consistent(char *why, u32 len)
 				     e->block, b, xn_owns_a[k][1]);
 			seen[b >> 5] |= 1u << (b & 31);
 			if (c >= 0) {
+				if (refs[c] < 2)
+					parent[c][refs[c]] = (s16)i;
 				refs[c]++;
-				parent[c] = (s16)i;
 			}
 		}
 	}
@@ -147,17 +178,22 @@ bool xn_consistent(char *why, u32 len)
 		const struct xnb *e = &xn_b[i];
 		if (!e->used || e->orphan)
 			continue;
+		if (xn_is_meta(e) && (refs[i] > 2 || !parents_ok(i, parent[i], refs[i], partial[e->fs])))
+			FAIL("block %u: pointed to by %u blocks, not its parents %d, %d", e->block,
+			     refs[i], e->up[0], e->up[1]);
+		if (e->up[1] >= 0 && (xn_above(i, e->up[0]) || xn_above(i, e->up[1])))
+			FAIL("block %u is in a cycle", e->block);
 		if (partial[e->fs]) {           /* some parents unseen: a lower bound */
 			if (refs[i] > e->refs)
 				FAIL("block %u: %u pointers, counted %u", e->block, e->refs, refs[i]);
 			continue;
 		}
 		bool pointed = !(e->state & (XN_S_ROOT | XN_S_FREEING));
-		if (refs[i] != e->refs || (pointed != (refs[i] > 0)) || (xn_is_meta(e) && refs[i] > 1))
+		if (refs[i] != e->refs || (pointed != (refs[i] > 0)))
 			FAIL("block %u: %u pointers, counted %u", e->block, e->refs, refs[i]);
 		int p = i, steps = 0;                   /* reachable from its root */
 		while (p >= 0 && !(xn_b[p].state & XN_S_ROOT) && steps++ < XN_MAXBLOCKS)
-			p = parent[p];
+			p = parent[p][0];
 		if (!(e->state & XN_S_FREEING) && (p < 0 || !(xn_b[p].state & XN_S_ROOT)))
 			FAIL("block %u not reachable from a root", e->block);
 	}

@@ -21,10 +21,14 @@ struct xnb {                            /* an entry of the table (the registry) 
 	u16 off, refs;                 /* ... its offset; pointers to it in metadata */
 	s16 wait;                      /* -1: waits for nothing */
 	s16 meta;                      /* its copy in xn_meta[], -1: none (data, or let go of) */
+	s16 up[2];                     /* metadata: the entries whose bytes, in XN's copy or on
+	                                  disk, point to it (a link's new parent, an unlink's or a
+	                                  free's old one until written); -1: none (data, a root) */
 	u16 next;                      /* the hash chain: entry + 1, 0: the end */
 	u8 used, fs, state, inflight;
 	bool orphan;                   /* its file system ended while requests were queued */
 	bool listed;                   /* on the settle list */
+	bool unlinked;                 /* its wait is an unlink's: the old pointer may be on disk */
 };
 
 struct xroot {                          /* a file system */
@@ -75,6 +79,10 @@ int xn_root_named(const char name[XN_NAMELEN]);
 /* The entry for block of one of the caller's file systems (made for a plain
  * data block): its index, -E_NOENT, -E_PERM or -E_NOMEM. */
 int xn_lookup(u32 block);
+/* Is metadata entry a entry b, or above it (reached from b through up[])?
+ * Linking a under b would then close a cycle. At most the entries of the
+ * file system are visited, each once. */
+bool xn_above(int a, int b);
 /* Forget every block, entry, copy and root (a refused disk). */
 void xn_tables_reset(void);
 

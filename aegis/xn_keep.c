@@ -153,9 +153,12 @@ static char why_buf[120];
 #define WHY(...) (lib_snprintf(why_buf, sizeof why_buf, __VA_ARGS__), why_buf)
 
 /* Metadata block x (of file system r) read from the disk: every block its
- * owns reports becomes r's (a data block a second time: one more
- * reference), each new metadata block pushed on stack. NULL, or why the
- * disk cannot be trusted. */
+ * owns reports becomes r's, each new metadata block pushed on stack (so
+ * its owns runs once). A block reached again from r with the same type is
+ * one more reference: a data block's link, or a metadata block caught
+ * between the link and the unlink of a move (at most two pointers: its
+ * second parent recorded in up[1]). NULL, or why the disk cannot be
+ * trusted. */
 static const char *reach(int x, u16 *stack, u32 *top)
 {
 	static u8 buf[XN_META] __attribute__((aligned(8)));
@@ -179,9 +182,15 @@ static const char *reach(int x, u16 *stack, u32 *top)
 			return WHY("block %u points to %u as type %x, not its file system's", e->block,
 				   c, ct);
 		int ci = xn_find(c);
-		if (xn_map[c]) {                  /* a second pointer: a link of a data block */
-			if (ct != XN_DATA || xn_map[c] != r + 1 || (ci >= 0 && xn_is_meta(&xn_b[ci])))
+		if (xn_map[c]) {                  /* another pointer: a link */
+			if (xn_map[c] != r + 1 || (ci >= 0 ? xn_b[ci].type != ct : ct != XN_DATA) ||
+			    (ct != XN_DATA && (xn_b[ci].refs >= 2 || (xn_b[ci].state & XN_S_ROOT))))
 				return WHY("block %u owned twice (again from %u)", c, e->block);
+			if (ct != XN_DATA) {      /* a metadata block being moved */
+				xn_b[ci].refs++;
+				xn_b[ci].up[1] = (s16)x;
+				continue;
+			}
 			if (ci < 0 && (ci = xn_entry_add(c, XN_DATA, r)) >= 0)
 				xn_b[ci].refs = 1;
 			if (ci < 0)
@@ -198,6 +207,7 @@ static const char *reach(int x, u16 *stack, u32 *top)
 		if (y < 0)
 			return WHY("more metadata blocks than registry entries (%u)", XN_MAXBLOCKS);
 		xn_b[y].refs = 1;
+		xn_b[y].up[0] = (s16)x;
 		stack[(*top)++] = (u16)y;
 	}
 	return NULL;
@@ -249,6 +259,10 @@ static const char *rebuild(void)
 			if (why)
 				return why;
 		}
+		for (int i = 0; i < XN_MAXBLOCKS; i++)  /* a cycle goes through a block with two */
+			if (xn_b[i].used && xn_b[i].fs == r && xn_b[i].up[1] >= 0 &&
+			    (xn_above(i, xn_b[i].up[0]) || xn_above(i, xn_b[i].up[1])))
+				return WHY("block %u is in a cycle of metadata blocks", xn_b[i].block);
 	}
 	return NULL;
 }

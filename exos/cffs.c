@@ -1141,6 +1141,81 @@ int cffs_readdir(const char *path, u32 *cookie, struct cffs_dirent *d)
 	return 0;
 }
 
+/* Is directory entry x path's directory, or one on the way to it (so that
+ * x renamed to path would go under itself)? -E_INVAL if so, 0 if not, or
+ * an error (-CFFS_ENAMETOOLONG: a path past 255 bytes). */
+static int under_itself(const struct loc *x, const char *path)
+{
+	static char pre[256];
+	for (u32 i = 1; path[i - 1]; i++) {
+		if (path[i] != '/')
+			continue;
+		if (i >= sizeof pre)
+			return -CFFS_ENAMETOOLONG;
+		__builtin_memcpy(pre, path, i);
+		pre[i] = 0;
+		struct loc l;
+		int e = lookup(pre, &l, NULL);
+		if (e == -E_NOENT)
+			return 0;               /* the last name, with a '/' after it */
+		if (e)
+			return e;
+		if (l.blk == x->blk && l.idx == x->idx)
+			return -E_INVAL;
+	}
+	return 0;
+}
+
+/* Entry t points to src's blocks too, by XN_LINK each (the direct blocks,
+ * and the TOP with its tree: a large file's or a directory's); then t
+ * reaches the disk (a sync), as XN requires before an unlink (rule 3). */
+static int link_all(struct loc *t, const struct loc *src)
+{
+	int e;
+	for (u32 k = 0; k < CFFS_NDIRECT; k++) {
+		if (!src->d.ino.d[k])
+			continue;
+		t->d.ino.d[k] = src->d.ino.d[k];
+		if ((e = ent_put(t, XN_LINK, src->d.ino.d[k], 0)) < 0)
+			return e;
+	}
+	if (src->d.ino.top) {
+		t->d.ino.top = src->d.ino.top;
+		t->d.ino.ttype = src->d.ino.ttype;
+		if ((e = ent_put(t, XN_LINK, src->d.ino.top, 0)) < 0)
+			return e;
+	}
+	if ((e = ent_put(t, XN_NONE, 0, 0)) < 0)
+		return e;
+	return cffs_sync();
+}
+
+/* Entry src lets go of its blocks (XN_UNLINK each: t points to them, on
+ * disk) and is cleared; then that reaches the disk too, so that XN lets
+ * the blocks be freed or moved again. */
+static int unlink_all(struct loc *src)
+{
+	int e;
+	for (u32 k = 0; k < CFFS_NDIRECT; k++) {
+		u32 b = src->d.ino.d[k];
+		if (!b)
+			continue;
+		src->d.ino.d[k] = 0;
+		if ((e = ent_put(src, XN_UNLINK, b, 0)) < 0)
+			return e;
+	}
+	if (src->d.ino.top) {
+		u32 b = src->d.ino.top;
+		src->d.ino.top = src->d.ino.ttype = 0;
+		if ((e = ent_put(src, XN_UNLINK, b, 0)) < 0)
+			return e;
+	}
+	__builtin_memset(&src->d, 0, sizeof src->d);
+	if ((e = ent_put(src, XN_NONE, 0, 0)) < 0)
+		return e;
+	return cffs_sync();
+}
+
 int cffs_rename(const char *from, const char *to)
 {
 	struct loc src, sdir, tdir, t, fl;
@@ -1176,36 +1251,21 @@ int cffs_rename(const char *from, const char *to)
 		src.d.namelen = (u8)n;
 		return ent_put(&src, XN_NONE, 0, 0);
 	}
-	/* Another directory: the entry moves, so its pointers do. XN links only
-	 * data blocks, so only a file without a TOP can move. */
-	if (isdir(&src.d) || src.d.ino.top)
-		return -CFFS_EXDEV;
+	/* Another directory: the entry moves, so its pointers do, the new one
+	 * on disk before the old one goes (rule 3); a directory not under
+	 * itself (XN would refuse the link as a cycle). */
+	if (isdir(&src.d) && (e = under_itself(&src, to)) < 0)
+		return e;
 	if ((e = dir_add(&tdir, name, n, src.d.ino.mode, &t)) < 0)
 		return e;
 	t.d.ino.uid = src.d.ino.uid;
 	t.d.ino.size = src.d.ino.size;
-	for (u32 k = 0; k < CFFS_NDIRECT; k++) {
-		if (!src.d.ino.d[k])
-			continue;
-		t.d.ino.d[k] = src.d.ino.d[k];
-		if ((e = ent_put(&t, XN_LINK, src.d.ino.d[k], 0)) < 0)
-			return e;
-	}
-	if ((e = ent_put(&t, XN_NONE, 0, 0)) < 0 || (e = cffs_sync()) < 0)   /* rule 3 */
+	if ((e = link_all(&t, &src)) < 0)
 		return e;
-	for (u32 k = 0; k < CFFS_NDIRECT; k++) {
-		u32 b = src.d.ino.d[k];
-		if (!b)
-			continue;
-		src.d.ino.d[k] = 0;
-		if ((e = ent_put(&src, XN_UNLINK, b, 0)) < 0)
-			return e;
-	}
 	for (int i = 0; i < CFFS_NFD; i++)
 		if (fds[i].used && fds[i].blk == src.blk && fds[i].idx == src.idx)
 			fds[i].blk = t.blk, fds[i].idx = t.idx;
-	__builtin_memset(&src.d, 0, sizeof src.d);
-	return ent_put(&src, XN_NONE, 0, 0);
+	return unlink_all(&src);
 }
 
 int cffs_stat(const char *path, struct cffs_stat *st)

@@ -84,7 +84,7 @@ extern const struct xn_tmpl cffs_dir_tmpl, cffs_ind_tmpl;
 #define CFFS_EISDIR   101       /* a directory where a file is wanted */
 #define CFFS_EEXIST   102       /* the name exists */
 #define CFFS_ENOTEMPTY 103      /* rmdir of a directory with entries */
-#define CFFS_EXDEV    104       /* rename that would move metadata (XN cannot) */
+#define CFFS_EXDEV    104       /* unused since XN moves metadata (rename moves anything) */
 #define CFFS_EBADF    105       /* not an open descriptor, or the wrong access */
 #define CFFS_ENOSPC   106       /* no free block on the disk */
 #define CFFS_EFBIG    107       /* past what the tree can hold */

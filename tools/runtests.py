@@ -18,6 +18,7 @@ import os
 import random
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -194,14 +195,20 @@ def xn_persist_suite(build, path="direct"):
     s.add("xn_mkfs formatted the image", rc == 0, out.strip()[-200:])
     fsck = os.path.join(build, "host", "xnfsck")
     for n, phase, marker in ((1, "keep", "persist_keep"), (2, "attach", "persist_attach"),
-                             (3, "refused", "refused")):
-        if n == 3:
+                             (3, "refused", "refused"), (4, "refused", "refused")):
+        if n >= 3:
             L = xn_mkfs.layout(131072)
-            with open(img, "r+b") as f:             # block 1000 (the root) free in the map
+            with open(img, "r+b") as f:             # block 1000 (the root) free in the map, or back
                 f.seek(L["map_at"] * 512 + 1000 // 8)
                 b = f.read(1)[0]
                 f.seek(L["map_at"] * 512 + 1000 // 8)
-                f.write(bytes([b & ~(1 << (1000 % 8)) & 0xff]))
+                f.write(bytes([b & ~(1 << (1000 % 8)) & 0xff if n == 3 else b | 1 << (1000 % 8)]))
+                if n == 4:                          # a cycle: wide block 1100 -> file 1 (1041) -> 1100
+                    f.seek(1000 * 512 + 12)
+                    wide = f.read(4)                # the type of the root's first pointer
+                    f.seek(1100 * 512)
+                    f.write(struct.pack("<2I", 2, 0) + struct.pack("<I", 1101) + bytes(4) +
+                            struct.pack("<I", 1041) + wide)
         rc, text, cmd = boot(build, path, "init=xntest kcheck", f"{path}-xn-persist-{n}.log",
                              timeout=120, disk=img)
         rep = ktap.parse(text)
@@ -218,12 +225,18 @@ def xn_persist_suite(build, path="direct"):
         if n == 3:
             s.add("boot 3: the kernel refused the disk",
                   "[aegis] xn: disk refused: root record 0 (block 1000" in text)
+        if n == 4:
+            s.add("boot 4: the kernel refused the disk (a cycle)",
+                  "[aegis] xn: disk refused: block 1041 is in a cycle of metadata blocks" in text)
         rc, out = run([fsck, img], 60)
         if n < 3:
-            s.add(f"fsck after boot {n} passes", rc == 0 and re.search(r"\n8 passed, 0 failed", out),
+            moved = f"{2 - n} metadata blocks with two pointers"    # boot 1 leaves a move half done
+            s.add(f"fsck after boot {n} passes", rc == 0 and re.search(r"\n8 passed, 0 failed", out)
+                  and moved in out,
                   out.strip().splitlines()[-1] if out.strip() else "")
         else:
-            s.add("fsck of the damaged image fails", rc == 1 and "not ok 6" in out)
+            s.add(f"fsck of the damaged image fails ({n})", rc == 1 and
+                  ("not ok 6" in out if n == 3 else "not ok 5" in out and "in a cycle" in out))
         open(os.path.join(build, "test-logs", f"xn-persist-fsck-{n}.log"), "w").write(out)
     return s
 

@@ -5,9 +5,12 @@
  * superblock, the templates (each checked with dc_check under XN's rules),
  * the kept roots, and from each root runs owns recursively. Checks:
  *   - every pointer names a block on the disk, outside XN's area;
- *   - no block is owned twice: a metadata block is reached once, a data
- *     block may be reached again only from the same file system (a link;
- *     its reference count is the number of pointers found);
+ *   - no block is owned twice: a block may be reached again only from the
+ *     same file system with the same type (a link; its reference count is
+ *     the number of pointers found): a data block any number of times, a
+ *     metadata block at most twice (a move caught between the link and the
+ *     unlink; its subtree is walked once), a root never; and no metadata
+ *     block is in a cycle;
  *   - every block reached is allocated in the free map and not tainted;
  *   - every pointer's type is the type the block is reached as, and a
  *     metadata type is a kept template of the same file system;
@@ -34,6 +37,8 @@ static struct dc_insn progs[XN_MAXTYPES][3][XN_UDF_MAXINSNS];
 static struct xn_droot roots[XN_MAXROOTS];
 static int *owner;                      /* per block: 0 unreached, r + 1 data of root r, -(r + 1) metadata */
 static u32 *refs;
+static u32 *btype;                      /* per block: the type it was first reached as */
+static u32 (*up)[2];                    /* per metadata block: its parents (0: none) */
 static u32 npass, nfail;
 
 static const u8 *block(u32 b) { return img + (size_t)b * DISK_BLOCK; }
@@ -134,6 +139,8 @@ static void walk(u32 r, struct counts *c)
 	stack[top++] = roots[r].block;
 	stack[top++] = roots[r].type;
 	owner[roots[r].block] = -(int)(r + 1);
+	btype[roots[r].block] = roots[r].type;
+	refs[roots[r].block] = XN_MAXOWNS;     /* no pointer may reach a root */
 	c->reached++;
 	while (top) {
 		u32 type = stack[--top], b = stack[--top];
@@ -161,15 +168,22 @@ static void walk(u32 r, struct counts *c)
 				continue;
 			}
 			if (owner[cb]) {
-				if (ct != XN_DATA || owner[cb] != (int)(r + 1))
+				bool meta = ct != XN_DATA;
+				if (owner[cb] != (meta ? -(int)(r + 1) : (int)(r + 1)) || btype[cb] != ct ||
+				    (meta && refs[cb] >= 2)) {
 					report(&c->twice, "block %u owned twice (again from %u)", cb, b);
-				else
-					refs[cb]++;                     /* a link */
+				} else {
+					if (meta)
+						up[cb][1] = b;  /* a move between link and unlink */
+					refs[cb]++;             /* a link */
+				}
 				continue;
 			}
 			c->reached++;
 			owner[cb] = ct == XN_DATA ? (int)(r + 1) : -(int)(r + 1);
 			refs[cb] = 1;
+			btype[cb] = ct;
+			up[cb][0] = b;
 			if (ct == XN_DATA) {
 				if (!bit(sb.map_at, cb))
 					report(&c->unalloc, "block %u (data) reached but free in the map%s", cb, 0);
@@ -182,6 +196,32 @@ static void walk(u32 r, struct counts *c)
 		}
 	}
 	free(stack);
+}
+
+/* Is metadata block a block b, or above it (reached from b through the
+ * parents found)? Each block is looked at once (mark: a pass number). */
+static bool above(u32 a, u32 b)
+{
+	static u32 *mark, pass, *stack;
+	if (!mark) {
+		mark = calloc(sb.nblocks, sizeof *mark);
+		stack = malloc(sizeof *stack * sb.nblocks);
+	}
+	u32 top = 0;
+	pass++;
+	mark[b] = pass;
+	stack[top++] = b;
+	while (top) {
+		u32 x = stack[--top];
+		if (x == a)
+			return true;
+		for (int k = 0; k < 2; k++)
+			if (up[x][k] && mark[up[x][k]] != pass) {
+				mark[up[x][k]] = pass;
+				stack[top++] = up[x][k];
+			}
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -218,6 +258,8 @@ int main(int argc, char **argv)
 	result(!e, "roots", e);
 	owner = calloc(sb.nblocks, sizeof *owner);
 	refs = calloc(sb.nblocks, sizeof *refs);
+	btype = calloc(sb.nblocks, sizeof *btype);
+	up = calloc(sb.nblocks, sizeof *up);
 	struct counts c = { 0 };
 	u32 nroots = 0;
 	for (u32 r = 0; r < XN_MAXROOTS; r++)
@@ -228,10 +270,19 @@ int main(int argc, char **argv)
 				walk(r, &c);
 			nroots++;
 		}
-	printf("# %u blocks reached from %u roots\n", c.reached, nroots);
+	u32 moved = 0;
+	for (u32 b = 0; b < sb.nblocks; b++)      /* a cycle goes through a block with two parents */
+		if (up[b][1]) {
+			moved++;
+			if (above(b, up[b][0]) || above(b, up[b][1]))
+				report(&c.twice, "block %u is in a cycle of metadata blocks (a parent: %u)", b,
+				       up[b][1]);
+		}
+	printf("# %u blocks reached from %u roots; %u metadata blocks with two pointers (a move)\n",
+	       c.reached, nroots, moved);
 	result(!c.bad_ptr && !c.bad_type && !c.faults, "pointers (on the disk, typed, owns runs)",
 	       c.bad_ptr + c.bad_type + c.faults);
-	result(!c.twice, "no block owned twice", c.twice);
+	result(!c.twice, "no block owned twice, no cycle", c.twice);
 	result(!c.unalloc, "every block reached is allocated in the free map", c.unalloc);
 	result(!c.tainted, "no pointer to a tainted block", c.tainted);
 	u32 leaks = 0, area_free = 0, links = 0;

@@ -8,9 +8,9 @@
  * never changed after, and announced before they are unlinked ("# dropping
  * PATH end"), so the runner knows which files the next boot must find
  * intact (a line the stop cut short, without its "end", says nothing).
- * Every call must succeed (a rename of a file with a TOP into another
- * directory may answer -CFFS_EXDEV); a failure is "# cffs workload: step N
- * failed".
+ * Every call must succeed (a rename into another directory too, a file
+ * with a TOP included: XN moves its tree); a failure is "# cffs workload:
+ * step N failed".
  */
 #include "cffscrash.h"
 
@@ -137,8 +137,7 @@ static void w_unlink(struct mfile *f)
 	f->used = false;
 }
 
-/* Rename f in its directory (f <-> g), or into another (a file with a
- * TOP cannot move: -CFFS_EXDEV). */
+/* Rename f in its directory (f <-> g), or into another. */
 static void w_rename(struct mfile *f, bool across)
 {
 	char to[PATHMAX];
@@ -152,7 +151,7 @@ static void w_rename(struct mfile *f, bool across)
 	int e = cffs_rename(f->path, to);
 	if (e == 0)
 		__builtin_memcpy(f->path, to, PATHMAX);
-	else if (!(across && e == -CFFS_EXDEV && f->size > 2 * CFFS_BSIZE))
+	else
 		failed("rename", f->path, e);
 }
 

@@ -227,7 +227,29 @@ static void test_dirs(void)
 	CHECK(cffs_rename("/d/y", "/b") == 0 && listed("/d", "z", 0));  /* links, then unlinks */
 	CHECK(cffs_drop_cache() == 0 && file_is("/b", 1024, 5, 4096));
 	CHECK(cffs_rename("/b", "/d/z") == 0 && listed("/d", "z", 0) && file_is("/d/z", 1024, 5, 512));
-	CHECK(cffs_rename("/a", "/d/a") == -CFFS_EXDEV);   /* has a TOP: XN moves no metadata */
+	/* A file with a TOP (its tree linked, then unlinked) and back. */
+	CHECK(cffs_rename("/a", "/d/a") == 0 && cffs_stat("/a", &(struct cffs_stat){ 0 }) == -E_NOENT);
+	CHECK(cffs_drop_cache() == 0 && file_is("/d/a", 1500, 1, 4096));
+	CHECK(cffs_rename("/d/a", "/a") == 0 && listed("/d", "z", 0));
+	/* A directory with a small file, a large one and a subdirectory into
+	 * another directory; never into itself or below. */
+	CHECK(cffs_mkdir("/d/s", 0755) == 0 && cffs_mkdir("/d/s/t", 0755) == 0 && cffs_mkdir("/n", 0755) == 0);
+	CHECK(make_file("/d/s/small", 900, 21, 900) && make_file("/d/s/t/large", 9000, 22, 4096));
+	u32 bl[32];
+	int nb = cffs_blocks("/d/s/t/large", bl, 32);
+	CHECK(nb == 20);                                /* 2 direct, TOP, IND, 16 */
+	CHECK(cffs_rename("/d/s", "/d/s/x") == -E_INVAL && cffs_rename("/d/s", "/d/s/t/x") == -E_INVAL);
+	CHECK(cffs_rename("/d/s", "/n/s") == 0 && listed("/n", "s", 0) && listed("/d", "z", 0));
+	CHECK(cffs_drop_cache() == 0 && file_is("/n/s/small", 900, 21, 4096) &&
+	      file_is("/n/s/t/large", 9000, 22, 512) && listed("/n/s", "small", "t"));
+	u32 bl2[32];
+	CHECK(cffs_blocks("/n/s/t/large", bl2, 32) == nb && bl2[0] == bl[0] && bl2[nb - 1] == bl[nb - 1]);
+	for (int i = 0; i < nb && i < 32; i++)          /* the same blocks, one pointer each */
+		CHECK(xn_entry(bl2[i]).refs == 1);
+	CHECK(cffs_rename("/n/s", "/n/s/t/s") == -E_INVAL);
+	CHECK(cffs_rename("/n/s/t", "/d/t") == 0 && file_is("/d/t/large", 9000, 22, 4096));
+	CHECK(cffs_unlink("/d/t/large") == 0 && cffs_rmdir("/d/t") == 0);
+	CHECK(cffs_unlink("/n/s/small") == 0 && cffs_rmdir("/n/s") == 0 && cffs_rmdir("/n") == 0);
 	CHECK(cffs_rename("/d", "/e") == 0 && listed("/e", "z", 0));
 	CHECK(cffs_rmdir("/e") == -CFFS_ENOTEMPTY && cffs_unlink("/e") == -CFFS_EISDIR);
 	CHECK(cffs_unlink("/e/z") == 0 && cffs_rmdir("/e") == 0 && cffs_stat("/e", &(struct cffs_stat){ 0 }) == -E_NOENT);

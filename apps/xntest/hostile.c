@@ -26,6 +26,7 @@ int hostile_child(void)
 	CHECK(dir_set(MY_ROOT, 0, b->sub, mine, XN_ALLOC, b->sub, 0) == -E_BUSY);
 	CHECK(dir_set(MY_ROOT, 0, MY_ROOT + 1, b->type, XN_ALLOC, MY_ROOT + 1, 0) == -E_INVAL);
 	CHECK(dir_set(MY_ROOT, 0, b->data, XN_DATA, XN_LINK, b->data, 0) == -E_PERM);
+	CHECK(dir_set(MY_ROOT, 0, b->sub, b->type, XN_LINK, b->sub, 0) == -E_PERM);  /* a move */
 	CHECK(xn_entry_of(MY_ROOT + 1).block == 0xffffffffu);
 	u64 x = sys_disk_alloc(b->root, 4);                                 /* as an extent */
 	CHECK((int)(u32)x == -E_BUSY);
@@ -146,7 +147,7 @@ int walk_child(void)
 				cur = ((volatile u32 *)(BUF_VA + 2048))[2 + 2 * k];
 			e = dir_set(d, k, 0, 0, op == 2 ? XN_FREE : XN_UNLINK, cur, 0);
 		} else if (op < 4) {                    /* allocate data or a directory, or link */
-			u32 type = op == 1 ? t : XN_DATA;
+			u32 type = op == 1 ? t : op == 3 ? xn_entry_of(b).type : XN_DATA;
 			e = dir_set(d, k, b, type, op == 3 ? XN_LINK : XN_ALLOC, b, 0);
 			if (e == 0 && op == 1 && ndirs < 16)
 				dirs[ndirs++] = b;

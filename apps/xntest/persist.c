@@ -4,12 +4,15 @@
  * disk"). Boot 1 (persist_keep): a file system "persist" (a root of wide
  * blocks: three files of 5, 6 and 7 data blocks) is kept with a secret; a
  * second, unkept one and a block allocated but never written must not
- * survive, nor the bytes of a block it wrote and freed. Boot 2
- * (persist_attach): the kernel rebuilt it; a thief cannot attach or take
- * it, and reads that freed block as zeros; with the secret the suite
- * re-attaches, finds every
- * file and byte, and changes it. Boot 3 (refused): the image was damaged
- * between the boots; the kernel refused it, and nothing on it can be taken.
+ * survive, nor the bytes of a block it wrote and freed; a wide block MOVED
+ * (with a data block) is left half moved: linked under file 1, written,
+ * still under file 2. Boot 2 (persist_attach): the kernel rebuilt it
+ * (MOVED with two pointers, its subtree walked once); a thief cannot
+ * attach or take it, and reads that freed block as zeros; with the secret
+ * the suite re-attaches, finds every file and byte, finishes the move and
+ * changes it. Boots 3 and 4 (refused): the image was damaged between the
+ * boots (the root's block free in the map; then a cycle of two metadata
+ * blocks); the kernel refused it, and nothing on it can be taken.
  */
 #include "xnfs.h"
 
@@ -17,6 +20,7 @@
 #define NFILES 3
 #define TEMP 5000u
 #define PENDING (ROOT + 21)
+#define MOVED 1100u
 #define THIEF_ROOT 3000u
 #define KID_ROOT 3500u
 #define FREED (ROOT + 150)          /* written, then freed, by the kept file system */
@@ -87,15 +91,26 @@ void test_persist_keep(void)
 		}
 		CHECK(xn_do(XN_WRITE, file(k), 0, 0, 0) == 0);
 	}
+	/* A move caught between its link (on disk) and its unlink. */
+	CHECK(wadd(imgs[3], file(2), file_len(2), MOVED, w) == 0);
+	CHECK(wadd(imgs[6], MOVED, 0, MOVED + 1, XN_DATA) == 0);
+	CHECK(write_stamped(MOVED + 1) == 0 && xn_do(XN_WRITE, MOVED, 0, 0, 0) == 0);
+	CHECK(xn_do(XN_WRITE, file(2), 0, 0, 0) == 0);
+	imgs[2][0] = file_len(1) + 1;
+	imgs[2][2 + 2 * file_len(1)] = MOVED;
+	imgs[2][3 + 2 * file_len(1)] = w;
+	CHECK(xn_upd(file(1), XN_LINK, MOVED, 0, 0, 16 + 8 * file_len(1), imgs[2], 0) == 0);
+	CHECK(xn_do(XN_WRITE, file(1), 0, 0, 0) == 0);
+	CHECK(xn_entry_of(MOVED).refs == 2);
 	sync_root();
 	CHECK(sys_xn_root_keep(file(0), secret) == -E_INVAL);    /* not a root */
 	CHECK(sys_xn_root_keep(ROOT, (void *)0) == -E_FAULT);
 	CHECK(sys_xn_root_keep(ROOT, secret) == 0);
 	/* A block the kept file system writes and frees: whoever takes it in
 	 * a later boot must not read its bytes (the thief, boot 2). */
-	CHECK(wadd(imgs[2], file(1), file_len(1), FREED, XN_DATA) == 0);
+	CHECK(wadd(imgs[2], file(1), file_len(1) + 1, FREED, XN_DATA) == 0);   /* after MOVED */
 	CHECK(write_stamped(FREED) == 0);
-	CHECK(wdrop(imgs[2], file(1), file_len(1) + 1) == 0);
+	CHECK(wdrop(imgs[2], file(1), file_len(1) + 2) == 0);
 	CHECK(xn_do(XN_WRITE, file(1), 0, 0, 0) == 0);
 	CHECK(xn_entry_of(FREED).block == 0xffffffffu);         /* released: free */
 	/* An unkept file system, and a block never written: gone after a boot. */
@@ -127,7 +142,7 @@ void test_persist_keep(void)
 void test_persist_attach(void)
 {
 	struct xn_stat s = xn_stats();
-	u32 nblocks = 1 + NFILES + 5 + 6 + 7;
+	u32 nblocks = 1 + NFILES + 5 + 6 + 7 + 2;
 	CHECK(s.roots == 1 && s.blocks == nblocks && s.area > 0 && !s.refused);
 	char name[XN_NAMELEN] = "persist", temp[XN_NAMELEN] = "temp";
 	CHECK(sys_xn_root_find(name) == ROOT && sys_xn_root_find(temp) == -E_NOENT);
@@ -135,6 +150,7 @@ void test_persist_attach(void)
 	u32 w = e.type;
 	CHECK(e.owner == 0 && e.state == XN_S_ROOT && w != XN_DATA);
 	CHECK(xn_entry_of(PENDING).block == 0xffffffffu && xn_entry_of(TEMP).block == 0xffffffffu);
+	CHECK(xn_entry_of(MOVED).refs == 2 && xn_entry_of(MOVED + 1).refs == 1);  /* walked once */
 	u32 spare = 1;
 	CHECK(xn_upd(ROOT, XN_NONE, 0, 0, 4, 4, &spare, 0) == -E_PERM);   /* not attached */
 	box->step = 2;
@@ -154,18 +170,23 @@ void test_persist_attach(void)
 	u32 bad = 0;
 	for (u32 k = 0; k < NFILES; k++) {
 		bad += read_word(ROOT, 2 + 2 * k) != file(k) || read_word(ROOT, 3 + 2 * k) != w;
-		bad += read_word(file(k), 0) != file_len(k);
+		bad += read_word(file(k), 0) != file_len(k) + (k > 0);     /* and MOVED */
 		for (u32 d = 0; d < file_len(k); d++)
 			bad += read_word(file(k) + 1 + d, 0) != file(k) + 1 + d ||
 			       read_word(file(k) + 1 + d, 1) != ~(file(k) + 1 + d);
 	}
+	bad += read_word(file(1), 2 + 2 * file_len(1)) != MOVED || read_word(MOVED + 1, 0) != MOVED + 1;
 	CHECK(bad == 0);
 	CHECK(sys_kcheck(0) == 0);
-	/* Change it: file 2 goes (its blocks first), a new file of 2 blocks comes. */
+	/* Change it: the move ends (MOVED unlinked from file 2), file 2 goes
+	 * (its blocks first), a new file of 2 blocks comes. */
 	u32 *img = imgs[3];
 	CHECK(xn_do(XN_READ, file(2), pb, pbc, 0) == 0);
 	for (u32 i = 0; i < 2 + 2 * WIDE_SLOTS; i++)
 		img[i] = ((volatile u32 *)(BUF_VA + PAGE_SIZE))[i];
+	img[0] = file_len(2);
+	CHECK(xn_upd(file(2), XN_UNLINK, MOVED, 0, 0, 8, img, 0) == 0);
+	CHECK(xn_entry_of(MOVED).refs == 1);
 	for (u32 n = file_len(2); n > 0; n--)
 		CHECK(wdrop(img, file(2), n) == 0);
 	CHECK(xn_do(XN_WRITE, file(2), 0, 0, 0) == 0);
@@ -182,6 +203,7 @@ void test_persist_attach(void)
 	CHECK(xn_do(XN_WRITE, 1200, 0, 0, 0) == 0);
 	sync_root();
 	CHECK(xn_stats().blocks == nblocks - 8 + 3);
+	CHECK(read_word(MOVED + 1, 0) == MOVED + 1);
 	CHECK(sys_kcheck(0) == 0);
 }
 

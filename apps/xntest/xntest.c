@@ -286,7 +286,6 @@ static void test_pointers(void)
 	CHECK(dir_set(500, 0, 0, 0, XN_FREE, 501, 0) == -E_BUSY);     /* still pointed to */
 	CHECK(dir_set(500, 0, 0, 0, XN_UNLINK, 501, 0) == -E_BUSY);   /* the link is not on disk */
 	CHECK(dir_set(500, 2, 501, XN_DATA, XN_LINK, 501, 0) == -E_BUSY);  /* one pending link */
-	CHECK(dir_set(500, 2, 502, dir, XN_LINK, 502, 0) == -E_INVAL);     /* metadata: a tree */
 	CHECK(dir_set(500, 1, 0, 0, XN_FREE, 502, 0) == -E_BUSY);     /* 502 points to 501 */
 	CHECK(xn_mkroot("ptrs2", 510, dir) >= 0);                     /* another of its own */
 	CHECK(dir_set(510, 0, 501, XN_DATA, XN_LINK, 501, 0) == -E_PERM);
@@ -294,9 +293,16 @@ static void test_pointers(void)
 	CHECK(sys_xn_root_free(500) == -E_BUSY);
 	CHECK(sys_kcheck(0) == 0);
 	CHECK(xn_do(XN_WRITE, 502, 0, 0, 0) == 0);
+	CHECK(dir_set(500, 0, 0, 0, XN_FREE, 501, 0) == -E_BUSY);     /* two pointers, none waiting */
 	CHECK(dir_set(500, 0, 0, 0, XN_UNLINK, 501, 0) == 0);
 	CHECK(xn_entry_of(501).refs == 1);
 	CHECK(dir_set(502, 0, 0, 0, XN_UNLINK, 501, 0) == -E_BUSY);   /* the last: free it */
+	/* The unlink's old pointer is on disk until 500 is written: 501 is
+	 * not freed, linked or unlinked meanwhile (freed from 502 and released
+	 * once 502 is written, 500 on disk would point to a free block). */
+	CHECK(dir_set(502, 0, 0, 0, XN_FREE, 501, 0) == -E_BUSY);
+	CHECK(dir_set(502, 1, 501, XN_DATA, XN_LINK, 501, 0) == -E_BUSY);
+	CHECK(xn_do(XN_WRITE, 500, 0, 0, 0) == 0);
 	/* Free 501 (its parent 502 is on disk with the pointer): not reusable
 	 * until 502 is written again. */
 	CHECK(dir_set(502, 0, 0, 0, XN_FREE, 501, 0) == 0);
@@ -311,6 +317,97 @@ static void test_pointers(void)
 	CHECK(dir_set(503, 0, 0, 0, XN_FREE, 504, 0) == 0);
 	CHECK(xn_entry_of(504).block == 0xffffffffu);
 	teardown(500);
+}
+
+/* Write directory d (children first: all written already). */
+static void wr(u32 d)
+{
+	CHECK(xn_do(XN_WRITE, d, 0, 0, 0) == 0);
+}
+
+/* A metadata block moved between parents (rule 3, as for data): linked
+ * under the new parent, which is written, then unlinked from the old one;
+ * never under itself or its subtree (also through a parent that a pending
+ * unlink leaves on disk); at most two pointers; across file systems, with
+ * a lying owns or the wrong type refused. The tree: root R, directories
+ * A and B under it, C under A, G under C, a data block under each of A,
+ * C and G. */
+static void test_move_meta(void)
+{
+	enum { R = 1200, A, B, C, G, DA, DC, DG, P, S };
+	CHECK(xn_mkroot("move", R, dir) >= 0);
+	CHECK(dir_set(R, 0, A, dir, XN_ALLOC, A, 0) == 0 && dir_set(R, 1, B, dir, XN_ALLOC, B, 0) == 0);
+	CHECK(dir_set(A, 0, C, dir, XN_ALLOC, C, 0) == 0 && dir_set(C, 0, G, dir, XN_ALLOC, G, 0) == 0);
+	CHECK(dir_set(A, 1, DA, XN_DATA, XN_ALLOC, DA, 0) == 0);
+	CHECK(dir_set(C, 1, DC, XN_DATA, XN_ALLOC, DC, 0) == 0);
+	CHECK(dir_set(G, 0, DG, XN_DATA, XN_ALLOC, DG, 0) == 0);
+	fill(PAGE_A, 12);
+	CHECK(xn_do(XN_WRITE, DA, pa, pc, 0) == 0 && xn_do(XN_WRITE, DC, pa, pc, 512) == 0 &&
+	      xn_do(XN_WRITE, DG, pa, pc, 1024) == 0);
+	wr(G), wr(C), wr(A), wr(B), wr(R);
+	/* Cycles: A under itself, its child, its grandchild; the root (above
+	 * every block of its file system). */
+	CHECK(dir_set(A, 2, A, dir, XN_LINK, A, 0) == -E_INVAL);
+	CHECK(dir_set(C, 2, A, dir, XN_LINK, A, 0) == -E_INVAL);
+	CHECK(dir_set(G, 1, A, dir, XN_LINK, A, 0) == -E_INVAL);
+	CHECK(dir_set(B, 0, R, dir, XN_LINK, R, 0) == -E_INVAL);
+	/* Lies: the wrong type, another block than claimed, an owns that
+	 * reports one more block. */
+	CHECK(dir_set(B, 0, C, XN_DATA, XN_LINK, C, 0) == -E_INVAL);
+	CHECK(dir_set(B, 0, A, dir, XN_LINK, C, 0) == -E_INVAL);
+	u32 plus1 = (u32)sys_xn_type_add(&liar_plus1_tmpl);
+	CHECK((int)plus1 > 0 && dir_set(R, 2, P, plus1, XN_ALLOC, P, 0) == 0);
+	CHECK(dir_set(P, 0, C, dir, XN_LINK, C, 0) == -E_INVAL);
+	CHECK(dir_set(R, 2, 0, 0, XN_FREE, P, 0) == 0);
+	/* Another file system of the caller's cannot take C. */
+	CHECK(xn_mkroot("move2", S, dir) >= 0);
+	CHECK(dir_set(S, 0, C, dir, XN_LINK, C, 0) == -E_PERM);
+	CHECK(sys_xn_root_free(S) == 0);
+	CHECK(xn_entry_of(A).refs == 1 && xn_entry_of(C).refs == 1 && xn_entry_of(R).refs == 0);
+	CHECK(sys_kcheck(0) == 0);
+	/* Move C (and G below it) from A to B. */
+	CHECK(dir_set(B, 0, C, dir, XN_LINK, C, 0) == 0);
+	CHECK(xn_entry_of(C).refs == 2);
+	CHECK(sys_kcheck(0) == 0);                      /* two parents are legitimate */
+	CHECK(dir_set(R, 3, C, dir, XN_LINK, C, 0) == -E_BUSY);     /* a second move */
+	CHECK(dir_set(A, 0, 0, 0, XN_UNLINK, C, 0) == -E_BUSY);     /* the link is not on disk */
+	CHECK(dir_set(A, 0, 0, 0, XN_FREE, C, 0) == -E_BUSY);
+	CHECK(dir_set(G, 1, B, dir, XN_LINK, B, 0) == -E_INVAL);    /* B is above G through C */
+	wr(B);
+	CHECK(dir_set(R, 3, C, dir, XN_LINK, C, 0) == -E_BUSY);     /* a third pointer */
+	CHECK(dir_set(A, 0, 0, 0, XN_FREE, C, 0) == -E_BUSY);       /* two, none waiting */
+	CHECK(dir_set(A, 0, 0, 0, XN_UNLINK, C, 0) == 0);
+	CHECK(xn_entry_of(C).refs == 1);
+	CHECK(dir_set(B, 0, 0, 0, XN_UNLINK, C, 0) == -E_BUSY);     /* the last: a free */
+	/* A still points to C on disk until written: A under G would close a
+	 * cycle there (A, C, G, A), and C moves nowhere meanwhile. */
+	CHECK(dir_set(G, 1, A, dir, XN_LINK, A, 0) == -E_INVAL);
+	CHECK(dir_set(R, 3, C, dir, XN_LINK, C, 0) == -E_BUSY);
+	wr(A);
+	CHECK(sys_kcheck(0) == 0);
+	CHECK(slot_block(B, 0) == C && slot_block(A, 0) == 0 && slot_block(C, 0) == G);
+	CHECK(xn_do(XN_READ_DISK, A, pb, pbc, 0) == 0 && ((volatile u32 *)PAGE_B)[2] == 0);
+	CHECK(xn_do(XN_READ_DISK, B, pb, pbc, 0) == 0 && ((volatile u32 *)PAGE_B)[2] == C);
+	CHECK(xn_do(XN_READ, DG, pb, pbc, 0) == 0 && differs(PAGE_B, 512, 12, 1024) == 0);
+	/* Now A may go under G (no cycle any more); and back; C back to A. */
+	CHECK(dir_set(G, 1, A, dir, XN_LINK, A, 0) == 0);
+	CHECK(dir_set(R, 0, 0, 0, XN_UNLINK, A, 0) == -E_BUSY);
+	wr(G);
+	CHECK(dir_set(R, 0, 0, 0, XN_UNLINK, A, 0) == 0);
+	wr(R);
+	CHECK(dir_set(R, 0, A, dir, XN_LINK, A, 0) == 0);
+	wr(R);
+	CHECK(dir_set(G, 1, 0, 0, XN_UNLINK, A, 0) == 0);
+	wr(G);
+	CHECK(dir_set(A, 0, C, dir, XN_LINK, C, 0) == 0);
+	wr(A);
+	CHECK(dir_set(B, 0, 0, 0, XN_UNLINK, C, 0) == 0);
+	wr(B);
+	CHECK(slot_block(A, 0) == C && slot_block(B, 0) == 0 && slot_block(R, 0) == A &&
+	      slot_block(G, 1) == 0);
+	CHECK(xn_entry_of(A).refs == 1 && xn_entry_of(C).refs == 1);
+	CHECK(sys_kcheck(0) == 0);
+	teardown(R);
 }
 
 /* The type's acl decides who may change a directory: here, the holder of
@@ -555,6 +652,7 @@ static const struct utest tests[] = {
 	{ "owns_mismatch", test_owns_mismatch },
 	{ "tainted", test_tainted },
 	{ "pointers", test_pointers },
+	{ "move_meta", test_move_meta },
 	{ "acl", test_acl },
 	{ "meta_copy", test_meta_copy },
 	{ "root_free_in_flight", test_root_free_in_flight },
