@@ -744,11 +744,15 @@ u32 sys_xn_io(struct trapframe *tf)
 		 * allocated and no longer tainted there. */
 		if (r.op == XN_WRITE && xna_flush() < 0)
 			return (u32)-E_AGAIN;
+		/* Counted before it is queued: a request the drive fails at
+		 * once is over (xn_io_done) before disk_queue_xn returns. */
+		e->inflight++;
 		err = disk_queue_xn(r.op, e->block, (u32)x, disk_copy ? 0xffffffffu : e->mseq, ppn,
 				    r.off, wppn, r.woff, wmeta ? xn_copy_of(e) : NULL);
-		if (err < 0)
+		if (err < 0) {
+			e->inflight--;
 			return (u32)err;
-		e->inflight++;
+		}
 	}
 	if (!wmeta) {
 		e->ppn = ppn;

@@ -38,12 +38,13 @@ int xn_free_kept(int r, int x)
 		return -E_AGAIN;
 	xn_roots[r].kept = false;
 	write_record(r);
+	xn_b[x].inflight++;             /* before: its write may be over at once */
 	if (xna_flush_roots((u32)x) < 0) {
+		xn_b[x].inflight--;
 		xn_roots[r].kept = true;
 		write_record(r);
 		return -E_AGAIN;
 	}
-	xn_b[x].inflight++;
 	xn_types_unbind(r);
 	xn_end_fs(r);
 	xn_settle();
