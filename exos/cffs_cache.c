@@ -453,27 +453,28 @@ static void meta_group(struct req *r, u32 k, struct pass *p)
 }
 
 static int cache_sync(const u8 *want);
-int cffs_cache_sync(void)
+
+/* cache_sync(want) once the cache is set up, marked as a sync (so that no
+ * sync starts inside it to make room). */
+static int sync_of(const u8 *want)
 {
 	if (!ready)
 		return 0;
 	syncing = true;
-	int e = cache_sync(NULL);
+	int e = cache_sync(want);
 	syncing = false;
+	return e;
+}
+
+int cffs_cache_sync(void)
+{
+	int e = sync_of(NULL);
 	if (e == 0)
 		any_mdirty = false;
 	return e;
 }
 
-int cffs_cache_sync_sel(void)
-{
-	if (!ready)
-		return 0;
-	syncing = true;
-	int e = cache_sync(sel);
-	syncing = false;
-	return e;
-}
+int cffs_cache_sync_sel(void) { return sync_of(sel); }
 
 /* Whether metadata block blk waits for the late round of a sync: a DIR
  * block with a changed entry, unless XN still holds it tainted (a new

@@ -280,6 +280,19 @@ def crash_boot(build, path, img, logname, delay, prog="xntest", started=b"crash 
     return text + out.decode(errors="replace"), cmd
 
 
+def after_crash(s, n, text, steps, build, img, name):
+    """The checks every crash suite makes of boot n (console text, the
+    workload's step lines): the workload ran with no step failed, no kcheck
+    finding and no panic; then the host fsck passes the image (its output
+    kept as test-logs/NAME-fsck-N.log)."""
+    s.add(f"boot {n}: the workload ran, no step failed, no kcheck finding",
+          steps and "failed" not in text and "[aegis] kcheck:" not in text
+          and "PANIC" not in text, f"{steps[-1] if steps else 0} steps")
+    rc, out = run([os.path.join(build, "host", "xnfsck"), img], 60)
+    s.add(f"fsck after crash {n}", rc == 0, out.strip().splitlines()[-1] if out.strip() else "")
+    open(os.path.join(build, "test-logs", f"{name}-fsck-{n}.log"), "w").write(out)
+
+
 def xn_crash_suite(build, path="direct"):
     """XN across crashes (docs/storage.md, "XN on disk"): a formatted 64 MiB
     image with a kept file system "crash" made on the host; each boot,
@@ -299,7 +312,6 @@ def xn_crash_suite(build, path="direct"):
         # disk (a crash between them): the first boot must forget it.
         f.seek((xn_mkfs.TYPES_AT + 1 * xn_mkfs.TYPE_BLOCKS) * 512)
         f.write(xn_mkfs.type_record(0x102, 3))
-    fsck = os.path.join(build, "host", "xnfsck")
     rng = random.Random(20261202)
     for n in range(crashes + 1):
         text, cmd = crash_boot(build, path, img, f"{path}-xn-crash-{n}.log", rng.uniform(0.2, 4))
@@ -308,12 +320,7 @@ def xn_crash_suite(build, path="direct"):
         s.add(f"boot {n}: the kernel took the disk, xntest verified every file",
               re.search(r"\[aegis\] xn: area of \d+ blocks; 1 kept file systems", text) is not None
               and "ok 1 crash_verify" in text, m[0] if m else "reproduce: " + " ".join(cmd[1:]))
-        s.add(f"boot {n}: the workload ran, no step failed, no kcheck finding",
-              steps and "failed" not in text and "[aegis] kcheck:" not in text
-              and "PANIC" not in text, f"{steps[-1] if steps else 0} steps")
-        rc, out = run([fsck, img], 60)
-        s.add(f"fsck after crash {n}", rc == 0, out.strip().splitlines()[-1] if out.strip() else "")
-        open(os.path.join(build, "test-logs", f"xn-crash-fsck-{n}.log"), "w").write(out)
+        after_crash(s, n, text, steps, build, img, "xn-crash")
     return s
 
 
@@ -333,7 +340,6 @@ def cffs_crash_suite(build, path="direct"):
     with open(img, "w+b") as f:
         f.truncate(64 << 20)
         xn_mkfs.format_image(f, (64 << 20) // 512)
-    fsck = os.path.join(build, "host", "xnfsck")
     rng = random.Random(20261203)
     durable = {}                # path: (id, generation, size), fsynced and not dropped since
     for n in range(crashes + 1):
@@ -356,13 +362,8 @@ def cffs_crash_suite(build, path="direct"):
                 durable[m[2]] = (int(m[3]), int(m[4]), int(m[5]))
             else:
                 durable.pop(m[2], None)
-        steps = re.findall(r"cffs workload: step (\d+)", text)
-        s.add(f"boot {n}: the workload ran, no step failed, no kcheck finding",
-              steps and "failed" not in text and "[aegis] kcheck:" not in text
-              and "PANIC" not in text, f"{steps[-1] if steps else 0} steps")
-        rc, out = run([fsck, img], 60)
-        s.add(f"fsck after crash {n}", rc == 0, out.strip().splitlines()[-1] if out.strip() else "")
-        open(os.path.join(build, "test-logs", f"cffs-crash-fsck-{n}.log"), "w").write(out)
+        after_crash(s, n, text, re.findall(r"cffs workload: step (\d+)", text), build, img,
+                    "cffs-crash")
     return s
 
 
