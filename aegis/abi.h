@@ -463,6 +463,7 @@ struct kinfo {
 	unsigned slice_pos;           /* the slice position whose time runs */
 	unsigned slice_owner[64];     /* env id owning each position, 0 = free */
 	struct kinfo_env env[KINFO_NENV];
+	unsigned idle_waits;          /* times the idle loop waited for an interrupt */
 };
 #endif
 

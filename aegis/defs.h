@@ -710,9 +710,21 @@ bool kinfo_fill(struct env *e, u32 va, bool write);
  * runnable afterwards. */
 bool wk_poll(struct env *e);
 /* Nothing is runnable: evaluate the sleepers' predicates until one wakes,
- * while some predicate reads the time (only time can change anything now).
- * Returns the woken one, or NULL if none can ever wake. */
+ * while some predicate reads the time or a device may yet deliver something
+ * (a NIC with filters, a disk with requests); between looks the processor
+ * waits (idle_wait) for an interrupt or the time the first timed predicate
+ * will hold, and the slice's timer is put back after. Returns the woken one,
+ * or NULL if none can ever wake. */
 struct env *wk_idle(void);
+/* An interrupt taken in kernel mode: if it ended (or came just before)
+ * idle_wait's wait, send tf past the wait with interrupts off, the
+ * interrupt left pending, and return true; else false. */
+bool wk_idle_trap(struct trapframe *tf);
+/* idle.S: wait for an interrupt among the Status IM bits im; entered and
+ * left with interrupts off. idle_wait_on..idle_wait_off: where
+ * wk_idle_trap catches the interrupt. */
+void idle_wait(u32 im);
+extern char idle_wait_on[], idle_wait_off[];
 /* Is some environment asleep on a predicate? */
 bool wk_any_sleeper(void);
 /* e is going away: forget its predicate. */

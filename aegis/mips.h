@@ -41,7 +41,9 @@
 #define ST_KSU_MASK 0x00000018
 #define ST_IM_TIMER 0x00008000   /* IM7: CP0 Count/Compare timer */
 #define ST_IM_IP2  0x00000400   /* IM2: the i8259s (malta's PCI and ISA interrupts) */
+#define ST_IM_MASK 0x0000ff00   /* IM7..IM0 */
 #define CAUSE_IP2  0x00000400
+#define CAUSE_IP7  0x00008000   /* the Count/Compare timer */
 #define ST_BEV     0x00400000
 #define ST_CU0     0x10000000
 #define ST_CU1     0x20000000

@@ -150,12 +150,15 @@ struct trapframe *after_trap(void)
 
 /* An exception taken in kernel mode. TLB misses on user addresses during a
  * user_copy are served from the guaranteed mappings or turned into -E_FAULT;
- * anything else is a kernel bug and panics. */
+ * an interrupt ends the idle loop's wait (idle.S); anything else is a
+ * kernel bug and panics. */
 void kernel_trap(struct trapframe *tf)
 {
 	u32 code = exc_code(tf);
 	if (debug_pending)
 		panic_tf(tf, "EJTAG debug exception in kernel mode");
+	if (code == EXC_INT && wk_idle_trap(tf))
+		return;                  /* the idle loop's wait is over */
 	if (code == EXC_FPE && tf->epc == (u32)(uintptr_t)fpu_load_fcsr) {
 		tf->epc += 4;            /* FCSR restored with a pending cause: fine */
 		return;

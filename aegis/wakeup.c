@@ -64,9 +64,9 @@ static bool reads_window(const struct dc_insn *p, unsigned n, unsigned win)
 	return false;
 }
 
-/* Evaluate e's predicate: 1 if it holds, 0 if not, or the negative error
- * wk_sleep is to return. */
-static int evaluate(struct env *e, const struct wk_pred *w)
+/* Evaluate e's predicate as at Count = now: 1 if it holds, 0 if not, or
+ * the negative error wk_sleep is to return. */
+static int evaluate_at(struct env *e, const struct wk_pred *w, u32 now)
 {
 	if (revoke_upcall_pending(e))
 		return -E_AGAIN;
@@ -76,12 +76,18 @@ static int evaluate(struct env *e, const struct wk_pred *w)
 	for (u32 i = 0; i < w->npages; i++)
 		if (w->page[i]->state != PAGE_USED || *w->secret[i] != w->check[i])
 			return -E_BADCAP;
-	kinfo.now = mfc0(C0_COUNT, 0);
+	kinfo.now = now;
 	kinfo.envid = e->id;
 	u64 r = w->fn(w->win);
 	if (r >> 32)
 		return -E_FAULT;
 	return (u32)r != 0;
+}
+
+/* Evaluate e's predicate now. */
+static int evaluate(struct env *e, const struct wk_pred *w)
+{
+	return evaluate_at(e, w, mfc0(C0_COUNT, 0));
 }
 
 /* Make sleeper e runnable, its wk_sleep returning r. */
@@ -103,24 +109,109 @@ bool wk_poll(struct env *e)
 	return true;
 }
 
+/* How long the idle loop waits at most before it looks again: a slice, as
+ * next_owner looks at a sleeper that holds a position once a slice. */
+#define IDLE_TICKS SLICE_TICKS
+/* A slice that ended while the kernel idled ends this many ticks after
+ * someone wakes (the timer cannot be made pending at once). */
+#define IDLE_KICK  16
+/* A wait shorter than this is not worth the timer (nor safe to arm: Count
+ * could pass Compare before it is written): the loop looks again at once. */
+#define IDLE_MIN   64
+
+/* Ticks from now until sleeper e's timed predicate first holds, at most
+ * limit, if nothing but the time changes meanwhile (true while the kernel
+ * idles: nothing runs, and an interrupt ends the wait). Found by evaluating
+ * the predicate at times to come, in a binary search that takes a predicate
+ * to keep holding once it holds, up to now + limit, as "now - start >=
+ * ticks" does. A predicate true only for a moment inside the limit may be
+ * found late or missed, as a loop that looked at it now and then could. */
+static u32 ticks_until(struct env *e, u32 now, u32 limit)
+{
+	const struct wk_pred *w = &preds[env_slot(e)];
+	if (evaluate_at(e, w, now + limit) == 0)
+		return limit;
+	u32 lo = 0, hi = limit;               /* it holds at now + hi */
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+		if (evaluate_at(e, w, now + mid) != 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+/* Put the slice's timer back once the idle loop has armed it for itself:
+ * the slice ends at end, or at once if it ended while the kernel idled. */
+static void slice_timer_back(u32 end, bool ended)
+{
+	if (!ended && (s32)(end - mfc0(C0_COUNT, 0)) > IDLE_KICK) {
+		mtc0(C0_COMPARE, 0, end);
+		if ((s32)(end - mfc0(C0_COUNT, 0)) > 0)
+			return;
+	}
+	timer_set(IDLE_KICK);
+}
+
+bool wk_idle_trap(struct trapframe *tf)
+{
+	if (tf->epc <= (u32)(uintptr_t)idle_wait_on || tf->epc > (u32)(uintptr_t)idle_wait_off)
+		return false;
+	tf->epc = (u32)(uintptr_t)idle_wait_off;
+	tf->status &= ~ST_IE;
+	return true;
+}
+
 struct env *wk_idle(void)
 {
+	u32 slice_end = mfc0(C0_COMPARE, 0);
+	bool ended = mfc0(C0_CAUSE, 0) & CAUSE_IP7, waited = false;
 	for (;;) {
-		/* The kernel runs with interrupts off: a frame that arrived
-		 * meanwhile is taken in here, and while filters are installed
-		 * a frame may yet wake someone. */
+		/* The kernel runs with interrupts off: what came meanwhile
+		 * (or ended the wait below) is served here, a frame may wake
+		 * a receiver, a disk request finish. */
+		if (mfc0(C0_CAUSE, 0) & CAUSE_IP2) {
+			nic_intr();
+			disk_intr();
+		}
 		nic_poll();
 		disk_poll();
-		bool timed = nic_receiving() || disk_busy();
+		bool io = nic_receiving() || disk_busy(), timed = false;
+		u32 ticks = IDLE_TICKS;
 		for (int i = 0; i < env_span; i++) {
 			if (envs[i].status != ENV_SLEEPING)
 				continue;
-			if (wk_poll(&envs[i]))
+			if (wk_poll(&envs[i])) {
+				if (waited)
+					slice_timer_back(slice_end, ended);
 				return &envs[i];
-			timed |= preds[i].timed;
+			}
+			if (preds[i].timed) {
+				timed = true;
+				u32 t = ticks_until(&envs[i], mfc0(C0_COUNT, 0), ticks);
+				ticks = t < ticks ? t : ticks;
+			}
 		}
-		if (!timed)
+		if (!timed && !io)
 			return NULL;
+		/* Sleep until the first timed predicate holds, an interrupt
+		 * comes, or IDLE_TICKS pass (the disk's time-out is checked
+		 * then too). The slice's timer is the one there is. A
+		 * Compare that Count has already passed (timer_set could not
+		 * arm it) would not fire for 26 s: then look again instead;
+		 * once ahead, it fires even if Count gets there before the
+		 * wait (the interrupt is pending then). */
+		if (ticks < IDLE_MIN)
+			continue;
+		ended |= (s32)(mfc0(C0_COUNT, 0) - slice_end) >= 0;
+		timer_set(ticks);
+		waited = true;
+		if ((s32)(mfc0(C0_COMPARE, 0) - mfc0(C0_COUNT, 0)) <= 0)
+			continue;
+		kinfo_pub->idle_waits++;
+		idle_wait(user_intr_mask);
+		ended |= (s32)(mfc0(C0_COUNT, 0) - slice_end) >= 0;
 	}
 }
 

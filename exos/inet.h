@@ -194,8 +194,12 @@ struct tcp_conn *tcp_accept(struct tcp_listener *l, u32 ticks);
  * FIN, -E_AGAIN if nothing came in time, -E_IO if the connection was reset
  * or timed out. */
 int tcp_read(struct tcp_conn *c, void *buf, u32 len, u32 ticks);
-/* Send len bytes, waiting (up to ticks) until the peer has acknowledged
- * them all: len, or -E_IO / -E_AGAIN. */
+/* Send len bytes: put them in the send buffer and send what the peer's
+ * window allows, waiting (up to ticks) only for room in the buffer, as a
+ * socket's write does; what is left goes out as acknowledgments come in
+ * (whenever the program calls into the stack) and tcp_close waits for it
+ * all to be acknowledged. Returns len, or -E_IO (reset, closed) or
+ * -E_AGAIN (no room in time; part may be queued). */
 int tcp_write(struct tcp_conn *c, const void *buf, u32 len, u32 ticks);
 /* Send our FIN, wait (up to ticks) for it to be acknowledged and for the
  * peer's, then forget the connection. */

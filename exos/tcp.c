@@ -421,12 +421,6 @@ static bool write_room(void *arg)
 	return c->tx_len < TCP_TXBUF || c->reset || c->state != OPEN;
 }
 
-static bool all_acked(void *arg)
-{
-	struct tcp_conn *c = arg;
-	return c->tx_len == 0 || c->reset || c->state != OPEN;
-}
-
 int tcp_write(struct tcp_conn *c, const void *buf, u32 len, u32 ticks)
 {
 	u32 start = read_count(), done = 0;
@@ -443,10 +437,7 @@ int tcp_write(struct tcp_conn *c, const void *buf, u32 len, u32 ticks)
 		done += n;
 		output(c);
 	}
-	u32 spent = read_count() - start;
-	if (spent >= ticks || !netif_wait_until(c->l->p.nif, all_acked, c, ticks - spent))
-		return -E_AGAIN;
-	return c->reset || c->state != OPEN ? -E_IO : (int)len;
+	return (int)len;
 }
 
 static bool closed(void *arg)

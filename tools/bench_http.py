@@ -16,7 +16,8 @@ as tools/baseline/run.py) with one PCnet on QEMU's user network (qemu.user_nic: 
 is 10.0.2.15, its port 80 forwarded from 127.0.0.1 on a free host port):
   linux  Debian's kernel and the baseline initramfs with bench.http=1: /init configures
          eth0 and runs `busybox httpd -p 80 -h /www` (tools/baseline/init.sh).
-  aegis  Aegis with init=httpd (apps/httpd, ExOS's server, serving the initrd's files).
+  aegis  Aegis with init=httpd idle=3600 (apps/httpd, ExOS's server, serving the
+         initrd's files; idle=: it would end after 120 s without a request otherwise).
 The script waits until a GET of --path answers with the file (bench/www/index.html,
 1024 bytes, which both systems serve as /bench.html: ExOS's initrd also has its own
 www/index.html, which the net-host test fetches), then makes --runs runs of --requests sequential HTTP/1.0 GETs, each on a new
@@ -65,7 +66,10 @@ def boot_files(system, build):
     i = os.path.join(build, 'initrd.cpio')
     if not os.path.exists(os.path.join(build, 'initrd', 'httpd')):
         return None, 'no ExOS httpd (apps/httpd) in this build'
-    return (k, i, 'init=httpd'), None
+    # idle=: httpd ends after that many seconds (of the board's clock) without a
+    # connection; its kernel waits for interrupts when idle, so those seconds pass
+    # in host time while the other system boots: make it wait longer than any boot.
+    return (k, i, 'init=httpd idle=3600'), None
 
 
 def get(port, path, timeout=30.0):

@@ -65,13 +65,19 @@ static void test_checks(void)
 	CHECK(sys_page_unref(ppn) == 0);
 }
 
-/* Alone on the board, sleeping until a time: the kernel idles running the
- * predicate and wakes it once the time has come, not before. */
+/* Alone on the board, sleeping until a time: the kernel idles and wakes it
+ * once the time has come, not before. It idles by waiting for an interrupt
+ * (wk_idle): for a timer it arms itself, as nothing else will interrupt;
+ * since one wait lasts at most a slice (100,000 ticks), this sleep takes at
+ * least two. A kernel that waited without arming the timer would never wake
+ * it; one that spun would not count the waits. */
 static void test_sleep_ticks(void)
 {
-	u32 t0 = read_count();
+	const volatile struct kinfo *k = exos_kinfo();
+	u32 waits = k->idle_waits, t0 = read_count();
 	CHECK(exos_sleep_ticks(200000) == 0);
 	CHECK(read_count() - t0 >= 200000);
+	CHECK(k->idle_waits - waits >= 2);
 	CHECK(exos_sleep_ticks(0) == 0);
 }
 
