@@ -179,8 +179,6 @@ void cffs_mdirty(u32 blk);       /* a metadata block changed (xn_update) */
 void cffs_bforget(u32 blk);      /* blk was freed: drop it, clean */
 /* DIR block blk's entries changed: a sync writes it after the trees. */
 void cffs_mlate(u32 blk);
-/* Metadata block blk, about to be freed, need not be written. */
-void cffs_mclean(u32 blk);
 /* xn_update with the retry; on success the cached copy is changed too. */
 int cffs_update(u32 block, u32 op, u32 target, u32 type, u32 off, u32 len, const void *bytes,
 		u32 cred);

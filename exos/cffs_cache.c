@@ -371,12 +371,6 @@ void cffs_mlate(u32 blk)
 		mlate[blk / 8] |= (u8)(1u << (blk % 8));
 }
 
-void cffs_mclean(u32 blk)
-{
-	if (blk < ndisk)
-		mdirty[blk / 8] &= (u8)~(1u << (blk % 8));
-}
-
 bool cffs_cache_dirty(void) { return any_mdirty; }
 
 bool cffs_is_mdirty(u32 blk) { return blk < ndisk && (mdirty[blk / 8] & (1u << (blk % 8))); }
