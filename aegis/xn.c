@@ -272,9 +272,24 @@ bool xn_above(int a, int b)
 	return false;
 }
 
+/* Would xn_settle do anything for entry i: is it listed with its wait
+ * over, or releasable? */
+static bool settles(int i)
+{
+	const struct xnb *e = &xn_b[i];
+	if (!e->listed)
+		return false;
+	if (e->wait >= 0 && wait_over(e))
+		return true;
+	return !e->inflight && (e->orphan || ((e->state & XN_S_FREEING) && e->wait < 0));
+}
+
 /* Clear the waits that are over; release the freed and orphaned entries
  * that nothing holds any more (each release can end others' waits). Only
- * the entries on the settle list are looked at. */
+ * the entries on the settle list are looked at. A scan of the whole list:
+ * callers that changed one entry only ask settles() first (a write of a
+ * data block or a new wait ends no other entry's wait), or the list of a
+ * large file's freed blocks is scanned at every update and request. */
 void xn_settle(void)
 {
 	for (bool again = true; again;) {
@@ -348,7 +363,10 @@ void xn_io_done(u32 x, u32 op, int status, u32 seq, const u8 *buf)
 			xn_st.refills++;
 		}
 	}
-	xn_settle();
+	/* Only a metadata block's write can end other entries' waits (they
+	 * wait for their parent's write); otherwise only e itself may settle. */
+	if ((op == XN_WRITE && xn_is_meta(e)) || settles((int)x))
+		xn_settle();
 }
 
 /* File system r ends: its root slot is free, its owner's budget back, and
@@ -666,8 +684,9 @@ u32 sys_xn_update(struct trapframe *tf)
 		c->wait_seq = m->mseq;
 		c->unlinked = u.op == XN_UNLINK;
 		list(t);
+		if (settles(t))                 /* a parent never written: over at once */
+			xn_settle();
 	}
-	xn_settle();
 	return 0;
 }
 
