@@ -708,6 +708,24 @@ u32 sys_xn_update(struct trapframe *tf)
  * tainted block; -E_NOTCACHED: a metadata write whose copy XN let go of (it
  * is on disk already); -E_NOMEM: no entry free; -E_AGAIN: the queue is
  * full. */
+/* The entry of metadata block block if it is a kept file system's that
+ * nobody has attached (its owner ended, or a boot rebuilt it), else -1.
+ * Anyone may write such a block (the seeds' "unowned disk blocks written
+ * by anyone", for flush daemons): the write sends XN's own copy, checked
+ * at every update and held to rule 1 like its owner's write, so it can
+ * only bring the disk to what XN has already accepted. */
+static int unowned_meta(u32 block)
+{
+	if (block >= xn_cover() || !xn_map[block] || xn_map[block] > XN_MAXROOTS)
+		return -1;
+	const struct xroot *rt = &xn_roots[xn_map[block] - 1u];
+	int i = xn_find(block);
+	if (!rt->live || !rt->kept || rt->owner || i < 0 || !xn_is_meta(&xn_b[i]) ||
+	    (xn_b[i].state & XN_S_FREEING))
+		return -1;
+	return i;
+}
+
 u32 sys_xn_io(struct trapframe *tf)
 {
 	struct xn_io r;
@@ -717,6 +735,8 @@ u32 sys_xn_io(struct trapframe *tf)
 	    r.woff >= PAGE_SIZE)
 		return (u32)-E_INVAL;
 	int x = xn_lookup(r.block);
+	if (x == -E_PERM && r.op == XN_WRITE && unowned_meta(r.block) >= 0)
+		x = unowned_meta(r.block);      /* a flush of an unowned block */
 	if (x < 0)
 		return (u32)x;
 	struct xnb *e = &xn_b[x];

@@ -241,6 +241,20 @@ def xn_persist_suite(build, path="direct"):
     return s
 
 
+def children(pid):
+    """The process ids whose parent is pid, read from /proc (no procps on
+    a bare machine)."""
+    kids = []
+    for d in os.listdir("/proc"):
+        try:
+            # Field 4 of /proc/PID/stat, after the name in parentheses.
+            if d.isdigit() and int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(d))
+        except (OSError, ValueError, IndexError):
+            pass
+    return kids
+
+
 def crash_boot(build, path, img, logname, delay, prog="xntest", started=b"crash workload: step 0,"):
     """Boot prog on img and stop QEMU (killed) delay seconds after its
     crash workload has started (the line started in the log; at most 90 s
@@ -266,9 +280,9 @@ def crash_boot(build, path, img, logname, delay, prog="xntest", started=b"crash 
     # all the console said before it (what the guest printed, e.g. the
     # files it fsynced, is in the log) and then ends, the board not halted.
     # Without a child found, boot.py is interrupted (it kills QEMU).
-    kids = subprocess.run(["pgrep", "-P", str(proc.pid)], stdout=subprocess.PIPE, text=True).stdout.split()
+    kids = children(proc.pid)
     for pid in kids:
-        os.kill(int(pid), signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     if not kids and proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:

@@ -23,6 +23,7 @@
 #define MOVED 1100u
 #define THIEF_ROOT 3000u
 #define KID_ROOT 3500u
+#define KID_STAMP 0x5eed5eedu       /* word 1 of the keeper's root, changed after its last write */
 #define FREED (ROOT + 150)          /* written, then freed, by the kept file system */
 
 static const u32 secret[4] = { 0x5ec0de01, 0x22, 0x333, 0x4444 };
@@ -60,12 +61,15 @@ static int write_stamped(u32 b)
 }
 
 /* Read block b into page B: its first word (0xffffffff on an error). */
-static u32 read_word(u32 b, u32 k)
+static u32 read_word_by(u32 op, u32 b, u32 k)
 {
 	((volatile u32 *)(BUF_VA + PAGE_SIZE))[k] = 0xeeeeeeee;
-	return xn_do(XN_READ, b, pb, pbc, 0) == 0 ? ((volatile u32 *)(BUF_VA + PAGE_SIZE))[k]
-						  : 0xffffffffu;
+	return xn_do(op, b, pb, pbc, 0) == 0 ? ((volatile u32 *)(BUF_VA + PAGE_SIZE))[k]
+					     : 0xffffffffu;
 }
+static u32 read_word(u32 b, u32 k) { return read_word_by(XN_READ, b, k); }
+/* The same from the disk itself (XN_READ_DISK), not XN's copy. */
+static u32 read_disk_word(u32 b, u32 k) { return read_word_by(XN_READ_DISK, b, k); }
 
 /* Everything before reaches the disk: a write of the root, waited for
  * (XN's area changes are queued ahead of it). */
@@ -128,9 +132,20 @@ void test_persist_keep(void)
 	CHECK(child > 0 && kid_wait(child) == 0);
 	char kid[XN_NAMELEN] = "kid";
 	CHECK(sys_xn_root_find(kid) == (int)KID_ROOT && xn_entry_of(KID_ROOT).owner == 0);
+	/* Its root was changed and not written: attached to nobody, anyone may
+	 * write it (XN's copy, as a flush daemon would), nothing else. */
+	CHECK(xn_entry_of(KID_ROOT).state & XN_S_DIRTY);
+	CHECK(xn_do(XN_READ, KID_ROOT, pb, pbc, 0) == -E_PERM);
+	CHECK(xn_do(XN_READ_DISK, KID_ROOT, pb, pbc, 0) == -E_PERM);
+	CHECK(xn_do(XN_WRITE, KID_ROOT, pb, pbc, 0) == -E_INVAL);  /* only XN's copy */
+	CHECK(xn_upd(KID_ROOT, XN_NONE, 0, 0, 4, 4, imgs[7], 0) == -E_PERM);
+	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);
+	CHECK(!(xn_entry_of(KID_ROOT).state & XN_S_DIRTY));
+	CHECK(xn_do(XN_WRITE, ROOT, 0, 0, 0) == 0);              /* ours: as always */
 	struct xn_attach a = { "kid", { secret[0], secret[1], secret[2], secret[3] } };
 	CHECK(sys_xn_root_attach(&a) == (int)KID_ROOT);
 	CHECK(xn_entry_of(KID_ROOT).owner == (u32)sys_getenvid());
+	CHECK(read_disk_word(KID_ROOT, 1) == KID_STAMP);         /* the flush reached the disk */
 	CHECK(sys_xn_root_free(KID_ROOT) == 0);                 /* its record cleared first */
 	CHECK(sys_xn_root_find(kid) == -E_NOENT);
 	sync_root();
@@ -252,6 +267,10 @@ int thief_child(void)
 	CHECK((int)(u32)sys_disk_alloc(ROOT, 40) == -E_BUSY);
 	CHECK((int)(u32)sys_disk_alloc(3, 1) == -E_BUSY);           /* XN's area */
 	CHECK(xn_do(XN_READ, file(0) + 1, p, c, 0) == -E_PERM);
+	if (b->step == 1) {             /* kept, but attached: owned, not the thief's to write */
+		CHECK(xn_do(XN_WRITE, ROOT, 0, 0, 0) == -E_PERM);
+		CHECK(xn_do(XN_WRITE, file(0), 0, 0, 0) == -E_PERM);
+	}
 	if (b->step == 2) {
 		u64 x = sys_disk_alloc(FREED, 1);
 		CHECK((int)(u32)x >= 0);
@@ -280,5 +299,7 @@ int keeper_child(void)
 	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);
 	CHECK(sys_xn_root_keep(KID_ROOT, secret) == 0);
 	CHECK(xn_do(XN_WRITE, KID_ROOT, 0, 0, 0) == 0);         /* the area before it */
+	u32 stamp = KID_STAMP;                                  /* changed, left unwritten */
+	CHECK(xn_upd(KID_ROOT, XN_NONE, 0, 0, 4, 4, &stamp, 0) == 0);
 	return failed_checks;
 }
