@@ -734,9 +734,9 @@ u32 sys_xn_io(struct trapframe *tf)
 	if ((r.op != XN_READ && r.op != XN_WRITE && r.op != XN_READ_DISK) || r.off >= PAGE_SIZE ||
 	    r.woff >= PAGE_SIZE)
 		return (u32)-E_INVAL;
-	int x = xn_lookup(r.block);
-	if (x == -E_PERM && r.op == XN_WRITE && unowned_meta(r.block) >= 0)
-		x = unowned_meta(r.block);      /* a flush of an unowned block */
+	int x = xn_lookup(r.block), u;
+	if (x == -E_PERM && r.op == XN_WRITE && (u = unowned_meta(r.block)) >= 0)
+		x = u;                          /* a flush of an unowned block */
 	if (x < 0)
 		return (u32)x;
 	struct xnb *e = &xn_b[x];

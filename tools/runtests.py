@@ -307,6 +307,18 @@ def after_crash(s, n, text, steps, build, img, name):
     open(os.path.join(build, "test-logs", f"{name}-fsck-{n}.log"), "w").write(out)
 
 
+def crash_image(build, name, more=None):
+    """A 64 MiB image build/name formatted for XN (tools/xn_mkfs.py), then
+    more(file, layout) if given: the image's path."""
+    img = os.path.join(build, name)
+    with open(img, "w+b") as f:
+        f.truncate(64 << 20)
+        L = xn_mkfs.format_image(f, (64 << 20) // 512)
+        if more:
+            more(f, L)
+    return img
+
+
 def xn_crash_suite(build, path="direct"):
     """XN across crashes (docs/storage.md, "XN on disk"): a formatted 64 MiB
     image with a kept file system "crash" made on the host; each boot,
@@ -317,15 +329,13 @@ def xn_crash_suite(build, path="direct"):
     XN_CRASHES crashes (3 in make test; make crashtest: 30)."""
     crashes = int(os.environ.get("XN_CRASHES", "3"))
     s = Suite("xn-crash")
-    img = os.path.join(build, "test-xn-crash.img")
-    with open(img, "w+b") as f:
-        f.truncate(64 << 20)
-        L = xn_mkfs.format_image(f, (64 << 20) // 512)
+    def kept(f, L):
         xn_mkfs.add_kept_root(f, L, 0, "crash", 1000, (0xC4A5C4A5, 1, 2, 3))
         # A template recorded for a root whose record never reached the
         # disk (a crash between them): the first boot must forget it.
         f.seek((xn_mkfs.TYPES_AT + 1 * xn_mkfs.TYPE_BLOCKS) * 512)
         f.write(xn_mkfs.type_record(0x102, 3))
+    img = crash_image(build, "test-xn-crash.img", kept)
     rng = random.Random(20261202)
     for n in range(crashes + 1):
         text, cmd = crash_boot(build, path, img, f"{path}-xn-crash-{n}.log", rng.uniform(0.2, 4))
@@ -350,10 +360,7 @@ def cffs_crash_suite(build, path="direct"):
     CFFS_CRASHES crashes (3 in make test; make crashtest: 30)."""
     crashes = int(os.environ.get("CFFS_CRASHES", "3"))
     s = Suite("cffs-crash")
-    img = os.path.join(build, "test-cffs-crash.img")
-    with open(img, "w+b") as f:
-        f.truncate(64 << 20)
-        xn_mkfs.format_image(f, (64 << 20) // 512)
+    img = crash_image(build, "test-cffs-crash.img")
     rng = random.Random(20261203)
     durable = {}                # path: (id, generation, size), fsynced and not dropped since
     for n in range(crashes + 1):

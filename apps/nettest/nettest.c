@@ -521,16 +521,23 @@ static void test_notify_page_reused(void)
 static void test_exit_with_posted(void) { exit_or_unref(C_LEAVER); }
 static void test_unref_while_posted(void) { exit_or_unref(C_UNREF); }
 
-/* The suite as a receiver on NIC 1: a page at BUF_VA with nbuf buffers of
- * size bytes posted, its filter (destination NIC 1, ETYPE_TEST) in f (n
+/* The suite as a receiver on NIC 1: a page at BUF_VA, its filter
+ * (destination NIC 1, ETYPE_TEST) in f, installed (returns its length in
  * instructions), and a page to send from at BUF_VA + PAGE_SIZE. */
-static unsigned suite_rx(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, u32 nbuf, u32 size,
-			 struct dc_insn *f)
+static unsigned rx_setup(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, struct dc_insn *f)
 {
 	CHECK(new_page(BUF_VA, ppn, check));
 	CHECK(new_page(BUF_VA + PAGE_SIZE, sppn, scheck));
 	unsigned n = filter_for(f, mac1, ETYPE_TEST);
 	CHECK(sys_net_filter(1, f, n) == 0);
+	return n;
+}
+
+/* rx_setup, and nbuf buffers of size bytes posted from the page at BUF_VA. */
+static unsigned suite_rx(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, u32 nbuf, u32 size,
+			 struct dc_insn *f)
+{
+	unsigned n = rx_setup(ppn, check, sppn, scheck, f);
 	for (u32 k = 0; k < nbuf; k++)
 		CHECK(sys_net_post(1, CAP_NAME(*ppn, CAP_RW), *check, NET_OFFLEN(k * size, size)) == (int)k + 1);
 	return n;
@@ -542,11 +549,8 @@ static unsigned suite_rx(u32 *ppn, u32 *check, u32 *sppn, u32 *scheck, u32 nbuf,
 static void test_post_derived(void)
 {
 	u32 ppn, check, sppn, scheck;
-	CHECK(new_page(BUF_VA, &ppn, &check));
-	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
 	struct dc_insn f[16];
-	unsigned n = filter_for(f, mac1, ETYPE_TEST);
-	CHECK(sys_net_filter(1, f, n) == 0);
+	rx_setup(&ppn, &check, &sppn, &scheck, f);
 	u64 d = sys_cap_new(CAP_NAME(ppn, CAP_RW), check, CAP_RW);
 	CHECK(((u32)d & CAP_TREE) != 0);
 	CHECK(sys_net_post(1, (u32)d, (u32)(d >> 32), NET_OFFLEN(0, 2048)) == 1);
@@ -581,11 +585,8 @@ static bool holds_frame(const volatile u8 *b, u32 seq)
 static void test_post_ring(void)
 {
 	u32 ppn, check, sppn, scheck;
-	CHECK(new_page(BUF_VA, &ppn, &check));
-	CHECK(new_page(BUF_VA + PAGE_SIZE, &sppn, &scheck));
 	struct dc_insn f[16];
-	unsigned n = filter_for(f, mac1, ETYPE_TEST);
-	CHECK(sys_net_filter(1, f, n) == 0);
+	rx_setup(&ppn, &check, &sppn, &scheck, f);
 	u32 rw = CAP_NAME(ppn, CAP_RW);
 	CHECK(sys_net_post_ring(1, rw, check ^ 1, NET_OFFLEN(0, 2048)) == -E_BADCAP);
 	CHECK(sys_net_post_ring(2, rw, check, NET_OFFLEN(0, 2048)) == -E_INVAL);
